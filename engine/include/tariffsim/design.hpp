@@ -1,0 +1,38 @@
+// The experiment's points: the cartesian grid crossed with the random design (DESIGN.md §6).
+// Points are computed on demand from their index, so a 10^7-point sweep costs no memory up front.
+//
+// Index order: index = grid_index * sample_size + sample_index, where the grid index is mixed-radix
+// over the axes in file order with the LAST axis varying fastest. With no [sample], sample_size = 1;
+// with no [grid], grid_size = 1.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tariffsim/experiment.hpp"
+#include "tariffsim/point.hpp"
+#include "tariffsim/schema.hpp"
+
+namespace tariffsim {
+
+class Design {
+ public:
+  Design(const Experiment& experiment, const ModelInfo& info);
+
+  std::uint64_t size() const noexcept { return grid_size_ * sample_size_; }
+  // Values aligned with info.params: defaults, overridden by [parameters], grid and sample.
+  std::vector<Value> values(std::uint64_t index) const;
+  Point point(std::uint64_t index) const { return Point(*info_, index, values(index)); }
+
+ private:
+  const ModelInfo* info_;
+  std::vector<Value> base_;                               // defaults + fixed
+  std::vector<std::pair<std::size_t, std::vector<Value>>> axes_;  // param index, values
+  std::vector<std::size_t> sample_params_;                // param index per sample dimension
+  std::vector<bool> sample_integer_;                      // round to integer?
+  std::vector<double> sample_rows_;                       // sample_size_ x dims, row-major, scaled
+  std::uint64_t grid_size_ = 1;
+  std::uint64_t sample_size_ = 1;
+};
+
+}  // namespace tariffsim

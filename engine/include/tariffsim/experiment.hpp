@@ -1,0 +1,92 @@
+// An experiment as read from a TOML file (DESIGN.md §6), already validated against its model's
+// ParameterSchema. Every check, for the config path and for the programmatic API alike, lives in
+// load_experiment()/parse_experiment(): there is no other way to make an Experiment from text.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tariffsim/schema.hpp"
+#include "tariffsim/value.hpp"
+
+namespace tariffsim {
+
+class Registry;
+
+struct LocatedValue {
+  Value value;
+  SourceLocation where;
+};
+
+struct GridAxis {
+  std::string name;
+  std::vector<Value> values;  // typed per the ParamSpec (e.g. double for Real)
+  SourceLocation where;
+};
+
+enum class SampleMethod { Sobol, Lhs, Uniform };
+
+struct SampleRange {
+  std::string name;
+  double lo = 0.0;
+  double hi = 1.0;
+  SourceLocation where;
+};
+
+struct SampleSpec {
+  SampleMethod method = SampleMethod::Sobol;
+  std::uint64_t n = 0;
+  std::vector<SampleRange> ranges;  // in file order; Real or Integer parameters only
+  SourceLocation where;
+};
+
+struct OutputOptions {
+  std::string file;                      // relative paths are relative to the working directory
+  SourceLocation file_where;
+  bool keep_replications = false;        // write replications/<metric> [P,R]
+  std::vector<std::string> series;       // names from the model's SeriesSpec
+  std::vector<double> quantiles;         // probabilities in (0,1), increasing
+};
+
+// Adaptive precision: add replication blocks to a point until every listed metric's standard error
+// is at or below its target, or max_replications is reached.
+struct PrecisionOptions {
+  std::vector<std::pair<std::string, double>> target_se;  // metric name -> target
+  std::uint64_t max_replications = 0;                     // 0 = no adaptive precision
+};
+
+struct Experiment {
+  std::string config_path;   // as given, for messages
+  std::string config_text;   // the effective config (after --set) as TOML: stored in result files
+  std::string name;
+  std::string model;
+  std::string description;
+  std::uint64_t seed = 0;
+  std::uint64_t replications = 1;           // for adaptive precision: the initial count
+  std::uint32_t block_size = 64;            // replications per work unit; part of the results' identity
+  bool common_random_numbers = false;
+  std::map<std::string, LocatedValue> fixed;  // [parameters], typed per the ParamSpec
+  std::vector<GridAxis> grid;
+  std::optional<SampleSpec> sample;
+  OutputOptions output;
+  PrecisionOptions precision;
+
+  // The source location of a parameter's value (fixed, grid or sample), or {} if defaulted.
+  SourceLocation where(const std::string& param) const;
+  bool varies(const std::string& param) const;  // on the grid or in the sample
+};
+
+// Reads, applies `--set key=value` overrides (dotted keys: "parameters.delta=0.5",
+// "experiment.seed=3"; a bare key means parameters.<key>), and validates against the model found in
+// the registry. Throws InputError with every problem found, each naming file, line, key and what
+// was expected.
+Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides,
+                           const Registry& registry);
+Experiment parse_experiment(const std::string& text, const std::string& path,
+                            const std::vector<std::string>& overrides, const Registry& registry);
+
+}  // namespace tariffsim

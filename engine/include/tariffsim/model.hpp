@@ -1,0 +1,80 @@
+// The plugin interface: what a model is to the engine. A model is immutable after construction;
+// prepare() and replicate() are called concurrently from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tariffsim/point.hpp"
+#include "tariffsim/rng.hpp"
+#include "tariffsim/schema.hpp"
+
+namespace tariffsim {
+
+// Per-point work done once (a fixed point, a Nash equilibrium), shared read-only by replications.
+class PointState {
+ public:
+  virtual ~PointState() = default;
+};
+
+// Why a point is outside the model, and which parameters make it so. If every named parameter is
+// fixed in the experiment, the engine rejects the config before the run; otherwise the point gets
+// NaN outputs and `status`, and the run goes on.
+struct DomainProblem {
+  int status = 0;
+  std::string message;
+  std::vector<std::string> params;
+};
+
+// Point-level outputs (OutputLevel::Point), written by prepare().
+class PointOutputs {
+ public:
+  explicit PointOutputs(std::span<double> values) : values_(values) {}
+  void set(std::size_t metric, double v) { values_[metric] = v; }
+
+ private:
+  std::span<double> values_;
+};
+
+// What one Monte Carlo replication sees: its streams and where to write.
+class Replication {
+ public:
+  Replication(StreamKey key, std::uint64_t index, std::span<double> metrics,
+              std::vector<std::span<double>> series)
+      : key_(key), index_(index), metrics_(metrics), series_(std::move(series)) {}
+
+  std::uint64_t index() const noexcept { return index_; }
+  Stream stream(std::string_view purpose, std::uint32_t substream = 0) const {
+    return Stream(key_, index_, purpose, substream);
+  }
+  void metric(std::size_t id, double v) { metrics_[id] = v; }
+  // Empty span when the experiment did not ask to keep this series.
+  std::span<double> series(std::size_t id) { return id < series_.size() ? series_[id] : std::span<double>{}; }
+
+ private:
+  StreamKey key_;
+  std::uint64_t index_;
+  std::span<double> metrics_;
+  std::vector<std::span<double>> series_;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual const ModelInfo& info() const = 0;
+
+  // Cheap domain check without solving; see DomainProblem.
+  virtual std::optional<DomainProblem> check(const Point&) const { return std::nullopt; }
+  // May throw DomainError for points that turn out to be outside the model while solving.
+  virtual std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const = 0;
+  // Writes every Replication-level metric (NaN where undefined). Deterministic models are run
+  // with one replication and may leave this empty.
+  virtual void replicate(const PointState& state, Replication& rep) const = 0;
+};
+
+}  // namespace tariffsim

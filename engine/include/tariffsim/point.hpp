@@ -1,0 +1,42 @@
+// One full assignment of parameter values, aligned with the model's ParamSpec order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tariffsim/schema.hpp"
+#include "tariffsim/value.hpp"
+
+namespace tariffsim {
+
+class Point {
+ public:
+  Point(const ModelInfo& info, std::uint64_t index, std::vector<Value> values);
+
+  std::uint64_t index() const noexcept { return index_; }
+  // Hash of every parameter's name and exact value: keys the point's random streams, so a point
+  // keeps its numbers when the grid around it is refined, reordered or sharded.
+  std::uint64_t identity() const noexcept { return identity_; }
+
+  const Value& value(std::string_view name) const;  // throws Error on an undeclared name
+  double real(std::string_view name) const;
+  std::int64_t integer(std::string_view name) const;
+  bool boolean(std::string_view name) const;
+  const std::string& choice(std::string_view name) const;
+  const std::vector<double>& list(std::string_view name) const;
+
+  const std::vector<Value>& values() const noexcept { return values_; }
+  const ModelInfo& info() const noexcept { return *info_; }
+
+ private:
+  const ModelInfo* info_;
+  std::uint64_t index_;
+  std::vector<Value> values_;
+  std::uint64_t identity_;
+};
+
+std::uint64_t point_identity(const ModelInfo& info, const std::vector<Value>& values);
+
+}  // namespace tariffsim

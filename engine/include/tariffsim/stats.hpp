@@ -1,0 +1,39 @@
+// Summary statistics of one metric at one point. Accumulators keep the sufficient statistics
+// (n, mean, M2, min, max) so blocks of replications merge exactly and in a fixed order (Chan et al.),
+// independent of how many threads computed them.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace tariffsim {
+
+class Accumulator {
+ public:
+  // Non-finite values are not counted: NaN marks "undefined in this replication".
+  void add(double x);
+  void merge(const Accumulator& other);
+
+  std::uint64_t n() const noexcept { return n_; }
+  double mean() const;      // NaN when n = 0
+  double variance() const;  // sample variance (n − 1); NaN when n < 2
+  double sd() const;
+  double se() const;        // sd / sqrt(n)
+  double min() const;
+  double max() const;
+
+ private:
+  std::uint64_t n_ = 0;
+  double mean_ = 0.0;
+  double m2_ = 0.0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
+};
+
+// Quantiles of the finite values (linear interpolation between order statistics, R type 7 and
+// NumPy's default). `values` is copied; NaN for every probability when there is no finite value.
+std::vector<double> quantiles(std::span<const double> values, std::span<const double> probs);
+
+}  // namespace tariffsim

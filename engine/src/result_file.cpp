@@ -1,0 +1,382 @@
+#include "tariffsim/result_file.hpp"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "tariffsim/error.hpp"
+
+namespace tariffsim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr hsize_t kColumnChunk = 16384;
+
+H5::StrType utf8_string_type() {
+  H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
+  t.setCset(H5T_CSET_UTF8);
+  return t;
+}
+
+void set_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  const auto type = utf8_string_type();
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+}
+
+template <class T>
+void set_attr(H5::H5Object& obj, const std::string& name, T value, const H5::PredType& type) {
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &value);
+}
+
+void describe(H5::DataSet& ds, const std::string& description, const std::string& unit) {
+  set_attr(ds, "description", description);
+  if (!unit.empty()) set_attr(ds, "unit", unit);
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// A dataset whose first dimension is the point index; chunked so batches write in place and a
+// 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value.
+H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
+                         std::vector<hsize_t> dims, const void* fill, bool compress) {
+  std::vector<hsize_t> chunk = dims;
+  chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], kColumnChunk));
+  hsize_t row = 1;
+  for (std::size_t i = 1; i < dims.size(); ++i) row *= dims[i];
+  if (dims.size() > 1) chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(chunk[0], (1u << 17) / row));
+  H5::DSetCreatPropList plist;
+  plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
+  if (fill) plist.setFillValue(type, fill);
+  if (compress) {
+    plist.setShuffle();
+    plist.setDeflate(4);
+  }
+  H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+  return g.createDataSet(name, type, space, plist);
+}
+
+// Writes rows [first, first + count) of a dataset of any rank from a row-major buffer.
+void write_rows(H5::DataSet& ds, hsize_t first, hsize_t count, const void* data,
+                const H5::DataType& memtype) {
+  H5::DataSpace file_space = ds.getSpace();
+  const int rank = file_space.getSimpleExtentNdims();
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  file_space.getSimpleExtentDims(dims.data());
+  std::vector<hsize_t> start(dims.size(), 0), counts = dims;
+  start[0] = first;
+  counts[0] = count;
+  file_space.selectHyperslab(H5S_SELECT_SET, counts.data(), start.data());
+  H5::DataSpace mem_space(rank, counts.data());
+  ds.write(data, memtype, mem_space, file_space);
+}
+
+struct MetricSets {
+  H5::DataSet mean, sd, se, n, min, max, q, replications;
+};
+
+}  // namespace
+
+struct ResultFile::Impl {
+  std::optional<H5::H5File> file;  // optional: the HDF5 C++ handles are not meant to be reassigned
+  std::optional<H5::Group> group;
+  FileLayout layout;
+  H5::DataSet index, status, done;
+  std::vector<H5::DataSet> params;
+  std::vector<MetricSets> metrics;
+  std::vector<H5::DataSet> series;
+
+  void create_points(H5::Group& points);
+  void create_results(H5::Group& results);
+  void write_params(const PointBatch& b);
+  void write_metrics(const PointBatch& b);
+};
+
+void ResultFile::Impl::create_points(H5::Group& points) {
+  const auto& info = *layout.info;
+  const hsize_t P = layout.n_points;
+  index = make_dataset(points, "index", H5::PredType::NATIVE_UINT64, {P}, nullptr, false);
+  describe(index, "global index of the point in the experiment's design", "");
+  for (const auto& spec : info.params) {
+    H5::DataSet ds;
+    switch (spec.type) {
+      case ParamType::Real: {
+        ds = make_dataset(points, spec.name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN, false);
+        break;
+      }
+      case ParamType::Integer:
+        ds = make_dataset(points, spec.name, H5::PredType::NATIVE_INT64, {P}, nullptr, false);
+        break;
+      case ParamType::Bool:
+        ds = make_dataset(points, spec.name, H5::PredType::NATIVE_UINT8, {P}, nullptr, false);
+        break;
+      case ParamType::Enum:
+      case ParamType::RealList:
+        ds = make_dataset(points, spec.name, utf8_string_type(), {P}, nullptr, false);
+        break;
+    }
+    describe(ds, spec.description, spec.unit);
+    set_attr(ds, "type", to_string(spec.type));
+    params.push_back(ds);
+  }
+}
+
+void ResultFile::Impl::create_results(H5::Group& results) {
+  const auto& info = *layout.info;
+  const hsize_t P = layout.n_points;
+  const auto& probs = layout.experiment->output.quantiles;
+  const std::uint64_t zero = 0;
+  for (const auto& m : info.metrics) {
+    H5::Group g = results.createGroup(m.name);
+    set_attr(g, "description", m.description);
+    if (!m.unit.empty()) set_attr(g, "unit", m.unit);
+    set_attr(g, "level", m.level == OutputLevel::Point ? "point" : "replication");
+    MetricSets s;
+    auto stat = [&](const char* name, const std::string& what, const std::string& unit) {
+      H5::DataSet ds = make_dataset(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN, false);
+      describe(ds, what + " of " + m.name + " over replications", unit);
+      return ds;
+    };
+    s.mean = stat("mean", "mean", m.unit);
+    s.sd = stat("sd", "sample standard deviation", m.unit);
+    s.se = stat("se", "standard error of the mean", m.unit);
+    s.min = stat("min", "minimum", m.unit);
+    s.max = stat("max", "maximum", m.unit);
+    s.n = make_dataset(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero, false);
+    describe(s.n, "count of finite values of " + m.name, "");
+    if (!probs.empty()) {
+      s.q = make_dataset(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN, false);
+      describe(s.q, "quantiles of " + m.name + " at the probabilities in attribute probs", m.unit);
+      const hsize_t qn = probs.size();
+      s.q.createAttribute("probs", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &qn))
+          .write(H5::PredType::NATIVE_DOUBLE, probs.data());
+    }
+    metrics.push_back(s);
+  }
+  status = make_dataset(results, "status", H5::PredType::NATIVE_INT32, {P}, nullptr, false);
+  describe(status, "per-point status: 0 = ok; see attributes codes/meanings", "");
+  std::map<int, std::string> codes = info.status_codes;
+  codes[kStatusOk] = "ok";
+  codes[kStatusOutOfRange] = "a parameter is outside its declared range";
+  std::vector<int> code_list;
+  std::vector<const char*> meanings;
+  std::string legend;
+  for (const auto& [code, meaning] : codes) {
+    code_list.push_back(code);
+    meanings.push_back(meaning.c_str());
+    legend += (legend.empty() ? "" : "; ") + std::to_string(code) + " = " + meaning;
+  }
+  const hsize_t nc = code_list.size();
+  status.createAttribute("codes", H5::PredType::NATIVE_INT, H5::DataSpace(1, &nc))
+      .write(H5::PredType::NATIVE_INT, code_list.data());
+  status.createAttribute("meanings", utf8_string_type(), H5::DataSpace(1, &nc))
+      .write(utf8_string_type(), meanings.data());
+  set_attr(status, "legend", legend);
+}
+
+ResultFile::ResultFile(const std::string& path, const FileLayout& layout)
+    : impl_(std::make_unique<Impl>()), path_(path) {
+  H5::Exception::dontPrint();
+  impl_->layout = layout;
+  const auto& info = *layout.info;
+  const auto& exp = *layout.experiment;
+  try {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    impl_->file.emplace(path, H5F_ACC_TRUNC);
+  } catch (const std::exception&) {
+    throw InputError(exp.output.file_where.str() + ": output.file: cannot create '" + path +
+                     "' (expected a writable path)");
+  }
+  try {
+    auto& f = *impl_->file;
+    set_attr(f, "format", "tariffsim");
+    set_attr(f, "format_version", kFormatVersion, H5::PredType::NATIVE_INT);
+    set_attr(f, "tariffsim_version", TARIFFSIM_VERSION);
+    set_attr(f, "git_commit", TARIFFSIM_GIT_COMMIT);
+    set_attr(f, "created_utc", utc_now());
+    set_attr(f, "command_line", layout.command_line);
+
+    impl_->group.emplace(f.createGroup(exp.name));
+    auto& g = *impl_->group;
+    set_attr(g, "model", info.name);
+    set_attr(g, "model_version", info.version);
+    set_attr(g, "citation", info.citation);
+    set_attr(g, "description", exp.description);
+    set_attr(g, "seed", exp.seed, H5::PredType::NATIVE_UINT64);
+    set_attr(g, "replications", exp.replications, H5::PredType::NATIVE_UINT64);
+    set_attr(g, "max_replications", std::max(exp.replications, exp.precision.max_replications),
+             H5::PredType::NATIVE_UINT64);
+    set_attr(g, "block_size", std::uint64_t{exp.block_size}, H5::PredType::NATIVE_UINT64);
+    set_attr(g, "common_random_numbers", std::uint8_t{exp.common_random_numbers},
+             H5::PredType::NATIVE_UINT8);
+    set_attr(g, "n_points", layout.n_points, H5::PredType::NATIVE_UINT64);
+    set_attr(g, "config", exp.config_text);
+    set_attr(g, "config_sha256", sha256_hex(exp.config_text));
+    set_attr(g, "complete", std::uint8_t{0}, H5::PredType::NATIVE_UINT8);
+
+    H5::Group points = g.createGroup("points");
+    impl_->create_points(points);
+    H5::Group results = g.createGroup("results");
+    impl_->create_results(results);
+
+    const hsize_t P = layout.n_points, R = layout.stored_replications;
+    if (exp.output.keep_replications && R > 0) {
+      H5::Group reps = g.createGroup("replications");
+      for (std::size_t m = 0; m < info.metrics.size(); ++m) {
+        auto ds = make_dataset(reps, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
+                               &kNaN, true);
+        describe(ds, info.metrics[m].description + " (one value per replication; NaN = not run)",
+                 info.metrics[m].unit);
+        impl_->metrics[m].replications = ds;
+      }
+    }
+    if (!layout.series.empty()) {
+      H5::Group series = g.createGroup("series");
+      for (std::size_t s = 0; s < layout.series.size(); ++s) {
+        const auto& spec = info.series[layout.series[s]];
+        auto ds = make_dataset(series, spec.name, H5::PredType::NATIVE_DOUBLE,
+                               {P, R, layout.series_length[s]}, &kNaN, true);
+        describe(ds, spec.description, spec.unit);
+        impl_->series.push_back(ds);
+      }
+    }
+    H5::Group status = g.createGroup("status");
+    const std::uint8_t not_done = 0;
+    impl_->done = make_dataset(status, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done, false);
+    describe(impl_->done, "1 when the point's results are written (the checkpoint bitmap)", "");
+    f.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw IoError("HDF5 error creating '" + path + "': " + e.getDetailMsg());
+  }
+}
+
+ResultFile::~ResultFile() = default;
+
+void ResultFile::Impl::write_params(const PointBatch& b) {
+  const auto& info = *layout.info;
+  std::vector<std::uint64_t> idx(b.count);
+  for (std::uint64_t i = 0; i < b.count; ++i) idx[i] = b.first + i;
+  write_rows(index, b.first, b.count, idx.data(), H5::PredType::NATIVE_UINT64);
+  for (std::size_t p = 0; p < info.params.size(); ++p) {
+    switch (info.params[p].type) {
+      case ParamType::Real: {
+        std::vector<double> col(b.count);
+        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<double>(b.values[i][p]);
+        write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
+        break;
+      }
+      case ParamType::Integer: {
+        std::vector<std::int64_t> col(b.count);
+        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<std::int64_t>(b.values[i][p]);
+        write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_INT64);
+        break;
+      }
+      case ParamType::Bool: {
+        std::vector<std::uint8_t> col(b.count);
+        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<bool>(b.values[i][p]);
+        write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_UINT8);
+        break;
+      }
+      case ParamType::Enum:
+      case ParamType::RealList: {
+        std::vector<std::string> text(b.count);
+        std::vector<const char*> ptrs(b.count);
+        for (std::uint64_t i = 0; i < b.count; ++i) {
+          const auto& v = b.values[i][p];
+          text[i] = std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_string(v);
+          ptrs[i] = text[i].c_str();
+        }
+        write_rows(params[p], b.first, b.count, ptrs.data(), utf8_string_type());
+        break;
+      }
+    }
+  }
+}
+
+void ResultFile::Impl::write_metrics(const PointBatch& b) {
+  const auto& info = *layout.info;
+  const std::size_t M = info.metrics.size();
+  const std::size_t Q = layout.experiment->output.quantiles.size();
+  const std::uint64_t R = layout.stored_replications;
+  std::vector<double> col(b.count);
+  std::vector<std::uint64_t> ncol(b.count);
+  for (std::size_t m = 0; m < M; ++m) {
+    auto& s = metrics[m];
+    auto write_stat = [&](H5::DataSet& ds, double (Accumulator::*stat)() const) {
+      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = (b.stats[i * M + m].*stat)();
+      write_rows(ds, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
+    };
+    write_stat(s.mean, &Accumulator::mean);
+    if (info.metrics[m].level == OutputLevel::Point) {
+      // A point-level value is exact, not an estimate: its spread and standard error are 0.
+      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = b.stats[i * M + m].n() ? 0.0 : kNaN;
+      write_rows(s.sd, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
+      write_rows(s.se, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
+    } else {
+      write_stat(s.sd, &Accumulator::sd);
+      write_stat(s.se, &Accumulator::se);
+    }
+    write_stat(s.min, &Accumulator::min);
+    write_stat(s.max, &Accumulator::max);
+    for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = b.stats[i * M + m].n();
+    write_rows(s.n, b.first, b.count, ncol.data(), H5::PredType::NATIVE_UINT64);
+    if (Q > 0) {
+      std::vector<double> q(b.count * Q);
+      for (std::uint64_t i = 0; i < b.count; ++i)
+        std::copy_n(&b.quantiles[(i * M + m) * Q], Q, &q[i * Q]);
+      write_rows(s.q, b.first, b.count, q.data(), H5::PredType::NATIVE_DOUBLE);
+    }
+    if (s.replications.getId() > 0 && R > 0) {
+      std::vector<double> reps(b.count * R);
+      for (std::uint64_t i = 0; i < b.count; ++i)
+        for (std::uint64_t r = 0; r < R; ++r) reps[i * R + r] = b.replications[(i * R + r) * M + m];
+      write_rows(s.replications, b.first, b.count, reps.data(), H5::PredType::NATIVE_DOUBLE);
+    }
+  }
+  write_rows(status, b.first, b.count, b.status.data(), H5::PredType::NATIVE_INT32);
+  for (std::size_t s = 0; s < series.size(); ++s)
+    write_rows(series[s], b.first, b.count, b.series[s].data(), H5::PredType::NATIVE_DOUBLE);
+}
+
+void ResultFile::write(const PointBatch& b) {
+  if (b.count == 0) return;
+  try {
+    impl_->write_params(b);
+    impl_->write_metrics(b);
+    // The done bits go last, after the data they vouch for.
+    const std::vector<std::uint8_t> done(b.count, 1);
+    write_rows(impl_->done, b.first, b.count, done.data(), H5::PredType::NATIVE_UINT8);
+    impl_->file->flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw IoError("HDF5 error writing '" + path_ + "': " + e.getDetailMsg());
+  }
+}
+
+void ResultFile::finish() {
+  try {
+    set_attr(*impl_->group, "complete", std::uint8_t{1}, H5::PredType::NATIVE_UINT8);
+    impl_->file->flush(H5F_SCOPE_GLOBAL);
+    impl_->group.reset();
+    impl_->file->close();
+  } catch (const H5::Exception& e) {
+    throw IoError("HDF5 error finishing '" + path_ + "': " + e.getDetailMsg());
+  }
+}
+
+}  // namespace tariffsim

@@ -1,0 +1,212 @@
+// Engine adapter for the Bagwell–Staiger model: binds parameters by name, calls the economics,
+// writes outputs. No economics lives here.
+#include <boost/math/special_functions/erf.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "economics.hpp"
+#include "simulate.hpp"
+#include "tariffsim/error.hpp"
+#include "tariffsim/model.hpp"
+#include "tariffsim/registry.hpp"
+
+namespace tariffsim::bagwell_staiger {
+
+namespace {
+
+constexpr int kStatusBadDistribution = 2;
+constexpr int kStatusTruncnormalUnderflow = 3;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Metric indices, in the order of the schema below.
+enum Metric : std::size_t {
+  kVbar, kOmega, kEGain, kPProtect, kETau, kETau2, kTauNAtMean, kFreeTrade, kEV, kPIncrease,
+  kPOnset,
+  kSimPProtect, kSimPIncrease, kSimPOnset, kSimETau, kSimETau2, kSimVarTau, kSimEV, kSimGrowth,
+};
+enum Series : std::size_t { kTariff, kVolume, kGrowth };
+
+ParamSpec real_param(std::string name, double def, Range range, std::string unit,
+                     std::string description) {
+  return {std::move(name), ParamType::Real, def, range, {}, std::move(unit), std::move(description)};
+}
+
+ParamSpec list_param(std::string name, std::vector<double> def, Range range, std::string unit,
+                     std::string description) {
+  return {std::move(name), ParamType::RealList, std::move(def), range, {}, std::move(unit),
+          std::move(description)};
+}
+
+MetricSpec point_metric(std::string name, std::string unit, std::string description) {
+  return {std::move(name), std::move(unit), std::move(description), OutputLevel::Point};
+}
+
+MetricSpec rep_metric(std::string name, std::string unit, std::string description) {
+  return {std::move(name), std::move(unit), std::move(description), OutputLevel::Replication};
+}
+
+ModelInfo make_info() {
+  const Range positive{0, kInf, true, false}, nonneg{0, kInf}, unit_interval{0, 1};
+  ModelInfo m;
+  m.name = "bagwell_staiger";
+  m.version = "1.0.0";
+  m.citation =
+      "Bagwell, K. and Staiger, R. W. (1990), A Theory of Managed Trade, American Economic Review "
+      "80(4); linear case as in Bown, C. P. and Crowley, M. A. (2010), Self-Enforcing Trade "
+      "Agreements: Evidence from Time-Varying Trade Policy, World Bank WPS 5223";
+  m.description =
+      "Repeated tariff game with i.i.d. trade-volume shocks: the most cooperative self-enforcing "
+      "tariff rule, its fixed point V-bar, and simulated tariff and volume paths";
+  m.stochastic = true;
+  m.params = {
+      real_param("delta", 0.9, {0, 1, false, true}, "1", "discount factor per period"),
+      real_param("a", 1.0, positive, "volume/price",
+                 "slope of export supply and import demand (X = k + aP, M = k* - aP*)"),
+      real_param("F", 0.0, nonneg, "welfare", "one-off cost paid by a defector (0 = base model)"),
+      real_param("theta", 0.0, nonneg, "1",
+                 "recording threshold: a tariff is recorded only if tau/Pf > theta (Pf = 1)"),
+      {"dist", ParamType::Enum, std::string("lognormal"), {},
+       {"degenerate", "discrete", "uniform", "lognormal", "truncnormal"}, "",
+       "distribution of the free-trade volume Vf"},
+      real_param("mean", 1.0, positive, "volume",
+                 "degenerate: the value of Vf; lognormal: the mean of Vf"),
+      real_param("sd", 0.25, nonneg, "volume", "lognormal: the standard deviation of Vf"),
+      real_param("lo", 0.5, nonneg, "volume", "uniform: lower bound of Vf"),
+      real_param("hi", 1.5, nonneg, "volume", "uniform: upper bound of Vf"),
+      real_param("mu", 1.0, {-kInf, kInf}, "volume",
+                 "truncnormal: mean of the parent normal (before conditioning on Vf >= 0)"),
+      real_param("sigma", 0.25, positive, "volume",
+                 "truncnormal: standard deviation of the parent normal"),
+      list_param("values", {0.5, 1.5}, nonneg, "volume", "discrete: the atoms of Vf"),
+      list_param("probs", {0.5, 0.5}, unit_interval, "1",
+                 "discrete: the probabilities of the atoms (sum to 1)"),
+      {"periods", ParamType::Integer, std::int64_t{200}, {1, 1e9}, {}, "periods",
+       "length of each simulated path"},
+  };
+  m.metrics = {
+      point_metric("Vbar", "volume", "fixed point V-bar: tariffs are raised when Vf > V-bar"),
+      point_metric("omega", "welfare", "per-period value of future cooperation, delta/(1-delta) E[gain]"),
+      point_metric("E_gain", "welfare", "expected per-period gain of cooperation over Nash, G(V-bar)/(8a)"),
+      point_metric("P_protect", "1", "probability of protection, P(Vf > V-bar)"),
+      point_metric("E_tau", "price", "expected cooperative tariff E[(Vf - V-bar)+]/(2a)"),
+      point_metric("E_tau2", "price^2", "expected squared cooperative tariff"),
+      point_metric("tau_N_at_mean", "price", "expected Nash tariff E[Vf]/(2a)"),
+      point_metric("free_trade_sustainable", "1", "1 if free trade is self-enforcing in every state"),
+      point_metric("E_V", "volume", "expected trade volume under the cooperative rule"),
+      point_metric("P_increase", "1", "probability that the tariff rises from one period to the next"),
+      point_metric("P_onset", "1", "probability of a new protection episode, P(tau_{t-1} = 0 < tau_t)"),
+      rep_metric("sim_P_protect", "1", "share of periods with a recorded tariff > 0"),
+      rep_metric("sim_P_increase", "1", "share of periods t >= 1 with tau_t > tau_{t-1}"),
+      rep_metric("sim_P_onset", "1", "share of periods t >= 1 with tau_{t-1} = 0 < tau_t"),
+      rep_metric("sim_E_tau", "price", "mean recorded tariff over the periods"),
+      rep_metric("sim_E_tau2", "price^2", "mean squared recorded tariff over the periods"),
+      rep_metric("sim_var_tau", "price^2", "sample variance of the recorded tariff over the periods"),
+      rep_metric("sim_E_V", "volume", "mean trade volume over the periods"),
+      rep_metric("sim_growth", "1", "mean import growth V_t/V_{t-1} - 1 over the periods t >= 1"),
+  };
+  m.series = {
+      {"tariff", "price", "recorded tariff tau_t in each period", "periods"},
+      {"volume", "volume", "trade volume V_t in each period", "periods"},
+      {"growth", "1", "import growth V_t/V_{t-1} - 1 (NaN at t = 0 and after V = 0)", "periods"},
+  };
+  m.status_codes = {
+      {kStatusBadDistribution,
+       "invalid distribution parameters (negative support, probabilities not summing to 1, ...)"},
+      {kStatusTruncnormalUnderflow, "truncnormal: Phi(mu/sigma) underflows"},
+  };
+  return m;
+}
+
+std::vector<std::string> distribution_params(const std::string& dist) {
+  if (dist == "degenerate") return {"dist", "mean"};
+  if (dist == "discrete") return {"dist", "values", "probs"};
+  if (dist == "uniform") return {"dist", "lo", "hi"};
+  if (dist == "lognormal") return {"dist", "mean", "sd"};
+  return {"dist", "mu", "sigma"};
+}
+
+Distribution make_distribution(const Point& p) {
+  const std::string& dist = p.choice("dist");
+  if (dist == "degenerate") return Distribution::degenerate(p.real("mean"));
+  if (dist == "discrete") return Distribution::discrete(p.list("values"), p.list("probs"));
+  if (dist == "uniform") return Distribution::uniform(p.real("lo"), p.real("hi"));
+  if (dist == "lognormal") return Distribution::lognormal(p.real("mean"), p.real("sd"));
+  return Distribution::truncnormal(p.real("mu"), p.real("sigma"));
+}
+
+struct State : PointState {
+  Distribution dist;
+  double vbar = 0, a = 1, theta = 0;
+  std::int64_t periods = 0;
+};
+
+class BagwellStaiger final : public Model {
+ public:
+  const ModelInfo& info() const override {
+    static const ModelInfo info = make_info();
+    return info;
+  }
+
+  std::optional<DomainProblem> check(const Point& p) const override {
+    const std::string& dist = p.choice("dist");
+    if (dist == "truncnormal") {
+      // Phi(mu/sigma) = erfc(-mu/(sigma sqrt 2))/2; below the smallest normal double the
+      // conditioning on Vf >= 0 is numerically meaningless.
+      const double z = p.real("mu") / p.real("sigma");
+      if (!(0.5 * boost::math::erfc(-z / std::numbers::sqrt2) >= std::numeric_limits<double>::min()))
+        return DomainProblem{kStatusTruncnormalUnderflow,
+                             "expected Phi(mu/sigma) > 0 in double precision (mu/sigma = " +
+                                 std::to_string(z) + " is too negative)",
+                             {"mu", "sigma"}};
+    }
+    const std::string reason = make_distribution(p).invalid_reason();
+    if (!reason.empty())
+      return DomainProblem{kStatusBadDistribution, "invalid " + dist + " distribution: " + reason,
+                           distribution_params(dist)};
+    return std::nullopt;
+  }
+
+  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
+    auto s = std::make_unique<State>();
+    s->dist = make_distribution(p);
+    s->a = p.real("a");
+    s->theta = p.real("theta");
+    s->periods = p.integer("periods");
+    const Solution sol = solve(Params{p.real("delta"), s->a, p.real("F"), s->dist});
+    s->vbar = sol.Vbar;
+    out.set(kVbar, sol.Vbar);
+    out.set(kOmega, sol.omega);
+    out.set(kEGain, sol.E_gain);
+    out.set(kPProtect, sol.P_protect);
+    out.set(kETau, sol.E_tau);
+    out.set(kETau2, sol.E_tau2);
+    out.set(kTauNAtMean, sol.tau_N_at_mean);
+    out.set(kFreeTrade, sol.free_trade_sustainable ? 1.0 : 0.0);
+    out.set(kEV, sol.E_V);
+    out.set(kPIncrease, sol.P_increase);
+    out.set(kPOnset, sol.P_onset);
+    return s;
+  }
+
+  void replicate(const PointState& base, Replication& rep) const override {
+    const auto& s = static_cast<const State&>(base);
+    Stream shocks = rep.stream("shocks");
+    const PathSummary sum = simulate_path({&s.dist, s.vbar, s.a, s.theta, s.periods}, shocks,
+                                          {rep.series(kTariff), rep.series(kVolume), rep.series(kGrowth)});
+    rep.metric(kSimPProtect, sum.share_protect);
+    rep.metric(kSimPIncrease, sum.share_increase);
+    rep.metric(kSimPOnset, sum.share_onset);
+    rep.metric(kSimETau, sum.mean_tau);
+    rep.metric(kSimETau2, sum.mean_tau2);
+    rep.metric(kSimVarTau, sum.var_tau);
+    rep.metric(kSimEV, sum.mean_volume);
+    rep.metric(kSimGrowth, sum.mean_growth);
+  }
+};
+
+}  // namespace
+
+TARIFFSIM_REGISTER_MODEL(BagwellStaiger)
+
+}  // namespace tariffsim::bagwell_staiger

@@ -1,0 +1,160 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tariffsim/design.hpp"
+#include "tariffsim/error.hpp"
+#include "tariffsim/experiment.hpp"
+#include "tariffsim/inspect.hpp"
+#include "tariffsim/registry.hpp"
+#include "tariffsim/runner.hpp"
+
+namespace tariffsim::cli {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
+constexpr int kExitInput = 2;
+
+struct LogOptions {
+  bool quiet = false;
+  bool verbose = false;
+  std::string log_file;
+};
+
+void setup_logging(const LogOptions& o) {
+  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+  if (!o.log_file.empty())
+    sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(o.log_file));
+  auto logger = std::make_shared<spdlog::logger>("tariffsim", sinks.begin(), sinks.end());
+  logger->set_pattern("[%Y-%m-%d %H:%M:%S] [%^%l%$] %v");
+  logger->set_level(o.quiet ? spdlog::level::warn
+                            : (o.verbose ? spdlog::level::debug : spdlog::level::info));
+  spdlog::set_default_logger(logger);
+}
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
+  return out;
+}
+
+Experiment load(const std::string& path, const std::vector<std::string>& sets) {
+  return load_experiment(path, sets, Registry::global());
+}
+
+int cmd_run(const std::string& path, const std::vector<std::string>& sets, RunOptions opt) {
+  const Experiment exp = load(path, sets);
+  const auto model = Registry::global().create(exp.model);
+  const RunSummary s = run_experiment(exp, *model, opt);
+  std::printf("wrote %s: %llu points (%llu outside the model), %llu replications in %.2f s\n",
+              s.file.c_str(), static_cast<unsigned long long>(s.points),
+              static_cast<unsigned long long>(s.failed_points),
+              static_cast<unsigned long long>(s.replications), s.seconds);
+  return kExitOk;
+}
+
+int cmd_validate(const std::string& path, const std::vector<std::string>& sets) {
+  const Experiment exp = load(path, sets);
+  const auto model = Registry::global().create(exp.model);
+  check_experiment(exp, *model);
+  const Design design(exp, model->info());
+  std::printf("%s: valid\n  experiment %s, model %s\n  %llu points x %llu replications = %llu "
+              "replication units\n  output %s\n",
+              path.c_str(), exp.name.c_str(), exp.model.c_str(),
+              static_cast<unsigned long long>(design.size()),
+              static_cast<unsigned long long>(exp.replications),
+              static_cast<unsigned long long>(estimated_replications(exp, *model)),
+              exp.output.file.c_str());
+  return kExitOk;
+}
+
+int cmd_models() {
+  for (const auto& name : Registry::global().names()) {
+    const auto m = Registry::global().create(name);
+    std::printf("%-22s %s\n", name.c_str(), m->info().description.c_str());
+  }
+  return kExitOk;
+}
+
+int cmd_describe(const std::string& name) {
+  const auto m = Registry::global().create(name);
+  std::cout << describe_model(m->info());
+  return kExitOk;
+}
+
+int cmd_info(const std::string& path) {
+  std::cout << describe_result_file(path);
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tariffsim: parallel Monte Carlo for the game theory of trade agreements"};
+  app.require_subcommand(1);
+  LogOptions log;
+  app.add_flag("-q,--quiet", log.quiet, "only warnings and errors");
+  app.add_flag("-v,--verbose", log.verbose, "debug output");
+  app.add_option("--log-file", log.log_file, "also write the log to this file");
+
+  std::string exp_path, file_path, model_name;
+  std::vector<std::string> sets;
+  RunOptions run_opt;
+  run_opt.command_line = joined_command_line(argc, argv);
+  bool no_progress = false;
+
+  auto* run = app.add_subcommand("run", "run an experiment and write its HDF5 file");
+  run->add_option("experiment", exp_path, "experiment TOML file")->required();
+  run->add_option("-o,--output", run_opt.output_path, "output file (overrides [output] file)");
+  run->add_option("--threads", run_opt.threads, "worker threads (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  run->add_option("--set", sets, "override a config entry: key=value (bare key = parameters.key)");
+  run->add_flag("--no-progress", no_progress, "no progress bar or progress log lines");
+
+  auto* validate = app.add_subcommand("validate", "check an experiment; print points and cost");
+  validate->add_option("experiment", exp_path, "experiment TOML file")->required();
+  validate->add_option("--set", sets, "override a config entry: key=value");
+
+  auto* models = app.add_subcommand("models", "list the models");
+  auto* describe = app.add_subcommand("describe", "parameters and outputs of a model, with units");
+  describe->add_option("model", model_name, "model name")->required();
+  auto* info = app.add_subcommand("info", "what a result file holds and whether it is complete");
+  info->add_option("file", file_path, "HDF5 result file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitInput;
+  }
+  setup_logging(log);
+  run_opt.progress = !no_progress && !log.quiet;
+
+  try {
+    if (run->parsed()) return cmd_run(exp_path, sets, run_opt);
+    if (validate->parsed()) return cmd_validate(exp_path, sets);
+    if (models->parsed()) return cmd_models();
+    if (describe->parsed()) return cmd_describe(model_name);
+    if (info->parsed()) return cmd_info(file_path);
+  } catch (const InputError& e) {
+    for (const auto& p : e.problems()) std::fprintf(stderr, "error: %s\n", p.c_str());
+    return kExitInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitRuntime;
+  }
+  return kExitInput;
+}
+
+}  // namespace tariffsim::cli

@@ -1,0 +1,32 @@
+"""Print a short table of what a tariffsim result file shows (used by tools/quickstart.sh)."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tariffsim_reader as ts  # noqa: E402
+
+
+def main(path: str) -> None:
+    df = ts.read(path, stats=("mean", "se"))
+    print(f"experiment {df.attrs['experiment']} (model {df.attrs['model']}): {len(df)} points")
+    varying = [c for c in df.attrs["parameters"] if df[c].nunique() > 1]
+    shown = [c for c in ("Vbar", "P_protect", "sim_P_protect", "sim_P_protect_se", "E_tau",
+                         "sim_E_tau", "P_increase", "sim_P_increase") if c in df.columns]
+    with_pd_options(lambda: print(df[varying + shown].to_string(index=False)))
+    if "sim_P_protect" in df.columns:
+        diff = (df["sim_P_protect"] - df["P_protect"]).abs()
+        within = diff <= 4 * df["sim_P_protect_se"]
+        print(f"\nsimulated P_protect within 4 standard errors of the analytic value at "
+              f"{int(within.sum())} of {len(df)} points")
+    print("Reading: protection is more frequent when patience (delta) is low and volume is "
+          "volatile (sd); V-bar is the volume above which the cooperative tariff turns on.")
+
+
+def with_pd_options(fn):
+    import pandas as pd
+    with pd.option_context("display.float_format", "{:.4f}".format, "display.width", 140):
+        fn()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, runs the default experiment and prints what it shows.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+bash tools/build.sh
+OUT=results/quickstart.h5
+./build/tools/tariffsim run experiments/quickstart.toml -o "$OUT"
+echo
+/usr/bin/python3 tools/python/summarize.py "$OUT"
+echo
+echo "result file: $(pwd)/$OUT"
+echo "open it in Python: import tariffsim_reader as ts; df = ts.read('$OUT')   (tools/python)"

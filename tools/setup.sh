@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests and the Python/R readers need. Idempotent:
+# installs only what is missing. Needs root (or sudo) on Debian 12.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git
+  libtbb-dev libeigen3-dev libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev catch2 libcli11-dev
+  libtomlplusplus-dev librandom123-dev libboost-dev libboost-math-dev libboost-random-dev
+  python3 python3-h5py python3-numpy python3-pandas python3-matplotlib
+  r-base-core r-cran-hdf5r
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
