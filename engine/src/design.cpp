@@ -2,7 +2,6 @@
 #include "tariffsim/design.hpp"
 
 #include <boost/random/sobol.hpp>
-
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -57,7 +56,8 @@ std::vector<double> lhs_rows(std::size_t n, std::size_t d, std::uint64_t seed) {
   for (std::size_t j = 0; j < d; ++j) {
     Stream stream(StreamKey{seed, 0}, 0, "design.lhs", static_cast<std::uint32_t>(j));
     std::iota(strata.begin(), strata.end(), std::size_t{0});
-    for (std::size_t i = n; i-- > 1;) std::swap(strata[i], strata[uniform_index(stream.uniform(), i + 1)]);
+    for (std::size_t i = n; i-- > 1;)
+      std::swap(strata[i], strata[uniform_index(stream.uniform(), i + 1)]);
     for (std::size_t r = 0; r < n; ++r)
       rows[r * d + j] =
           (static_cast<double>(strata[r]) + stream.uniform()) / static_cast<double>(n);
@@ -104,13 +104,20 @@ Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&inf
     sample_integer_.push_back(info.params[i].type == ParamType::Integer);
   }
   switch (sample.method) {
-    case SampleMethod::Sobol: sample_rows_ = sobol_rows(n, d); break;
-    case SampleMethod::Lhs: sample_rows_ = lhs_rows(n, d, experiment.seed); break;
-    case SampleMethod::Uniform: sample_rows_ = uniform_rows(n, d, experiment.seed); break;
+    case SampleMethod::Sobol:
+      sample_rows_ = sobol_rows(n, d);
+      break;
+    case SampleMethod::Lhs:
+      sample_rows_ = lhs_rows(n, d, experiment.seed);
+      break;
+    case SampleMethod::Uniform:
+      sample_rows_ = uniform_rows(n, d, experiment.seed);
+      break;
   }
   for (std::size_t r = 0; r < n; ++r)
     for (std::size_t j = 0; j < d; ++j)
-      sample_rows_[r * d + j] = scale(sample_rows_[r * d + j], sample.ranges[j], sample_integer_[j]);
+      sample_rows_[r * d + j] =
+          scale(sample_rows_[r * d + j], sample.ranges[j], sample_integer_[j]);
   sample_size_ = n;
   checked_product(grid_size_, sample_size_);
 }
@@ -131,8 +138,7 @@ std::vector<Value> Design::values(std::uint64_t index) const {
     const std::size_t row = index % sample_size_;
     for (std::size_t j = 0; j < d; ++j) {
       const double x = sample_rows_[row * d + j];
-      out[sample_params_[j]] =
-          sample_integer_[j] ? Value{static_cast<std::int64_t>(x)} : Value{x};
+      out[sample_params_[j]] = sample_integer_[j] ? Value{static_cast<std::int64_t>(x)} : Value{x};
     }
   }
   return out;

@@ -35,8 +35,7 @@ constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::array<std::string_view, 6> kSections = {"experiment", "parameters", "grid",
                                                        "sample",     "output",     "precision"};
 constexpr std::array<std::string_view, 7> kExperimentKeys = {
-    "name",        "model",          "seed",      "replications",
-    "description", "common_random_numbers", "block_size"};
+    "name", "model", "seed", "replications", "description", "common_random_numbers", "block_size"};
 constexpr std::array<std::string_view, 3> kSampleKeys = {"method", "n", "ranges"};
 constexpr std::array<std::string_view, 4> kOutputKeys = {"file", "replications", "series",
                                                          "quantiles"};
@@ -114,11 +113,16 @@ std::optional<double> as_finite_real(const toml::node& n) {
 
 std::string type_expectation(const ParamSpec& spec) {
   switch (spec.type) {
-    case ParamType::Real: return "a real number";
-    case ParamType::Integer: return "an integer";
-    case ParamType::Bool: return "true or false";
-    case ParamType::Enum: return check_value(spec, Value{std::int64_t{0}});  // "one of ..."
-    case ParamType::RealList: return "an array of real numbers";
+    case ParamType::Real:
+      return "a real number";
+    case ParamType::Integer:
+      return "an integer";
+    case ParamType::Bool:
+      return "true or false";
+    case ParamType::Enum:
+      return check_value(spec, Value{std::int64_t{0}});  // "one of ..."
+    case ParamType::RealList:
+      return "an array of real numbers";
   }
   return "a value";
 }
@@ -192,8 +196,8 @@ std::string real_text(double x) {
 
 std::string key_text(std::string_view k) {
   const bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
   return bare ? std::string(k) : quoted(k);
 }
@@ -225,9 +229,8 @@ class Document {
       const std::string key(k.str());
       out.push_back({key, prefix.empty() ? key : prefix + "." + key, &k, &v});
     }
-    std::stable_sort(out.begin(), out.end(), [this](const Entry& a, const Entry& b) {
-      return order(a) < order(b);
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [this](const Entry& a, const Entry& b) { return order(a) < order(b); });
     return out;
   }
 
@@ -395,8 +398,9 @@ class ExperimentParser {
     }
     const std::string& last = parts.back();
     if (!table->contains(last)) doc_.note_added(key);
-    override_value(trim(std::string_view(assignment).substr(eq + 1)))
-        ->visit([&](auto& v) { table->insert_or_assign(last, std::move(v)); });
+    override_value(trim(std::string_view(assignment).substr(eq + 1)))->visit([&](auto& v) {
+      table->insert_or_assign(last, std::move(v));
+    });
     remove_other_placements(parts);
   }
 
@@ -456,8 +460,13 @@ class ExperimentParser {
   template <std::size_t N>
   void unknown_key(const Entry& e, const std::string& where,
                    const std::array<std::string_view, N>& known) {
+    std::string hint;
+    for (auto k : known) {
+      if (k.starts_with('[')) k = k.substr(1, k.size() - 2);  // "[grid]" -> "grid"
+      if (edit_distance(e.key, k) <= 2) hint = "; did you mean '" + std::string(k) + "'?";
+    }
     report(location_of(e.toml_key->source()), e.path,
-           "unknown key (" + where + " takes: " + join(known) + ")");
+           "unknown key (" + where + " takes: " + join(known) + ")" + hint);
   }
 
   // ---- typed readers: report and return nullopt on a mismatch ----
@@ -508,7 +517,8 @@ class ExperimentParser {
     if (inserted) return true;
     report(here, e.path,
            "expected a parameter in at most one of [parameters], [grid], [sample].ranges, got it "
-           "also in " + it->second.section + " at " + it->second.where.str());
+           "also in " +
+               it->second.section + " at " + it->second.where.str());
     return false;
   }
 
@@ -523,9 +533,9 @@ class ExperimentParser {
     std::map<std::string, const toml::table*, std::less<>> sections;
     for (const auto& e : doc_.entries(doc_.root, "")) {
       if (std::find(kSections.begin(), kSections.end(), e.key) == kSections.end()) {
-        unknown_key(e, "an experiment file", std::array<std::string_view, 6>{
-                                                 "[experiment]", "[parameters]", "[grid]",
-                                                 "[sample]", "[output]", "[precision]"});
+        unknown_key(e, "an experiment file",
+                    std::array<std::string_view, 6>{"[experiment]", "[parameters]", "[grid]",
+                                                    "[sample]", "[output]", "[precision]"});
       } else if (const auto* t = table_of(e)) {
         sections[e.key] = t;
       }
@@ -632,11 +642,13 @@ class ExperimentParser {
       } else if (const auto* spacing = e.node->as_table()) {
         values = grid_spacing(*spec, *spacing, e.path);
       } else {
-        expected(e, "an array of values or { linspace = [lo, hi, n] } or "
-                    "{ logspace = [lo, hi, n] }");
+        expected(e,
+                 "an array of values or { linspace = [lo, hi, n] } or "
+                 "{ logspace = [lo, hi, n] }");
       }
       if (values)
-        experiment_.grid.push_back(GridAxis{e.key, std::move(*values), location_of(e.node->source())});
+        experiment_.grid.push_back(
+            GridAxis{e.key, std::move(*values), location_of(e.node->source())});
     }
   }
 
@@ -681,14 +693,17 @@ class ExperimentParser {
     });
     const bool logarithmic = e.key == "logspace";
     if (spec.type != ParamType::Real) {
-      expected(t, path, "an array of values (linspace and logspace need a real parameter; '" +
-                            spec.name + "' is " + to_string(spec.type) + ")");
+      expected(t, path,
+               "an array of values (linspace and logspace need a real parameter; '" + spec.name +
+                   "' is " + to_string(spec.type) + ")");
       return std::nullopt;
     }
     const std::string what = logarithmic ? "[lo, hi, n] with reals lo, hi > 0 and an integer "
-                                           "n in [1, " + std::to_string(kMaxAxisLength) + "]"
+                                           "n in [1, " +
+                                               std::to_string(kMaxAxisLength) + "]"
                                          : "[lo, hi, n] with finite reals lo, hi and an integer "
-                                           "n in [1, " + std::to_string(kMaxAxisLength) + "]";
+                                           "n in [1, " +
+                                               std::to_string(kMaxAxisLength) + "]";
     const auto* a = e.node->as_array();
     if (!a || a->size() != 3) {
       expected(e, what);
@@ -749,13 +764,19 @@ class ExperimentParser {
       if (e.key == "method") {
         const auto* s = e.node->as_string();
         const std::string m = s ? s->get() : "";
-        if (m == "sobol") sample.method = SampleMethod::Sobol;
-        else if (m == "lhs") sample.method = SampleMethod::Lhs;
-        else if (m == "uniform") sample.method = SampleMethod::Uniform;
-        else expected(e, "one of \"sobol\" \"lhs\" \"uniform\""), ok = false;
+        if (m == "sobol")
+          sample.method = SampleMethod::Sobol;
+        else if (m == "lhs")
+          sample.method = SampleMethod::Lhs;
+        else if (m == "uniform")
+          sample.method = SampleMethod::Uniform;
+        else
+          expected(e, "one of \"sobol\" \"lhs\" \"uniform\""), ok = false;
       } else if (e.key == "n") {
-        if (auto x = integer_in(e, 1, kMaxAxisLength)) sample.n = static_cast<std::uint64_t>(*x);
-        else ok = false;
+        if (auto x = integer_in(e, 1, kMaxAxisLength))
+          sample.n = static_cast<std::uint64_t>(*x);
+        else
+          ok = false;
       } else if (e.key == "ranges") {
         const auto* ranges = e.node->as_table();
         if (ranges && !ranges->empty()) {
@@ -767,7 +788,8 @@ class ExperimentParser {
         unknown_key(e, "[sample]", kSampleKeys), ok = false;
       }
     }
-    if (!seen.count("method")) missing("sample", "method", "\"sobol\", \"lhs\" or \"uniform\""), ok = false;
+    if (!seen.count("method"))
+      missing("sample", "method", "\"sobol\", \"lhs\" or \"uniform\""), ok = false;
     if (!seen.count("n")) missing("sample", "n", "an integer >= 1"), ok = false;
     if (!seen.count("ranges")) missing("sample", "ranges", "{ param = [lo, hi], ... }"), ok = false;
     if (ok) experiment_.sample = std::move(sample);
@@ -853,19 +875,20 @@ class ExperimentParser {
       if (!index) {
         std::vector<std::string> names;
         for (const auto& spec : info_->series) names.push_back(spec.name);
-        expected(n, path, "a series of model '" + info_->name + "' (" +
-                              (names.empty() ? "it has none" : join(names)) + ")");
+        expected(n, path,
+                 "a series of model '" + info_->name + "' (" +
+                     (names.empty() ? "it has none" : join(names)) + ")");
         continue;
       }
       const std::string& length = info_->series[*index].length_param;
       if (varies(length)) {
-        expected(n, path, "a series whose length parameter is fixed ('" + s->get() +
-                              "' has length '" + length + "', which varies in " +
-                              placed_.at(length).section + ")");
+        expected(n, path,
+                 "a series whose length parameter is fixed ('" + s->get() + "' has length '" +
+                     length + "', which varies in " + placed_.at(length).section + ")");
         continue;
       }
-      if (std::find(experiment_.output.series.begin(), experiment_.output.series.end(),
-                    s->get()) != experiment_.output.series.end()) {
+      if (std::find(experiment_.output.series.begin(), experiment_.output.series.end(), s->get()) !=
+          experiment_.output.series.end()) {
         expected(n, path, "each series named once");
         continue;
       }
@@ -909,10 +932,14 @@ class ExperimentParser {
         unknown_key(e, "[precision]", kPrecisionKeys);
       }
     }
-    if (targets && !cap) missing("precision", "max_replications", "an integer >= replications, "
-                                 "given with target_se");
-    if (cap && !targets) missing("precision", "target_se", "{ metric = target, ... }, given with "
-                                 "max_replications");
+    if (targets && !cap)
+      missing("precision", "max_replications",
+              "an integer >= replications, "
+              "given with target_se");
+    if (cap && !targets)
+      missing("precision", "target_se",
+              "{ metric = target, ... }, given with "
+              "max_replications");
     if ((targets || cap) && info_ && !info_->stochastic)
       report(location_of(t.source()), "precision",
              "expected no [precision] (model '" + info_->name + "' is deterministic), got a table");

@@ -200,7 +200,7 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout)
     if (!parent.empty()) std::filesystem::create_directories(parent);
     impl_->file.emplace(path, H5F_ACC_TRUNC);
   } catch (const std::exception&) {
-    throw InputError(exp.output.file_where.str() + ": output.file: cannot create '" + path +
+    throw InputError(layout.path_origin + ": cannot create '" + path +
                      "' (expected a writable path)");
   }
   try {

@@ -297,6 +297,8 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
   layout.series_length = plan.series_length;
   layout.command_line = opt.command_line;
   const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
+  layout.path_origin = opt.output_path.empty() ? exp.output.file_where.str() + ": output.file"
+                                               : std::string("--output");
   ResultFile file(path, layout);
 
   const int threads = opt.threads > 0 ? opt.threads

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/math/constants/constants.hpp>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/special_functions/erf.hpp>
 #include <charconv>
 #include <cmath>
@@ -67,11 +68,12 @@ void scaled_normal_excess(double z, double s, std::array<double, N>& u) {
     }
     return;
   }
-  // The continued fraction converges fastest for large z; 200 extra levels are ample at z = 1.
-  constexpr std::size_t kExtraDepth = 200;
+  // The truncation error of the continued fraction decays like exp(-2z·sqrt(depth)): about
+  // 1000/z² extra levels reach e^-60 (at z = 1, 200 levels would leave ~1e-12).
+  const auto extra_depth = static_cast<std::size_t>(60.0 + 1000.0 / (z * z));
   std::array<double, N> ratio{};
   double k_next = 0.0;
-  for (std::size_t k = N + kExtraDepth; k >= 1; --k) {
+  for (std::size_t k = N + extra_depth; k >= 1; --k) {
     k_next = static_cast<double>(k) / (z + k_next);
     if (k < N) ratio[k] = k_next;
   }
@@ -84,6 +86,24 @@ std::string format_number(double x) {
   std::array<char, 64> buf{};
   const auto result = std::to_chars(buf.data(), buf.data() + buf.size(), x);
   return std::string(buf.data(), result.ptr);
+}
+
+// E[Vf²; Vf <= v] for the normal(mu, sigma) truncated to [0, inf), by adaptive Gauss–Kronrod.
+// No closed form of this lower part is free of cancellation when it is small compared to E[Vf²]
+// (it is a difference of two nearly equal upper parts, or an alternating sum), while the
+// integrand is smooth and positive, so quadrature gets it to a few ulps.
+double truncnormal_lower_second_moment(double mu, double sigma, double v) {
+  const double log_mass = std::log(upper_normal(-mu / sigma));
+  const double log_norm = std::log(sigma) + 0.5 * std::log(2.0 * boost::math::constants::pi<double>());
+  auto integrand = [&](double x) {
+    const double z = (x - mu) / sigma;
+    return x * x * std::exp(-0.5 * z * z - log_mass - log_norm);  // density in log space: Z may be ~1e-300
+  };
+  // The Kronrod error estimate is pessimistic for smooth integrands: 1e-13 leaves a few ulps.
+  constexpr unsigned kMaxDepth = 15;
+  constexpr double kTolerance = 1e-13;
+  return boost::math::quadrature::gauss_kronrod<double, 31>::integrate(integrand, 0.0, v, kMaxDepth,
+                                                                       kTolerance);
 }
 
 bool finite_nonnegative(double x) { return std::isfinite(x) && x >= 0.0; }
@@ -390,7 +410,9 @@ PartialMoments Distribution::partial_truncnormal(double v) const {
   pm.excess2 = sigma * sigma * psi2 / mass;
   const double e2_above = (sigma * sigma * psi2 + 2.0 * w * sigma * psi1 + w * w * psi0) / mass;
   const double m2 = sigma * sigma * 2.0 * u0[2] / mass;
-  pm.e2_below = std::max(0.0, m2 - e2_above);
+  // E[Vf²] − E[Vf²;Vf>v] cancels once the lower part is the smaller one; then integrate it.
+  pm.e2_below = (e2_above > 0.5 * m2 && w > 0.0) ? truncnormal_lower_second_moment(mu, sigma, w)
+                                                  : m2 - e2_above;
   if (v < 0.0) {
     // P(Vf > v) = 1; shift the excess moments from threshold 0 to v (all terms >= 0).
     const double d = -v;

@@ -1,7 +1,6 @@
 // The design: index order (grid mixed radix, last axis fastest, crossed with the sample), exact
 // grid endpoints, sample bounds, LHS stratification, the Sobol sequence, and determinism.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <memory>
 #include <set>
@@ -87,8 +86,8 @@ const ModelInfo& info() {
 }
 
 Experiment experiment(const std::string& sections, std::uint64_t seed = 1) {
-  const std::string head = "[experiment]\nname = \"t\"\nmodel = \"fake\"\nseed = " +
-                           std::to_string(seed) + "\n";
+  const std::string head =
+      "[experiment]\nname = \"t\"\nmodel = \"fake\"\nseed = " + std::to_string(seed) + "\n";
   return parse_experiment(head + sections, "design.toml", {}, registry());
 }
 
@@ -158,8 +157,8 @@ TEST_CASE("linspace and logspace hit their endpoints exactly", "[design]") {
 }
 
 TEST_CASE("the design is the grid crossed with the sample", "[design]") {
-  const Experiment e = experiment("[grid]\nc = [1, 2, 3]\n" +
-                                  sample_of("uniform", 5, "a = [2.0, 3.0], k = [4, 6]"));
+  const Experiment e =
+      experiment("[grid]\nc = [1, 2, 3]\n" + sample_of("uniform", 5, "a = [2.0, 3.0], k = [4, 6]"));
   const Design d(e, info());
   REQUIRE(d.size() == 3 * 5);
   for (std::uint64_t g = 0; g < 3; ++g) {
@@ -167,7 +166,8 @@ TEST_CASE("the design is the grid crossed with the sample", "[design]") {
       const auto v = d.values(g * 5 + s);
       const auto first = d.values(s);
       CHECK(std::get<double>(v[kC]) == static_cast<double>(g + 1));
-      CHECK(std::get<double>(v[kA]) == std::get<double>(first[kA]));  // same row on every grid point
+      CHECK(std::get<double>(v[kA]) ==
+            std::get<double>(first[kA]));  // same row on every grid point
       CHECK(std::get<std::int64_t>(v[kK]) == std::get<std::int64_t>(first[kK]));
     }
   }

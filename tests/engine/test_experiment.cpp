@@ -2,7 +2,6 @@
 // line and key), and --set overrides. A fake model in a local registry keeps the test independent
 // of the real models.
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -126,11 +125,11 @@ bool has_problem(const std::vector<std::string>& problems, std::vector<std::stri
   return false;
 }
 
-#define CHECK_PROBLEM(problems, ...)                                      \
-  do {                                                                    \
-    const auto& ps_ = (problems);                                         \
-    INFO("problems:\n" << Catch::Detail::stringify(ps_));                 \
-    CHECK(has_problem(ps_, {__VA_ARGS__}));                               \
+#define CHECK_PROBLEM(problems, ...)                      \
+  do {                                                    \
+    const auto& ps_ = (problems);                         \
+    INFO("problems:\n" << Catch::Detail::stringify(ps_)); \
+    CHECK(has_problem(ps_, {__VA_ARGS__}));               \
   } while (0)
 
 const std::string kFull = R"([experiment]
@@ -267,7 +266,13 @@ TEST_CASE("structural errors name file, line and key", "[experiment][errors]") {
   }
   SECTION("unknown key in [output] and [sample]") {
     const auto p = problems_of(kHead + "[output]\nfiel = \"x\"\n");
-    CHECK_PROBLEM(p, "exp.toml:6:1: output.fiel", "unknown key");
+    CHECK_PROBLEM(p, "exp.toml:6:1: output.fiel", "unknown key", "did you mean 'file'?");
+    const auto q = problems_of(kHead +
+                               "[sample]\nmethod = \"lhs\"\nn = 2\nmethd = 1\n"
+                               "ranges = { alpha = [0, 1] }\n[outptu]\n");
+    CHECK_PROBLEM(q, "exp.toml:8:1: sample.methd", "unknown key", "did you mean 'method'?");
+    CHECK_PROBLEM(q, "exp.toml:10:", "outptu", "unknown key", "did you mean 'output'?");
+    CHECK(q.size() == 2);
   }
   SECTION("a section that is not a table") {
     CHECK_PROBLEM(problems_of("grid = 3\n" + kHead), "exp.toml:1:8: grid", "expected a table",
@@ -322,7 +327,8 @@ TEST_CASE("parameter errors", "[experiment][errors]") {
                   "exp.toml:6:1: parameters.zzzzzzzz", "declared parameters: alpha, beta");
   }
   SECTION("wrong type") {
-    const auto p = problems_of(kHead + "[parameters]\nn_firms = 2.5\nalpha = \"x\"\nmfn = 1\n"
+    const auto p = problems_of(kHead +
+                               "[parameters]\nn_firms = 2.5\nalpha = \"x\"\nmfn = 1\n"
                                "weights = [1, \"a\"]\n");
     CHECK_PROBLEM(p, "exp.toml:6:11: parameters.n_firms", "expected an integer, got 2.5");
     CHECK_PROBLEM(p, "exp.toml:7:9: parameters.alpha", "expected a real number, got \"x\"");
@@ -330,7 +336,8 @@ TEST_CASE("parameter errors", "[experiment][errors]") {
     CHECK_PROBLEM(p, "exp.toml:9:", "parameters.weights", "array of real numbers");
   }
   SECTION("fixed value out of range") {
-    const auto p = problems_of(kHead + "[parameters]\nalpha = 1.5\nn_firms = 0\nweights = [-1]\n"
+    const auto p = problems_of(kHead +
+                               "[parameters]\nalpha = 1.5\nn_firms = 0\nweights = [-1]\n"
                                "beta = 0\n");
     CHECK_PROBLEM(p, "exp.toml:6:9: parameters.alpha", "expected a real in [0, 1], got 1.5");
     CHECK_PROBLEM(p, "exp.toml:7:", "parameters.n_firms", "[1, 100]", "got 0");
@@ -354,7 +361,8 @@ TEST_CASE("parameter errors", "[experiment][errors]") {
   SECTION("a parameter in two sections") {
     const auto p = problems_of(kHead + "[parameters]\nalpha = 0.1\n[grid]\nalpha = [0.2, 0.3]\n");
     CHECK_PROBLEM(p, "exp.toml:8:9: grid.alpha", "at most one of", "[parameters] at exp.toml:6:9");
-    const auto q = problems_of(kHead + "[grid]\nk = [1, 2]\n[sample]\nmethod = \"lhs\"\nn = 4\n"
+    const auto q = problems_of(kHead +
+                               "[grid]\nk = [1, 2]\n[sample]\nmethod = \"lhs\"\nn = 4\n"
                                "ranges = { k = [0, 3] }\n");
     CHECK_PROBLEM(q, "exp.toml:10:", "sample.ranges.k", "also in [grid] at exp.toml:6:5");
   }
@@ -362,7 +370,8 @@ TEST_CASE("parameter errors", "[experiment][errors]") {
 
 TEST_CASE("grid and sample errors", "[experiment][errors]") {
   SECTION("bad linspace") {
-    const auto p = problems_of(kHead + "[grid]\nalpha = { linspace = [0.0, 1.0] }\n"
+    const auto p = problems_of(kHead +
+                               "[grid]\nalpha = { linspace = [0.0, 1.0] }\n"
                                "gamma = { linspace = [0.0, 1.0, 0] }\n"
                                "beta = { logspace = [0.0, 1.0, 3] }\n"
                                "k = { linspace = [0, 4, 5] }\n"
@@ -383,7 +392,8 @@ TEST_CASE("grid and sample errors", "[experiment][errors]") {
     CHECK_PROBLEM(p, "exp.toml:8:9: grid.gamma", "an array of values", "got 0.3");
   }
   SECTION("out-of-range grid and sample values are not errors") {
-    const Experiment e = parse(kHead + "[grid]\nalpha = [-1.0, 0.5, 2.0]\n"
+    const Experiment e = parse(kHead +
+                               "[grid]\nalpha = [-1.0, 0.5, 2.0]\n"
                                "beta = { linspace = [-1.0, 1.0, 3] }\n[sample]\nmethod = "
                                "\"uniform\"\nn = 3\nranges = { k = [-5, 50] }\n");
     CHECK(e.grid[0].values == std::vector<Value>{-1.0, 0.5, 2.0});
@@ -391,7 +401,8 @@ TEST_CASE("grid and sample errors", "[experiment][errors]") {
     CHECK(e.sample->ranges[0].lo == -5.0);
   }
   SECTION("bad sample") {
-    const auto p = problems_of(kHead + "[sample]\nmethod = \"halton\"\nn = 0\n"
+    const auto p = problems_of(kHead +
+                               "[sample]\nmethod = \"halton\"\nn = 0\n"
                                "ranges = { alpha = [1.0, 0.0], mfn = [0, 1], k = [0.5, 2] }\n");
     CHECK_PROBLEM(p, "exp.toml:6:10: sample.method", "\"sobol\" \"lhs\" \"uniform\"");
     CHECK_PROBLEM(p, "exp.toml:7:5: sample.n", "got 0");
@@ -410,14 +421,15 @@ TEST_CASE("output and precision errors", "[experiment][errors]") {
   SECTION("bad quantiles") {
     CHECK_PROBLEM(problems_of(kHead + "[output]\nquantiles = [0.5, 0.2]\n"),
                   "exp.toml:6:13: output.quantiles", "increasing", "(0, 1)");
-    CHECK_PROBLEM(problems_of(kHead + "[output]\nquantiles = [0.0, 0.5]\n"), "exp.toml:6:13:",
-                  "output.quantiles");
-    CHECK_PROBLEM(problems_of(kHead + "[output]\nquantiles = [0.5, 1]\n"), "exp.toml:6:13:",
-                  "output.quantiles");
+    CHECK_PROBLEM(problems_of(kHead + "[output]\nquantiles = [0.0, 0.5]\n"),
+                  "exp.toml:6:13:", "output.quantiles");
+    CHECK_PROBLEM(problems_of(kHead + "[output]\nquantiles = [0.5, 1]\n"),
+                  "exp.toml:6:13:", "output.quantiles");
     CHECK_PROBLEM(problems_of(kHead + "[output]\nquantiles = [0.5, 0.5]\n"), "output.quantiles");
   }
   SECTION("series whose length parameter varies") {
-    const auto p = problems_of(kHead + "[grid]\nperiods = [10, 20]\n[output]\n"
+    const auto p = problems_of(kHead +
+                               "[grid]\nperiods = [10, 20]\n[output]\n"
                                "series = [\"tariff\"]\n");
     CHECK_PROBLEM(p, "exp.toml:8:11: output.series[0]", "length parameter is fixed", "periods",
                   "[grid]");
@@ -442,6 +454,10 @@ TEST_CASE("output and precision errors", "[experiment][errors]") {
     CHECK_PROBLEM(p, "exp.toml:7:", "precision.target_se.threshold", "replication-level metric");
     CHECK_PROBLEM(p, "exp.toml:7:", "precision.target_se.welfare", "a positive real", "got -1");
     CHECK_PROBLEM(p, "exp.toml:8:", "precision.max_replications", ">= experiment.replications");
+    const auto d = problems_of(
+        "[experiment]\nname = \"t\"\nmodel = \"fake_det\"\nseed = 1\n[precision]\n"
+        "target_se = { welfare = 0.1 }\nmax_replications = 10\n");
+    CHECK_PROBLEM(d, "exp.toml:5:1: precision", "deterministic");
   }
 }
 
@@ -486,7 +502,7 @@ TEST_CASE("unreadable file", "[experiment][errors]") {
   }
 }
 
-TEST_CASE("--set overrides", "[experiment][set]") {
+TEST_CASE("command-line overrides (--set)", "[experiment][set]") {
   const std::string grid_file = kHead + R"([parameters]
 alpha = 0.1
 [grid]

@@ -21,6 +21,32 @@ TEST_CASE("Philox4x32-10 known-answer vector (Random123 kat_vectors)", "[rng]") 
   CHECK(r[3] == 0x24126ea1);
 }
 
+TEST_CASE("the project's Philox equals Random123's on many counters", "[rng]") {
+  // The stream's own Philox is written to vectorise; Random123 is the reference implementation.
+  const StreamKey key{123456789, 987654321};
+  const std::uint64_t k = tariffsim::mix64(key.seed, key.point);
+  const r123::Philox4x32::key_type rk = {{static_cast<std::uint32_t>(k),
+                                          static_cast<std::uint32_t>(k >> 32)}};
+  Stream s(key, 77, "shocks", 5);
+  r123::Philox4x32 reference;
+  for (std::uint32_t block = 0; block < 1000; ++block) {
+    const auto got = s.next_block();
+    const auto want =
+        reference({{block, 5u, 77u, tariffsim::purpose_id("shocks")}}, rk);
+    REQUIRE(got[0] == want[0]);
+    REQUIRE(got[1] == want[1]);
+    REQUIRE(got[2] == want[2]);
+    REQUIRE(got[3] == want[3]);
+  }
+}
+
+TEST_CASE("uniform() maps 52 bits of a Philox block to (2k+1) 2^-53", "[rng]") {
+  Stream a({1, 2}, 0, "u"), b({1, 2}, 0, "u");
+  const auto block = a.next_block();
+  const std::uint64_t k = ((std::uint64_t{block[0]} << 32) | block[1]) >> 12;
+  CHECK(b.uniform() == static_cast<double>(2 * k + 1) * 0x1.0p-53);
+}
+
 TEST_CASE("a stream is a pure function of its identity", "[rng]") {
   const StreamKey key{42, 7};
   Stream a(key, 3, "shocks"), b(key, 3, "shocks");
@@ -38,7 +64,7 @@ TEST_CASE("streams differ by seed, point, replication, purpose and substream", "
 
 TEST_CASE("fill_uniform gives the same sequence as repeated uniform()", "[rng]") {
   Stream a({5, 6}, 0, "x"), b({5, 6}, 0, "x");
-  std::vector<double> filled(101);
+  std::vector<double> filled(1001);
   a.uniform();  // leave a spare value buffered, so fill must start from it
   b.uniform();
   a.fill_uniform(filled.data(), filled.size());

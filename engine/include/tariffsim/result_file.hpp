@@ -25,6 +25,7 @@ struct FileLayout {
   std::vector<std::size_t> series;             // indices into info->series to keep
   std::vector<std::uint64_t> series_length;    // T of each kept series
   std::string command_line;
+  std::string path_origin;  // where the path came from, for errors: "exp.toml:12:8: output.file"
 };
 
 // A batch of finished points with contiguous indices [first, first + count).

@@ -29,7 +29,7 @@ class Stream {
   Stream(StreamKey key, std::uint64_t replication, std::string_view purpose,
          std::uint32_t substream = 0);
 
-  // Uniform on the open interval (0, 1) with 53 random bits.
+  // Uniform on the open interval (0, 1): (2k + 1) 2^-53 with k = 52 random bits.
   double uniform();
   void fill_uniform(double* out, std::size_t n);
   // Standard normal by Box–Muller on pairs of uniforms.
@@ -40,6 +40,7 @@ class Stream {
   std::array<std::uint32_t, 4> next_block();
 
  private:
+  void advance(std::uint64_t blocks);  // throws Error if the stream would wrap
   std::uint32_t key_[2];
   std::uint32_t ctr_[4];
   double spare_[2];
