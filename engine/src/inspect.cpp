@@ -2,6 +2,8 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 
@@ -12,7 +14,14 @@ namespace tariffsim {
 
 namespace {
 
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+// "[unit]", or "[-]" when there is none. Built by appending: GCC 12 warns falsely (-Wrestrict) on
+// "[" + std::string.
+std::string bracketed_unit(const std::string& unit) {
+  std::string out = "[";
+  out += unit.empty() ? "-" : unit;
+  out += "]";
+  return out;
+}
 
 std::string read_string_attr(const H5::H5Object& obj, const std::string& name) {
   if (!obj.attrExists(name)) return "";
@@ -47,13 +56,55 @@ std::vector<std::string> members(const H5::Group& g) {
   return out;
 }
 
+// Rows of cells printed with every column padded to its widest cell, so a long list of
+// parameters stays readable in a terminal.
+std::string aligned(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (width.size() <= c) width.push_back(0);
+      width[c] = std::max(width[c], row[c].size());
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    out += "  ";
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      out += row[c];
+      if (c + 1 < row.size()) out += std::string(width[c] - row[c].size() + 2, ' ');
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// Defaults as a reader would write them (0.9, not 0.90000000000000002).
+std::string short_value(const Value& v) {
+  if (const double* x = std::get_if<double>(&v)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", *x);
+    return buf;
+  }
+  if (const auto* list = std::get_if<std::vector<double>>(&v)) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      if (i) out += ", ";
+      out += short_value(Value{(*list)[i]});
+    }
+    out += "]";
+    return out;
+  }
+  return to_string(v);
+}
+
 }  // namespace
 
 std::string describe_model(const ModelInfo& info) {
   std::ostringstream os;
   os << info.name << " " << info.version << "\n  " << info.description << "\n  citation: "
      << info.citation << "\n  " << (info.stochastic ? "stochastic" : "deterministic") << "\n\n";
-  os << "parameters (name, type, default, valid range or choices, unit, description):\n";
+  os << "parameters:\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"name", "type", "default", "valid", "unit", "description"}};
   for (const auto& p : info.params) {
     std::string domain;
     if (p.type == ParamType::Enum) {
@@ -61,21 +112,27 @@ std::string describe_model(const ModelInfo& info) {
     } else if (p.type != ParamType::Bool) {
       domain = p.range.str();
     }
-    os << "  " << p.name << "  " << to_string(p.type) << "  default " << to_string(p.default_value)
-       << "  " << domain << "  [" << or_dash(p.unit) << "]  " << p.description << "\n";
+    rows.push_back({p.name, to_string(p.type), short_value(p.default_value), domain,
+                    bracketed_unit(p.unit), p.description});
   }
-  os << "\noutputs (results/<name>/mean, sd, se, n, min, max):\n";
+  os << aligned(rows);
+  os << "\noutputs (in the file: results/<name>/mean, sd, se, n, min, max):\n";
+  rows = {{"name", "level", "unit", "description"}};
   for (const auto& m : info.metrics)
-    os << "  " << m.name << "  " << (m.level == OutputLevel::Point ? "point" : "replication")
-       << "  [" << or_dash(m.unit) << "]  " << m.description << "\n";
+    rows.push_back({m.name, m.level == OutputLevel::Point ? "point" : "replication",
+                    bracketed_unit(m.unit), m.description});
+  os << aligned(rows);
   if (!info.series.empty()) {
-    os << "\nseries (series/<name> [points, replications, " << "length]; ask with [output] series):\n";
+    os << "\nseries (series/<name> [points, replications, length]; ask with [output] series):\n";
+    rows = {{"name", "length", "unit", "description"}};
     for (const auto& s : info.series)
-      os << "  " << s.name << "  length " << s.length_param << "  [" << or_dash(s.unit) << "]  "
-         << s.description << "\n";
+      rows.push_back({s.name, s.length_param, bracketed_unit(s.unit), s.description});
+    os << aligned(rows);
   }
-  os << "\nstatus codes (results/status):\n  0  ok\n  1  a parameter is outside its declared range\n";
-  for (const auto& [code, meaning] : info.status_codes) os << "  " << code << "  " << meaning << "\n";
+  os << "\nstatus codes (results/status):\n";
+  rows = {{"0", "ok"}, {"1", "a parameter is outside its declared range"}};
+  for (const auto& [code, meaning] : info.status_codes) rows.push_back({std::to_string(code), meaning});
+  os << aligned(rows);
   return os.str();
 }
 
