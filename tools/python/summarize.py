@@ -15,9 +15,13 @@ def main(path: str) -> None:
     with_pd_options(lambda: print(df[varying + shown].to_string(index=False)))
     if "sim_P_protect" in df.columns:
         diff = (df["sim_P_protect"] - df["P_protect"]).abs()
-        within = diff <= 4 * df["sim_P_protect_se"]
+        varied = df["sim_P_protect_se"] > 0
+        within = diff[varied] <= 4 * df["sim_P_protect_se"][varied]
         print(f"\nsimulated P_protect within 4 standard errors of the analytic value at "
-              f"{int(within.sum())} of {len(df)} points")
+              f"{int(within.sum())} of {int(varied.sum())} points with sampling variation")
+        if (~varied).any():
+            print(f"({int((~varied).sum())} points had protection in every period or in none: "
+                  f"analytic P_protect there is {df['P_protect'][~varied].round(6).tolist()})")
     print("Reading: protection is more frequent when patience (delta) is low and volume is "
           "volatile (sd); V-bar is the volume above which the cooperative tariff turns on.")
 
