@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -94,6 +95,8 @@ int cmd_describe(const std::string& name) {
 }
 
 int cmd_info(const std::string& path) {
+  // Reading only: skip HDF5's file lock so a file can be inspected while a run is writing it.
+  setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0);
   std::cout << describe_result_file(path);
   return kExitOk;
 }

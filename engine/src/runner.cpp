@@ -55,7 +55,8 @@ struct Batch {
   std::uint64_t replications_run = 0;
 };
 
-RunPlan make_plan(const Experiment& exp, const Model& model) {
+RunPlan make_plan(const Experiment& exp, const Model& model, std::uint64_t n_points,
+                  std::uint64_t threads) {
   RunPlan plan;
   plan.exp = &exp;
   plan.model = &model;
@@ -77,8 +78,11 @@ RunPlan make_plan(const Experiment& exp, const Model& model) {
     if (!idx) throw InputError("precision.target_se: unknown metric '" + name + "'");
     plan.targets.emplace_back(*idx, target);
   }
-  // Batches of about 2^16 replications keep every core busy while bounding memory in flight.
-  plan.batch_points = std::clamp<std::uint64_t>((1u << 16) / plan.initial_reps, 1, 4096);
+  // Batches of about 2^16 replications keep every core busy while bounding memory in flight;
+  // at least 8 batches per thread keep progress reports and checkpoints frequent on long runs.
+  const std::uint64_t by_memory = (1u << 16) / plan.initial_reps;
+  const std::uint64_t by_progress = (n_points + 8 * threads - 1) / (8 * threads);
+  plan.batch_points = std::clamp<std::uint64_t>(std::min(by_memory, by_progress), 1, 4096);
   return plan;
 }
 
@@ -283,9 +287,11 @@ std::uint64_t estimated_replications(const Experiment& exp, const Model& model) 
 RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOptions& opt) {
   check_experiment(exp, model);
   const auto started = std::chrono::steady_clock::now();
-  const RunPlan plan = make_plan(exp, model);
-  const Design design(exp, *plan.info);
+  const Design design(exp, model.info());
   const std::uint64_t P = design.size();
+  const int threads = opt.threads > 0 ? opt.threads
+                                      : static_cast<int>(tbb::info::default_concurrency());
+  const RunPlan plan = make_plan(exp, model, P, static_cast<std::uint64_t>(threads));
 
   FileLayout layout;
   layout.info = plan.info;
@@ -301,8 +307,6 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
                                                : std::string("--output");
   ResultFile file(path, layout);
 
-  const int threads = opt.threads > 0 ? opt.threads
-                                      : static_cast<int>(tbb::info::default_concurrency());
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(threads));
   spdlog::info("running {} ({} points x {} replications, model {}) on {} threads -> {}", exp.name,
