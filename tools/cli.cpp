@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/inspect.hpp"
 #include "tariffsim/registry.hpp"
+#include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
 
 namespace tariffsim::cli {
@@ -54,14 +56,69 @@ Experiment load(const std::string& path, const std::vector<std::string>& sets) {
   return load_experiment(path, sets, Registry::global());
 }
 
-int cmd_run(const std::string& path, const std::vector<std::string>& sets, RunOptions opt) {
+// "i/N" -> (i, N); also accepts Slurm's array variables when no --shard is given.
+void parse_shard(const std::string& text, RunOptions& opt) {
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument(text);
+    std::size_t used_i = 0, used_n = 0;
+    opt.shard_index = std::stoull(text.substr(0, slash), &used_i);
+    opt.shard_count = std::stoull(text.substr(slash + 1), &used_n);
+    if (used_i != slash || used_n != text.size() - slash - 1) throw std::invalid_argument(text);
+  } catch (const std::exception&) {
+    throw InputError("--shard: expected i/N (e.g. 3/8, shards numbered from 0), got '" + text + "'");
+  }
+  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
+    throw InputError("--shard: expected i/N with 0 <= i < N, got '" + text + "'");
+}
+
+void shard_from_slurm(RunOptions& opt) {
+  const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
+  if (!id || !count) return;
+  const long long index = std::atoll(id) - (min ? std::atoll(min) : 0);
+  parse_shard(std::to_string(index) + "/" + count, opt);
+  spdlog::info("Slurm array task {} of {}: shard {}/{}", id, count, opt.shard_index,
+               opt.shard_count);
+}
+
+// results/x.h5 -> results/x.shard-3-of-8.h5, so the shards of one run sit side by side.
+std::string shard_file_name(const std::string& file, const RunOptions& opt) {
+  std::filesystem::path p(file);
+  const std::string tag = ".shard-" + std::to_string(opt.shard_index) + "-of-" +
+                          std::to_string(opt.shard_count);
+  return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
+}
+
+int cmd_run(const std::string& path, const std::vector<std::string>& sets,
+            const std::string& shard, RunOptions opt) {
+  if (!shard.empty())
+    parse_shard(shard, opt);
+  else
+    shard_from_slurm(opt);
   const Experiment exp = load(path, sets);
   const auto model = Registry::global().create(exp.model);
+  if (opt.shard_count > 1 && opt.output_path.empty())
+    opt.output_path = shard_file_name(exp.output.file, opt);
   const RunSummary s = run_experiment(exp, *model, opt);
-  std::printf("wrote %s: %llu points (%llu outside the model), %llu replications in %.2f s\n",
-              s.file.c_str(), static_cast<unsigned long long>(s.points),
+  std::printf("wrote %s: %llu of %llu points (%llu outside the model), %llu replications in "
+              "%.2f s\n",
+              s.file.c_str(), static_cast<unsigned long long>(s.computed_points),
+              static_cast<unsigned long long>(s.points),
               static_cast<unsigned long long>(s.failed_points),
               static_cast<unsigned long long>(s.replications), s.seconds);
+  if (opt.shard_count > 1)
+    std::printf("shard %llu/%llu: combine the shards with `tariffsim merge OUT.h5 SHARDS...`\n",
+                static_cast<unsigned long long>(opt.shard_index),
+                static_cast<unsigned long long>(opt.shard_count));
+  return kExitOk;
+}
+
+int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
+              const std::string& command_line) {
+  merge_result_files(out, shards, Registry::global(), command_line);
+  std::printf("wrote %s from %zu shards\n", out.c_str(), shards.size());
   return kExitOk;
 }
 
@@ -124,10 +181,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   run->add_option("--set", sets, "override a config entry: key=value (bare key = parameters.key)");
   run->add_flag("--no-progress", no_progress, "no progress bar or progress log lines");
+  std::string shard;
+  run->add_option("--shard", shard,
+                  "compute shard i of N (i/N, from 0) into a shard file; default from "
+                  "SLURM_ARRAY_TASK_ID/COUNT when set");
+  run->add_flag("--resume", run_opt.resume,
+                "reopen the output of an interrupted run and compute only the missing points");
 
   auto* validate = app.add_subcommand("validate", "check an experiment; print points and cost");
   validate->add_option("experiment", exp_path, "experiment TOML file")->required();
   validate->add_option("--set", sets, "override a config entry: key=value");
+
+  auto* merge = app.add_subcommand("merge", "combine shard files into the file one run would write");
+  std::string merge_out;
+  std::vector<std::string> merge_in;
+  merge->add_option("output", merge_out, "merged HDF5 file to write")->required();
+  merge->add_option("shards", merge_in, "shard files")->required();
 
   auto* models = app.add_subcommand("models", "list the models");
   auto* describe = app.add_subcommand("describe", "parameters and outputs of a model, with units");
@@ -145,7 +214,8 @@ int main(int argc, char** argv) {
   run_opt.progress = !no_progress && !log.quiet;
 
   try {
-    if (run->parsed()) return cmd_run(exp_path, sets, run_opt);
+    if (run->parsed()) return cmd_run(exp_path, sets, shard, run_opt);
+    if (merge->parsed()) return cmd_merge(merge_out, merge_in, run_opt.command_line);
     if (validate->parsed()) return cmd_validate(exp_path, sets);
     if (models->parsed()) return cmd_models();
     if (describe->parsed()) return cmd_describe(model_name);

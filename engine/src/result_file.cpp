@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -23,6 +24,32 @@ H5::StrType utf8_string_type() {
   H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
   t.setCset(H5T_CSET_UTF8);
   return t;
+}
+
+// Text parameters (enums, lists) are stored as FIXED-length strings: variable-length strings live
+// in a heap that a run killed mid-write can leave inconsistent, which a resume could not overwrite.
+H5::StrType fixed_string_type(std::size_t width) {
+  H5::StrType t(H5::PredType::C_S1, std::max<std::size_t>(1, width));
+  t.setCset(H5T_CSET_UTF8);
+  t.setStrpad(H5T_STR_NULLPAD);
+  return t;
+}
+
+std::string parameter_text(const Value& v) {
+  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_string(v);
+}
+
+// The widest text a parameter can take in this experiment: the design draws enum and list values
+// only from the choices, the default, [parameters] and [grid].
+std::size_t text_width(const ParamSpec& spec, const Experiment& exp) {
+  std::size_t width = parameter_text(spec.default_value).size();
+  for (const auto& c : spec.choices) width = std::max(width, c.size());
+  if (const auto it = exp.fixed.find(spec.name); it != exp.fixed.end())
+    width = std::max(width, parameter_text(it->second.value).size());
+  for (const auto& axis : exp.grid)
+    if (axis.name == spec.name)
+      for (const auto& v : axis.values) width = std::max(width, parameter_text(v).size());
+  return width;
 }
 
 void set_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
@@ -53,13 +80,30 @@ std::string utc_now() {
 
 // A dataset whose first dimension is the point index; chunked so batches write in place and a
 // 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value.
+//
+// Compressed datasets (replications, series) get chunks of ONE point: a point's chunks are then
+// written whole, once, in one batch, so a run killed mid-write leaves at worst garbage in chunks of
+// points not yet marked done, which a resume overwrites whole without reading them. A compressed
+// chunk shared by two batches could instead be left undecodable.
 H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
                          std::vector<hsize_t> dims, const void* fill, bool compress) {
+  constexpr hsize_t kChunkElements = 1u << 17;
   std::vector<hsize_t> chunk = dims;
-  chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], kColumnChunk));
+  for (auto& c : chunk) c = std::max<hsize_t>(1, c);
   hsize_t row = 1;
-  for (std::size_t i = 1; i < dims.size(); ++i) row *= dims[i];
-  if (dims.size() > 1) chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(chunk[0], (1u << 17) / row));
+  for (std::size_t i = 1; i < dims.size(); ++i) row *= chunk[i];
+  if (compress) {
+    chunk[0] = 1;
+    // Split a point's block along replications until a chunk is at most ~1 MB.
+    for (std::size_t i = 1; i < chunk.size() && row > kChunkElements; ++i) {
+      const hsize_t rest = row / chunk[i];
+      chunk[i] = std::max<hsize_t>(1, kChunkElements / std::max<hsize_t>(1, rest));
+      row = rest * chunk[i];
+    }
+  } else {
+    chunk[0] = std::min<hsize_t>(chunk[0], std::max<hsize_t>(1, std::min(kColumnChunk,
+                                                                         kChunkElements / row)));
+  }
   H5::DSetCreatPropList plist;
   plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
   if (fill) plist.setFillValue(type, fill);
@@ -103,6 +147,8 @@ struct ResultFile::Impl {
 
   void create_points(H5::Group& points);
   void create_results(H5::Group& results);
+  void create(const std::string& path);
+  void open_existing(const std::string& path);
   void write_params(const PointBatch& b);
   void write_metrics(const PointBatch& b);
 };
@@ -127,7 +173,8 @@ void ResultFile::Impl::create_points(H5::Group& points) {
         break;
       case ParamType::Enum:
       case ParamType::RealList:
-        ds = make_dataset(points, spec.name, utf8_string_type(), {P}, nullptr, false);
+        ds = make_dataset(points, spec.name, fixed_string_type(text_width(spec, *layout.experiment)),
+                          {P}, nullptr, false);
         break;
     }
     describe(ds, spec.description, spec.unit);
@@ -189,22 +236,78 @@ void ResultFile::Impl::create_results(H5::Group& results) {
   set_attr(status, "legend", legend);
 }
 
-ResultFile::ResultFile(const std::string& path, const FileLayout& layout)
+ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode mode)
     : impl_(std::make_unique<Impl>()), path_(path) {
-  H5::Exception::dontPrint();
+  if (!std::getenv("TARIFFSIM_HDF5_DEBUG")) H5::Exception::dontPrint();
   impl_->layout = layout;
+  if (mode == Mode::Resume)
+    impl_->open_existing(path);
+  else
+    impl_->create(path);
+}
+
+void ResultFile::Impl::open_existing(const std::string& path) {
+  const auto& exp = *layout.experiment;
+  if (!std::filesystem::exists(path) || H5::H5File::isHdf5(path.c_str()) <= 0)
+    throw InputError(layout.path_origin + ": --resume: '" + path +
+                     "' is not an existing result file (expected the partial file of a run)");
+  try {
+    file.emplace(path, H5F_ACC_RDWR);
+    if (!file->nameExists(exp.name))
+      throw InputError("--resume: '" + path + "' has no experiment '" + exp.name + "'");
+    group.emplace(file->openGroup(exp.name));
+    const std::string want = sha256_hex(exp.config_text);
+    H5::Attribute a = group->openAttribute("config_sha256");
+    std::string have;
+    a.read(a.getStrType(), have);
+    if (have != want)
+      throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
+                       have.substr(0, 12) + "..., this config " + want.substr(0, 12) +
+                       "...); run without --resume to start over");
+    std::uint64_t n = 0;
+    group->openAttribute("n_points").read(H5::PredType::NATIVE_UINT64, &n);
+    if (n != layout.n_points)
+      throw InputError("--resume: '" + path + "' has " + std::to_string(n) + " points, expected " +
+                       std::to_string(layout.n_points));
+    const auto& info = *layout.info;
+    index = group->openDataSet("points/index");
+    for (const auto& spec : info.params) params.push_back(group->openDataSet("points/" + spec.name));
+    for (const auto& m : info.metrics) {
+      MetricSets ms;
+      const std::string base = "results/" + m.name + "/";
+      ms.mean = group->openDataSet(base + "mean");
+      ms.sd = group->openDataSet(base + "sd");
+      ms.se = group->openDataSet(base + "se");
+      ms.n = group->openDataSet(base + "n");
+      ms.min = group->openDataSet(base + "min");
+      ms.max = group->openDataSet(base + "max");
+      if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
+      if (exp.output.keep_replications && layout.stored_replications > 0)
+        ms.replications = group->openDataSet("replications/" + m.name);
+      metrics.push_back(ms);
+    }
+    status = group->openDataSet("results/status");
+    for (std::size_t s = 0; s < layout.series.size(); ++s)
+      series.push_back(group->openDataSet("series/" + info.series[layout.series[s]].name));
+    done = group->openDataSet("status/done");
+  } catch (const H5::Exception& e) {
+    throw InputError("--resume: cannot reopen '" + path + "': " + e.getDetailMsg());
+  }
+}
+
+void ResultFile::Impl::create(const std::string& path) {
   const auto& info = *layout.info;
   const auto& exp = *layout.experiment;
   try {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    impl_->file.emplace(path, H5F_ACC_TRUNC);
+    file.emplace(path, H5F_ACC_TRUNC);
   } catch (const std::exception&) {
     throw InputError(layout.path_origin + ": cannot create '" + path +
                      "' (expected a writable path)");
   }
   try {
-    auto& f = *impl_->file;
+    auto& f = *file;
     set_attr(f, "format", "tariffsim");
     set_attr(f, "format_version", kFormatVersion, H5::PredType::NATIVE_INT);
     set_attr(f, "tariffsim_version", TARIFFSIM_VERSION);
@@ -212,8 +315,8 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout)
     set_attr(f, "created_utc", utc_now());
     set_attr(f, "command_line", layout.command_line);
 
-    impl_->group.emplace(f.createGroup(exp.name));
-    auto& g = *impl_->group;
+    group.emplace(f.createGroup(exp.name));
+    auto& g = *group;
     set_attr(g, "model", info.name);
     set_attr(g, "model_version", info.version);
     set_attr(g, "citation", info.citation);
@@ -229,37 +332,39 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout)
     set_attr(g, "config", exp.config_text);
     set_attr(g, "config_sha256", sha256_hex(exp.config_text));
     set_attr(g, "complete", std::uint8_t{0}, H5::PredType::NATIVE_UINT8);
+    set_attr(g, "shard_index", layout.shard_index, H5::PredType::NATIVE_UINT64);
+    set_attr(g, "shard_count", layout.shard_count, H5::PredType::NATIVE_UINT64);
 
-    H5::Group points = g.createGroup("points");
-    impl_->create_points(points);
-    H5::Group results = g.createGroup("results");
-    impl_->create_results(results);
+    H5::Group points_group = g.createGroup("points");
+    create_points(points_group);
+    H5::Group results_group = g.createGroup("results");
+    create_results(results_group);
 
     const hsize_t P = layout.n_points, R = layout.stored_replications;
     if (exp.output.keep_replications && R > 0) {
-      H5::Group reps = g.createGroup("replications");
+      H5::Group reps_group = g.createGroup("replications");
       for (std::size_t m = 0; m < info.metrics.size(); ++m) {
-        auto ds = make_dataset(reps, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
+        auto ds = make_dataset(reps_group, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
                                &kNaN, true);
         describe(ds, info.metrics[m].description + " (one value per replication; NaN = not run)",
                  info.metrics[m].unit);
-        impl_->metrics[m].replications = ds;
+        metrics[m].replications = ds;
       }
     }
     if (!layout.series.empty()) {
-      H5::Group series = g.createGroup("series");
+      H5::Group series_group = g.createGroup("series");
       for (std::size_t s = 0; s < layout.series.size(); ++s) {
         const auto& spec = info.series[layout.series[s]];
-        auto ds = make_dataset(series, spec.name, H5::PredType::NATIVE_DOUBLE,
+        auto ds = make_dataset(series_group, spec.name, H5::PredType::NATIVE_DOUBLE,
                                {P, R, layout.series_length[s]}, &kNaN, true);
         describe(ds, spec.description, spec.unit);
-        impl_->series.push_back(ds);
+        series.push_back(ds);
       }
     }
-    H5::Group status = g.createGroup("status");
+    H5::Group status_group = g.createGroup("status");
     const std::uint8_t not_done = 0;
-    impl_->done = make_dataset(status, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done, false);
-    describe(impl_->done, "1 when the point's results are written (the checkpoint bitmap)", "");
+    done = make_dataset(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done, false);
+    describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
     f.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
     throw IoError("HDF5 error creating '" + path + "': " + e.getDetailMsg());
@@ -295,14 +400,14 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
       }
       case ParamType::Enum:
       case ParamType::RealList: {
-        std::vector<std::string> text(b.count);
-        std::vector<const char*> ptrs(b.count);
+        const H5::StrType type = params[p].getStrType();
+        const std::size_t width = type.getSize();
+        std::vector<char> text(b.count * width, '\0');
         for (std::uint64_t i = 0; i < b.count; ++i) {
-          const auto& v = b.values[i][p];
-          text[i] = std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_string(v);
-          ptrs[i] = text[i].c_str();
+          const std::string cell = parameter_text(b.values[i][p]);
+          std::copy_n(cell.data(), std::min(width, cell.size()), &text[i * width]);
         }
-        write_rows(params[p], b.first, b.count, ptrs.data(), utf8_string_type());
+        write_rows(params[p], b.first, b.count, text.data(), type);
         break;
       }
     }
@@ -359,18 +464,33 @@ void ResultFile::write(const PointBatch& b) {
   try {
     impl_->write_params(b);
     impl_->write_metrics(b);
-    // The done bits go last, after the data they vouch for.
+    // The done bits go last and in a flush of their own: HDF5 does not order writes between
+    // flushes, so this is what guarantees a point marked done has its data on disk.
+    impl_->file->flush(H5F_SCOPE_GLOBAL);
     const std::vector<std::uint8_t> done(b.count, 1);
     write_rows(impl_->done, b.first, b.count, done.data(), H5::PredType::NATIVE_UINT8);
     impl_->file->flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
+    if (std::getenv("TARIFFSIM_HDF5_DEBUG")) H5::Exception::printErrorStack();
     throw IoError("HDF5 error writing '" + path_ + "': " + e.getDetailMsg());
   }
 }
 
+std::vector<std::uint8_t> ResultFile::done() const {
+  std::vector<std::uint8_t> bits(impl_->layout.n_points);
+  try {
+    if (!bits.empty()) impl_->done.read(bits.data(), H5::PredType::NATIVE_UINT8);
+  } catch (const H5::Exception& e) {
+    throw IoError("HDF5 error reading status/done of '" + path_ + "': " + e.getDetailMsg());
+  }
+  return bits;
+}
+
 void ResultFile::finish() {
   try {
-    set_attr(*impl_->group, "complete", std::uint8_t{1}, H5::PredType::NATIVE_UINT8);
+    const auto bits = done();
+    const bool all_done = std::all_of(bits.begin(), bits.end(), [](std::uint8_t b) { return b; });
+    set_attr(*impl_->group, "complete", std::uint8_t{all_done}, H5::PredType::NATIVE_UINT8);
     impl_->file->flush(H5F_SCOPE_GLOBAL);
     impl_->group.reset();
     impl_->file->close();

@@ -55,12 +55,12 @@ struct Batch {
   std::uint64_t replications_run = 0;
 };
 
-RunPlan make_plan(const Experiment& exp, const Model& model, std::uint64_t n_points,
-                  std::uint64_t threads) {
+RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& info,
+                  std::uint64_t n_points, std::uint64_t threads) {
   RunPlan plan;
   plan.exp = &exp;
-  plan.model = &model;
-  plan.info = &model.info();
+  plan.model = model;
+  plan.info = &info;
   plan.initial_reps = std::max<std::uint64_t>(1, exp.replications);
   plan.capacity_reps = std::max(plan.initial_reps, exp.precision.max_replications);
   for (const auto& name : exp.output.series) {
@@ -85,6 +85,30 @@ RunPlan make_plan(const Experiment& exp, const Model& model, std::uint64_t n_poi
   plan.batch_points = std::clamp<std::uint64_t>(std::min(by_memory, by_progress), 1, 4096);
   return plan;
 }
+
+}  // namespace
+
+std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::uint64_t index,
+                                                    std::uint64_t count) {
+  const std::uint64_t base = points / count, extra = points % count;
+  const std::uint64_t first = index * base + std::min(index, extra);
+  return {first, first + base + (index < extra ? 1 : 0)};
+}
+
+FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64_t points) {
+  const RunPlan plan = make_plan(exp, nullptr, info, points, 1);
+  FileLayout layout;
+  layout.info = &info;
+  layout.experiment = &exp;
+  layout.n_points = points;
+  layout.stored_replications =
+      (exp.output.keep_replications || !plan.series.empty()) ? plan.capacity_reps : 0;
+  layout.series = plan.series;
+  layout.series_length = plan.series_length;
+  return layout;
+}
+
+namespace {
 
 std::int32_t range_status(const ModelInfo& info, const std::vector<Value>& values) {
   for (std::size_t p = 0; p < info.params.size(); ++p)
@@ -285,51 +309,61 @@ std::uint64_t estimated_replications(const Experiment& exp, const Model& model) 
 }
 
 RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOptions& opt) {
+  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
+    throw InputError("--shard: expected i/N with 0 <= i < N, got " +
+                     std::to_string(opt.shard_index) + "/" + std::to_string(opt.shard_count));
   check_experiment(exp, model);
   const auto started = std::chrono::steady_clock::now();
   const Design design(exp, model.info());
   const std::uint64_t P = design.size();
   const int threads = opt.threads > 0 ? opt.threads
                                       : static_cast<int>(tbb::info::default_concurrency());
-  const RunPlan plan = make_plan(exp, model, P, static_cast<std::uint64_t>(threads));
+  const RunPlan plan = make_plan(exp, &model, model.info(), P, static_cast<std::uint64_t>(threads));
 
-  FileLayout layout;
-  layout.info = plan.info;
-  layout.experiment = &exp;
-  layout.n_points = P;
-  layout.stored_replications =
-      (exp.output.keep_replications || !plan.series.empty()) ? plan.capacity_reps : 0;
-  layout.series = plan.series;
-  layout.series_length = plan.series_length;
+  FileLayout layout = file_layout(exp, *plan.info, P);
   layout.command_line = opt.command_line;
+  layout.shard_index = opt.shard_index;
+  layout.shard_count = opt.shard_count;
   const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
   layout.path_origin = opt.output_path.empty() ? exp.output.file_where.str() + ": output.file"
                                                : std::string("--output");
-  ResultFile file(path, layout);
+  ResultFile file(path, layout, opt.resume ? ResultFile::Mode::Resume : ResultFile::Mode::Create);
+
+  // The points this run computes: its shard's range, less those a resumed file already has.
+  const auto [first, last] = shard_range(P, opt.shard_index, opt.shard_count);
+  std::vector<std::uint8_t> done;
+  if (opt.resume) done = file.done();
+  auto is_done = [&](std::uint64_t i) { return !done.empty() && done[i] != 0; };
+  std::uint64_t todo = 0;
+  for (std::uint64_t i = first; i < last; ++i) todo += !is_done(i);
 
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(threads));
-  spdlog::info("running {} ({} points x {} replications, model {}) on {} threads -> {}", exp.name,
-               P, plan.initial_reps, plan.info->name, threads, path);
+  spdlog::info("running {} ({} of {} points x {} replications, model {}) on {} threads -> {}",
+               exp.name, todo, P, plan.initial_reps, plan.info->name, threads, path);
+  if (opt.resume) spdlog::info("resuming: {} points of this run were already done", last - first - todo);
 
-  Progress progress("points", P, opt.progress);
+  Progress progress("points", todo, opt.progress);
   RunSummary summary;
   summary.file = path;
   summary.points = P;
-  std::uint64_t next = 0;
+  summary.computed_points = todo;
+  std::uint64_t next = first;
   tbb::parallel_pipeline(
       3,
       tbb::make_filter<void, std::shared_ptr<Batch>>(
           tbb::filter_mode::serial_in_order,
           [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
-            if (next >= P) {
+            while (next < last && is_done(next)) ++next;
+            if (next >= last) {
               fc.stop();
               return nullptr;
             }
+            // A batch is a run of consecutive points not yet done, so it writes as one slab.
             auto b = std::make_shared<Batch>();
             b->first = next;
-            b->count = std::min(plan.batch_points, P - next);
-            next += b->count;
+            while (next < last && !is_done(next) && next - b->first < plan.batch_points) ++next;
+            b->count = next - b->first;
             return b;
           }) &
           tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
@@ -354,7 +388,7 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (summary.failed_points > 0)
     spdlog::warn("{} of {} points are outside the model (status != 0; NaN outputs)",
-                 summary.failed_points, P);
+                 summary.failed_points, todo);
   return summary;
 }
 

@@ -15,6 +15,8 @@ def parse_args():
     p.add_argument("--tariffsim", required=True)
     p.add_argument("--source", required=True)
     args = p.parse_args()
+    args.tariffsim = str(Path(args.tariffsim).resolve())
+    args.source = str(Path(args.source).resolve())
     sys.path.insert(0, str(Path(args.source) / "tools" / "python"))
     return args
 

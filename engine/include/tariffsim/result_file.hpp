@@ -26,6 +26,8 @@ struct FileLayout {
   std::vector<std::uint64_t> series_length;    // T of each kept series
   std::string command_line;
   std::string path_origin;  // where the path came from, for errors: "exp.toml:12:8: output.file"
+  std::uint64_t shard_index = 0;  // this file holds shard shard_index of shard_count
+  std::uint64_t shard_count = 1;
 };
 
 // A batch of finished points with contiguous indices [first, first + count).
@@ -42,14 +44,19 @@ struct PointBatch {
 
 class ResultFile {
  public:
-  // Creates (truncates) the file and every dataset; `complete` = 0 until finish().
-  ResultFile(const std::string& path, const FileLayout& layout);
+  enum class Mode {
+    Create,  // create (truncate) the file and every dataset; `complete` = 0 until finish()
+    Resume,  // reopen a partial file of the same config (checked by config_sha256) to add points
+  };
+  ResultFile(const std::string& path, const FileLayout& layout, Mode mode = Mode::Create);
   ~ResultFile();
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;
 
   void write(const PointBatch& batch);  // writes the batch and marks its points done; flushes
-  void finish();                        // sets complete = 1 and closes the file
+  // Sets complete = 1 if every point of the experiment is done (a shard's file stays 0), closes.
+  void finish();
+  std::vector<std::uint8_t> done() const;  // the checkpoint bitmap status/done as on disk
 
   const std::string& path() const noexcept { return path_; }
 
@@ -60,5 +67,11 @@ class ResultFile {
 };
 
 std::string sha256_hex(const std::string& data);
+
+// `tariffsim merge`: checks that the shard files share a config hash and together cover every
+// point exactly once, and writes the file a single run would have written (InputError if not).
+class Registry;
+void merge_result_files(const std::string& out, const std::vector<std::string>& shards,
+                        const Registry& registry, const std::string& command_line);
 
 }  // namespace tariffsim

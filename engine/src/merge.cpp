@@ -1,0 +1,202 @@
+// `tariffsim merge`: shard files -> the file a single run would have written.
+#include <H5Cpp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+
+#include "tariffsim/design.hpp"
+#include "tariffsim/error.hpp"
+#include "tariffsim/registry.hpp"
+#include "tariffsim/result_file.hpp"
+#include "tariffsim/runner.hpp"
+
+namespace tariffsim {
+
+namespace {
+
+struct Shard {
+  std::string path;
+  std::string experiment;
+  std::string model;
+  std::string config;
+  std::string config_sha256;
+  std::vector<std::uint8_t> done;
+};
+
+std::string string_attr(const H5::H5Object& obj, const std::string& name, const std::string& path) {
+  if (!obj.attrExists(name)) throw InputError(path + ": attribute '" + name + "' is missing");
+  H5::Attribute a = obj.openAttribute(name);
+  std::string out;
+  a.read(a.getStrType(), out);
+  return out;
+}
+
+Shard read_shard(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
+  if (H5::H5File::isHdf5(path.c_str()) <= 0) throw InputError(path + ": not an HDF5 file");
+  try {
+    H5::H5File f(path, H5F_ACC_RDONLY);
+    Shard s;
+    s.path = path;
+    if (string_attr(f, "format", path) != "tariffsim")
+      throw InputError(path + ": not a tariffsim result file");
+    int version = 0;
+    f.openAttribute("format_version").read(H5::PredType::NATIVE_INT, &version);
+    if (version != kFormatVersion)
+      throw InputError(path + ": format_version " + std::to_string(version) + " is not supported");
+    H5::Group root = f.openGroup("/");
+    if (root.getNumObjs() != 1) throw InputError(path + ": expected exactly one experiment group");
+    s.experiment = root.getObjnameByIdx(0);
+    H5::Group g = f.openGroup(s.experiment);
+    s.model = string_attr(g, "model", path);
+    s.config = string_attr(g, "config", path);
+    s.config_sha256 = string_attr(g, "config_sha256", path);
+    H5::DataSet done = g.openDataSet("status/done");
+    hsize_t n = 0;
+    done.getSpace().getSimpleExtentDims(&n);
+    s.done.resize(n);
+    if (n) done.read(s.done.data(), H5::PredType::NATIVE_UINT8);
+    return s;
+  } catch (const H5::Exception& e) {
+    throw InputError(path + ": cannot read as a tariffsim shard: " + e.getDetailMsg());
+  }
+}
+
+// Every shard has the same config and together they cover each point exactly once.
+void check_coverage(const std::vector<Shard>& shards) {
+  const Shard& ref = shards.front();
+  for (const auto& s : shards) {
+    if (s.config_sha256 != ref.config_sha256 || s.experiment != ref.experiment)
+      throw InputError(s.path + ": written by a different config than " + ref.path +
+                       " (config_sha256 differs); shards must come from the same experiment");
+    if (s.done.size() != ref.done.size())
+      throw InputError(s.path + ": has a different number of points than " + ref.path);
+  }
+  const std::size_t P = ref.done.size();
+  std::vector<std::size_t> owner(P, shards.size());
+  std::uint64_t missing = 0, first_missing = P;
+  for (std::size_t k = 0; k < shards.size(); ++k)
+    for (std::size_t i = 0; i < P; ++i) {
+      if (!shards[k].done[i]) continue;
+      if (owner[i] != shards.size())
+        throw InputError("point " + std::to_string(i) + " is in both " + shards[owner[i]].path +
+                         " and " + shards[k].path + "; each point must be in one shard");
+      owner[i] = k;
+    }
+  for (std::size_t i = 0; i < P; ++i)
+    if (owner[i] == shards.size()) {
+      ++missing;
+      first_missing = std::min<std::uint64_t>(first_missing, i);
+    }
+  if (missing > 0)
+    throw InputError(std::to_string(missing) + " of " + std::to_string(P) +
+                     " points are in no shard (the first is point " +
+                     std::to_string(first_missing) + "); run the missing shards, or --resume them");
+}
+
+// Every dataset below the experiment group, as paths relative to it.
+std::vector<std::string> dataset_paths(const H5::Group& g, const std::string& prefix = "") {
+  std::vector<std::string> out;
+  for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
+    const std::string name = g.getObjnameByIdx(i);
+    const std::string path = prefix.empty() ? name : prefix + "/" + name;
+    if (g.getObjTypeByIdx(i) == H5G_GROUP) {
+      auto sub = dataset_paths(g.openGroup(name), path);
+      out.insert(out.end(), sub.begin(), sub.end());
+    } else {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
+// Copies rows [first, first + count) of a dataset, in its own file type, from src to dst.
+void copy_rows(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count) {
+  H5::DataSpace src_space = src.getSpace();
+  const int rank = src_space.getSimpleExtentNdims();
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  src_space.getSimpleExtentDims(dims.data());
+  std::vector<hsize_t> start(dims.size(), 0), counts = dims;
+  start[0] = first;
+  counts[0] = count;
+  src_space.selectHyperslab(H5S_SELECT_SET, counts.data(), start.data());
+  H5::DataSpace dst_space = dst.getSpace();
+  dst_space.selectHyperslab(H5S_SELECT_SET, counts.data(), start.data());
+  H5::DataSpace mem(rank, counts.data());
+  const H5::DataType type = src.getDataType();
+  hsize_t elements = 1;
+  for (auto c : counts) elements *= c;
+  std::vector<char> buffer(elements * type.getSize());
+  src.read(buffer.data(), type, mem, src_space);
+  dst.write(buffer.data(), type, mem, dst_space);
+  if (type.getClass() == H5T_STRING && H5Tis_variable_str(type.getId()) > 0)
+    H5::DataSet::vlenReclaim(buffer.data(), type, mem);
+}
+
+// Calls f(first, count) for each run of consecutive set bits.
+void for_each_run(const std::vector<std::uint8_t>& bits,
+                  const std::function<void(hsize_t, hsize_t)>& f) {
+  for (std::size_t i = 0; i < bits.size();) {
+    if (!bits[i]) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < bits.size() && bits[j]) ++j;
+    f(i, j - i);
+    i = j;
+  }
+}
+
+}  // namespace
+
+void merge_result_files(const std::string& out, const std::vector<std::string>& paths,
+                        const Registry& registry, const std::string& command_line) {
+  H5::Exception::dontPrint();
+  if (paths.empty()) throw InputError("merge: no shard files given");
+  for (const auto& p : paths)
+    if (std::filesystem::exists(out) && std::filesystem::equivalent(out, p))
+      throw InputError("merge: the output " + out + " is also a shard; name a new file");
+  std::vector<Shard> shards;
+  for (const auto& p : paths) shards.push_back(read_shard(p));
+  check_coverage(shards);
+
+  // The stored config recreates the experiment, hence the layout a single run would write.
+  const Experiment exp = parse_experiment(shards.front().config, shards.front().path + ":config",
+                                          {}, registry);
+  const auto model = registry.create(shards.front().model);
+  const Design design(exp, model->info());
+  if (design.size() != shards.front().done.size())
+    throw InputError(shards.front().path + ": its config describes " +
+                     std::to_string(design.size()) + " points but the file holds " +
+                     std::to_string(shards.front().done.size()));
+  FileLayout layout = file_layout(exp, model->info(), design.size());
+  layout.command_line = command_line;
+  layout.path_origin = "merge";
+  { ResultFile created(out, layout); }  // closes with complete = 0 until every row is copied
+
+  try {
+    H5::H5File dst_file(out, H5F_ACC_RDWR);
+    H5::Group dst = dst_file.openGroup(exp.name);
+    for (const auto& shard : shards) {
+      H5::H5File src_file(shard.path, H5F_ACC_RDONLY);
+      H5::Group src = src_file.openGroup(exp.name);
+      for (const auto& name : dataset_paths(src)) {
+        const H5::DataSet from = src.openDataSet(name);
+        H5::DataSet to = dst.openDataSet(name);
+        for_each_run(shard.done, [&](hsize_t first, hsize_t count) {
+          copy_rows(from, to, first, count);
+        });
+      }
+      spdlog::info("merged {}", shard.path);
+    }
+    const std::uint8_t complete = 1;
+    dst.openAttribute("complete").write(H5::PredType::NATIVE_UINT8, &complete);
+  } catch (const H5::Exception& e) {
+    throw IoError("HDF5 error merging into '" + out + "': " + e.getDetailMsg());
+  }
+}
+
+}  // namespace tariffsim
