@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "hdf5_rows.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/registry.hpp"
@@ -114,25 +115,11 @@ std::vector<std::string> dataset_paths(const H5::Group& g, const std::string& pr
 
 // Copies rows [first, first + count) of a dataset, in its own file type, from src to dst.
 void copy_rows(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count) {
-  H5::DataSpace src_space = src.getSpace();
-  const int rank = src_space.getSimpleExtentNdims();
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  src_space.getSimpleExtentDims(dims.data());
-  std::vector<hsize_t> start(dims.size(), 0), counts = dims;
-  start[0] = first;
-  counts[0] = count;
-  src_space.selectHyperslab(H5S_SELECT_SET, counts.data(), start.data());
-  H5::DataSpace dst_space = dst.getSpace();
-  dst_space.selectHyperslab(H5S_SELECT_SET, counts.data(), start.data());
-  H5::DataSpace mem(rank, counts.data());
+  const detail::RowSlab from(src, first, count), to(dst, first, count);
   const H5::DataType type = src.getDataType();
-  hsize_t elements = 1;
-  for (auto c : counts) elements *= c;
-  std::vector<char> buffer(elements * type.getSize());
-  src.read(buffer.data(), type, mem, src_space);
-  dst.write(buffer.data(), type, mem, dst_space);
-  if (type.getClass() == H5T_STRING && H5Tis_variable_str(type.getId()) > 0)
-    H5::DataSet::vlenReclaim(buffer.data(), type, mem);
+  std::vector<char> buffer(from.elements * type.getSize());
+  src.read(buffer.data(), type, from.memory, from.file);
+  dst.write(buffer.data(), type, to.memory, to.file);
 }
 
 // Calls f(first, count) for each run of consecutive set bits.

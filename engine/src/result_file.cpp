@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "hdf5_rows.hpp"
 #include "tariffsim/error.hpp"
 
 namespace tariffsim {
@@ -118,16 +119,8 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
 // Writes rows [first, first + count) of a dataset of any rank from a row-major buffer.
 void write_rows(H5::DataSet& ds, hsize_t first, hsize_t count, const void* data,
                 const H5::DataType& memtype) {
-  H5::DataSpace file_space = ds.getSpace();
-  const int rank = file_space.getSimpleExtentNdims();
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  file_space.getSimpleExtentDims(dims.data());
-  std::vector<hsize_t> start(dims.size(), 0), counts = dims;
-  start[0] = first;
-  counts[0] = count;
-  file_space.selectHyperslab(H5S_SELECT_SET, counts.data(), start.data());
-  H5::DataSpace mem_space(rank, counts.data());
-  ds.write(data, memtype, mem_space, file_space);
+  const detail::RowSlab slab(ds, first, count);
+  ds.write(data, memtype, slab.memory, slab.file);
 }
 
 struct MetricSets {
