@@ -48,7 +48,9 @@ def _experiment_group(f: h5py.File, path: str, experiment: str | None) -> h5py.G
 
 
 def _open_checked(path: str, experiment: str | None, allow_incomplete: bool):
-    f = h5py.File(path, "r")
+    # A run holds HDF5's write lock on its file; reading finished points of a running file
+    # (allow_incomplete) must not ask for the lock.
+    f = h5py.File(path, "r", locking=False) if allow_incomplete else h5py.File(path, "r")
     try:
         _check_format(f, path)
         g = _experiment_group(f, path, experiment)
