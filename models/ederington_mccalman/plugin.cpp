@@ -1,0 +1,216 @@
+// Engine adapter for the Ederington–McCalman (2003) model: binds parameters by name, calls the
+// economics, writes outputs. No economics lives here.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "economics.hpp"
+#include "tariffsim/error.hpp"
+#include "tariffsim/model.hpp"
+#include "tariffsim/registry.hpp"
+
+namespace tariffsim::ederington_mccalman {
+
+namespace {
+
+constexpr int kStatusSupplySlopes = 2;
+constexpr int kStatusPunishmentLength = 3;
+constexpr int kStatusTariffDomain = 4;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+ParamSpec real_param(std::string name, double def, Range range, std::string unit,
+                     std::string description) {
+  return {std::move(name), ParamType::Real, def, range, {}, std::move(unit), std::move(description)};
+}
+
+MetricSpec metric(std::string name, std::string unit, std::string description) {
+  return {std::move(name), std::move(unit), std::move(description), OutputLevel::Point};
+}
+
+// The metric list, in schema order; each entry also knows how to read its value off a Solution.
+struct Output {
+  MetricSpec spec;
+  double (*get)(const Solution&, const Inputs&);
+};
+
+#define EM_OUT(field, unit, desc) \
+  Output { metric(#field, unit, desc), [](const Solution& s, const Inputs&) { return double(s.field); } }
+
+const std::vector<Output>& outputs() {
+  static const std::vector<Output> list = {
+      Output{metric("r_eff", "1", "r = delta^T used at this point (from T, or r as given)"),
+             [](const Solution&, const Inputs& in) { return in.r; }},
+      Output{metric("ttil_abs", "price", "tau, the non-deviators' mutual tariff, in price units"),
+             [](const Solution&, const Inputs& in) { return in.ttil; }},
+      Output{metric("t_coop_abs", "price", "the cooperative tariff t, in price units"),
+             [](const Solution&, const Inputs& in) { return in.t_coop; }},
+      EM_OUT(t_N, "price", "Nash tariff t^N, eq (7)"),
+      EM_OUT(t_prohibitive, "price", "common tariff on both exporters that stops all imports"),
+      EM_OUT(kappa_D, "1", "slope of the unilateral best response t^D(tau), eq (4)"),
+      EM_OUT(t_D_ttil, "price", "best response t^D(tau) on the deviator given tau, eq (4)"),
+      EM_OUT(t_NC, "price", "collusive non-discriminatory tariff t^NC, eq (17)"),
+      EM_OUT(t_DC_ttil, "price", "collusive discriminatory tariff t^DC(tau) on the deviator, eq (18)"),
+      EM_OUT(p_free, "price", "importer's price under free trade"),
+      EM_OUT(q_free, "price", "exporter's local price under free trade"),
+      EM_OUT(p_N, "price", "importer's price at Nash"),
+      EM_OUT(q_N, "price", "exporter's local price at Nash"),
+      EM_OUT(E_N, "quantity", "exports per exporter at Nash"),
+      EM_OUT(p_C, "price", "importer's price at the cooperative tariff t_coop"),
+      EM_OUT(q_C, "price", "exporter's local price at t_coop"),
+      EM_OUT(E_C, "quantity", "exports per exporter at t_coop"),
+      EM_OUT(p_DP_imp, "price", "DP(tau): price of good y in Y"),
+      EM_OUT(q_DP_dev, "price", "DP(tau): local price of good y in the deviator X"),
+      EM_OUT(q_DP_nondev, "price", "DP(tau): local price of good y in Z"),
+      EM_OUT(E_DP_dev, "quantity", "DP(tau): exports of good y by the deviator X"),
+      EM_OUT(E_DP_nondev, "quantity", "DP(tau): exports of good y by Z"),
+      EM_OUT(W_C0, "welfare", "per-country welfare under free trade"),
+      EM_OUT(W_C, "welfare", "per-country welfare under cooperation at t_coop"),
+      EM_OUT(W_D, "welfare", "deviator's welfare in the deviation period against t_coop, eq (9)"),
+      EM_OUT(Omega, "welfare", "one-shot gain from deviating, W_D - W_C at t_coop"),
+      EM_OUT(W_NP, "welfare", "per-country welfare under Nash reversion (MFN punishment)"),
+      EM_OUT(G_NP, "welfare", "global welfare under Nash reversion"),
+      EM_OUT(W_DP_dev, "welfare", "deviator's welfare under discriminatory punishment DP(tau)"),
+      EM_OUT(W_DP_nondev, "welfare", "each non-deviator's welfare under DP(tau)"),
+      EM_OUT(G_DP, "welfare", "global welfare under DP(tau)"),
+      EM_OUT(W_NC_dev, "welfare", "deviator's welfare under collusive MFN punishment NC"),
+      EM_OUT(W_DC_dev, "welfare", "deviator's welfare under collusive discriminatory DC(tau)"),
+      EM_OUT(t_hat_NP, "price", "most-cooperative self-enforcing tariff under NP"),
+      EM_OUT(t_hat_DP, "price", "most-cooperative self-enforcing tariff under DP(tau) (t_N if infeasible)"),
+      EM_OUT(t_hat_DP_feasible, "1", "1 if some t in [0, t_N] is self-enforcing under DP(tau)"),
+      EM_OUT(r_max_DP, "1", "largest r at which DP(tau) is self-enforcing (NaN if never)"),
+      EM_OUT(t_hat_NC, "price", "most-cooperative tariff under NC (t_N if infeasible)"),
+      EM_OUT(t_hat_NC_feasible, "1", "1 if some t in [0, t_N] is self-enforcing under NC"),
+      EM_OUT(t_hat_DC, "price", "most-cooperative tariff under DC(tau)"),
+      EM_OUT(rp_NP_r, "1", "renegotiation-proof NP: optimal r* = delta^T*"),
+      EM_OUT(rp_NP_t, "price", "renegotiation-proof NP tariff"),
+      EM_OUT(rp_NP_v, "welfare", "renegotiation-proof NP: global value of the punishment path v(r*)"),
+      EM_OUT(rp_DP_feasible, "1", "1 if DP(tau) is self-enforcing for some r"),
+      EM_OUT(rp_DP_r, "1", "renegotiation-proof DP: optimal r* (NaN if infeasible)"),
+      EM_OUT(rp_DP_t, "price", "renegotiation-proof DP tariff (t_N if infeasible)"),
+      EM_OUT(rp_DP_v, "welfare", "renegotiation-proof DP: v(r*) (NaN if infeasible)"),
+      EM_OUT(fig4_gap, "welfare", "G_DP/3 - W_DP_dev at tau (> 0: discrimination preferred, eq 28)"),
+      EM_OUT(fig4_fraction, "1", "f = tau*/t_N, the Fig. 4 threshold as a fraction of t_N"),
+      EM_OUT(fig4_threshold_ttil, "price", "tau* = f t_N (may be negative)"),
+      EM_OUT(prop1_holds, "1", "1 if t_hat_NP <= t_hat_DP (strictly when 0 < t_hat_NP < t_N, tau < t_N)"),
+      EM_OUT(prop2_holds, "1", "1 if t_hat_DC <= t_hat_NP <= t_hat_NC (first strictly when 0 < t_hat_NP < t_N)"),
+      EM_OUT(prop3_holds, "1", "1 if DP is feasible and rp_DP_t < rp_NP_t"),
+      EM_OUT(eq28_holds, "1", "1 if rp_DP_t < rp_NP_t iff fig4_gap > 0 (Lemma 5; NaN if DP infeasible)"),
+      EM_OUT(discrimination_preferred, "1", "1 if fig4_gap > 0"),
+      EM_OUT(endo_t_hat_DP, "price", "endogenous variant tau = t_hat(r): most-cooperative DP tariff"),
+      EM_OUT(endo_prop1_holds, "1", "endogenous variant: 1 if t_hat_NP <= endo_t_hat_DP (strictly as prop1)"),
+      EM_OUT(endo_rp_r, "1", "endogenous variant: renegotiation-proof r*"),
+      EM_OUT(endo_rp_t, "price", "endogenous variant: renegotiation-proof DP tariff"),
+      EM_OUT(endo_rp_disc_better, "1", "endogenous variant: 1 if endo_rp_t < rp_NP_t"),
+  };
+  return list;
+}
+
+#undef EM_OUT
+
+ModelInfo make_info() {
+  const Range positive{0, kInf, true, false}, nonneg{0, kInf};
+  ModelInfo m;
+  m.name = "ederington_mccalman";
+  m.version = "1.0.0";
+  m.citation =
+      "Ederington, J. and McCalman, P. (2003), Discriminatory tariffs and international "
+      "negotiations, Journal of International Economics 61, 397-424 (linear case, Section 5.2)";
+  m.description =
+      "Three-country repeated tariff game: MFN (Nash reversion) vs discriminatory punishment, "
+      "collusive variants, renegotiation-proof agreements and the Fig. 4 threshold";
+  m.stochastic = false;
+  m.params = {
+      real_param("alpha", 1.0, positive, "quantity", "demand intercept (demand alpha - b p)"),
+      real_param("b", 1.0, positive, "quantity/price", "demand slope"),
+      real_param("c", 1.0, positive, "quantity/price", "supply slope of the import good"),
+      real_param("d", 2.0, positive, "quantity/price", "supply slope of each export good (> c)"),
+      real_param("delta", 0.9, {0, 1, false, true}, "1", "discount factor per period"),
+      real_param("T", kInf, nonneg, "periods",
+                 "punishment length (inf = permanent); set T or r, not both"),
+      real_param("r", 0.0, {0, 1}, "1",
+                 "delta^T, alternative to T; 0 (the default) means unset, i.e. T decides"),
+      real_param("ttil", 0.0, nonneg, "price or 1",
+                 "tau: the non-deviators' mutual tariff under DP and DC, in [0, t_N]"),
+      real_param("t_coop", 0.0, nonneg, "price or 1",
+                 "cooperative tariff t for W_C, W_D, Omega, p_C, in [0, t_N]"),
+      {"tariff_units", ParamType::Enum, std::string("absolute"), {},
+       {"absolute", "fraction_of_t_N"}, "",
+       "absolute: ttil and t_coop are prices; fraction_of_t_N: they are multiples of t_N"},
+  };
+  for (const auto& o : outputs()) m.metrics.push_back(o.spec);
+  m.status_codes = {
+      {kStatusSupplySlopes, "export supply slope d must exceed import supply slope c"},
+      {kStatusPunishmentLength, "both T and r are set: give exactly one (T = inf or r = 0 means unset)"},
+      {kStatusTariffDomain, "ttil or t_coop outside [0, t_N]"},
+  };
+  return m;
+}
+
+Primitives primitives(const Point& p) {
+  return {p.real("alpha"), p.real("b"), p.real("c"), p.real("d")};
+}
+
+double tariff_scale(const Point& p) {
+  return p.choice("tariff_units") == "absolute" ? 1.0 : nash_tariff(primitives(p));
+}
+
+Inputs inputs(const Point& p) {
+  Inputs in;
+  in.pr = primitives(p);
+  in.delta = p.real("delta");
+  const double T = p.real("T");
+  in.r = std::isinf(T) ? p.real("r") : std::pow(in.delta, T);
+  const double scale = tariff_scale(p);
+  in.ttil = p.real("ttil") * scale;
+  in.t_coop = p.real("t_coop") * scale;
+  return in;
+}
+
+class EderingtonMcCalman final : public Model {
+ public:
+  const ModelInfo& info() const override {
+    static const ModelInfo info = make_info();
+    return info;
+  }
+
+  std::optional<DomainProblem> check(const Point& p) const override {
+    if (!(p.real("d") > p.real("c")))
+      return DomainProblem{kStatusSupplySlopes, "expected d > c (exporters supply more elastically)",
+                           {"c", "d"}};
+    if (!std::isinf(p.real("T")) && p.real("r") != 0.0)
+      return DomainProblem{kStatusPunishmentLength,
+                           "expected exactly one of T and r (leave T = inf or r = 0 unset)",
+                           {"T", "r"}};
+    const bool fraction = p.choice("tariff_units") != "absolute";
+    const double tN = fraction ? 1.0 : nash_tariff(primitives(p));
+    for (const char* name : {"ttil", "t_coop"}) {
+      // A relative slack absorbs the rounding of t_N itself, so ttil = t_N typed in is accepted.
+      if (p.real(name) > tN * (1 + 1e-12))
+        return DomainProblem{kStatusTariffDomain,
+                             std::string("expected ") + name + " in [0, t_N] (t_N = " +
+                                 std::to_string(tN) + (fraction ? " as a fraction)" : ")"),
+                             {name, "tariff_units", "alpha", "b", "c", "d"}};
+    }
+    return std::nullopt;
+  }
+
+  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
+    Inputs in = inputs(p);
+    in.ttil = std::min(in.ttil, nash_tariff(in.pr));
+    in.t_coop = std::min(in.t_coop, nash_tariff(in.pr));
+    const Solution s = solve(in);
+    const auto& list = outputs();
+    for (std::size_t i = 0; i < list.size(); ++i) out.set(i, list[i].get(s, in));
+    return std::make_unique<PointState>();
+  }
+
+  void replicate(const PointState&, Replication&) const override {}
+};
+
+}  // namespace
+
+TARIFFSIM_REGISTER_MODEL(EderingtonMcCalman)
+
+}  // namespace tariffsim::ederington_mccalman
