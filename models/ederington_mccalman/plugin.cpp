@@ -2,10 +2,12 @@
 // economics, writes outputs. No economics lives here.
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "curvature.hpp"
 #include "economics.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/model.hpp"
@@ -18,6 +20,7 @@ namespace {
 constexpr int kStatusSupplySlopes = 2;
 constexpr int kStatusPunishmentLength = 3;
 constexpr int kStatusTariffDomain = 4;
+constexpr int kStatusCurvatureSolve = 5;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 ParamSpec real_param(std::string name, double def, Range range, std::string unit,
@@ -135,6 +138,9 @@ ModelInfo make_info() {
                  "tau: the non-deviators' mutual tariff under DP and DC, in [0, t_N]"),
       real_param("t_coop", 0.0, nonneg, "price or 1",
                  "cooperative tariff t for W_C, W_D, Omega, p_C, in [0, t_N]"),
+      real_param("g", 0.0, nonneg, "quantity/price^2",
+                 "demand curvature: demand alpha - b p - g p^2 (0 = the paper's linear model; "
+                 "g > 0 is solved numerically and leaves the outputs with no curved analogue NaN)"),
       {"tariff_units", ParamType::Enum, std::string("absolute"), {},
        {"absolute", "fraction_of_t_N"}, "",
        "absolute: ttil and t_coop are prices; fraction_of_t_N: they are multiples of t_N"},
@@ -144,6 +150,7 @@ ModelInfo make_info() {
       {kStatusSupplySlopes, "export supply slope d must exceed import supply slope c"},
       {kStatusPunishmentLength, "both T and r are set: give exactly one (T = inf or r = 0 means unset)"},
       {kStatusTariffDomain, "ttil or t_coop outside [0, t_N]"},
+      {kStatusCurvatureSolve, "g > 0: the numerical solver found no equilibrium or optimum"},
   };
   return m;
 }
@@ -152,9 +159,18 @@ Primitives primitives(const Point& p) {
   return {p.real("alpha"), p.real("b"), p.real("c"), p.real("d")};
 }
 
-double tariff_scale(const Point& p) {
-  return p.choice("tariff_units") == "absolute" ? 1.0 : nash_tariff(primitives(p));
+// t^N of the point: the closed form at g = 0, the numerical root with curvature.
+double point_nash_tariff(const Point& p) {
+  const double g = p.real("g");
+  return g > 0 ? curvature::nash_tariff({primitives(p), g}) : nash_tariff(primitives(p));
 }
+
+double tariff_scale(const Point& p) {
+  return p.choice("tariff_units") == "absolute" ? 1.0 : point_nash_tariff(p);
+}
+
+// Outputs that are bool fields of Solution but have no curved counterpart: NaN when g > 0.
+constexpr const char* kLinearOnlyFlags[] = {"t_hat_NC_feasible", "rp_DP_feasible"};
 
 Inputs inputs(const Point& p) {
   Inputs in;
@@ -166,6 +182,14 @@ Inputs inputs(const Point& p) {
   in.ttil = p.real("ttil") * scale;
   in.t_coop = p.real("t_coop") * scale;
   return in;
+}
+
+Solution solve_curved(const Inputs& in, double g) {
+  try {
+    return curvature::solve(in, g);
+  } catch (const std::exception& e) {
+    throw DomainError(kStatusCurvatureSolve, std::string("curvature solver: ") + e.what());
+  }
 }
 
 class EderingtonMcCalman final : public Model {
@@ -184,7 +208,7 @@ class EderingtonMcCalman final : public Model {
                            "expected exactly one of T and r (leave T = inf or r = 0 unset)",
                            {"T", "r"}};
     const bool fraction = p.choice("tariff_units") != "absolute";
-    const double tN = fraction ? 1.0 : nash_tariff(primitives(p));
+    const double tN = fraction ? 1.0 : point_nash_tariff(p);
     for (const char* name : {"ttil", "t_coop"}) {
       // A relative slack absorbs the rounding of t_N itself, so ttil = t_N typed in is accepted.
       if (p.real(name) > tN * (1 + 1e-12))
@@ -197,12 +221,18 @@ class EderingtonMcCalman final : public Model {
   }
 
   std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
+    const double g = p.real("g");
     Inputs in = inputs(p);
-    in.ttil = std::min(in.ttil, nash_tariff(in.pr));
-    in.t_coop = std::min(in.t_coop, nash_tariff(in.pr));
-    const Solution s = solve(in);
+    const double tN = point_nash_tariff(p);
+    in.ttil = std::min(in.ttil, tN);
+    in.t_coop = std::min(in.t_coop, tN);
+    // g = 0 stays on the closed-form path, so the linear model's outputs are unchanged.
+    const Solution s = g > 0 ? solve_curved(in, g) : solve(in);
     const auto& list = outputs();
     for (std::size_t i = 0; i < list.size(); ++i) out.set(i, list[i].get(s, in));
+    if (g > 0)
+      for (const char* name : kLinearOnlyFlags)
+        out.set(*info().metric_index(name), std::numeric_limits<double>::quiet_NaN());
     return std::make_unique<PointState>();
   }
 
