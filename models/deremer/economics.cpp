@@ -65,6 +65,19 @@ bool near_zero(double x, double scale) { return std::abs(x) <= kZeroTol * std::m
 
 bool in_domain(double t) { return t >= kTariffMin && t <= kTariffProhibitive; }
 
+// A rational result that is exactly on a domain bound (e.g. u* = 7, i.e. t = -1, at gE = 3) comes
+// out a few ulps either side of it; snap it so that the bound's status does not depend on rounding.
+double snap_to(double x, double bound) {
+  return std::abs(x - bound) <= 8.0 * std::numeric_limits<double>::epsilon() * std::abs(bound) ? bound : x;
+}
+
+// A sum whose terms cancel to within rounding (e.g. dW/dlam on the boundary B = 0) is zero: its
+// sign is not determined by the arithmetic, so it must not decide an indicator.
+double cancel_to_zero(double a, double b) {
+  const double s = a + b;
+  return std::abs(s) <= 16.0 * std::numeric_limits<double>::epsilon() * (std::abs(a) + std::abs(b)) ? 0.0 : s;
+}
+
 // Refines a sign change of f on [lo, hi] to about machine precision.
 template <class F>
 double refine_root(F f, double lo, double hi) {
@@ -220,7 +233,7 @@ StablePoint stable_point_tot(const Countries& g) {
   const bool zero_v = near_zero(den_v, std::abs(H.beta * F.D) + std::abs(F.alpha * H.D));
   if (zero_u && zero_v && near_zero(det, scale_det)) return {kNaN, kNaN, kNaN, kDegenerateContinuum};
   if (zero_u || zero_v) return {kNaN, kNaN, kNaN, kNoInteriorSolution};
-  const double u = det / den_u, v = det / den_v;
+  const double u = snap_to(det / den_u, 7.0), v = snap_to(det / den_v, 7.0);
   StablePoint s = finish_stable_point(g, (1.0 - u) / 6.0, (1.0 - v) / 6.0);
   if (!(u > 0.0 && u <= 7.0 && v > 0.0 && v <= 7.0)) s.status = kOutsideDomain;
   return s;
@@ -280,7 +293,7 @@ PowerShift power_shift(const Countries& gov, const Countries& pub, double tx, do
   PowerShift p;
   p.dtx_dlam = dtx_dlam;
   p.dty_dlam = dty_dlam;
-  const auto along = [&](Gradient d) { return d.x * dtx_dlam + d.y * dty_dlam; };
+  const auto along = [&](Gradient d) { return cancel_to_zero(d.x * dtx_dlam, d.y * dty_dlam); };
   p.dG = along(home_gradient(tx, ty, gov.home));
   p.dGs = along(foreign_gradient(tx, ty, gov.foreign));
   p.dW = along(home_gradient(tx, ty, pub.home));

@@ -66,10 +66,12 @@ TEST_CASE("Nash tariff is the numerical best response, whatever the partner does
 }
 
 TEST_CASE("efficient frontier is the numerical argmax of lam G + G*", "[deremer][frontier]") {
+  int interior = 0;  // the corners are checked below; most of these points must be interior
   for (const Countries& g : kCases)
     for (double lam : {0.6, 0.9, 1.0, 1.3, 2.0}) {
       const dm::FrontierPoint f = dm::frontier(g, lam);
       if (f.status() != dm::kOk) continue;
+      ++interior;
       const auto [tx, ty] = frontier_numeric(g, lam);
       CHECK(f.tx == Approx(tx).margin(1e-12));
       CHECK(f.ty == Approx(ty).margin(1e-12));
@@ -89,6 +91,7 @@ TEST_CASE("efficient frontier is the numerical argmax of lam G + G*", "[deremer]
       const double Gsxx = deriv([&](double t) { return dG_dtx(g.foreign, t, f.ty, false); }, f.tx);
       CHECK(f.dtx_dlam == Approx(Gx / -(lam * Gxx + Gsxx)).margin(1e-8));
     }
+  CHECK(interior >= 20);
   // As lam grows the frontier tends to Home's Nash tariff.
   const Countries g{{1.2, 1.1}, {1.2, 1.1}};
   CHECK(dm::frontier(g, 1e9).tx == Approx(23.0 / 292.0).margin(1e-8));
@@ -113,11 +116,18 @@ TEST_CASE("frontier corners match a bounded numerical maximisation", "[deremer][
 
 TEST_CASE("eq. (7) is the numerical symmetric efficient tariff", "[deremer][eq7]") {
   CHECK(dm::eq7({1.2, 1.1}).tau == Approx(4.0 / 395.0).margin(1e-15));
+  int valid = 0;
   for (double gM : {0.8, 1.0, 1.2, 1.5, 1.7})
     for (double gE : {0.9, 1.0, 1.1, 1.4, 2.0}) {
       const dm::Eq7 e = dm::eq7({gM, gE});
       const Countries g{{gM, gE}, {gM, gE}};
+      // Where eq. (7) is declared prohibitive the numerical tariff is indeed >= 1/6.
+      if (e.status == dm::kProhibitive)
+        CHECK(argmax_brent([&](double t) { return dm::home_objective(t, t, g.home) +
+                                                  dm::foreign_objective(t, t, g.foreign); },
+                           -1.0, 1.0 / 6.0) == Approx(1.0 / 6.0).margin(1e-7));
       if (e.status != dm::kOk) continue;
+      ++valid;
       const auto [tx, ty] = frontier_numeric(g, 1.0);
       CHECK(e.tau == Approx(tx).margin(1e-12));
       CHECK(e.tau == Approx(ty).margin(1e-12));
@@ -133,6 +143,7 @@ TEST_CASE("eq. (7) is the numerical symmetric efficient tariff", "[deremer][eq7]
       CHECK(e.dtau_dgE == Approx(dgE).margin(1e-8));
       CHECK((e.tau < 0) == (3 * gE > 1 + 2 * gM));
     }
+  CHECK(valid >= 20);
   CHECK(dm::eq7({4.0, 4.0}).status == dm::kNoInteriorSolution);  // D = 59 - 36 - 32 < 0
   CHECK(dm::eq7({1.75, 0.2}).status == dm::kProhibitive);        // 8gM - 9gE = 12.2 >= 5
   CHECK(dm::eq7({1.0, 3.5}).status == dm::kOutsideDomain);       // tau < -1
@@ -149,7 +160,9 @@ TEST_CASE("Figure 1 curves satisfy their defining conditions numerically", "[der
     const double s = dm::curve_S(g, tx, r), ss = dm::curve_Ss(g, tx, r);
     const double n = dm::curve_N(g, tx, phiN, r), ns = dm::curve_Ns(g, tx, psiN, r);
     const double ef = dm::curve_EF(g, tx);
-    if (std::isfinite(s)) { CHECK(phi_numeric(g, tx, s, r) == Approx(0).margin(1e-11)); ++checked; }
+    // Every curve must be checked at several grid points, not only S.
+    checked += std::isfinite(s) + std::isfinite(ss) + std::isfinite(n) + std::isfinite(ns) + std::isfinite(ef);
+    if (std::isfinite(s)) CHECK(phi_numeric(g, tx, s, r) == Approx(0).margin(1e-11));
     if (std::isfinite(ss)) CHECK(psi_numeric(g, tx, ss, r) == Approx(0).margin(1e-11));
     if (std::isfinite(n)) CHECK(phi_numeric(g, tx, n, r) == Approx(phiN).margin(1e-11));
     if (std::isfinite(ns)) CHECK(psi_numeric(g, tx, ns, r) == Approx(psiN).margin(1e-11));
@@ -168,17 +181,20 @@ TEST_CASE("Figure 1 curves satisfy their defining conditions numerically", "[der
       if (std::isfinite(mirror)) CHECK(mirror == Approx(tx).margin(1e-12));
     }
   }
-  CHECK(checked > 5);
+  CHECK(checked > 50);  // 18 grid points x 5 curves, a few outside the domain
   // S, S*, EF and N meet where they should: S and S* cross at eq. (7).
   CHECK(dm::curve_S(g, 4.0 / 395.0, r) == Approx(4.0 / 395.0).margin(1e-13));
   CHECK(dm::curve_EF(g, 4.0 / 395.0) == Approx(4.0 / 395.0).margin(1e-13));
   CHECK(dm::curve_N(g, txN, phiN, r) == Approx(txN).margin(1e-13));
   // Volume reciprocity: the same linear solve, checked against the primitives' p^w ratio.
   const Countries a{{1.3, 1.2}, {1.1, 1.05}};
+  int finite = 0;
   for (double tx : {-0.02, 0.03, 0.08}) {
     const double s = dm::curve_S(a, tx, dm::Reciprocity::Volume);
     const double ss = dm::curve_Ss(a, tx, dm::Reciprocity::Volume);
+    finite += std::isfinite(s) + std::isfinite(ss);
     if (std::isfinite(s)) CHECK(phi_numeric(a, tx, s, dm::Reciprocity::Volume) == Approx(0).margin(1e-11));
     if (std::isfinite(ss)) CHECK(psi_numeric(a, tx, ss, dm::Reciprocity::Volume) == Approx(0).margin(1e-11));
   }
+  CHECK(finite >= 4);
 }
