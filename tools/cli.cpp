@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "tariffsim/registry.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
+#include "mpi_run.hpp"
 
 namespace tariffsim::cli {
 
@@ -91,17 +94,7 @@ std::string shard_file_name(const std::string& file, const RunOptions& opt) {
   return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
 }
 
-int cmd_run(const std::string& path, const std::vector<std::string>& sets,
-            const std::string& shard, RunOptions opt) {
-  if (!shard.empty())
-    parse_shard(shard, opt);
-  else
-    shard_from_slurm(opt);
-  const Experiment exp = load(path, sets);
-  const auto model = Registry::global().create(exp.model);
-  if (opt.shard_count > 1 && opt.output_path.empty())
-    opt.output_path = shard_file_name(exp.output.file, opt);
-  const RunSummary s = run_experiment(exp, *model, opt);
+void print_run_summary(const RunSummary& s, const RunOptions& opt) {
   std::printf("wrote %s: %llu of %llu points (%llu outside the model), %llu replications in "
               "%.2f s\n",
               s.file.c_str(), static_cast<unsigned long long>(s.computed_points),
@@ -112,6 +105,59 @@ int cmd_run(const std::string& path, const std::vector<std::string>& sets,
     std::printf("shard %llu/%llu: combine the shards with `tariffsim merge OUT.h5 SHARDS...`\n",
                 static_cast<unsigned long long>(opt.shard_index),
                 static_cast<unsigned long long>(opt.shard_count));
+}
+
+// What every rank (or the one process) does before computing: the shard, the experiment, the
+// model and the checks that need both.
+struct RunSetup {
+  std::optional<Experiment> exp;
+  std::unique_ptr<Model> model;
+};
+
+RunSetup set_up_run(const std::string& path, const std::vector<std::string>& sets,
+                    const std::string& shard, RunOptions& opt) {
+  if (!shard.empty())
+    parse_shard(shard, opt);
+  else
+    shard_from_slurm(opt);
+  RunSetup setup;
+  setup.exp = load(path, sets);
+  setup.model = Registry::global().create(setup.exp->model);
+  if (opt.shard_count > 1 && opt.output_path.empty())
+    opt.output_path = shard_file_name(setup.exp->output.file, opt);
+  check_shard(opt);
+  check_experiment(*setup.exp, *setup.model);
+  return setup;
+}
+
+// Under mpirun every rank sets up, then they agree before any work is handed out, so bad input
+// stops the whole job with one message and exit code 2 instead of leaving ranks waiting.
+int cmd_run_distributed(const MpiSession& mpi, const std::string& path,
+                        const std::vector<std::string>& sets, const std::string& shard,
+                        RunOptions opt) {
+  RunSetup setup;
+  SetupError error;
+  try {
+    setup = set_up_run(path, sets, shard, opt);
+  } catch (const InputError& e) {
+    error = {kExitInput, e.problems()};
+  } catch (const std::exception& e) {
+    error = {kExitRuntime, {e.what()}};
+  }
+  const DistributedRun run{setup.exp ? &*setup.exp : nullptr, setup.model.get(), opt};
+  return run_distributed(mpi, run, error, print_run_summary);
+}
+
+int cmd_run(const MpiSession& mpi, const std::string& path, const std::vector<std::string>& sets,
+            const std::string& shard, RunOptions opt) {
+  if (launched_world_size() > 1 && !built_with_mpi())
+    throw InputError("this tariffsim was built without MPI, so each of the " +
+                     std::to_string(launched_world_size()) +
+                     " processes would compute the whole run: rebuild with MPI found "
+                     "(tools/setup.sh installs Open MPI) or run without mpirun");
+  if (mpi.active()) return cmd_run_distributed(mpi, path, sets, shard, opt);
+  const RunSetup setup = set_up_run(path, sets, shard, opt);
+  print_run_summary(run_experiment(*setup.exp, *setup.model, opt), opt);
   return kExitOk;
 }
 
@@ -161,8 +207,13 @@ int cmd_info(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const MpiSession mpi(&argc, &argv);
   CLI::App app{"tariffsim: parallel Monte Carlo for the game theory of trade agreements"};
   app.require_subcommand(1);
+  app.fallthrough();  // --quiet, --verbose and --log-file also after the subcommand
+  app.set_version_flag("--version", std::string("tariffsim ") + TARIFFSIM_VERSION + " (" +
+                                        TARIFFSIM_GIT_COMMIT + "), MPI " +
+                                        (built_with_mpi() ? "yes" : "no"));
   LogOptions log;
   app.add_flag("-q,--quiet", log.quiet, "only warnings and errors");
   app.add_flag("-v,--verbose", log.verbose, "debug output");
@@ -210,11 +261,13 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitInput;
   }
+  // Under MPI only rank 0 reports; the others speak up only for warnings and errors.
+  if (mpi.rank() != 0) log.quiet = true;
   setup_logging(log);
   run_opt.progress = !no_progress && !log.quiet;
 
   try {
-    if (run->parsed()) return cmd_run(exp_path, sets, shard, run_opt);
+    if (run->parsed()) return cmd_run(mpi, exp_path, sets, shard, run_opt);
     if (merge->parsed()) return cmd_merge(merge_out, merge_in, run_opt.command_line);
     if (validate->parsed()) return cmd_validate(exp_path, sets);
     if (models->parsed()) return cmd_models();

@@ -308,88 +308,158 @@ std::uint64_t estimated_replications(const Experiment& exp, const Model& model) 
   return design.size() * std::max<std::uint64_t>(1, exp.replications);
 }
 
-RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOptions& opt) {
-  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
-    throw InputError("--shard: expected i/N with 0 <= i < N, got " +
-                     std::to_string(opt.shard_index) + "/" + std::to_string(opt.shard_count));
-  check_experiment(exp, model);
-  const auto started = std::chrono::steady_clock::now();
-  const Design design(exp, model.info());
-  const std::uint64_t P = design.size();
-  const int threads = opt.threads > 0 ? opt.threads
-                                      : static_cast<int>(tbb::info::default_concurrency());
-  const RunPlan plan = make_plan(exp, &model, model.info(), P, static_cast<std::uint64_t>(threads));
+struct BatchComputer::Impl {
+  Impl(const Experiment& exp, const Model& model, std::uint64_t parallelism)
+      : design(exp, model.info()),
+        plan(make_plan(exp, &model, model.info(), design.size(), std::max<std::uint64_t>(1, parallelism))) {}
+  Design design;
+  RunPlan plan;
+};
 
-  FileLayout layout = file_layout(exp, *plan.info, P);
+BatchComputer::BatchComputer(const Experiment& exp, const Model& model, std::uint64_t parallelism)
+    : impl_(std::make_unique<Impl>(exp, model, parallelism)) {}
+BatchComputer::~BatchComputer() = default;
+
+std::uint64_t BatchComputer::points() const { return impl_->design.size(); }
+std::uint64_t BatchComputer::batch_points() const { return impl_->plan.batch_points; }
+std::vector<Value> BatchComputer::values(std::uint64_t index) const {
+  return impl_->design.values(index);
+}
+
+PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count,
+                                  std::uint64_t* replications_run) const {
+  Batch b;
+  b.first = first;
+  b.count = count;
+  compute_batch(impl_->plan, impl_->design, b);
+  summarise_batch(impl_->plan, b);
+  if (replications_run) *replications_run = b.replications_run;
+  return std::move(b.out);
+}
+
+BatchQueue::BatchQueue(std::uint64_t first, std::uint64_t last, std::vector<std::uint8_t> done,
+                       std::uint64_t size)
+    : first_(first), last_(last), next_(first), size_(std::max<std::uint64_t>(1, size)),
+      done_(std::move(done)) {
+  for (std::uint64_t i = first_; i < last_; ++i) todo_ += !is_done(i);
+}
+
+std::optional<std::pair<std::uint64_t, std::uint64_t>> BatchQueue::next() {
+  while (next_ < last_ && is_done(next_)) ++next_;
+  if (next_ >= last_) return std::nullopt;
+  const std::uint64_t begin = next_;
+  while (next_ < last_ && !is_done(next_) && next_ - begin < size_) ++next_;
+  return std::pair{begin, next_ - begin};
+}
+
+std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo& info,
+                                          const RunOptions& opt, std::uint64_t points) {
+  FileLayout layout = file_layout(exp, info, points);
   layout.command_line = opt.command_line;
   layout.shard_index = opt.shard_index;
   layout.shard_count = opt.shard_count;
   const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
   layout.path_origin = opt.output_path.empty() ? exp.output.file_where.str() + ": output.file"
                                                : std::string("--output");
-  ResultFile file(path, layout, opt.resume ? ResultFile::Mode::Resume : ResultFile::Mode::Create);
+  return std::make_unique<ResultFile>(
+      path, layout, opt.resume ? ResultFile::Mode::Resume : ResultFile::Mode::Create);
+}
 
-  // The points this run computes: its shard's range, less those a resumed file already has.
-  const auto [first, last] = shard_range(P, opt.shard_index, opt.shard_count);
-  std::vector<std::uint8_t> done;
-  if (opt.resume) done = file.done();
-  auto is_done = [&](std::uint64_t i) { return !done.empty() && done[i] != 0; };
-  std::uint64_t todo = 0;
-  for (std::uint64_t i = first; i < last; ++i) todo += !is_done(i);
+void check_shard(const RunOptions& opt) {
+  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
+    throw InputError("--shard: expected i/N with 0 <= i < N, got " +
+                     std::to_string(opt.shard_index) + "/" + std::to_string(opt.shard_count));
+}
+
+BatchQueue run_queue(const RunOptions& opt, const ResultFile& file, std::uint64_t points,
+                     std::uint64_t batch_points) {
+  const auto [first, last] = shard_range(points, opt.shard_index, opt.shard_count);
+  return BatchQueue(first, last, opt.resume ? file.done() : std::vector<std::uint8_t>{},
+                    batch_points);
+}
+
+RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOptions& opt) {
+  check_shard(opt);
+  check_experiment(exp, model);
+  const auto started = std::chrono::steady_clock::now();
+  const int threads = opt.threads > 0 ? opt.threads
+                                      : static_cast<int>(tbb::info::default_concurrency());
+  const BatchComputer computer(exp, model, static_cast<std::uint64_t>(threads));
+  const std::uint64_t P = computer.points();
+  const auto file = open_run_file(exp, model.info(), opt, P);
+  BatchQueue queue = run_queue(opt, *file, P, computer.batch_points());
 
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             static_cast<std::size_t>(threads));
-  spdlog::info("running {} ({} of {} points x {} replications, model {}) on {} threads -> {}",
-               exp.name, todo, P, plan.initial_reps, plan.info->name, threads, path);
-  if (opt.resume) spdlog::info("resuming: {} points of this run were already done", last - first - todo);
+  log_run_start(exp, model.info(), queue, P, std::to_string(threads) + " threads", file->path());
 
-  Progress progress("points", todo, opt.progress);
-  RunSummary summary;
-  summary.file = path;
-  summary.points = P;
-  summary.computed_points = todo;
-  std::uint64_t next = first;
+  Progress progress("points", queue.todo(), opt.progress);
+  RunSummary summary = start_summary(file->path(), P, queue.todo());
+  struct Done {
+    PointBatch out;
+    std::uint64_t replications = 0;
+  };
   tbb::parallel_pipeline(
       3,
-      tbb::make_filter<void, std::shared_ptr<Batch>>(
+      tbb::make_filter<void, std::shared_ptr<Done>>(
           tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
-            while (next < last && is_done(next)) ++next;
-            if (next >= last) {
+          [&](tbb::flow_control& fc) -> std::shared_ptr<Done> {
+            const auto range = queue.next();
+            if (!range) {
               fc.stop();
               return nullptr;
             }
-            // A batch is a run of consecutive points not yet done, so it writes as one slab.
-            auto b = std::make_shared<Batch>();
-            b->first = next;
-            while (next < last && !is_done(next) && next - b->first < plan.batch_points) ++next;
-            b->count = next - b->first;
-            return b;
+            auto d = std::make_shared<Done>();
+            d->out.first = range->first;
+            d->out.count = range->second;
+            return d;
           }) &
-          tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(
+          tbb::make_filter<std::shared_ptr<Done>, std::shared_ptr<Done>>(
               tbb::filter_mode::parallel,
-              [&](std::shared_ptr<Batch> b) {
-                compute_batch(plan, design, *b);
-                summarise_batch(plan, *b);
-                return b;
+              [&](std::shared_ptr<Done> d) {
+                d->out = computer.compute(d->out.first, d->out.count, &d->replications);
+                return d;
               }) &
-          tbb::make_filter<std::shared_ptr<Batch>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Batch> b) {
-                file.write(b->out);
-                summary.failed_points += static_cast<std::uint64_t>(
-                    std::count_if(b->out.status.begin(), b->out.status.end(),
-                                  [](std::int32_t s) { return s != kStatusOk; }));
-                summary.replications += b->replications_run;
-                progress.advance(b->count);
+          tbb::make_filter<std::shared_ptr<Done>, void>(
+              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Done> d) {
+                file->write(d->out);
+                add_to_summary(summary, d->out, d->replications);
+                progress.advance(d->out.count);
               }));
   progress.finish();
-  file.finish();
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (summary.failed_points > 0)
-    spdlog::warn("{} of {} points are outside the model (status != 0; NaN outputs)",
-                 summary.failed_points, todo);
+  file->finish();
+  finish_summary(summary, started);
   return summary;
+}
+
+void log_run_start(const Experiment& exp, const ModelInfo& info, const BatchQueue& queue,
+                   std::uint64_t points, const std::string& workers, const std::string& path) {
+  spdlog::info("running {} ({} of {} points x {} replications, model {}) on {} -> {}", exp.name,
+               queue.todo(), points, std::max<std::uint64_t>(1, exp.replications), info.name,
+               workers, path);
+  if (queue.already_done() > 0)
+    spdlog::info("resuming: {} points of this run were already done", queue.already_done());
+}
+
+RunSummary start_summary(const std::string& path, std::uint64_t points, std::uint64_t todo) {
+  RunSummary s;
+  s.file = path;
+  s.points = points;
+  s.computed_points = todo;
+  return s;
+}
+
+void add_to_summary(RunSummary& s, const PointBatch& batch, std::uint64_t replications) {
+  s.failed_points += static_cast<std::uint64_t>(std::count_if(
+      batch.status.begin(), batch.status.end(), [](std::int32_t st) { return st != kStatusOk; }));
+  s.replications += replications;
+}
+
+void finish_summary(RunSummary& s, std::chrono::steady_clock::time_point started) {
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (s.failed_points > 0)
+    spdlog::warn("{} of {} points are outside the model (status != 0; NaN outputs)",
+                 s.failed_points, s.computed_points);
 }
 
 }  // namespace tariffsim

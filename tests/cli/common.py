@@ -1,9 +1,12 @@
 """Shared helpers for the end-to-end tests: each test_*.py is one ctest test, run with Debian's
 python3 as `test_x.py --tariffsim BIN --source SRC`, and exits non-zero on the first failure."""
 import argparse
+import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import h5py
@@ -72,3 +75,66 @@ def bitwise_equal(a, b):
             return a.tobytes() == b.tobytes()
         return bool(np.array_equal(a, b))
     return a == b
+
+
+# The scale-out tests' experiments: a small stochastic design with points outside the model, every
+# kind of stored output; and one slow enough to be killed part way.
+SCALE_EXPERIMENT = """
+[experiment]
+name = "scale"
+model = "bagwell_staiger"
+seed = 31
+replications = 40
+[parameters]
+periods = 80
+[grid]
+delta = [0.2, 0.5, 0.8, 1.0]
+dist = ["lognormal", "discrete", "truncnormal"]
+a = [0.5, 2.0]
+[output]
+replications = true
+series = ["tariff"]
+quantiles = [0.25, 0.75]
+"""
+
+SLOW_EXPERIMENT = """
+[experiment]
+name = "slow"
+model = "bagwell_staiger"
+seed = 2
+replications = 256
+[parameters]
+periods = 20000
+[grid]
+delta = { linspace = [0.05, 0.95, 64] }
+"""
+
+# Attributes that describe how a file was made, not what it holds.
+HOW_MADE = {"/@created_utc", "/@command_line", "/@git_commit"}
+
+
+def same_content(a, b, label):
+    da, db = datasets(a), datasets(b)
+    keys = (set(da) | set(db)) - HOW_MADE
+    diff = sorted(k for k in keys if k not in da or k not in db or not bitwise_equal(da[k], db[k]))
+    check(not diff, f"{label}: bitwise identical to the single run (differs: {diff[:6]})")
+
+
+def kill_part_way(command, binary, file, sig=signal.SIGKILL, env=None, at_least=8):
+    """Starts `command`, kills it with `sig` once `tariffsim info` shows `at_least` points of
+    `file` done, and returns how many were done."""
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = 0
+    deadline = time.time() + 60
+    read_env = dict(os.environ, HDF5_USE_FILE_LOCKING="FALSE")
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        info = subprocess.run([binary, "info", str(file)], env=read_env, capture_output=True,
+                              text=True).stdout
+        if "INCOMPLETE" in info:
+            done = int(info.split("INCOMPLETE: ")[1].split("/")[0])
+            if done >= at_least:
+                break
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    return done

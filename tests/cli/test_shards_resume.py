@@ -1,59 +1,17 @@
 """Scale-out contract (DESIGN.md §8): shards merged, a Slurm array task, and a run killed with
 SIGKILL then resumed all give the file a single run writes, to the bit."""
 import os
-import signal
 import subprocess
-import time
 
 import h5py
 
-from common import bitwise_equal, check, datasets, parse_args, run, workdir, write
-
-EXPERIMENT = """
-[experiment]
-name = "scale"
-model = "bagwell_staiger"
-seed = 31
-replications = 40
-[parameters]
-periods = 80
-[grid]
-delta = [0.2, 0.5, 0.8, 1.0]
-dist = ["lognormal", "discrete", "truncnormal"]
-a = [0.5, 2.0]
-[output]
-replications = true
-series = ["tariff"]
-quantiles = [0.25, 0.75]
-"""
-
-SLOW = """
-[experiment]
-name = "slow"
-model = "bagwell_staiger"
-seed = 2
-replications = 256
-[parameters]
-periods = 20000
-[grid]
-delta = { linspace = [0.05, 0.95, 64] }
-"""
-
-# Attributes that describe how a file was made, not what it holds.
-HOW_MADE = {"/@created_utc", "/@command_line", "/@git_commit"}
-
-
-def same_content(a, b, label):
-    da, db = datasets(a), datasets(b)
-    keys = (set(da) | set(db)) - HOW_MADE
-    diff = sorted(k for k in keys if k not in da or k not in db or not bitwise_equal(da[k], db[k]))
-    check(not diff, f"{label}: bitwise identical to the single run (differs: {diff[:6]})")
-
+from common import (SCALE_EXPERIMENT, SLOW_EXPERIMENT, check, kill_part_way, parse_args, run,
+                    same_content, workdir, write)
 
 def main():
     args = parse_args()
     b, wd = args.tariffsim, workdir()
-    exp = write(wd / "scale.toml", EXPERIMENT)
+    exp = write(wd / "scale.toml", SCALE_EXPERIMENT)
     single = wd / "single.h5"
     check(run(b, "run", exp, "-o", single, "--no-progress").returncode == 0, "single run")
 
@@ -75,7 +33,7 @@ def main():
     check(r.returncode == 2 and "in no shard" in r.stderr, "merge with a shard missing: exit 2")
     r = run(b, "merge", wd / "bad.h5", *shards, shards[1])
     check(r.returncode == 2 and "in both" in r.stderr, "merge with a shard twice: exit 2")
-    other = write(wd / "other.toml", EXPERIMENT.replace("seed = 31", "seed = 32"))
+    other = write(wd / "other.toml", SCALE_EXPERIMENT.replace("seed = 31", "seed = 32"))
     check(run(b, "run", other, "-o", wd / "o1.h5", "--shard", "1/3", "--no-progress").returncode
           == 0, "a shard of another config")
     r = run(b, "merge", wd / "bad.h5", shards[0], wd / "o1.h5", shards[2])
@@ -93,26 +51,12 @@ def main():
     same_content(shards[1], slurm_file, "the Slurm task's shard")
 
     # Kill a run at an arbitrary moment, then resume it.
-    slow = write(wd / "slow.toml", SLOW)
+    slow = write(wd / "slow.toml", SLOW_EXPERIMENT)
     ref = wd / "slow_ref.h5"
     check(run(b, "run", slow, "-o", ref, "--no-progress").returncode == 0, "uninterrupted run")
     killed = wd / "slow_killed.h5"
-    proc = subprocess.Popen([b, "run", str(slow), "-o", str(killed), "--threads", "1",
-                             "--no-progress"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    done = 0
-    deadline = time.time() + 60
-    while time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        env_read = dict(os.environ, HDF5_USE_FILE_LOCKING="FALSE")
-        info = subprocess.run([b, "info", str(killed)], env=env_read, capture_output=True,
-                              text=True).stdout
-        if "INCOMPLETE" in info:
-            done = int(info.split("INCOMPLETE: ")[1].split("/")[0])
-            if done >= 8:
-                break
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    done = kill_part_way([b, "run", str(slow), "-o", str(killed), "--threads", "1",
+                          "--no-progress"], b, killed)
     check(done > 0, f"the run was killed part way ({done} of 64 points done)")
     with h5py.File(killed, "r") as f:
         check(int(f["slow"].attrs["complete"]) == 0, "a killed run's file is not complete")
@@ -123,7 +67,7 @@ def main():
     r = run(b, "run", slow, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 0 and "wrote" in r.stdout and " 0 of 64" in r.stdout,
           "resuming a complete file computes nothing")
-    reseeded = write(wd / "reseeded.toml", SLOW.replace("seed = 2", "seed = 3"))
+    reseeded = write(wd / "reseeded.toml", SLOW_EXPERIMENT.replace("seed = 2", "seed = 3"))
     r = run(b, "run", reseeded, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 2 and "different config" in r.stderr, "resume with another config: exit 2")
     r = run(b, "run", exp, "-o", killed, "--resume", "--no-progress")

@@ -2,11 +2,17 @@
 // write in index order), so memory is bounded by the work in flight, not by the size of the design.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/model.hpp"
+#include "tariffsim/result_file.hpp"
 
 namespace tariffsim {
 
@@ -44,8 +50,65 @@ std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::u
                                                     std::uint64_t count);
 
 // What a result file of this experiment holds (shared by `run` and `merge`).
-struct FileLayout;
 FileLayout file_layout(const Experiment& experiment, const ModelInfo& info, std::uint64_t points);
+
+// The steps of a run, for drivers that place batches themselves (the MPI driver in tools/).
+// run_experiment is these steps on one process; a batch's results depend only on its points, so
+// any placement of batches gives the same file.
+
+// Computes batches of points: the experiment's design and plan, built once per process.
+class BatchComputer {
+ public:
+  // `parallelism` (threads on all processes together) only sizes the batches.
+  BatchComputer(const Experiment& experiment, const Model& model, std::uint64_t parallelism);
+  ~BatchComputer();
+  BatchComputer(const BatchComputer&) = delete;
+  BatchComputer& operator=(const BatchComputer&) = delete;
+
+  std::uint64_t points() const;
+  std::uint64_t batch_points() const;  // points per batch
+  // Prepares, replicates (adaptively) and summarises points [first, first + count).
+  PointBatch compute(std::uint64_t first, std::uint64_t count,
+                     std::uint64_t* replications_run = nullptr) const;
+  std::vector<Value> values(std::uint64_t index) const;  // a point's parameter values
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The batches of a run in index order: runs of consecutive points of [first, last) that are not
+// done, each at most `size` points, so each batch writes as one slab.
+class BatchQueue {
+ public:
+  BatchQueue(std::uint64_t first, std::uint64_t last, std::vector<std::uint8_t> done,
+             std::uint64_t size);
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> next();  // (first, count)
+  std::uint64_t todo() const noexcept { return todo_; }            // points in all batches
+  std::uint64_t already_done() const noexcept { return last_ - first_ - todo_; }
+
+ private:
+  bool is_done(std::uint64_t i) const { return !done_.empty() && done_[i] != 0; }
+  std::uint64_t first_, last_, next_, size_, todo_ = 0;
+  std::vector<std::uint8_t> done_;
+};
+
+// The output file of a run: created, or reopened with --resume (then `done` is its bitmap);
+// the path is -o, the shard's or [output] file. InputError names where the path came from.
+std::unique_ptr<ResultFile> open_run_file(const Experiment& experiment, const ModelInfo& info,
+                                          const RunOptions& options, std::uint64_t points);
+
+// InputError unless 0 <= shard_index < shard_count.
+void check_shard(const RunOptions& options);
+// The batches this run computes: its shard's range, less the points a resumed file already has.
+BatchQueue run_queue(const RunOptions& options, const ResultFile& file, std::uint64_t points,
+                     std::uint64_t batch_points);
+// The run's log lines and summary, the same whoever places the batches.
+void log_run_start(const Experiment& experiment, const ModelInfo& info, const BatchQueue& queue,
+                   std::uint64_t points, const std::string& workers, const std::string& path);
+RunSummary start_summary(const std::string& path, std::uint64_t points, std::uint64_t todo);
+void add_to_summary(RunSummary& summary, const PointBatch& batch, std::uint64_t replications);
+void finish_summary(RunSummary& summary, std::chrono::steady_clock::time_point started);
 
 // Rough work estimate for `tariffsim validate`: replication-units at the initial replication count.
 std::uint64_t estimated_replications(const Experiment& experiment, const Model& model);

@@ -1,0 +1,92 @@
+"""MPI contract (DESIGN.md §8): `mpirun -n K tariffsim run` writes the file a single process writes,
+to the bit, for any K and threads per rank; with --shard and after a killed run resumed under
+MPI; bad input stops every rank with exit code 2 and one message. Registered only when the build
+found MPI (tests/CMakeLists.txt); run as `test_mpi.py --tariffsim BIN --source SRC --mpiexec M`."""
+import os
+import signal
+import subprocess
+import sys
+
+import h5py
+
+from common import (SCALE_EXPERIMENT, SLOW_EXPERIMENT, check, kill_part_way, parse_args, run,
+                    same_content, workdir, write)
+
+# Adaptive precision too: how many replications a point gets must not depend on where it ran.
+EXPERIMENT = SCALE_EXPERIMENT + """
+[precision]
+target_se = { sim_P_protect = 0.02 }
+max_replications = 160
+"""
+
+# Open MPI refuses root without these; CI runs as root. More ranks than cores is fine here.
+MPI_ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+
+
+def mpirun(mpiexec, ranks, binary, *args, timeout=300):
+    return subprocess.run([mpiexec, "-n", str(ranks), binary, *map(str, args)], env=MPI_ENV,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def mpiexec_arg():
+    i = sys.argv.index("--mpiexec")
+    value = sys.argv[i + 1]
+    del sys.argv[i:i + 2]
+    return value
+
+
+def main():
+    mpiexec = mpiexec_arg()
+    args = parse_args()
+    b, wd = args.tariffsim, workdir()
+    version = run(b, "--version").stdout
+    check("MPI yes" in version, f"the binary is built with MPI ({version.strip()})")
+
+    exp = write(wd / "scale.toml", EXPERIMENT)
+    single = wd / "single.h5"
+    check(run(b, "run", exp, "-o", single, "--no-progress").returncode == 0, "single run")
+    for ranks, threads in ((2, 1), (3, 1), (3, 2), (5, 1)):
+        out = wd / f"mpi{ranks}x{threads}.h5"
+        r = mpirun(mpiexec, ranks, b, "run", exp, "-o", out, "--threads", threads, "--no-progress")
+        check(r.returncode == 0, f"mpirun -n {ranks}, {threads} threads ({r.stderr.strip()[-300:]})")
+        check(r.stdout.count("wrote ") == 1, "only rank 0 reports the run")
+        same_content(single, out, f"mpirun -n {ranks} x {threads} threads")
+        with h5py.File(out, "r") as f:
+            check(int(f["scale"].attrs["complete"]) == 1, f"mpirun -n {ranks}: marked complete")
+
+    # A shard computed under MPI is the shard a single process computes.
+    shard = wd / "shard1.h5"
+    check(run(b, "run", exp, "-o", shard, "--shard", "1/2", "--no-progress").returncode == 0,
+          "single-process shard 1/2")
+    r = mpirun(mpiexec, 3, b, "run", exp, "-o", wd / "mpishard1.h5", "--shard", "1/2")
+    check(r.returncode == 0, f"shard 1/2 under mpirun ({r.stderr.strip()[-300:]})")
+    same_content(shard, wd / "mpishard1.h5", "shard 1/2 under mpirun")
+
+    # Bad input stops the whole job at once: exit 2, the message once, no complete file.
+    r = mpirun(mpiexec, 3, b, "run", exp, "-o", "/proc/no/such/dir/x.h5", timeout=60)
+    check(r.returncode == 2 and r.stderr.count("writable") == 1,
+          f"unwritable output under mpirun: exit 2, one message ({r.returncode}, {r.stderr[-300:]})")
+    r = mpirun(mpiexec, 3, b, "run", exp, "-o", wd / "x.h5", "--set", "parameters.dleta=0.5",
+               timeout=60)
+    check(r.returncode == 2 and r.stderr.count("dleta") == 1 and not (wd / "x.h5").exists(),
+          f"unknown key under mpirun: exit 2, one message naming it ({r.stderr[-300:]})")
+
+    # A job killed part way (as a scheduler does at its time limit) resumes under MPI.
+    slow = write(wd / "slow.toml", SLOW_EXPERIMENT)
+    ref = wd / "slow_ref.h5"
+    check(run(b, "run", slow, "-o", ref, "--no-progress").returncode == 0, "uninterrupted run")
+    killed = wd / "slow_killed.h5"
+    done = kill_part_way([mpiexec, "-n", "3", b, "run", str(slow), "-o", str(killed),
+                          "--threads", "1", "--no-progress"], b, killed, sig=signal.SIGTERM,
+                         env=MPI_ENV)
+    check(0 < done < 64, f"the MPI run was killed part way ({done} of 64 points done)")
+    with h5py.File(killed, "r") as f:
+        check(int(f["slow"].attrs["complete"]) == 0, "a killed MPI run's file is not complete")
+    r = mpirun(mpiexec, 3, b, "run", slow, "-o", killed, "--resume", "--no-progress")
+    check(r.returncode == 0, f"--resume under mpirun ({r.stderr.strip()[-300:]})")
+    same_content(ref, killed, "killed under MPI and resumed under MPI")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+#include "mpi_run.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#if TARIFFSIM_HAVE_MPI
+#include <mpi.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+#include <type_traits>
+
+#include "tariffsim/error.hpp"
+#include "tariffsim/progress.hpp"
+#endif
+
+namespace tariffsim::cli {
+
+int launched_world_size() {
+  // Open MPI, MPICH/Hydra (PMI), and Slurm's srun; the first one set names the job's size.
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"}) {
+    if (const char* v = std::getenv(var)) return std::max(1, std::atoi(v));
+  }
+  return 1;
+}
+
+#if !TARIFFSIM_HAVE_MPI
+
+bool built_with_mpi() { return false; }
+MpiSession::MpiSession(int*, char***) {}
+MpiSession::~MpiSession() = default;
+int run_distributed(const MpiSession&, const DistributedRun&, const SetupError&,
+                    void (*)(const RunSummary&, const RunOptions&)) {
+  return 1;  // unreachable: cmd_run refuses a launch of several processes without MPI
+}
+
+#else
+
+bool built_with_mpi() { return true; }
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  if (launched_world_size() <= 1) return;
+  // Only the main thread calls MPI; TBB's workers never do.
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  active_ = size_ > 1;
+}
+
+MpiSession::~MpiSession() {
+  if (launched_world_size() > 1) MPI_Finalize();
+}
+
+namespace {
+
+enum Tag : int { kTagAssign = 1, kTagStop, kTagResultSize, kTagResultBytes, kTagFailed };
+constexpr std::uint64_t kChunkBytes = std::uint64_t{1} << 30;  // MPI counts are ints
+
+// --- a PointBatch (less its parameter values, which rank 0 recomputes) as bytes -------------
+
+class ByteWriter {
+ public:
+  template <class T>
+  void put(const T& x) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto* p = reinterpret_cast<const char*>(&x);
+    bytes_.insert(bytes_.end(), p, p + sizeof(T));
+  }
+  template <class T>
+  void put_vector(const std::vector<T>& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    put<std::uint64_t>(v.size());
+    const auto* p = reinterpret_cast<const char*>(v.data());
+    bytes_.insert(bytes_.end(), p, p + v.size() * sizeof(T));
+  }
+  std::vector<char>& bytes() { return bytes_; }
+
+ private:
+  std::vector<char> bytes_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(const std::vector<char>& bytes) : bytes_(bytes) {}
+  template <class T>
+  T get() {
+    T x;
+    std::memcpy(&x, take(sizeof(T)), sizeof(T));
+    return x;
+  }
+  template <class T>
+  std::vector<T> get_vector() {
+    const auto n = get<std::uint64_t>();
+    std::vector<T> v(n);
+    if (n > 0) std::memcpy(v.data(), take(n * sizeof(T)), n * sizeof(T));
+    return v;
+  }
+
+ private:
+  const char* take(std::size_t n) {
+    if (bytes_.size() - pos_ < n) throw std::runtime_error("MPI: a result message is truncated");
+    const char* p = bytes_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  const std::vector<char>& bytes_;
+  std::size_t pos_ = 0;
+};
+
+std::vector<char> encode(const PointBatch& b, std::uint64_t replications) {
+  ByteWriter w;
+  w.put(b.first);
+  w.put(b.count);
+  w.put(replications);
+  w.put_vector(b.status);
+  w.put_vector(b.stats);
+  w.put_vector(b.quantiles);
+  w.put_vector(b.replications);
+  w.put<std::uint64_t>(b.series.size());
+  for (const auto& s : b.series) w.put_vector(s);
+  return std::move(w.bytes());
+}
+
+PointBatch decode(const std::vector<char>& bytes, std::uint64_t& replications) {
+  ByteReader r(bytes);
+  PointBatch b;
+  b.first = r.get<std::uint64_t>();
+  b.count = r.get<std::uint64_t>();
+  replications = r.get<std::uint64_t>();
+  b.status = r.get_vector<std::int32_t>();
+  b.stats = r.get_vector<Accumulator>();
+  b.quantiles = r.get_vector<double>();
+  b.replications = r.get_vector<double>();
+  b.series.resize(r.get<std::uint64_t>());
+  for (auto& s : b.series) s = r.get_vector<double>();
+  return b;
+}
+
+// --- messages ------------------------------------------------------------------------------
+
+// Waits without spinning: a busy MPI_Probe would take a core from the worker beside rank 0.
+MPI_Status wait_for_message(int source) {
+  MPI_Status st;
+  auto pause = std::chrono::microseconds(20);
+  for (int flag = 0;;) {
+    MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+    if (flag) return st;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(2000));
+  }
+}
+
+void send_bytes(const std::vector<char>& bytes, int dest) {
+  const std::uint64_t size = bytes.size();
+  MPI_Send(&size, 1, MPI_UINT64_T, dest, kTagResultSize, MPI_COMM_WORLD);
+  for (std::uint64_t at = 0; at < size; at += kChunkBytes) {
+    const int n = static_cast<int>(std::min(kChunkBytes, size - at));
+    MPI_Send(bytes.data() + at, n, MPI_BYTE, dest, kTagResultBytes, MPI_COMM_WORLD);
+  }
+}
+
+std::vector<char> receive_bytes(int source) {
+  std::uint64_t size = 0;
+  MPI_Recv(&size, 1, MPI_UINT64_T, source, kTagResultSize, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  std::vector<char> bytes(size);
+  for (std::uint64_t at = 0; at < size; at += kChunkBytes) {
+    const int n = static_cast<int>(std::min(kChunkBytes, size - at));
+    MPI_Recv(bytes.data() + at, n, MPI_BYTE, source, kTagResultBytes, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+  }
+  return bytes;
+}
+
+void send_text(const std::string& text, int dest, int tag) {
+  MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, dest, tag, MPI_COMM_WORLD);
+}
+
+std::string receive_text(int source, int tag) {
+  MPI_Status st;
+  MPI_Probe(source, tag, MPI_COMM_WORLD, &st);
+  int n = 0;
+  MPI_Get_count(&st, MPI_CHAR, &n);
+  std::string text(static_cast<std::size_t>(n), '\0');
+  MPI_Recv(text.data(), n, MPI_CHAR, source, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  return text;
+}
+
+// Every rank reports its setup; if any failed, all stop with the worst exit code. The failure
+// is printed once: by rank 0 if it failed, else by the lowest failing rank.
+int agree_on_setup(const MpiSession& mpi, const SetupError& mine) {
+  std::vector<int> codes(static_cast<std::size_t>(mpi.size()));
+  MPI_Allgather(&mine.code, 1, MPI_INT, codes.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  const auto first_failed = std::find_if(codes.begin(), codes.end(), [](int c) { return c != 0; });
+  if (first_failed == codes.end()) return 0;
+  if (first_failed - codes.begin() == mpi.rank()) {
+    const std::string who = mpi.rank() == 0 ? "" : "rank " + std::to_string(mpi.rank()) + ": ";
+    for (const auto& m : mine.messages) std::fprintf(stderr, "error: %s%s\n", who.c_str(), m.c_str());
+  }
+  return *std::max_element(codes.begin(), codes.end());
+}
+
+template <class F>
+SetupError try_setup(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return {2, e.problems()};
+  } catch (const std::exception& e) {
+    return {1, {e.what()}};
+  }
+  return {};
+}
+
+int local_threads(const RunOptions& opt) {
+  return opt.threads > 0 ? opt.threads : static_cast<int>(tbb::info::default_concurrency());
+}
+
+// --- rank 0: hand out batches, write the file ------------------------------------------------
+
+class Coordinator {
+ public:
+  Coordinator(const MpiSession& mpi, const BatchComputer& computer, ResultFile& file,
+              BatchQueue& queue)
+      : mpi_(mpi), computer_(computer), file_(file), queue_(queue) {}
+
+  // Returns false if a worker failed (the file then holds what was finished, complete = 0).
+  bool run(Progress& progress, RunSummary& summary) {
+    for (int w = 1; w < mpi_.size(); ++w) hand_out(w);
+    while (busy_ > 0) {
+      const MPI_Status st = wait_for_message(MPI_ANY_SOURCE);
+      const int worker = st.MPI_SOURCE;
+      --busy_;
+      if (st.MPI_TAG == kTagFailed) {
+        spdlog::error("rank {}: {}", worker, receive_text(worker, kTagFailed));
+        failed_ = true;
+      } else {
+        std::uint64_t replications = 0;
+        PointBatch batch = decode(receive_bytes(worker), replications);
+        batch.values.resize(batch.count);
+        for (std::uint64_t i = 0; i < batch.count; ++i)
+          batch.values[i] = computer_.values(batch.first + i);
+        file_.write(batch);
+        add_to_summary(summary, batch, replications);
+        progress.advance(batch.count);
+      }
+      hand_out(worker);
+    }
+    return !failed_;
+  }
+
+ private:
+  // Gives the worker the next batch, or tells it to stop (no batches left, or a rank failed).
+  void hand_out(int worker) {
+    const auto range = failed_ ? std::nullopt : queue_.next();
+    const std::uint64_t msg[2] = {range ? range->first : 0, range ? range->second : 0};
+    MPI_Send(msg, 2, MPI_UINT64_T, worker, range ? kTagAssign : kTagStop, MPI_COMM_WORLD);
+    busy_ += range ? 1 : 0;
+  }
+
+  const MpiSession& mpi_;
+  const BatchComputer& computer_;
+  ResultFile& file_;
+  BatchQueue& queue_;
+  int busy_ = 0;
+  bool failed_ = false;
+};
+
+// --- ranks 1..K-1: compute what rank 0 hands out ---------------------------------------------
+
+void work(const BatchComputer& computer) {
+  for (;;) {
+    const MPI_Status st = wait_for_message(0);
+    std::uint64_t msg[2];
+    MPI_Recv(msg, 2, MPI_UINT64_T, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (st.MPI_TAG == kTagStop) return;
+    try {
+      std::uint64_t replications = 0;
+      const PointBatch batch = computer.compute(msg[0], msg[1], &replications);
+      send_bytes(encode(batch, replications), 0);
+    } catch (const std::exception& e) {
+      send_text(e.what(), 0, kTagFailed);
+    }
+  }
+}
+
+}  // namespace
+
+int run_distributed(const MpiSession& mpi, const DistributedRun& run, const SetupError& setup_error,
+                    void (*report)(const RunSummary&, const RunOptions&)) {
+  if (const int code = agree_on_setup(mpi, setup_error)) return code;
+  const auto started = std::chrono::steady_clock::now();
+  const Experiment& exp = *run.experiment;
+  const RunOptions& opt = run.options;
+  const int threads = mpi.rank() == 0 ? 0 : local_threads(opt);
+  int parallelism = 0;
+  MPI_Allreduce(&threads, &parallelism, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+
+  std::unique_ptr<BatchComputer> computer;
+  std::unique_ptr<ResultFile> file;
+  const SetupError opened = try_setup([&] {
+    computer = std::make_unique<BatchComputer>(exp, *run.model,
+                                               static_cast<std::uint64_t>(parallelism));
+    if (mpi.rank() == 0) file = open_run_file(exp, run.model->info(), opt, computer->points());
+  });
+  if (const int code = agree_on_setup(mpi, opened)) return code;
+
+  if (mpi.rank() != 0) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(threads));
+    work(*computer);
+    return 0;
+  }
+  const std::uint64_t P = computer->points();
+  BatchQueue queue = run_queue(opt, *file, P, computer->batch_points());
+  log_run_start(exp, run.model->info(), queue, P,
+                std::to_string(mpi.size() - 1) + " MPI ranks (" + std::to_string(parallelism) +
+                    " threads)",
+                file->path());
+  Progress progress("points", queue.todo(), opt.progress);
+  RunSummary summary = start_summary(file->path(), P, queue.todo());
+  const bool ok = Coordinator(mpi, *computer, *file, queue).run(progress, summary);
+  progress.finish();
+  if (!ok) {
+    spdlog::error("{}: incomplete (complete = 0); `tariffsim run --resume` computes the rest",
+                  file->path());
+    return 1;
+  }
+  file->finish();
+  finish_summary(summary, started);
+  report(summary, opt);
+  return 0;
+}
+
+#endif
+
+}  // namespace tariffsim::cli

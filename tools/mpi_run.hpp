@@ -1,0 +1,57 @@
+// `mpirun -n K tariffsim run EXP.toml` (DESIGN.md §8): rank 0 hands out batches of points on
+// request and writes the one result file; ranks 1..K-1 compute them with their TBB threads. A
+// batch's numbers depend only on its points, so the file equals a single-process run's.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tariffsim/runner.hpp"
+
+namespace tariffsim::cli {
+
+// Processes in the MPI job this process belongs to, from the launcher's environment (Open MPI,
+// MPICH/Hydra, Slurm's PMI/PMIx): 1 when started without mpirun/srun. Read before MPI_Init, so a
+// plain run never initialises MPI.
+int launched_world_size();
+
+bool built_with_mpi();
+
+// MPI_Init on construction and MPI_Finalize on destruction, when the process was launched as one
+// of several; otherwise does nothing.
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+  bool active() const noexcept { return active_; }
+  int rank() const noexcept { return rank_; }
+  int size() const noexcept { return size_; }
+
+ private:
+  bool active_ = false;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+// What `run` needs to set itself up on every rank; set up by the caller's own code path.
+struct DistributedRun {
+  const Experiment* experiment = nullptr;
+  const Model* model = nullptr;
+  RunOptions options;
+};
+
+// Runs the experiment over the MPI job. Every rank calls it after setting up; `setup_error` holds
+// this rank's setup failure (exit code and messages) if any, so that all ranks agree to stop
+// before any work is handed out. Returns the exit code of this rank; prints the run's summary on
+// rank 0 through `report`.
+struct SetupError {
+  int code = 0;
+  std::vector<std::string> messages;
+};
+int run_distributed(const MpiSession& mpi, const DistributedRun& run, const SetupError& setup_error,
+                    void (*report)(const RunSummary&, const RunOptions&));
+
+}  // namespace tariffsim::cli

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One MPI job for one tariffsim experiment: rank 0 hands out batches of points and writes the one
+# result file; every other rank computes with its own cores. The file equals a single-process run's
+# to the bit. Rank 0 sleeps while it waits, so it is started beside the workers as one extra rank.
+# A job that was killed or timed out is simply resubmitted: --resume continues its file.
+#
+#   sbatch --nodes=4 --ntasks-per-node=1 --cpus-per-task=32 tools/slurm/mpi.sh experiments/bs_variance.toml
+#SBATCH --job-name=tariffsim-mpi
+set -euo pipefail
+EXP=${1:?usage: sbatch [options] mpi.sh EXPERIMENT.toml}
+ROOT=${SLURM_SUBMIT_DIR:-$(pwd)}
+BIN=${TARIFFSIM:-$ROOT/build/tools/tariffsim}
+RANKS=$((${SLURM_NTASKS:-1} + 1))
+THREADS=${SLURM_CPUS_PER_TASK:-1}
+run() { mpirun -n "$RANKS" --oversubscribe "$BIN" run "$EXP" --threads "$THREADS" --no-progress "$@"; }
+OUT=$("$BIN" validate "$EXP" | sed -n 's/^  output //p')
+if [ -f "$OUT" ]; then run --resume; else run; fi
