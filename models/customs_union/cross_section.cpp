@@ -1,8 +1,10 @@
 #include "cross_section.hpp"
 
 #include <algorithm>
+#include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <numeric>
 
 #include "economics.hpp"
@@ -32,7 +34,8 @@ double pearson(std::span<const double> x, std::span<const double> y) {
 std::vector<std::size_t> top_k(std::span<const double> v, std::size_t k) {
   std::vector<std::size_t> idx(v.size());
   std::iota(idx.begin(), idx.end(), std::size_t{0});
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t l, std::size_t r) { return v[l] > v[r]; });
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](std::size_t l, std::size_t r) { return v[l] > v[r]; });
   idx.resize(k);
   std::sort(idx.begin(), idx.end());
   return idx;
@@ -74,7 +77,8 @@ std::vector<double> average_ranks(std::span<const double> x) {
   const std::size_t n = x.size();
   std::vector<std::size_t> idx(n);
   std::iota(idx.begin(), idx.end(), std::size_t{0});
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t l, std::size_t r) { return x[l] < x[r]; });
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](std::size_t l, std::size_t r) { return x[l] < x[r]; });
   std::vector<double> rank(n);
   for (std::size_t lo = 0; lo < n;) {
     std::size_t hi = lo + 1;
@@ -101,19 +105,37 @@ double top_decile_retention(std::span<const double> by, std::span<const double> 
   return double(both.size()) / double(k);
 }
 
-CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b) {
-  const std::size_t L = d.n_i.size();
-  CrossSectionStats s;
+double firm_count(double u, std::int64_t nmax) {
+  const double n = std::floor(u * double(nmax));
+  return 1.0 + std::min(n, double(nmax - 1));  // guards u * nmax rounding up to nmax
+}
+
+double bias_of_z(double z, double amax) {
+  return amax * 0.5 * boost::math::erfc(-z / std::numbers::sqrt2);
+}
+
+namespace {
+
+// The interior sectors' observed AVEs (true AVE + measurement error) and firm counts.
+struct InteriorSample {
   std::vector<double> mfn_i, mfn_j, cu, n_i, n_j;
+};
+
+// Censoring shares (spec §7: a sector is dropped when any of its tariffs is prohibitive) and the
+// observed AVEs of the sectors kept.
+InteriorSample censor(const CrossSectionDraws& d, double a, double b, CrossSectionStats& s) {
+  const std::size_t L = d.n_i.size();
+  InteriorSample out;
   double c_mi = 0, c_mj = 0, c_fi = 0, c_fj = 0, c_cu = 0, c_any = 0;
   for (std::size_t l = 0; l < L; ++l) {
+    // n_k = 1: no AVE depends on it, and with n_k > 0 every regime taxes someone.
     const Sector x{1.0, d.n_i[l], d.n_j[l], 1.0, d.alpha_i[l], d.alpha_j[l], a, b};
-    const auto prohibitive = [&](Regime r) {
-      return optimal_tariff(x, r).status == Status::Prohibitive;
-    };
-    const bool pmi = prohibitive(Regime::MFN_i), pmj = prohibitive(Regime::MFN_j);
-    const bool pfi = prohibitive(Regime::FTA_i), pfj = prohibitive(Regime::FTA_j);
-    const bool pcu = prohibitive(Regime::CU_ab);
+    const Tariff mi = optimal_tariff(x, Regime::MFN_i), mj = optimal_tariff(x, Regime::MFN_j);
+    const Tariff cu = optimal_tariff(x, Regime::CU_ab);
+    const auto prohibitive = [](const Tariff& t) { return t.status == Status::Prohibitive; };
+    const bool pmi = prohibitive(mi), pmj = prohibitive(mj), pcu = prohibitive(cu);
+    const bool pfi = prohibitive(optimal_tariff(x, Regime::FTA_i));
+    const bool pfj = prohibitive(optimal_tariff(x, Regime::FTA_j));
     c_mi += pmi;
     c_mj += pmj;
     c_fi += pfi;
@@ -123,11 +145,11 @@ CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b) 
       c_any += 1;
       continue;
     }
-    mfn_i.push_back(optimal_tariff(x, Regime::MFN_i).tau + d.e_mfn_i[l]);
-    mfn_j.push_back(optimal_tariff(x, Regime::MFN_j).tau + d.e_mfn_j[l]);
-    cu.push_back(optimal_tariff(x, Regime::CU_ab).tau + d.e_cu[l]);
-    n_i.push_back(d.n_i[l]);
-    n_j.push_back(d.n_j[l]);
+    out.mfn_i.push_back(mi.tau + d.e_mfn_i[l]);
+    out.mfn_j.push_back(mj.tau + d.e_mfn_j[l]);
+    out.cu.push_back(cu.tau + d.e_cu[l]);
+    out.n_i.push_back(d.n_i[l]);
+    out.n_j.push_back(d.n_j[l]);
   }
   const double dl = double(L);
   s.cens_MFN_i = c_mi / dl;
@@ -136,46 +158,55 @@ CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b) 
   s.cens_FTA_j = c_fj / dl;
   s.cens_CU = c_cu / dl;
   s.cens_any = c_any / dl;
+  s.n_interior = double(out.cu.size());
+  return out;
+}
 
-  const std::size_t n = cu.size();
-  s.n_interior = double(n);
+void rank_statistics(const InteriorSample& x, CrossSectionStats& s) {
+  const std::size_t n = x.cu.size();
   std::vector<double> mean(n), max(n);
   double above = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    mean[k] = 0.5 * (mfn_i[k] + mfn_j[k]);
-    max[k] = std::max(mfn_i[k], mfn_j[k]);
-    above += cu[k] > max[k];
+    mean[k] = 0.5 * (x.mfn_i[k] + x.mfn_j[k]);
+    max[k] = std::max(x.mfn_i[k], x.mfn_j[k]);
+    above += x.cu[k] > max[k];
   }
-  s.spearman_CU_mean = spearman(cu, mean);
-  s.spearman_CU_max = spearman(cu, max);
-  s.spearman_CU_MFN_i = spearman(cu, mfn_i);
-  s.spearman_CU_MFN_j = spearman(cu, mfn_j);
-  s.top_decile_retention = top_decile_retention(mean, cu);
+  s.spearman_CU_mean = spearman(x.cu, mean);
+  s.spearman_CU_max = spearman(x.cu, max);
+  s.spearman_CU_MFN_i = spearman(x.cu, x.mfn_i);
+  s.spearman_CU_MFN_j = spearman(x.cu, x.mfn_j);
+  s.top_decile_retention = top_decile_retention(mean, x.cu);
   s.share_CU_above_max = n > 0 ? above / double(n) : kNaN;
+}
 
-  const auto ni = static_cast<Eigen::Index>(n);
-  Eigen::MatrixXd Xn(ni, 3), Xs(ni, 3);
-  Eigen::VectorXd yn(ni), ys(ni);
-  for (Eigen::Index k = 0; k < ni; ++k) {
+// y = scale_cu * tau_CU on 1, scale_i * tau_MFN_i and scale_j * tau_MFN_j; the scales are 1 for
+// the naive regression and the firm-count factors 1+n of spec §7 for the structural one.
+template <class ScaleI, class ScaleJ, class ScaleCu>
+RegressionStats regress(const InteriorSample& x, ScaleI scale_i, ScaleJ scale_j, ScaleCu scale_cu) {
+  const auto n = static_cast<Eigen::Index>(x.cu.size());
+  Eigen::MatrixXd X(n, 3);
+  Eigen::VectorXd y(n);
+  for (Eigen::Index k = 0; k < n; ++k) {
     const auto u = static_cast<std::size_t>(k);
-    Xn.row(k) << 1.0, mfn_i[u], mfn_j[u];
-    yn(k) = cu[u];
-    Xs.row(k) << 1.0, (1 + n_i[u]) * mfn_i[u], (1 + n_j[u]) * mfn_j[u];
-    ys(k) = (1 + n_i[u] + n_j[u]) * cu[u];
+    X.row(k) << 1.0, scale_i(u) * x.mfn_i[u], scale_j(u) * x.mfn_j[u];
+    y(k) = scale_cu(u) * x.cu[u];
   }
-  const OlsResult naive = ols(Xn, yn), structural = ols(Xs, ys);
-  s.naive_const = naive.coef(0);
-  s.naive_b_i = naive.coef(1);
-  s.naive_b_j = naive.coef(2);
-  const ImpliedWeight wn = implied_weight(naive, 1);
-  s.w_naive = wn.w;
-  s.se_w_naive = wn.se;
-  s.struct_const = structural.coef(0);
-  s.struct_c_i = structural.coef(1);
-  s.struct_c_j = structural.coef(2);
-  const ImpliedWeight ws = implied_weight(structural, 1);
-  s.w_struct = ws.w;
-  s.se_w_struct = ws.se;
+  const OlsResult r = ols(X, y);
+  const ImpliedWeight w = implied_weight(r, 1);
+  return {r.coef(0), r.coef(1), r.coef(2), w.w, w.se};
+}
+
+}  // namespace
+
+CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b) {
+  CrossSectionStats s;
+  const InteriorSample x = censor(d, a, b, s);
+  rank_statistics(x, s);
+  const auto one = [](std::size_t) { return 1.0; };
+  s.naive = regress(x, one, one, one);
+  s.structural = regress(
+      x, [&](std::size_t u) { return 1 + x.n_i[u]; }, [&](std::size_t u) { return 1 + x.n_j[u]; },
+      [&](std::size_t u) { return 1 + x.n_i[u] + x.n_j[u]; });
   return s;
 }
 

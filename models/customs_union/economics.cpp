@@ -193,6 +193,44 @@ double closed_form_tau(const Sector& x, Regime r) {
   return kNaN;
 }
 
+namespace {
+
+// The prohibitive threshold: the tariff at which the taxed firms' margin p - t reaches zero
+// (TOMS 748 on the margin of the market stage), or hi if they still sell there.
+double prohibitive_threshold(const Sector& x, Regime r, double hi) {
+  const auto margin = [&](double t) { return regime_market(x, r, t).p - t; };
+  if (!(margin(hi) < 0)) return hi;
+  std::uintmax_t iters = 200;
+  const auto br = boost::math::tools::toms748_solve(
+      margin, 0.0, hi, boost::math::tools::eps_tolerance<double>(52), iters);
+  return 0.5 * (br.first + br.second);
+}
+
+// On [lo, tbar] no firm enters or exits, so the objective is smooth there: polish the Brent
+// estimate t (good to ~sqrt(eps)) by parabolic interpolation through t and two points below it,
+// spread wide so rounding does not matter (an optimum at tbar has a zero slope, which symmetric
+// differences around it could not resolve). Returns whether t ended strictly inside (lo, tbar).
+template <class F>
+bool parabolic_polish(const F& G, double lo, double tbar, double& t) {
+  bool inside = false;
+  for (int iter = 0; iter < 3; ++iter) {
+    if (!(lo < t && t <= tbar)) break;
+    const double h = 0.25 * (t - lo);
+    const double x1 = t - 2 * h, x2 = t - h, x3 = t;
+    const double f1 = G(x1), f2 = G(x2), f3 = G(x3);
+    const double num = (x2 - x1) * (x2 - x1) * (f2 - f3) - (x2 - x3) * (x2 - x3) * (f2 - f1);
+    const double den = (x2 - x1) * (f2 - f3) - (x2 - x3) * (f2 - f1);
+    const double curvature = ((f3 - f2) / (x3 - x2) - (f2 - f1) / (x2 - x1)) / (x3 - x1);
+    if (!(curvature < 0) || den == 0) break;
+    t = x2 - 0.5 * num / den;
+    inside = lo < t && t < tbar;
+    if (!inside) break;
+  }
+  return inside;
+}
+
+}  // namespace
+
 NumericalTariff numerical_optimal_tariff(const Sector& x, Regime r) {
   const auto G = [&](double t) { return regime_objective(x, r, t); };
   NumericalTariff out;
@@ -205,43 +243,16 @@ NumericalTariff numerical_optimal_tariff(const Sector& x, Regime r) {
   }
   // Tariffs below lo would push the price below zero; at hi = Gamma no taxed firm can sell.
   const double lo = -x.Gamma / g, hi = x.Gamma;
-
-  // Prohibitive threshold: where the taxed firms' margin p - t reaches zero.
-  const auto margin = [&](double t) { return regime_market(x, r, t).p - t; };
-  double tbar = hi;
-  if (margin(hi) < 0) {
-    std::uintmax_t iters = 200;
-    const auto br = boost::math::tools::toms748_solve(
-        margin, 0.0, hi, boost::math::tools::eps_tolerance<double>(52), iters);
-    tbar = 0.5 * (br.first + br.second);
-  }
-
+  const double tbar = prohibitive_threshold(x, r, hi);
   // Beyond tbar the objective is flat (the taxed firms have exited), which would defeat Brent's
   // unimodality: search [lo, tbar] and compare with the flat value afterwards.
   const auto neg_G = [&](double t) { return -G(t); };
-  double t = boost::math::tools::brent_find_minima(neg_G, lo, tbar,
-                                                   std::numeric_limits<double>::digits)
-                 .first;
-  // On [lo, tbar] no firm enters or exits, so the objective is smooth there: polish the Brent
-  // estimate (good to ~sqrt(eps)) by parabolic interpolation through the estimate and two points
-  // below it, spread wide so rounding does not matter (an optimum at tbar has a zero slope, which
-  // symmetric differences around it could not resolve).
-  bool interior_candidate = false;
-  for (int iter = 0; iter < 3; ++iter) {
-    if (!(lo < t && t <= tbar)) break;
-    const double h = 0.25 * (t - lo);
-    const double x1 = t - 2 * h, x2 = t - h, x3 = t;
-    const double f1 = G(x1), f2 = G(x2), f3 = G(x3);
-    const double num = (x2 - x1) * (x2 - x1) * (f2 - f3) - (x2 - x3) * (x2 - x3) * (f2 - f1);
-    const double den = (x2 - x1) * (f2 - f3) - (x2 - x3) * (f2 - f1);
-    const double curvature = ((f3 - f2) / (x3 - x2) - (f2 - f1) / (x2 - x1)) / (x3 - x1);
-    if (!(curvature < 0) || den == 0) break;
-    t = x2 - 0.5 * num / den;
-    interior_candidate = lo < t && t < tbar;
-    if (!interior_candidate) break;
-  }
+  double t =
+      boost::math::tools::brent_find_minima(neg_G, lo, tbar, std::numeric_limits<double>::digits)
+          .first;
+  const bool inside = parabolic_polish(G, lo, tbar, t);
   const double G_prohibitive = G(tbar);
-  if (interior_candidate && G(t) >= G_prohibitive && G(t) >= G(lo)) {
+  if (inside && G(t) >= G_prohibitive && G(t) >= G(lo)) {
     out.status = Status::Interior;
   } else if (G_prohibitive >= G(lo)) {
     out.status = Status::Prohibitive;

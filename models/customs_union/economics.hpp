@@ -90,10 +90,11 @@ inline Tariff optimal_tariff(const Sector& x, Regime r) {
 double closed_form_t(const Sector& x, Regime r);
 double closed_form_tau(const Sector& x, Regime r);
 
-// Numerical optimum: Brent on regime_objective over the whole tariff range, polished by Newton
-// steps with finite differences of the objective, the prohibitive threshold found as the root of
-// the outsiders' margin p - t by TOMS 748. Independent of the closed forms. For NoTaxedFirms,
-// t = tau = NaN (every tariff is optimal).
+// Numerical optimum: Brent on regime_objective (the market stage with exit, never the formulas)
+// from the lowest tariff with p >= 0 up to the prohibitive threshold, found as the root of the
+// taxed firms' margin p - t by TOMS 748; polished by parabolic interpolation of the objective and
+// compared with the flat value beyond the threshold. Independent of the closed forms. For
+// NoTaxedFirms, t = tau = NaN (every tariff is optimal).
 struct NumericalTariff {
   double t = 0, tau = 0, objective = 0;
   Status status = Status::Interior;

@@ -1,11 +1,30 @@
-"""The customs_union experiments, run small through the CLI: closed forms and orderings per point,
-exact structural recovery of w without noise, the plot script reading the HDF5 file alone."""
+"""The customs_union experiments, run small through the CLI: bad input refused, closed forms and
+orderings per point, the cross-section's statistics, exact structural recovery of w without noise
+and within its computed standard error with noise, the plot script reading the HDF5 file alone."""
 import subprocess
 from pathlib import Path
+from statistics import NormalDist
 
+import h5py
 import numpy as np
 
-from common import check, parse_args, run, workdir
+from common import check, parse_args, run, workdir, write
+
+BAD_INPUT = [  # (name, [parameters] lines, what the message must name)
+    ("negative alpha", "alpha_i = -0.1", ["bad.toml:6", "parameters.alpha_i", "[0, inf)"]),
+    ("a = b = 0", "a = 0.0\nb = 0.0", ["bad.toml:6", "parameters.a", "a + b > 0"]),
+    ("L = 0", "L = 0", ["bad.toml:6", "parameters.L", "[1, 10000000]"]),
+]
+
+
+def check_bad_input(b, wd):
+    """Parameters outside the model: exit 2, and the message names the file, line and key."""
+    for name, params, needles in BAD_INPUT:
+        toml = write(wd / "bad.toml", '[experiment]\nname = "bad"\nmodel = "customs_union"\n'
+                     f'seed = 1\n[parameters]\n{params}\n')
+        r = run(b, "run", toml, "-o", wd / "bad.h5", "--no-progress")
+        check(r.returncode == 2 and all(n in r.stderr for n in needles),
+              f"{name}: exit 2 naming {needles} (got {r.returncode}: {r.stderr.strip()})")
 
 
 def main():
@@ -13,6 +32,7 @@ def main():
     import tariffsim_reader as ts
     b, wd = args.tariffsim, workdir()
     exp = Path(args.source) / "experiments"
+    check_bad_input(b, wd)
 
     # cu_orderings, a slice: the equal-weight ordering holds wherever MFN_i is interior and n_j > 0.
     out = wd / "orderings.h5"
@@ -44,6 +64,10 @@ def main():
         check(((df[col] >= 0) & (df[col] <= 1)).all(), f"{col} is a share")
     check(((df.spearman_CU_mean > 0) & (df.spearman_CU_mean <= 1)).all(),
           "tau_CU is positively rank-correlated with the mean MFN AVE")
+    equal = (df.a == 1.0) & (df.me_sd_mfn == 0)
+    check(equal.any() and (df.share_CU_above_max[equal] == 1).all(),
+          "equal weights, no error: tau_CU exceeds both MFN AVEs in every interior sector (spec §5)")
+    check((df.cens_MFN_i == 0).all(), "n_i <= 5 and alpha < 0.1: no MFN_i tariff is prohibitive")
 
     # cu_regression, small: exact structural recovery without noise; the plot from the file alone.
     out = wd / "reg.h5"
@@ -60,6 +84,19 @@ def main():
           "with noise on tau_CU only the structural w is unbiased (|bias| <= 4 se)")
     check(np.all(np.abs(df.w_naive[clean & (df.w != 0.5)] - df.w[clean & (df.w != 0.5)]) > 1e-3),
           "the naive weight misses w")
+    with h5py.File(out, "r") as f:  # every replication's estimate against its own computed se
+        g = f["cu_regression"]
+        w_rep, se_rep = g["replications/w_struct"][()], g["replications/se_w_struct"][()]
+        noisy = ((g["points/me_sd_mfn"][()] > 0) | (g["points/me_sd_cu"][()] > 0))
+        w_true = g["points/a"][()] / (g["points/a"][()] + g["points/b"][()])
+    z = (w_rep[noisy] - w_true[noisy, None]) / se_rep[noisy]
+    # The normal quantile that all z.size values stay below with probability 0.999 (Bonferroni).
+    bound = NormalDist().inv_cdf(1 - 0.0005 / z.size)
+    check(np.all(np.abs(z) <= bound), f"with noise each structural w is within {bound:.2f} of "
+          f"its computed se (max {np.abs(z).max():.2f})")
+    # The computed se is the right size: z has unit SD (an SD of n values has se ~ 1/sqrt(2n)).
+    sd = (z - z.mean(axis=1, keepdims=True)).std(ddof=1)
+    check(abs(sd - 1) <= 4 / np.sqrt(2 * z.size), f"SD of w_struct/se is 1 ({sd:.3f})")
     png = wd / "reg.png"
     p = subprocess.run(["/usr/bin/python3", str(Path(args.source) / "tools" / "plot_cu_regression.py"),
                         str(out), "-o", str(png)], capture_output=True, text=True)

@@ -41,11 +41,11 @@ double deviation_profit(double Gamma, const cu::Groups& g, const cu::MarketOutco
 TEST_CASE("cournot: every firm plays a best response, exits follow spec §2",
           "[customs_union][market]") {
   const std::vector<cu::Groups> cases = {
-      {{{2, 0}, {1, 0.1}, {3, 0.2}}},  // all active
-      {{{1, 0}, {2, 0.3}, {2, 0.9}}},  // outsiders priced out
-      {{{0, 0}, {1, 0.5}, {1, 2.0}}},  // no domestic firms, one group out
-      {{{3, 0}, {2, 0.6}, {4, 0.6}}},  // both taxed groups priced out
-      {{{1, 0}, {0, 0.0}, {2, -0.2}}}, // a subsidy
+      {{{2, 0}, {1, 0.1}, {3, 0.2}}},   // all active
+      {{{1, 0}, {2, 0.3}, {2, 0.9}}},   // outsiders priced out
+      {{{0, 0}, {1, 0.5}, {1, 2.0}}},   // no domestic firms, one group out
+      {{{3, 0}, {2, 0.6}, {4, 0.6}}},   // both taxed groups priced out
+      {{{1, 0}, {0, 0.0}, {2, -0.2}}},  // a subsidy
   };
   const double Gamma = 1.0;
   for (const auto& g : cases) {
@@ -134,7 +134,9 @@ TEST_CASE("prohibitive conditions by regime (spec §4)", "[customs_union][optimu
   CHECK(cu::numerical_optimal_tariff(x, Regime::CU_ab).status == Status::Prohibitive);
 }
 
-TEST_CASE("AVEs do not depend on Gamma or n_k; unit tariffs scale with Gamma",
+// No ';' in test names: CMake's catch_discover_tests splits names there, and each half then runs
+// no test at all and passes.
+TEST_CASE("AVEs do not depend on Gamma or n_k, unit tariffs scale with Gamma",
           "[customs_union][optimum]") {
   const Sector x{1.0, 2.0, 1.0, 3.0, 0.05, 0.2, 2.0, 1.0};
   Sector y = x;
@@ -173,6 +175,8 @@ TEST_CASE("orderings of spec §5", "[customs_union][orderings]") {
   CHECK(cu::optimal_tariff(x, Regime::CU_ab).tau == Approx(26.0 / 55.0).epsilon(1e-14));
   CHECK(cu::optimal_tariff(x, Regime::MFN_i).tau == Approx(119.0 / 120.0).epsilon(1e-14));
   CHECK(cu::numerical_optimal_tariff(x, Regime::CU_ab).tau == Approx(26.0 / 55.0).epsilon(1e-10));
+  CHECK(cu::numerical_optimal_tariff(x, Regime::MFN_i).tau == Approx(119.0 / 120.0).epsilon(1e-10));
+  CHECK(cu::optimal_tariff(x, Regime::MFN_i).status == Status::Interior);
 }
 
 TEST_CASE("combination forms and identities of spec §6", "[customs_union][combination]") {
@@ -207,8 +211,9 @@ TEST_CASE("the paper's printed formulas disagree with the optimum (spec §8)",
   CHECK(std::abs(fta_printed - fta_num) > 1e-3);
   CHECK(cu::closed_form_t(x, Regime::FTA_i) == Approx(fta_num).epsilon(1e-10));
   // Erratum 2: the factor 2 missing on (1+alpha_j)n_j in the CU numerator.
-  const double cu_printed = (1 + 2 * (1 + ai) * ni + (1 + aj) * nj) /
-                            ((1 - 2 * aj * nj - 2 * ai * ni) * nk + 2 * (1 + ni + nj) * (1 + ni + nj));
+  const double cu_printed =
+      (1 + 2 * (1 + ai) * ni + (1 + aj) * nj) /
+      ((1 - 2 * aj * nj - 2 * ai * ni) * nk + 2 * (1 + ni + nj) * (1 + ni + nj));
   CHECK(std::abs(cu_printed - cu_num) > 1e-3);
   CHECK(cu::closed_form_t(x, Regime::CU) == Approx(cu_num).epsilon(1e-10));
   // Erratum 4: the MFN form with the printed, inverted factor (n_i+n_j+1)/(n_i+1).
@@ -218,6 +223,44 @@ TEST_CASE("the paper's printed formulas disagree with the optimum (spec §8)",
   const double printed = w * (ni + nj + 1) * (1 + 4 * Ai) / ((ni + 1) * (1 + 2 * Ai)) * mi +
                          (1 - w) * (ni + nj + 1) * (1 + 4 * Aj) / ((nj + 1) * (1 + 2 * Aj)) * mj;
   CHECK(std::abs(printed - cu::optimal_tariff(x, Regime::CU).tau) > 1e-2);
+}
+
+namespace {
+
+// The CU objective G_i^full + G_j^full (unweighted) when market i has s_i consumers and market j
+// s_j: the reading of a and b as numbers of consumers that spec §8, erratum 5, rejects.
+double sized_cu_objective(const Sector& x, double s_i, double s_j, double t) {
+  const cu::Groups gi{{{x.n_i, 0.0}, {x.n_j, 0.0}, {x.n_k, t}}};
+  const cu::Groups gj{{{x.n_j, 0.0}, {x.n_i, 0.0}, {x.n_k, t}}};
+  const cu::MarketOutcome mi = cu::cournot(x.Gamma, s_i, gi), mj = cu::cournot(x.Gamma, s_j, gj);
+  const double Gi =
+      mi.CS + mi.TR + (1 + x.alpha_i) * (mi.profit[cu::kDomestic] + mj.profit[cu::kPartner]);
+  const double Gj =
+      mj.CS + mj.TR + (1 + x.alpha_j) * (mj.profit[cu::kDomestic] + mi.profit[cu::kPartner]);
+  return Gi + Gj;
+}
+
+}  // namespace
+
+TEST_CASE("market sizes are not the CU weights (spec §8, erratum 5)", "[customs_union][errata]") {
+  // Both CU tariffs interior; weight (a, b) = (1, 5) on the member with fewer firms lowers it.
+  const Sector x{1.0, 3.0, 1.0, 2.0, 0.05, 0.1, 1.0, 5.0};
+  const double tau_equal = cu::optimal_tariff(x, Regime::CU).tau;
+  REQUIRE(cu::optimal_tariff(x, Regime::CU).status == Status::Interior);
+  REQUIRE(cu::optimal_tariff(x, Regime::CU_ab).status == Status::Interior);
+  for (auto [s_i, s_j] : {std::pair{1.0, 1.0}, std::pair{5.0, 1.0}, std::pair{1.0, 3.0}}) {
+    CAPTURE(s_i, s_j);
+    const auto neg = [&](double t) { return -sized_cu_objective(x, s_i, s_j, t); };
+    // No taxed firm sells beyond Gamma/(1+n_i+n_j); the optimum is interior, below it.
+    const double t = boost::math::tools::brent_find_minima(neg, 0.0, x.Gamma / (1 + x.n_i + x.n_j),
+                                                           std::numeric_limits<double>::digits)
+                         .first;
+    // Brent locates a smooth maximum to about sqrt(eps) in t.
+    const double tau = t / cu::cournot(x.Gamma, s_i, {{{x.n_i, 0}, {x.n_j, 0}, {x.n_k, t}}}).p;
+    CHECK(tau == Approx(tau_equal).margin(1e-7));
+  }
+  // Weighting the objectives instead gives the (a, b) formula, far from the equal-weight tariff.
+  CHECK(std::abs(cu::optimal_tariff(x, Regime::CU_ab).tau - tau_equal) > 1e-2);
 }
 
 TEST_CASE("outcomes at the optimum are the market stage at the optimal tariff",
