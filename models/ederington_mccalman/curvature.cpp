@@ -1,4 +1,5 @@
-// Numerical solution of the Ederington–McCalman game with curved demand (see curvature.hpp).
+// Numerical solution of the Ederington–McCalman game with curved demand or curved export supply
+// (see curvature.hpp).
 #include "curvature.hpp"
 
 #include <algorithm>
@@ -41,9 +42,25 @@ double bracketed_root(F f, double lo, double hi, const char* what) {
   throw std::runtime_error(std::string("no sign change for ") + what);
 }
 
-// Slope of export supply d·q − D(q) where the exporter trades (0 where it does not).
+// Slope of export supply where the exporter trades (0 where it does not).
 double export_slope(const Curved& cv, double q, double E) {
-  return E > 0 ? cv.pr.d + cv.pr.b + 2 * cv.g * q : 0.0;
+  return E > 0 ? export_supply_slope(cv, q) : 0.0;
+}
+
+// (e^z − 1 − z)/z², the kernel of ∫ of the exponential supply, without the cancellation of the
+// direct formula near z = 0 (Taylor series Σ z^k/(k + 2)!; 13 terms leave < 1e-19 at |z| < 0.1).
+double expm1_excess_over_square(double z) {
+  if (std::abs(z) >= 0.1) return (std::expm1(z) - z) / (z * z);
+  double term = 0.5, sum = 0.5;
+  for (int k = 1; k <= 12; ++k) sum += (term *= z / (k + 2));
+  return sum;
+}
+
+// ∫_0^q S_x: the export sector's producer surplus at local price q.
+double export_sector_surplus(const Curved& cv, double q) {
+  if (cv.kappa == 0) return cv.s0 * q + cv.pr.d * q * q / 2;
+  const double m = cv.pr.b + cv.pr.d;
+  return cv.s0 * q + m * q * q * expm1_excess_over_square(cv.kappa * q) - cv.pr.b * q * q / 2;
 }
 
 }  // namespace
@@ -66,15 +83,101 @@ double import_autarky_price(const Curved& cv) {
   return positive_root(cv.g, cv.pr.b + cv.pr.c, cv.pr.alpha);
 }
 
-double export_autarky_price(const Curved& cv) {
-  return positive_root(cv.g, cv.pr.b + cv.pr.d, cv.pr.alpha);
+double export_sector_supply(const Curved& cv, double q) {
+  if (cv.kappa == 0) return cv.s0 + cv.pr.d * q;
+  const double m = cv.pr.b + cv.pr.d;
+  return cv.s0 + m * std::expm1(cv.kappa * q) / cv.kappa - cv.pr.b * q;
 }
 
 double export_supply(const Curved& cv, double q) {
-  return std::max(0.0, cv.pr.d * q - demand(cv, q));
+  if (q < 0) return 0.0;  // no sales at a negative price
+  return std::max(0.0, export_sector_supply(cv, q) - demand(cv, q));
 }
 
+double export_supply_slope(const Curved& cv, double q) {
+  const double sector =
+      cv.kappa == 0 ? cv.pr.d : (cv.pr.b + cv.pr.d) * std::exp(cv.kappa * q) - cv.pr.b;
+  return sector + cv.pr.b + 2 * cv.g * q;  // S_x' − D'
+}
+
+double export_supply_curvature(const Curved& cv, double q) {
+  const double sector =
+      cv.kappa == 0 ? 0.0 : cv.kappa * (cv.pr.b + cv.pr.d) * std::exp(cv.kappa * q);
+  return sector + 2 * cv.g;
+}
+
+double export_log_curvature(const Curved& cv, double q) {
+  const double slope = export_supply_slope(cv, q);
+  return export_supply(cv, q) * export_supply_curvature(cv, q) / (slope * slope);
+}
+
+bool exports_at_every_price(const Curved& cv) { return export_supply(cv, 0.0) > 0; }
+
+double export_autarky_price(const Curved& cv) {
+  // The bottom of export supply: where S_x(q) = D(q), or 0 when the exporter ships at every price.
+  if (exports_at_every_price(cv)) return 0.0;
+  if (cv.kappa == 0) return positive_root(cv.g, cv.pr.b + cv.pr.d, cv.pr.alpha - cv.s0);
+  // X rises in q and exceeds its κ = 0 counterpart (e^z − 1 >= z), whose root bounds it above.
+  const double hi = positive_root(cv.g, cv.pr.b + cv.pr.d, cv.pr.alpha - cv.s0);
+  return bracketed_root([&](double q) { return export_sector_supply(cv, q) - demand(cv, q); },
+                        0.0, hi, "export autarky");
+}
+
+namespace {
+
+// Market clearing when each exporter ships X(0) > 0 even at a zero local price. Nobody sells at
+// a negative price, so exports jump from 0 to X(0) as the local price reaches 0 and excess demand
+// falls in p with downward jumps at p = tA and p = tB: the clearing price is a root between the
+// jumps or sits at one (a corner: that exporter is paid nothing and ships what clears the market,
+// between 0 and X(0)). Cases run from the lower tariff's exporter up: it trades whenever the
+// other does.
+Market solve_market_exporting_at_every_price(const Curved& cv, double tA, double tB) {
+  const double pa = import_autarky_price(cv);
+  auto imports = [&](double p) { return demand(cv, p) - cv.pr.c * p; };
+  const bool a_low = tA <= tB;
+  const double t1 = a_low ? tA : tB, t2 = a_low ? tB : tA;
+  auto both = [&](double p) {
+    return imports(p) - export_supply(cv, p - t1) - export_supply(cv, p - t2);
+  };
+  auto low_only = [&](double p) { return imports(p) - export_supply(cv, p - t1); };
+  double p = pa, E1 = 0, E2 = 0;
+  if (t2 < pa && both(t2) > 0) {  // both local prices positive
+    p = bracketed_root(both, t2, pa, "market clearing");
+    E1 = export_supply(cv, p - t1);
+    E2 = export_supply(cv, p - t2);
+  } else if (t1 < t2 && t2 < pa && low_only(t2) >= 0) {  // exporter 2 at its corner
+    p = t2;
+    E1 = export_supply(cv, t2 - t1);
+    E2 = low_only(t2);
+  } else if (t1 == t2 && t1 < pa) {  // both at the corner, sharing the imports
+    p = t1;
+    E1 = E2 = imports(t1) / 2;
+  } else if (t1 < pa && low_only(t1) > 0) {  // exporter 2 priced out
+    p = bracketed_root(low_only, t1, std::min(t2, pa), "market clearing");
+    E1 = export_supply(cv, p - t1);
+  } else if (t1 < pa) {  // exporter 1 at its corner, exporter 2 priced out
+    p = t1;
+    E1 = imports(t1);
+  }
+  // A priced-out exporter's supply exceeds its demand at every price: its own price is 0.
+  const double q1 = E1 > 0 ? p - t1 : 0.0, q2 = E2 > 0 ? p - t2 : 0.0;
+  Market mk;
+  mk.p = p;
+  mk.EA = a_low ? E1 : E2;
+  mk.EB = a_low ? E2 : E1;
+  mk.qA = a_low ? q1 : q2;
+  mk.qB = a_low ? q2 : q1;
+  return mk;
+}
+
+// At a corner an exporter paid nothing ships what clears the market, so its exports, not the
+// price, absorb a change in the other tariff.
+bool at_corner(double q, double E) { return q == 0 && E > 0; }
+
+}  // namespace
+
 Market solve_market(const Curved& cv, double tA, double tB) {
+  if (exports_at_every_price(cv)) return solve_market_exporting_at_every_price(cv, tA, tB);
   // Import demand D(p) − c·p falls in p and exports rise, so the clearing price is unique in
   // [0, p_autarky]: excess demand is α > 0 at p = 0 and −exports <= 0 at autarky.
   auto excess = [&](double p) {
@@ -100,41 +203,65 @@ double importer_welfare(const Curved& cv, double tA, double tB) {
 }
 
 double exporter_welfare(const Curved& cv, double q) {
-  return consumer_surplus(cv, q) + cv.pr.d * q * q / 2;
+  return consumer_surplus(cv, q) + export_sector_surplus(cv, q);
 }
 
 double importer_marginal_welfare(const Curved& cv, double tA, double tB) {
   const Market mk = solve_market(cv, tA, tB);
   const double xa = export_slope(cv, mk.qA, mk.EA), xb = export_slope(cv, mk.qB, mk.EB);
   const double import_slope = -(cv.pr.b + cv.pr.c + 2 * cv.g * mk.p);  // M'(p) < 0
+  // Corners (exports at every price only): B's corner pins p at tB, so E_B takes up A's change;
+  // at A's corner p = tA moves one for one and E_A = M(p) − E_B absorbs it.
+  if (at_corner(mk.qB, mk.EB)) return mk.EA + (tB - tA) * xa;
+  if (at_corner(mk.qA, mk.EA)) return -mk.EB + tA * (import_slope - xb) + tB * xb;
   const double dp = xa / (xa + xb - import_slope);                      // ∂p/∂tA ∈ [0, 1)
   // dW/dtA = −M(p)·p' + E_A + tA·∂E_A/∂tA + tB·∂E_B/∂tA, with M(p) = E_A + E_B.
   return mk.EA * (1 - dp) - mk.EB * dp + tA * xa * (dp - 1) + tB * xb * dp;
 }
 
+double common_tariff_limit(const Curved& cv) {
+  if (!exports_at_every_price(cv)) return import_autarky_price(cv) - export_autarky_price(cv);
+  // Both exporters at a zero local price ship X(0) each; the importer's price, which then equals
+  // the tariff, solves D(p) − c·p = 2X(0).
+  const double x0 = export_supply(cv, 0.0);
+  if (!(2 * x0 < cv.pr.alpha))
+    throw std::runtime_error("exports at a zero price exceed import demand at every price");
+  return positive_root(cv.g, cv.pr.b + cv.pr.c, cv.pr.alpha - 2 * x0);
+}
+
 double prohibitive_tariff(const Curved& cv) {
-  return import_autarky_price(cv) - export_autarky_price(cv);
+  return exports_at_every_price(cv) ? kNaN : common_tariff_limit(cv);
 }
 
 double nash_tariff(const Curved& cv) {
   // At a symmetric profile the FOC is (1 − 2p')(E − t·X'(q)) = 0 with 1 − 2p' > 0, i.e.
   // t = E/X' (eq 7's t^N = e). E − t·X' is E > 0 at t = 0 and −t·X' < 0 at the prohibitive tariff.
+  // With exports at every price the limit puts both exporters at their zero-price corner, where
+  // this FOC does not apply: the search stops just short of it and fails (status 5) if e = X/X'
+  // still exceeds t there, i.e. no Nash tariff leaves the exporters a positive price.
   auto foc = [&](double t) {
     const Market mk = solve_market(cv, t, t);
-    return mk.EA - t * (cv.pr.d + cv.pr.b + 2 * cv.g * (mk.p - t));
+    return mk.EA - t * export_supply_slope(cv, mk.p - t);
   };
-  return bracketed_root(foc, 0.0, prohibitive_tariff(cv), "the Nash FOC");
+  const double hi = exports_at_every_price(cv) ? common_tariff_limit(cv) * (1 - 1e-9)
+                                               : prohibitive_tariff(cv);
+  return bracketed_root(foc, 0.0, hi, "the Nash FOC");
 }
 
 double best_response(const Curved& cv, double tau) {
-  // Upper end: the tariff at which the exporter facing it stops trading, given τ on the other.
+  // Upper end: the tariff at which the exporter facing it reaches the bottom of its supply (stops
+  // trading, or with exports at every price is paid nothing and still ships X(0)), given τ.
   const double qa = export_autarky_price(cv);
+  const bool always = exports_at_every_price(cv);
+  const double floor_exports = always ? export_supply(cv, 0.0) : 0.0;
   auto one_exporter = [&](double p) {
-    return demand(cv, p) - cv.pr.c * p - export_supply(cv, p - tau);
+    return demand(cv, p) - cv.pr.c * p - export_supply(cv, p - tau) - floor_exports;
   };
   const double pa = import_autarky_price(cv);
-  const double p1 =
-      one_exporter(pa) >= 0 ? pa : bracketed_root(one_exporter, 0.0, pa, "one-exporter market");
+  const double p_lo = always ? tau : 0.0;  // the other exporter's local price stays >= 0
+  const double p1 = one_exporter(pa) >= 0
+                        ? pa
+                        : bracketed_root(one_exporter, p_lo, pa, "one-exporter market");
   const double hi = (p1 - qa) * (1 - 1e-9);
   auto foc = [&](double t) { return importer_marginal_welfare(cv, t, tau); };
   if (const auto t = root(foc, 0.0, hi)) return *t;
@@ -218,8 +345,8 @@ double prop1_indicator(double t_np, double t_dp, double tN, double tau) {
 
 }  // namespace
 
-Solution solve(const Inputs& in, double g) {
-  const Curved cv{in.pr, g};
+Solution solve(const Inputs& in, double g, double kappa, double s0) {
+  const Curved cv{in.pr, g, kappa, s0};
   const double tau = in.ttil, t = in.t_coop, delta = in.delta, r = in.r;
   Solution o;
   o.t_N = nash_tariff(cv);
@@ -273,6 +400,7 @@ Solution solve(const Inputs& in, double g) {
   o.fig4_gap = o.G_DP / 3 - o.W_DP_dev;
   o.fig4_fraction = o.fig4_threshold_ttil = kNaN;
   o.prop1_holds = prop1_indicator(o.t_hat_NP, o.t_hat_DP, o.t_N, tau);
+  o.export_log_curvature_N = export_log_curvature(cv, nash.qA);
   o.prop2_holds = o.prop3_holds = o.eq28_holds = kNaN;
   o.discrimination_preferred = o.fig4_gap > 0 ? 1.0 : 0.0;
   o.endo_t_hat_DP = o.endo_prop1_holds = o.endo_rp_r = o.endo_rp_t = o.endo_rp_disc_better = kNaN;

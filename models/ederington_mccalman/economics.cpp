@@ -403,6 +403,7 @@ Solution solve(const Inputs& in) {
   o.fig4_gap = o.G_DP / 3 - o.W_DP_dev;
   o.fig4_fraction = fig4_fraction(pr);
   o.fig4_threshold_ttil = o.fig4_fraction * o.t_N;
+  o.export_log_curvature_N = 0.0;  // linear exports: X'' = 0
 
   // Propositions at this point.
   const double tol = 1e-12 * o.t_N;

@@ -120,6 +120,8 @@ struct Solution {
   double fig4_gap, fig4_fraction, fig4_threshold_ttil;
   // Proposition indicators (1 holds, 0 fails; NaN where the statement does not apply).
   double prop1_holds, prop2_holds, prop3_holds, eq28_holds, discrimination_preferred;
+  // X·X''/X'² of export supply at the Nash export price (0 here: linear; see curvature.hpp).
+  double export_log_curvature_N;
   // Endogenous τ = t̂(r) variant.
   double endo_t_hat_DP, endo_prop1_holds, endo_rp_r, endo_rp_t, endo_rp_disc_better;
 };

@@ -21,6 +21,7 @@ constexpr int kStatusSupplySlopes = 2;
 constexpr int kStatusPunishmentLength = 3;
 constexpr int kStatusTariffDomain = 4;
 constexpr int kStatusCurvatureSolve = 5;
+constexpr int kStatusTwoFamilies = 6;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 ParamSpec real_param(std::string name, double def, Range range, std::string unit,
@@ -101,6 +102,9 @@ const std::vector<Output>& outputs() {
       EM_OUT(prop3_holds, "1", "1 if DP is feasible and rp_DP_t < rp_NP_t"),
       EM_OUT(eq28_holds, "1", "1 if rp_DP_t < rp_NP_t iff fig4_gap > 0 (Lemma 5; NaN if DP infeasible)"),
       EM_OUT(discrimination_preferred, "1", "1 if fig4_gap > 0"),
+      EM_OUT(export_log_curvature_N, "1",
+             "X X''/X'^2 of export supply at the Nash export price: 0 linear, 1 exponential "
+             "(the paper's knife-edge after Lemma 3), > 1 log-convex"),
       EM_OUT(endo_t_hat_DP, "price", "endogenous variant tau = t_hat(r): most-cooperative DP tariff"),
       EM_OUT(endo_prop1_holds, "1", "endogenous variant: 1 if t_hat_NP <= endo_t_hat_DP (strictly as prop1)"),
       EM_OUT(endo_rp_r, "1", "endogenous variant: renegotiation-proof r*"),
@@ -141,6 +145,12 @@ ModelInfo make_info() {
       real_param("g", 0.0, nonneg, "quantity/price^2",
                  "demand curvature: demand alpha - b p - g p^2 (0 = the paper's linear model; "
                  "g > 0 is solved numerically and leaves the outputs with no curved analogue NaN)"),
+      real_param("kappa_x", 0.0, nonneg, "1/price",
+                 "export-supply curvature: net exports X(q) = (s0 - alpha) + (b + d)(e^(kappa_x q) "
+                 "- 1)/kappa_x (kappa_x = s0 = 0: the linear model; not combined with g > 0)"),
+      real_param("s0", 0.0, nonneg, "quantity",
+                 "export sector's supply at a zero price; lambda = kappa_x (s0 - alpha)/(b + d) "
+                 "= 1 is exactly exponential exports, > 1 log-convex (Prop. 1 can fail)"),
       {"tariff_units", ParamType::Enum, std::string("absolute"), {},
        {"absolute", "fraction_of_t_N"}, "",
        "absolute: ttil and t_coop are prices; fraction_of_t_N: they are multiples of t_N"},
@@ -150,7 +160,10 @@ ModelInfo make_info() {
       {kStatusSupplySlopes, "export supply slope d must exceed import supply slope c"},
       {kStatusPunishmentLength, "both T and r are set: give exactly one (T = inf or r = 0 means unset)"},
       {kStatusTariffDomain, "ttil or t_coop outside [0, t_N]"},
-      {kStatusCurvatureSolve, "g > 0: the numerical solver found no equilibrium or optimum"},
+      {kStatusCurvatureSolve,
+       "g, kappa_x or s0 > 0: the numerical solver found no equilibrium with positive local prices "
+       "or no optimum"},
+      {kStatusTwoFamilies, "g > 0 together with kappa_x > 0 or s0 > 0: choose one curvature family"},
   };
   return m;
 }
@@ -159,17 +172,30 @@ Primitives primitives(const Point& p) {
   return {p.real("alpha"), p.real("b"), p.real("c"), p.real("d")};
 }
 
-// t^N of the point: the closed form at g = 0, the numerical root with curvature.
+curvature::Curved curved(const Point& p) {
+  return {primitives(p), p.real("g"), p.real("kappa_x"), p.real("s0")};
+}
+
+// Any curvature parameter away from the linear model sends the point to the numerical solver.
+bool is_curved(const Point& p) {
+  return p.real("g") > 0 || p.real("kappa_x") > 0 || p.real("s0") > 0;
+}
+
+// t^N of the point: the closed form in the linear model, the numerical root with curvature.
 double point_nash_tariff(const Point& p) {
-  const double g = p.real("g");
-  return g > 0 ? curvature::nash_tariff({primitives(p), g}) : nash_tariff(primitives(p));
+  if (!is_curved(p)) return nash_tariff(primitives(p));
+  try {
+    return curvature::nash_tariff(curved(p));
+  } catch (const std::exception& e) {
+    throw DomainError(kStatusCurvatureSolve, std::string("curvature solver: ") + e.what());
+  }
 }
 
 double tariff_scale(const Point& p) {
   return p.choice("tariff_units") == "absolute" ? 1.0 : point_nash_tariff(p);
 }
 
-// Outputs that are bool fields of Solution but have no curved counterpart: NaN when g > 0.
+// Outputs that are bool fields of Solution but have no curved counterpart: NaN when curved.
 constexpr const char* kLinearOnlyFlags[] = {"t_hat_NC_feasible", "rp_DP_feasible"};
 
 Inputs inputs(const Point& p) {
@@ -184,9 +210,9 @@ Inputs inputs(const Point& p) {
   return in;
 }
 
-Solution solve_curved(const Inputs& in, double g) {
+Solution solve_curved(const Inputs& in, const Point& p) {
   try {
-    return curvature::solve(in, g);
+    return curvature::solve(in, p.real("g"), p.real("kappa_x"), p.real("s0"));
   } catch (const std::exception& e) {
     throw DomainError(kStatusCurvatureSolve, std::string("curvature solver: ") + e.what());
   }
@@ -207,8 +233,17 @@ class EderingtonMcCalman final : public Model {
       return DomainProblem{kStatusPunishmentLength,
                            "expected exactly one of T and r (leave T = inf or r = 0 unset)",
                            {"T", "r"}};
+    if (p.real("g") > 0 && (p.real("kappa_x") > 0 || p.real("s0") > 0))
+      return DomainProblem{kStatusTwoFamilies,
+                           "expected g = 0 when kappa_x or s0 is set (one curvature family at a time)",
+                           {"g", "kappa_x", "s0"}};
     const bool fraction = p.choice("tariff_units") != "absolute";
-    const double tN = fraction ? 1.0 : point_nash_tariff(p);
+    double tN = 1.0;
+    try {
+      if (!fraction) tN = point_nash_tariff(p);
+    } catch (const DomainError& e) {
+      return DomainProblem{e.status(), e.what(), {"kappa_x", "s0", "g", "alpha", "b", "c", "d"}};
+    }
     for (const char* name : {"ttil", "t_coop"}) {
       // A relative slack absorbs the rounding of t_N itself, so ttil = t_N typed in is accepted.
       if (p.real(name) > tN * (1 + 1e-12))
@@ -221,16 +256,16 @@ class EderingtonMcCalman final : public Model {
   }
 
   std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
-    const double g = p.real("g");
     Inputs in = inputs(p);
     const double tN = point_nash_tariff(p);
     in.ttil = std::min(in.ttil, tN);
     in.t_coop = std::min(in.t_coop, tN);
-    // g = 0 stays on the closed-form path, so the linear model's outputs are unchanged.
-    const Solution s = g > 0 ? solve_curved(in, g) : solve(in);
+    // The linear model stays on the closed-form path, so its outputs are unchanged.
+    const bool curved_point = is_curved(p);
+    const Solution s = curved_point ? solve_curved(in, p) : solve(in);
     const auto& list = outputs();
     for (std::size_t i = 0; i < list.size(); ++i) out.set(i, list[i].get(s, in));
-    if (g > 0)
+    if (curved_point)
       for (const char* name : kLinearOnlyFlags)
         out.set(*info().metric_index(name), std::numeric_limits<double>::quiet_NaN());
     return std::make_unique<PointState>();

@@ -26,7 +26,7 @@ def main():
     b, src, wd = args.tariffsim, args.source, workdir()
 
     for name in ("em_prop1", "em_prop2", "em_prop3", "em_fig4", "em_fig4_statics",
-                 "em_endogenous_ttil", "em_curvature"):
+                 "em_endogenous_ttil", "em_curvature", "em_curvature_exp"):
         r = run(b, "validate", Path(src) / "experiments" / f"{name}.toml")
         check(r.returncode == 0, f"{name} validates")
 
@@ -97,6 +97,30 @@ def main():
     print("em_curvature: Prop. 1 first fails at g =",
           failing.min() if len(failing) else "never on this grid",
           "| share holding by g:", cu.groupby("g")["prop1_holds"].mean().to_dict())
+
+    # Curved export supply X(q) = (s0 - alpha) + (b + d)(e^(kappa_x q) - 1)/kappa_x, log-convexity
+    # index lam = kappa_x (s0 - alpha)/(b + d) = (s0 - 20)/3 here: Prop. 1 holds up to exactly
+    # exponential exports (lam = 1) and fails past a switch that starts at lam = 1 near tau = t_N.
+    ex = ts.read(str(run_experiment(b, src, wd, "em_curvature_exp",
+                                    "grid.s0=[20.0, 23.0, 23.3, 24.5]", "grid.delta=[0.3]",
+                                    "grid.ttil=[0.0, 0.5, 0.9, 0.99]")))
+    check(len(ex) == 16 and ex["prop1_holds"].notna().all(), "em_curvature_exp: every point solved")
+    ex["lam"] = ex["kappa_x"] * (ex["s0"] - ex["alpha"]) / (ex["b"] + ex["d"])
+    check((ex.loc[ex["lam"] <= 1, "prop1_holds"] == 1).all(), "Prop. 1 holds for lam <= 1")
+    check((ex.loc[ex["lam"] == 1.5, "prop1_holds"] == 0).all(), "Prop. 1 fails at lam = 1.5")
+    mid = ex[ex["s0"] == 23.3].set_index("ttil")["prop1_holds"]
+    check(mid[0.0] == 1 and mid[0.9] == 0 and mid[0.99] == 0,
+          f"lam = 1.1: Prop. 1 holds at tau = 0, fails near t_N ({mid.to_dict()})")
+    fails = ex[ex["prop1_holds"] == 0]
+    check((fails["W_DP_dev"] < fails["W_NP"]).all(), "each failure is a reversal of Lemma 3")
+    knife = ex.loc[ex["s0"] == 23.0, "export_log_curvature_N"]
+    check(np.allclose(knife, 1.0, rtol=0, atol=1e-12), "s0 = 23: exactly exponential exports")
+    check(((ex["export_log_curvature_N"] > 1) == (ex["lam"] > 1)).all(),
+          "X X''/X'^2 > 1 exactly where lam > 1")
+    for tau, grp in ex.groupby("ttil"):
+        held, failed = grp.loc[grp["prop1_holds"] == 1, "lam"], grp.loc[grp["prop1_holds"] == 0, "lam"]
+        print(f"em_curvature_exp: tau/t_N = {tau}: Prop. 1 holds up to lam = {held.max():.3g}, "
+              f"fails from lam = {failed.min():.3g}")
 
     # T and r together are rejected before the run (exit 2), naming both.
     r = run(b, "run", Path(src) / "experiments" / "em_fig4.toml", "-o", wd / "x.h5",
