@@ -1,4 +1,5 @@
-// OLS, rank statistics and the regressions of the cross-section (spec §7).
+// The regressions and rank statistics of the cross-section (spec §7); the estimators themselves
+// are tested in tests/engine/test_estimators.cpp.
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <catch2/catch.hpp>
@@ -69,46 +70,6 @@ StructuralRun structural_run(const cu::CrossSectionDesign& dz, double a, double 
 }
 
 }  // namespace
-
-TEST_CASE("ols recovers an exact linear relation and known standard errors",
-          "[customs_union][ols]") {
-  Eigen::MatrixXd X(5, 2);
-  X << 1, 0, 1, 1, 1, 2, 1, 3, 1, 4;
-  Eigen::VectorXd y(5);
-  y << 1, 3, 5, 7, 9;
-  cu::OlsResult r = cu::ols(X, y);
-  REQUIRE(r.ok);
-  CHECK(r.coef(0) == Approx(1).margin(1e-13));
-  CHECK(r.coef(1) == Approx(2).margin(1e-13));
-  CHECK(r.r2 == Approx(1));
-  // y = (1, 2, 2, 5, 5): slope Sxy/Sxx = 11/10, RSS = 1.9, se(slope) = sqrt(RSS/(n-2)/Sxx).
-  y << 1, 2, 2, 5, 5;
-  r = cu::ols(X, y);
-  CHECK(r.coef(1) == Approx(1.1).epsilon(1e-13));
-  CHECK(std::sqrt(r.cov_h(1, 1)) == Approx(std::sqrt(1.9 / 3 / 10)).epsilon(1e-12));
-  // Rank deficiency and too few rows are reported, not solved.
-  Eigen::MatrixXd Xd(4, 2);
-  Xd << 1, 2, 1, 2, 1, 2, 1, 2;
-  CHECK_FALSE(cu::ols(Xd, Eigen::VectorXd::Ones(4)).ok);
-  CHECK_FALSE(cu::ols(X.topRows(2), y.head(2)).ok);
-}
-
-TEST_CASE("average ranks, Spearman and top-decile retention", "[customs_union][ranks]") {
-  const std::vector<double> x = {3.0, 1.0, 2.0, 2.0, 5.0};
-  CHECK(cu::average_ranks(x) == std::vector<double>{4.0, 1.0, 2.5, 2.5, 5.0});
-  std::vector<double> y;
-  for (double v : x) y.push_back(std::exp(v));
-  CHECK(cu::spearman(x, y) == Approx(1.0).epsilon(1e-15));
-  std::vector<double> z;
-  for (double v : x) z.push_back(-v);
-  CHECK(cu::spearman(x, z) == Approx(-1.0).epsilon(1e-15));
-  std::vector<double> a(20), b(20);
-  for (std::size_t k = 0; k < 20; ++k) {
-    a[k] = double(k);
-    b[k] = k == 19 ? -1.0 : double(k);  // top 2 by a: {18, 19}; by b: {17, 18}
-  }
-  CHECK(cu::top_decile_retention(a, b) == Approx(0.5));
-}
 
 TEST_CASE("the structural regression recovers w exactly without noise",
           "[customs_union][regression]") {
@@ -196,7 +157,7 @@ TEST_CASE("cross-section draws: uniform firm counts, a Gaussian copula of biases
     std::vector<double> e;
     for (int r = 0; r < R; ++r) {
       const cu::CrossSectionDraws d = draw(std::uint64_t(r), design(L, 0.1, 0.02, 0, rho));
-      spearman_alpha.push_back(cu::spearman(d.alpha_i, d.alpha_j));
+      spearman_alpha.push_back(tariffsim::spearman(d.alpha_i, d.alpha_j));
       const auto within = [](const std::vector<double>& v, double lo, double hi) {
         return std::all_of(v.begin(), v.end(), [&](double x) { return lo <= x && x <= hi; });
       };

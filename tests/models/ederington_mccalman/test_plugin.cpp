@@ -65,7 +65,7 @@ TEST_CASE("plugin validates T and r (exactly one), d > c and the tariff domain")
             ->status == 4);
 }
 
-TEST_CASE("plugin writes solve()'s values; T and the equivalent r give the same point") {
+TEST_CASE("plugin writes solve()'s values, and T and the equivalent r give the same point") {
   const auto m = Registry::global().create("ederington_mccalman");
   const auto& info = m->info();
   const double delta = 0.8, T = 2.5;

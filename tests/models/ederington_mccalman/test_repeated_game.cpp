@@ -156,7 +156,7 @@ TEST_CASE("renegotiation-proof NP: eq (22) and the maximisation of v") {
     }
 }
 
-TEST_CASE("renegotiation-proof DP against a direct maximisation; Lemma 5 and Prop 3") {
+TEST_CASE("renegotiation-proof DP against a direct maximisation, Lemma 5 and Prop 3") {
   int compared = 0;
   for (const Primitives& pr : primitive_cases())
     for (double delta : {0.3, 0.7, 0.95})
