@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace tariffsim {
 
@@ -87,6 +88,18 @@ std::string check_value(const ParamSpec& spec, const Value& v) {
     }
   }
   return "a valid value";
+}
+
+ParamSpec real_param(std::string name, double default_value, Range range, std::string unit,
+                     std::string description) {
+  return {std::move(name), ParamType::Real, default_value, range, {}, std::move(unit),
+          std::move(description)};
+}
+
+ParamSpec int_param(std::string name, std::int64_t default_value, Range range, std::string unit,
+                    std::string description) {
+  return {std::move(name), ParamType::Integer, default_value, range, {}, std::move(unit),
+          std::move(description)};
 }
 
 }  // namespace tariffsim

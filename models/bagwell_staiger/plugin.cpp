@@ -27,11 +27,6 @@ enum Metric : std::size_t {
 };
 enum Series : std::size_t { kTariff, kVolume, kGrowth };
 
-ParamSpec real_param(std::string name, double def, Range range, std::string unit,
-                     std::string description) {
-  return {std::move(name), ParamType::Real, def, range, {}, std::move(unit), std::move(description)};
-}
-
 ParamSpec list_param(std::string name, std::vector<double> def, Range range, std::string unit,
                      std::string description) {
   return {std::move(name), ParamType::RealList, std::move(def), range, {}, std::move(unit),

@@ -229,18 +229,6 @@ const Outputs& outputs() {
   return o;
 }
 
-ParamSpec real_param(std::string name, double def, Range range, std::string unit,
-                     std::string description) {
-  return {std::move(name), ParamType::Real,       def, range, {},
-          std::move(unit), std::move(description)};
-}
-
-ParamSpec int_param(std::string name, std::int64_t def, Range range, std::string unit,
-                    std::string description) {
-  return {std::move(name), ParamType::Integer,    def, range, {},
-          std::move(unit), std::move(description)};
-}
-
 ModelInfo make_info() {
   const Range positive{0, kInf, true, false}, nonneg{0, kInf};
   ModelInfo m;

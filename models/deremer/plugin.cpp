@@ -126,11 +126,6 @@ enum Series : std::size_t {
   kCurveTx, kCurveS, kCurveSs, kCurveN, kCurveNs, kCurveEF, kPathTx, kPathTy, kPathPhi, kPathPsi,
 };
 
-ParamSpec real_param(std::string name, double def, Range range, std::string unit,
-                     std::string description) {
-  return {std::move(name), ParamType::Real, def, range, {}, std::move(unit), std::move(description)};
-}
-
 ModelInfo make_info() {
   const Range positive{0, kInf, true, false}, tariffs{kTariffMin, kTariffProhibitive};
   ModelInfo m;

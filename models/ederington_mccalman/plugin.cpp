@@ -24,11 +24,6 @@ constexpr int kStatusCurvatureSolve = 5;
 constexpr int kStatusTwoFamilies = 6;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-ParamSpec real_param(std::string name, double def, Range range, std::string unit,
-                     std::string description) {
-  return {std::move(name), ParamType::Real, def, range, {}, std::move(unit), std::move(description)};
-}
-
 MetricSpec metric(std::string name, std::string unit, std::string description) {
   return {std::move(name), std::move(unit), std::move(description), OutputLevel::Point};
 }

@@ -37,6 +37,12 @@ struct ParamSpec {
   std::string description;
 };
 
+// Shorthands for the two declarations every model makes.
+ParamSpec real_param(std::string name, double default_value, Range range, std::string unit,
+                     std::string description);
+ParamSpec int_param(std::string name, std::int64_t default_value, Range range, std::string unit,
+                    std::string description);
+
 enum class OutputLevel {
   Point,        // computed once per point in prepare() (closed forms, fixed points)
   Replication,  // one value per Monte Carlo replication
