@@ -46,6 +46,8 @@ void setup_logging(const LogOptions& o) {
   logger->set_pattern("[%Y-%m-%d %H:%M:%S] [%^%l%$] %v");
   logger->set_level(o.quiet ? spdlog::level::warn
                             : (o.verbose ? spdlog::level::debug : spdlog::level::info));
+  // Every line reaches the log file at once: a batch job killed by its scheduler keeps its log.
+  logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
 }
 

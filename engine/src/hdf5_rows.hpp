@@ -1,12 +1,25 @@
 // Row slabs of point-indexed datasets: the one piece of HDF5 selection logic the writer and
-// merge share. Internal to the engine.
+// merge share, and the file check every reader of a path needs. Internal to the engine.
 #pragma once
 
 #include <H5Cpp.h>
 
+#include <filesystem>
+#include <string>
 #include <vector>
 
 namespace tariffsim::detail {
+
+// True for an existing HDF5 file; false for anything else, including a directory or an unreadable
+// path, where H5File::isHdf5 would throw an exception that is not a std::exception.
+inline bool is_hdf5_file(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) return false;
+  try {
+    return H5::H5File::isHdf5(path.c_str()) > 0;
+  } catch (const H5::Exception&) {
+    return false;
+  }
+}
 
 // Rows [first, first + count) of a dataset of any rank whose first dimension is the point index:
 // the file-space selection and the matching dense memory space.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "hdf5_rows.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/result_file.hpp"
 
@@ -139,7 +140,7 @@ std::string describe_model(const ModelInfo& info) {
 std::string describe_result_file(const std::string& path) {
   H5::Exception::dontPrint();
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
-  if (H5::H5File::isHdf5(path.c_str()) <= 0) throw InputError(path + ": not an HDF5 file");
+  if (!detail::is_hdf5_file(path)) throw InputError(path + ": not an HDF5 file");
   try {
     H5::H5File f(path, H5F_ACC_RDONLY);
     if (read_string_attr(f, "format") != "tariffsim")

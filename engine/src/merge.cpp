@@ -36,7 +36,7 @@ std::string string_attr(const H5::H5Object& obj, const std::string& name, const 
 
 Shard read_shard(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
-  if (H5::H5File::isHdf5(path.c_str()) <= 0) throw InputError(path + ": not an HDF5 file");
+  if (!detail::is_hdf5_file(path)) throw InputError(path + ": not an HDF5 file");
   try {
     H5::H5File f(path, H5F_ACC_RDONLY);
     Shard s;

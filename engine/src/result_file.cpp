@@ -1,8 +1,12 @@
 #include "tariffsim/result_file.hpp"
 
 #include <H5Cpp.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -20,6 +24,20 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr hsize_t kColumnChunk = 16384;
+
+// HDF5 truncates a file before it checks the lock another process holds on it, so a second run
+// to the same path would wipe the first run's file while the first goes on and reports success.
+// HDF5 locks with flock (exclusive for a writer, shared for a reader), so a failed exclusive flock
+// here means another process has the file open.
+void refuse_if_in_use(const std::string& path, const std::string& origin) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // no file yet (or unreadable: creating it will say so)
+  const bool in_use = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  if (in_use)
+    throw InputError(origin + ": '" + path + "' is open in another process (a run still writing it?): "
+                     "expected an output file no other run is using");
+}
 
 H5::StrType utf8_string_type() {
   H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
@@ -241,7 +259,7 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode m
 
 void ResultFile::Impl::open_existing(const std::string& path) {
   const auto& exp = *layout.experiment;
-  if (!std::filesystem::exists(path) || H5::H5File::isHdf5(path.c_str()) <= 0)
+  if (!detail::is_hdf5_file(path))
     throw InputError(layout.path_origin + ": --resume: '" + path +
                      "' is not an existing result file (expected the partial file of a run)");
   try {
@@ -291,6 +309,7 @@ void ResultFile::Impl::open_existing(const std::string& path) {
 void ResultFile::Impl::create(const std::string& path) {
   const auto& info = *layout.info;
   const auto& exp = *layout.experiment;
+  refuse_if_in_use(path, layout.path_origin);
   try {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -298,6 +317,9 @@ void ResultFile::Impl::create(const std::string& path) {
   } catch (const std::exception&) {
     throw InputError(layout.path_origin + ": cannot create '" + path +
                      "' (expected a writable path)");
+  } catch (const H5::Exception&) {
+    throw InputError(layout.path_origin + ": cannot create '" + path +
+                     "' (expected a writable path to a file)");
   }
   try {
     auto& f = *file;

@@ -31,11 +31,11 @@ std::string Range::str() const {
     std::snprintf(buf, sizeof buf, "%.10g", x);
     return std::string(buf);
   };
-  std::string out(lo_open || std::isinf(lo) ? "(" : "[");
+  std::string out(lo_open ? "(" : "[");
   out += num(lo);
   out += ", ";
   out += num(hi);
-  out += hi_open || std::isinf(hi) ? ")" : "]";
+  out += hi_open ? ")" : "]";
   return out;
 }
 

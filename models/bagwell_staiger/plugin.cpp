@@ -42,7 +42,7 @@ MetricSpec rep_metric(std::string name, std::string unit, std::string descriptio
 }
 
 ModelInfo make_info() {
-  const Range positive{0, kInf, true, false}, nonneg{0, kInf}, unit_interval{0, 1};
+  const Range positive = kPositive, nonneg = kNonNegative, unit_interval{0, 1};
   ModelInfo m;
   m.name = "bagwell_staiger";
   m.version = "1.0.0";
@@ -69,7 +69,7 @@ ModelInfo make_info() {
       real_param("sd", 0.25, nonneg, "volume", "lognormal: the standard deviation of Vf"),
       real_param("lo", 0.5, nonneg, "volume", "uniform: lower bound of Vf"),
       real_param("hi", 1.5, nonneg, "volume", "uniform: upper bound of Vf"),
-      real_param("mu", 1.0, {-kInf, kInf}, "volume",
+      real_param("mu", 1.0, kAnyReal, "volume",
                  "truncnormal: mean of the parent normal (before conditioning on Vf >= 0)"),
       real_param("sigma", 0.25, positive, "volume",
                  "truncnormal: standard deviation of the parent normal"),

@@ -230,7 +230,7 @@ const Outputs& outputs() {
 }
 
 ModelInfo make_info() {
-  const Range positive{0, kInf, true, false}, nonneg{0, kInf};
+  const Range positive = kPositive, nonneg = kNonNegative;
   ModelInfo m;
   m.name = "customs_union";
   m.version = "1.0.0";

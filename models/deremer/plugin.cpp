@@ -127,7 +127,7 @@ enum Series : std::size_t {
 };
 
 ModelInfo make_info() {
-  const Range positive{0, kInf, true, false}, tariffs{kTariffMin, kTariffProhibitive};
+  const Range positive = kPositive, tariffs{kTariffMin, kTariffProhibitive};
   ModelInfo m;
   m.name = "deremer";
   m.version = "1.0.0";

@@ -112,7 +112,7 @@ const std::vector<Output>& outputs() {
 #undef EM_OUT
 
 ModelInfo make_info() {
-  const Range positive{0, kInf, true, false}, nonneg{0, kInf};
+  const Range positive = kPositive, nonneg = kNonNegative;
   ModelInfo m;
   m.name = "ederington_mccalman";
   m.version = "1.0.0";
@@ -129,7 +129,7 @@ ModelInfo make_info() {
       real_param("c", 1.0, positive, "quantity/price", "supply slope of the import good"),
       real_param("d", 2.0, positive, "quantity/price", "supply slope of each export good (> c)"),
       real_param("delta", 0.9, {0, 1, false, true}, "1", "discount factor per period"),
-      real_param("T", kInf, nonneg, "periods",
+      real_param("T", kInf, Range{0, kInf}, "periods",
                  "punishment length (inf = permanent); set T or r, not both"),
       real_param("r", 0.0, {0, 1}, "1",
                  "delta^T, alternative to T; 0 (the default) means unset, i.e. T decides"),

@@ -1,5 +1,8 @@
 """Bad input -> exit code 2, a message naming file, line and key, and no file that claims to be
 complete. Points outside the model on a grid -> NaN and a status code, and the run goes on."""
+import subprocess
+import time
+
 import h5py
 import numpy as np
 
@@ -64,6 +67,43 @@ def main():
     check(r.returncode == 2 and "unknown model" in r.stderr, "describe unknown model: exit 2")
     r = run(b, "info", write(wd / "not_h5.h5", "plain text"))
     check(r.returncode == 2 and "not an HDF5 file" in r.stderr, "info on a non-HDF5 file: exit 2")
+
+    # Output paths HDF5 itself refuses (a directory, a pseudo-filesystem): exit 2, not a crash.
+    for name, path in (("output_is_a_directory", wd), ("output_in_sysfs", "/sys/out.h5")):
+        expect_input_error(b, wd, name, HEADER, ["--output", "writable path"], "-o", path,
+                           output_flag=False)
+    # Infinity is not a value of (0, inf) or [0, inf): rejected when fixed, a status on a grid.
+    expect_input_error(b, wd, "infinite_slope", HEADER, ["--set", "parameters.a", "(0, inf)"],
+                       "--set", "a=inf")
+    expect_input_error(b, wd, "infinite_cost", HEADER + "[parameters]\nF = inf\n",
+                       [f("infinite_cost") + ":7", "parameters.F", "[0, inf)"])
+    inf_grid = write(wd / "inf_grid.toml", HEADER + "[parameters]\nperiods = 20\n"
+                     "[grid]\na = [1.0, inf]\n")
+    r = run(b, "run", inf_grid, "-o", wd / "inf_grid.h5", "--no-progress")
+    check(r.returncode == 0, f"a grid with a = inf runs ({r.stderr.strip()[-300:]})")
+    with h5py.File(wd / "inf_grid.h5", "r") as h:
+        check(list(h["bad/results/status"][()]) == [0, 1], "a = inf on a grid: status 1")
+
+    # A second run to the file a first run is writing is refused; the first run's file survives.
+    slow = write(wd / "slow.toml", HEADER.replace("replications = 4", "replications = 64") +
+                 "[parameters]\nperiods = 20000\n[grid]\ndelta = { linspace = [0.05, 0.95, 48] }\n")
+    shared = wd / "shared.h5"
+    first = subprocess.Popen([b, "run", str(slow), "-o", str(shared), "--threads", "1",
+                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not shared.exists():
+        time.sleep(0.02)
+    time.sleep(0.2)
+    r = run(b, "run", inf_grid, "-o", shared, "--no-progress")
+    second_refused = r.returncode == 2 and "open in another process" in r.stderr
+    out, err = first.communicate(timeout=600)
+    check(first.returncode == 0, f"the first run finishes ({err.strip()[-300:]})")
+    check(second_refused, f"a second run to a file being written: exit 2 ({r.returncode}, "
+                          f"{r.stderr.strip()[-300:]})")
+    with h5py.File(shared, "r") as h:
+        check("bad" in h and int(h["bad"].attrs["complete"]) == 1 and
+              h["bad/status/done"][()].all(), "the first run's file is whole and complete")
 
     # Out-of-model points from a grid: NaN + status, the run goes on.
     grid = write(wd / "grid.toml", HEADER + "[parameters]\nperiods = 20\n"

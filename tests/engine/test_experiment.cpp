@@ -40,7 +40,7 @@ ModelInfo fake_info(const std::string& name, bool stochastic) {
   info.stochastic = stochastic;
   const double inf = std::numeric_limits<double>::infinity();
   info.params.push_back(real_param("alpha", 0.5, Range{0.0, 1.0}));
-  info.params.push_back(real_param("beta", 1.0, Range{0.0, inf, true, false}));
+  info.params.push_back(real_param("beta", 1.0, Range{0.0, inf, true, false}));  // (0, inf]
   info.params.push_back(real_param("gamma", 0.5, Range{0.0, 1.0}));
   info.params.push_back(real_param("theta", 0.0, Range{}));
   info.params.push_back(integer_param("n_firms", 2, 1, 100));
@@ -61,7 +61,7 @@ ModelInfo fake_info(const std::string& name, bool stochastic) {
   weights.name = "weights";
   weights.type = ParamType::RealList;
   weights.default_value = std::vector<double>{1.0};
-  weights.range = Range{0.0, inf};
+  weights.range = kNonNegative;
   info.params.push_back(weights);
   info.metrics = {{"welfare", "", "", OutputLevel::Replication},
                   {"tariff_mean", "", "", OutputLevel::Replication},
@@ -342,7 +342,7 @@ TEST_CASE("parameter errors", "[experiment][errors]") {
     CHECK_PROBLEM(p, "exp.toml:6:9: parameters.alpha", "expected a real in [0, 1], got 1.5");
     CHECK_PROBLEM(p, "exp.toml:7:", "parameters.n_firms", "[1, 100]", "got 0");
     CHECK_PROBLEM(p, "exp.toml:8:", "parameters.weights", "each in [0, inf)");
-    CHECK_PROBLEM(p, "exp.toml:9:", "parameters.beta", "(0, inf)");
+    CHECK_PROBLEM(p, "exp.toml:9:", "parameters.beta", "(0, inf]");
   }
   SECTION("inf is a real when the range allows it") {
     const Experiment e = parse(kHead + "[parameters]\nbeta = inf\n");

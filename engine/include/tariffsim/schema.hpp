@@ -17,7 +17,8 @@ namespace tariffsim {
 enum class ParamType { Real, Integer, Bool, Enum, RealList };
 const char* to_string(ParamType t);
 
-// A closed or open interval; infinite bounds mean "no bound".
+// An interval, each end open or closed. An infinite end is a value only when closed: [0, inf]
+// accepts inf (e.g. a permanent punishment length), [0, inf) does not.
 struct Range {
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
@@ -26,6 +27,11 @@ struct Range {
   bool contains(double x) const;
   std::string str() const;  // "[0, 1)" etc.
 };
+
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+inline const Range kPositive{0, kInfinity, true, true};      // (0, inf)
+inline const Range kNonNegative{0, kInfinity, false, true};  // [0, inf)
+inline const Range kAnyReal{-kInfinity, kInfinity, true, true};
 
 struct ParamSpec {
   std::string name;
