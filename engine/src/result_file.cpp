@@ -226,11 +226,15 @@ void ResultFile::Impl::create_results(H5::Group& results) {
     }
     metrics.push_back(s);
   }
-  status = make_dataset(results, "status", H5::PredType::NATIVE_INT32, {P}, nullptr, false);
+  // Rows not written yet read as "not computed", never as "ok".
+  const std::int32_t not_computed = kStatusNotComputed;
+  status = make_dataset(results, "status", H5::PredType::NATIVE_INT32, {P}, &not_computed, false);
   describe(status, "per-point status: 0 = ok; see attributes codes/meanings", "");
   std::map<int, std::string> codes = info.status_codes;
   codes[kStatusOk] = "ok";
   codes[kStatusOutOfRange] = "a parameter is outside its declared range";
+  codes[kStatusNotComputed] = "not computed yet (the run is incomplete)";
+  codes[kStatusModelError] = "the model failed at this point (the run's log has the message)";
   std::vector<int> code_list;
   std::vector<const char*> meanings;
   std::string legend;

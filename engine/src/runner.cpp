@@ -6,6 +6,7 @@
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -116,6 +117,16 @@ std::int32_t range_status(const ModelInfo& info, const std::vector<Value>& value
   return kStatusOk;
 }
 
+// The first few failures in full; then only the count in the run's closing warning.
+void report_model_error(std::uint64_t index, const char* what) {
+  static std::atomic<int> reported{0};
+  constexpr int kReportedInFull = 10;
+  const int n = reported.fetch_add(1);
+  if (n < kReportedInFull)
+    spdlog::warn("point {}: the model failed: {}{}", index, what,
+                 n + 1 == kReportedInFull ? " (further failures are not listed)" : "");
+}
+
 void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index,
                    PointWork& w) {
   const auto& info = *plan.info;
@@ -135,6 +146,12 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
     } catch (const DomainError& e) {
       w.status = e.status();
       std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
+    } catch (const std::exception& e) {
+      // One point a model cannot handle must not end a million-point sweep: it gets NaN and a
+      // status, and the message goes to the log with the point's index.
+      w.status = kStatusModelError;
+      std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
+      report_model_error(index, e.what());
     }
   }
   if (w.status != kStatusOk) return;
@@ -282,9 +299,13 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   b.work.clear();
 }
 
+// Names the first of the problem's parameters that the experiment sets (file:line or --set); if
+// it sets none of them, the model's defaults are at fault and the message says so.
 std::string missing_domain_message(const Experiment& exp, const DomainProblem& p) {
-  const std::string& key = p.params.front();
-  return exp.where(key).str() + ": parameters." + key + ": " + p.message;
+  for (const auto& key : p.params)
+    if (exp.fixed.count(key)) return exp.where(key).str() + ": parameters." + key + ": " + p.message;
+  return exp.config_path + ": parameters." + p.params.front() + " (the model's default): " +
+         p.message;
 }
 
 }  // namespace

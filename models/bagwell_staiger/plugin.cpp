@@ -2,6 +2,7 @@
 // writes outputs. No economics lives here.
 #include <boost/math/special_functions/erf.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -114,11 +115,24 @@ ModelInfo make_info() {
 }
 
 std::vector<std::string> distribution_params(const std::string& dist) {
-  if (dist == "degenerate") return {"dist", "mean"};
-  if (dist == "discrete") return {"dist", "values", "probs"};
-  if (dist == "uniform") return {"dist", "lo", "hi"};
-  if (dist == "lognormal") return {"dist", "mean", "sd"};
-  return {"dist", "mu", "sigma"};
+  if (dist == "degenerate") return {"mean"};
+  if (dist == "discrete") return {"values", "probs"};
+  if (dist == "uniform") return {"lo", "hi"};
+  if (dist == "lognormal") return {"mean", "sd"};
+  return {"mu", "sigma"};
+}
+
+// The parameters an invalid-distribution reason is about, the one it names first (reasons start
+// with the parameter: "sd must be >= 0", "hi must be > lo"; the degenerate value is `mean`), then
+// the distribution's others and `dist` itself, so an error points at the line to fix.
+std::vector<std::string> blamed_params(const std::string& dist, const std::string& reason) {
+  std::vector<std::string> params = distribution_params(dist);
+  const auto named = std::find_if(params.begin(), params.end(), [&](const std::string& name) {
+    return reason.rfind(name + " ", 0) == 0 || reason.rfind(name + "/", 0) == 0;
+  });
+  if (named != params.end()) std::rotate(params.begin(), named, named + 1);
+  params.push_back("dist");
+  return params;
 }
 
 Distribution make_distribution(const Point& p) {
@@ -158,7 +172,7 @@ class BagwellStaiger final : public Model {
     const std::string reason = make_distribution(p).invalid_reason();
     if (!reason.empty())
       return DomainProblem{kStatusBadDistribution, "invalid " + dist + " distribution: " + reason,
-                           distribution_params(dist)};
+                           blamed_params(dist, reason)};
     return std::nullopt;
   }
 

@@ -49,7 +49,16 @@ def main():
                        [f("malformed") + ":6", "malformed TOML"])
     expect_input_error(b, wd, "probs_not_summing", HEADER +
                        '[parameters]\ndist = "discrete"\nvalues = [1.0, 2.0]\nprobs = [0.5, 0.4]\n',
-                       [f("probs_not_summing") + ":", "parameters."])
+                       [f("probs_not_summing") + ":9", "parameters.probs", "sum to 1"])
+    # The message points at the parameter to fix, not at `dist`; defaults are called defaults.
+    expect_input_error(b, wd, "uniform_reversed", HEADER +
+                       '[parameters]\ndist = "uniform"\nlo = 2.0\nhi = 1.0\n',
+                       [f("uniform_reversed") + ":9", "parameters.hi", "hi must be > lo"])
+    expect_input_error(b, wd, "lo_above_default_hi", HEADER + '[parameters]\ndist = "uniform"\n',
+                       ["--set", "parameters.lo", "hi must be > lo"], "--set", "lo=3")
+    expect_input_error(b, wd, "default_probs", HEADER + '[parameters]\ndist = "discrete"\n'
+                       'values = [1.0, 2.0, 3.0]\n',
+                       [f("default_probs") + ":8", "parameters.values", "same length"])
     expect_input_error(b, wd, "truncnormal_underflow", HEADER +
                        '[parameters]\ndist = "truncnormal"\nmu = -60.0\nsigma = 1.0\n',
                        [f("truncnormal_underflow") + ":8", "parameters.mu", "Phi(mu/sigma)"])
@@ -104,6 +113,17 @@ def main():
     with h5py.File(shared, "r") as h:
         check("bad" in h and int(h["bad"].attrs["complete"]) == 1 and
               h["bad/status/done"][()].all(), "the first run's file is whole and complete")
+
+    # A point where the model fails unexpectedly (6aF overflows) gets status -2; the run goes on.
+    overflow = write(wd / "overflow.toml", HEADER + "[parameters]\na = 10.0\nperiods = 20\n"
+                     "[grid]\nF = [0.0, 1e308]\n")
+    r = run(b, "run", overflow, "-o", wd / "overflow.h5", "--no-progress")
+    check(r.returncode == 0 and "point 1: the model failed" in r.stderr,
+          f"a model failure at one grid point is logged and the run goes on ({r.stderr[-300:]})")
+    with h5py.File(wd / "overflow.h5", "r") as h:
+        st = h["bad/results/status"]
+        check(list(st[()]) == [0, -2] and -2 in list(st.attrs["codes"]) and
+              int(h["bad"].attrs["complete"]) == 1, "status -2 at the failed point, documented")
 
     # Out-of-model points from a grid: NaN + status, the run goes on.
     grid = write(wd / "grid.toml", HEADER + "[parameters]\nperiods = 20\n"

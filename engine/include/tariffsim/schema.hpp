@@ -88,6 +88,8 @@ struct ModelInfo {
 
 inline constexpr int kStatusOk = 0;
 inline constexpr int kStatusOutOfRange = 1;
+inline constexpr int kStatusNotComputed = -1;  // the fill value: the point is not written yet
+inline constexpr int kStatusModelError = -2;   // the model failed at the point (message logged)
 
 // Checks one value against a spec; returns "" if valid, else what was expected.
 std::string check_value(const ParamSpec& spec, const Value& v);
