@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "tariffsim/error.hpp"
+#include "tariffsim/kernel.hpp"
 #include "tariffsim/progress.hpp"
 #endif
 
@@ -220,6 +221,24 @@ SetupError try_setup(F&& f) {
   return {};
 }
 
+// Ranks whose CPUs take different kernel clones would write a file of mixed last bits.
+SetupError same_kernels_everywhere(const MpiSession& mpi) {
+  char mine[16] = {};
+  std::strncpy(mine, kernel_isa(), sizeof mine - 1);
+  std::vector<char> all(sizeof mine * static_cast<std::size_t>(mpi.size()));
+  MPI_Allgather(mine, sizeof mine, MPI_CHAR, all.data(), sizeof mine, MPI_CHAR, MPI_COMM_WORLD);
+  std::string listing;
+  bool mixed = false;
+  for (int r = 0; r < mpi.size(); ++r) {
+    const std::string isa(all.data() + r * sizeof mine);
+    mixed = mixed || isa != mine;
+    listing += (r ? ", " : "") + ("rank " + std::to_string(r) + ": " + isa);
+  }
+  if (!mixed || mpi.rank() != 0) return {mixed ? 2 : 0, {}};
+  return {2, {"the ranks' CPUs run different vector code paths (" + listing +
+              "), whose last bits differ: run the job on nodes of one kind"}};
+}
+
 int local_threads(const RunOptions& opt) {
   return opt.threads > 0 ? opt.threads : static_cast<int>(tbb::info::default_concurrency());
 }
@@ -297,6 +316,7 @@ void work(const BatchComputer& computer) {
 int run_distributed(const MpiSession& mpi, const DistributedRun& run, const SetupError& setup_error,
                     void (*report)(const RunSummary&, const RunOptions&)) {
   if (const int code = agree_on_setup(mpi, setup_error)) return code;
+  if (const int code = agree_on_setup(mpi, same_kernels_everywhere(mpi))) return code;
   const auto started = std::chrono::steady_clock::now();
   const Experiment& exp = *run.experiment;
   const RunOptions& opt = run.options;

@@ -9,6 +9,7 @@
 #include "hdf5_rows.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
+#include "tariffsim/kernel.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
@@ -21,6 +22,8 @@ struct Shard {
   std::string path;
   std::string experiment;
   std::string model;
+  std::string model_version;
+  std::string kernel_isa;  // the code path the shard's kernels took (result_file.cpp)
   std::string config;
   std::string config_sha256;
   std::vector<std::uint8_t> done;
@@ -52,6 +55,9 @@ Shard read_shard(const std::string& path) {
     s.experiment = root.getObjnameByIdx(0);
     H5::Group g = f.openGroup(s.experiment);
     s.model = string_attr(g, "model", path);
+    s.model_version = string_attr(g, "model_version", path);
+    // Files written before kernel_isa was recorded count as this machine's.
+    s.kernel_isa = f.attrExists("kernel_isa") ? string_attr(f, "kernel_isa", path) : kernel_isa();
     s.config = string_attr(g, "config", path);
     s.config_sha256 = string_attr(g, "config_sha256", path);
     H5::DataSet done = g.openDataSet("status/done");
@@ -74,6 +80,13 @@ void check_coverage(const std::vector<Shard>& shards) {
                        " (config_sha256 differs); shards must come from the same experiment");
     if (s.done.size() != ref.done.size())
       throw InputError(s.path + ": has a different number of points than " + ref.path);
+    if (s.model_version != ref.model_version)
+      throw InputError(s.path + ": written by model version " + s.model_version + ", " + ref.path +
+                       " by " + ref.model_version + "; shards must come from the same build");
+    if (s.kernel_isa != ref.kernel_isa)
+      throw InputError(s.path + ": its kernels ran as " + s.kernel_isa + ", " + ref.path + "'s as " +
+                       ref.kernel_isa + " (the last bits of vectorised math differ between them); "
+                       "rerun one of them on a machine of the other kind");
   }
   const std::size_t P = ref.done.size();
   std::vector<std::size_t> owner(P, shards.size());
@@ -167,6 +180,9 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
   try {
     H5::H5File dst_file(out, H5F_ACC_RDWR);
     H5::Group dst = dst_file.openGroup(exp.name);
+    // The merged numbers are the shards', so is the code path that made them.
+    H5::Attribute isa = dst_file.openAttribute("kernel_isa");
+    isa.write(isa.getStrType(), shards.front().kernel_isa);
     for (const auto& shard : shards) {
       H5::H5File src_file(shard.path, H5F_ACC_RDONLY);
       H5::Group src = src_file.openGroup(exp.name);

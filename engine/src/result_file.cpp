@@ -17,6 +17,7 @@
 
 #include "hdf5_rows.hpp"
 #include "tariffsim/error.hpp"
+#include "tariffsim/kernel.hpp"
 
 namespace tariffsim {
 
@@ -37,6 +38,32 @@ void refuse_if_in_use(const std::string& path, const std::string& origin) {
   if (in_use)
     throw InputError(origin + ": '" + path + "' is open in another process (a run still writing it?): "
                      "expected an output file no other run is using");
+}
+
+std::string string_attr_or(const H5::H5Object& obj, const char* name, const std::string& absent) {
+  if (!obj.attrExists(name)) return absent;
+  H5::Attribute a = obj.openAttribute(name);
+  std::string out;
+  a.read(a.getStrType(), out);
+  return out;
+}
+
+// A resumed file must go on with the numbers it started with: the same model version, and the
+// same vector code path (kernel_isa), whose last bits can differ between instruction sets.
+void refuse_other_build(const H5::H5File& f, const H5::Group& g, const std::string& path,
+                        const std::string& model_version) {
+  const std::string file_version = string_attr_or(g, "model_version", model_version);
+  const std::string isa = string_attr_or(f, "kernel_isa", kernel_isa());
+  std::string mismatch;
+  if (file_version != model_version)
+    mismatch = "it was written by model version " + file_version + ", this build has " +
+               model_version;
+  else if (isa != kernel_isa())
+    mismatch = "its kernels ran as " + isa + ", this machine runs " + kernel_isa();
+  if (!mismatch.empty())
+    throw InputError("--resume: '" + path + "' cannot be continued here: " + mismatch +
+                     " (the results would not be one run's); resume it with the same build on a "
+                     "machine of the same kind, or start over without --resume");
 }
 
 H5::StrType utf8_string_type() {
@@ -279,6 +306,7 @@ void ResultFile::Impl::open_existing(const std::string& path) {
       throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
                        have.substr(0, 12) + "..., this config " + want.substr(0, 12) +
                        "...); run without --resume to start over");
+    refuse_other_build(*file, *group, path, layout.info->version);
     std::uint64_t n = 0;
     group->openAttribute("n_points").read(H5::PredType::NATIVE_UINT64, &n);
     if (n != layout.n_points)
@@ -331,6 +359,7 @@ void ResultFile::Impl::create(const std::string& path) {
     set_attr(f, "format_version", kFormatVersion, H5::PredType::NATIVE_INT);
     set_attr(f, "tariffsim_version", TARIFFSIM_VERSION);
     set_attr(f, "git_commit", TARIFFSIM_GIT_COMMIT);
+    set_attr(f, "kernel_isa", kernel_isa());
     set_attr(f, "created_utc", utc_now());
     set_attr(f, "command_line", layout.command_line);
 

@@ -38,6 +38,19 @@ def main():
           == 0, "a shard of another config")
     r = run(b, "merge", wd / "bad.h5", shards[0], wd / "o1.h5", shards[2])
     check(r.returncode == 2 and "different config" in r.stderr, "merge across configs: exit 2")
+    # Shards whose kernels took another vector code path, or from another model version, do not mix.
+    for attr, where, value in (("kernel_isa", "/", "other-isa"),
+                               ("model_version", "scale", "0.0.1")):
+        odd = wd / f"odd_{attr}.h5"
+        odd.write_bytes(shards[1].read_bytes())
+        with h5py.File(odd, "r+") as h:
+            h[where].attrs[attr] = value
+        r = run(b, "merge", wd / "bad.h5", shards[0], odd, shards[2])
+        check(r.returncode == 2 and value in r.stderr, f"merge refuses a shard with another {attr}"
+                                                       f" ({r.stderr.strip()[-200:]})")
+    with h5py.File(merged, "r") as h, h5py.File(shards[0], "r") as s0:
+        check(h.attrs["kernel_isa"] == s0.attrs["kernel_isa"], "the merged file names the shards' "
+                                                               "kernel_isa")
     r = run(b, "run", exp, "--shard", "3/3")
     check(r.returncode == 2 and "--shard" in r.stderr, "--shard 3/3 is bad input")
 
@@ -67,6 +80,11 @@ def main():
     r = run(b, "run", slow, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 0 and "wrote" in r.stdout and " 0 of 64" in r.stdout,
           "resuming a complete file computes nothing")
+    with h5py.File(killed, "r+") as h:
+        h.attrs["kernel_isa"] = "other-isa"
+    r = run(b, "run", slow, "-o", killed, "--resume", "--no-progress")
+    check(r.returncode == 2 and "other-isa" in r.stderr,
+          f"resume refuses a file whose kernels took another code path ({r.stderr.strip()[-200:]})")
     reseeded = write(wd / "reseeded.toml", SLOW_EXPERIMENT.replace("seed = 2", "seed = 3"))
     r = run(b, "run", reseeded, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 2 and "different config" in r.stderr, "resume with another config: exit 2")
