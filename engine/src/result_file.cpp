@@ -537,7 +537,10 @@ std::vector<std::uint8_t> ResultFile::done() const {
 void ResultFile::finish() {
   try {
     const auto bits = done();
-    const bool all_done = std::all_of(bits.begin(), bits.end(), [](std::uint8_t b) { return b; });
+    // A shard file stays incomplete even when its shard happens to hold every point: complete
+    // means "the file a single run writes", which only merge makes of shards.
+    const bool all_done = impl_->layout.shard_count == 1 &&
+                          std::all_of(bits.begin(), bits.end(), [](std::uint8_t b) { return b; });
     set_attr(*impl_->group, "complete", std::uint8_t{all_done}, H5::PredType::NATIVE_UINT8);
     impl_->file->flush(H5F_SCOPE_GLOBAL);
     impl_->group.reset();

@@ -69,7 +69,17 @@ void discrete_in_place(const Distribution& d, double* u, std::size_t n) {
 struct Totals {
   double protect = 0, increase = 0, onset = 0, growth_n = 0;
   double sum_tau = 0, sum_tau2 = 0, sum_v = 0, sum_growth = 0;
+  double tau_n = 0, tau_mean = 0, tau_m2 = 0;  // the tariff's variance, merged chunk by chunk
 };
+
+// Adds a chunk's (n, mean, M2) of the tariff (Chan et al.): the one-pass sum(x^2) - n mean^2 loses
+// every digit when the tariff's mean is large against its spread.
+void merge_tariff_variance(Totals& t, double n, double mean, double m2) {
+  const double total = t.tau_n + n, delta = mean - t.tau_mean;
+  t.tau_mean += delta * n / total;
+  t.tau_m2 += m2 + delta * delta * t.tau_n * n / total;
+  t.tau_n = total;
+}
 
 // One chunk of a path. excess[0] and volume[0] carry the previous period (t − 1); excess[1..m]
 // and volume[1..m] are written here. `first` = 1 when the chunk starts at t = 0, which has no
@@ -97,6 +107,14 @@ TARIFFSIM_KERNEL void path_chunk(const double* vf, std::size_t m, double vbar, d
     sum_tau2 += tariff * tariff;
     sum_v += v;
   }
+  const double chunk_mean = sum_tau / static_cast<double>(m);
+  double chunk_m2 = 0;
+#pragma omp simd reduction(+ : chunk_m2)
+  for (std::size_t i = 0; i < m; ++i) {
+    const double d = tau[i] - chunk_mean;
+    chunk_m2 += d * d;
+  }
+  merge_tariff_variance(t, static_cast<double>(m), chunk_mean, chunk_m2);
   double increase = 0, onset = 0, growth_n = 0, sum_growth = 0;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   if (first) growth[0] = nan;
@@ -190,8 +208,7 @@ PathSummary simulate_path(const PathSpec& spec, Stream& stream, PathSeries serie
   s.share_onset = T > 1 ? totals.onset / transitions : nan;
   s.mean_tau = totals.sum_tau / n;
   s.mean_tau2 = totals.sum_tau2 / n;
-  s.var_tau = T > 1 ? std::max(0.0, (totals.sum_tau2 - n * s.mean_tau * s.mean_tau) / (n - 1))
-                    : nan;
+  s.var_tau = T > 1 ? totals.tau_m2 / (n - 1) : nan;
   s.mean_volume = totals.sum_v / n;
   s.mean_growth = totals.growth_n > 0 ? totals.sum_growth / totals.growth_n : nan;
   return s;

@@ -38,6 +38,13 @@ def main():
           == 0, "a shard of another config")
     r = run(b, "merge", wd / "bad.h5", shards[0], wd / "o1.h5", shards[2])
     check(r.returncode == 2 and "different config" in r.stderr, "merge across configs: exit 2")
+    # A shard that happens to hold every point is still a shard: complete = 0 until merged.
+    one = write(wd / "one.toml", SCALE_EXPERIMENT.split("[grid]")[0])
+    r = run(b, "run", one, "-o", wd / "one_shard.h5", "--shard", "0/2", "--no-progress")
+    with h5py.File(wd / "one_shard.h5", "r") as h:
+        check(r.returncode == 0 and h["scale/status/done"][()].all() and
+              int(h["scale"].attrs["complete"]) == 0, "a shard holding every point is not complete")
+
     # Shards whose kernels took another vector code path, or from another model version, do not mix.
     for attr, where, value in (("kernel_isa", "/", "other-isa"),
                                ("model_version", "scale", "0.0.1")):

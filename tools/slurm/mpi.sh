@@ -14,4 +14,5 @@ RANKS=$((${SLURM_NTASKS:-1} + 1))
 THREADS=${SLURM_CPUS_PER_TASK:-1}
 run() { mpirun -n "$RANKS" --oversubscribe "$BIN" run "$EXP" --threads "$THREADS" --no-progress "$@"; }
 OUT=$("$BIN" validate "$EXP" | sed -n 's/^  output //p')
+mkdir -p "$(dirname "$OUT")"
 if [ -f "$OUT" ]; then run --resume; else run; fi

@@ -128,3 +128,23 @@ TEST_CASE("growth is NaN after a zero volume and excluded from its mean", "[simu
   CHECK(acc.n() > 0);
   CHECK(p.mean_growth == Approx(acc.mean()).epsilon(1e-12));
 }
+
+TEST_CASE("the tariff's variance keeps its digits when the mean is large against the spread",
+          "[simulation]") {
+  // delta = 0: the tariff is Vf/(2a) in every period, mean ~500 and sd ~5e-7, so a one-pass
+  // sum(x^2) - n mean^2 would be dominated by rounding of order 500^2 * 1e-16.
+  const Distribution d = Distribution::lognormal(1000.0, 1e-6);
+  const Solution sol = solve({0.0, 1.0, 0.0, d});
+  const int periods = 3000;  // several chunks, so the chunk merge is exercised
+  std::vector<double> tariff(periods);
+  Stream s({7, 7}, 0, "shocks");
+  const PathSummary p = simulate_path({&d, sol.Vbar, 1.0, 0.0, periods}, s, {tariff, {}, {}});
+  long double mean = 0;
+  for (double x : tariff) mean += x;
+  mean /= periods;
+  long double m2 = 0;
+  for (double x : tariff) m2 += (x - mean) * (x - mean);
+  const double reference = static_cast<double>(m2 / (periods - 1));
+  REQUIRE(reference > 0);
+  CHECK(p.var_tau == Approx(reference).epsilon(1e-6));
+}
