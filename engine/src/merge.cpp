@@ -113,13 +113,24 @@ std::vector<std::string> dataset_paths(const H5::Group& g, const std::string& pr
   return out;
 }
 
-// Copies rows [first, first + count) of a dataset, in its own file type, from src to dst.
-void copy_rows(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count) {
-  const detail::RowSlab from(src, first, count), to(dst, first, count);
+// Copies rows [first, first + count) x columns [0, cols) of a dataset, in its own file type, from
+// src to dst, in pieces of bounded size (hdf5_rows.hpp piece_bytes): a shard's run of rows can be
+// far larger than memory.
+void copy_box(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count, hsize_t cols) {
   const H5::DataType type = src.getDataType();
-  std::vector<char> buffer(from.elements * type.getSize());
-  src.read(buffer.data(), type, from.memory, from.file);
-  dst.write(buffer.data(), type, to.memory, to.file);
+  std::vector<char> buffer;
+  detail::for_each_piece(dst, first, count, cols, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t n) {
+    const detail::RowSlab from(src, row, rows, col, n), to(dst, row, rows, col, n);
+    buffer.resize(from.elements * type.getSize());
+    src.read(buffer.data(), type, from.memory, from.file);
+    dst.write(buffer.data(), type, to.memory, to.file);
+  });
+}
+
+// Copies rows [first, first + count) of any dataset, every column.
+void copy_rows(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count) {
+  const auto dims = detail::dims_of(dst);
+  copy_box(src, dst, first, count, dims.size() >= 2 ? dims[1] : 1);
 }
 
 // Calls f(first, count) for each run of consecutive set bits.
