@@ -83,6 +83,12 @@ class ByteWriter {
     const auto* p = reinterpret_cast<const char*>(v.data());
     bytes_.insert(bytes_.end(), p, p + v.size() * sizeof(T));
   }
+  // One vector per point (a point's replications, however many it ran).
+  template <class T>
+  void put_rows(const std::vector<std::vector<T>>& rows) {
+    put<std::uint64_t>(rows.size());
+    for (const auto& v : rows) put_vector(v);
+  }
   std::vector<char>& bytes() { return bytes_; }
 
  private:
@@ -105,6 +111,12 @@ class ByteReader {
     if (n > 0) std::memcpy(v.data(), take(n * sizeof(T)), n * sizeof(T));
     return v;
   }
+  template <class T>
+  std::vector<std::vector<T>> get_rows() {
+    std::vector<std::vector<T>> rows(get<std::uint64_t>());
+    for (auto& v : rows) v = get_vector<T>();
+    return rows;
+  }
 
  private:
   const char* take(std::size_t n) {
@@ -125,9 +137,10 @@ std::vector<char> encode(const PointBatch& b, std::uint64_t replications) {
   w.put_vector(b.status);
   w.put_vector(b.stats);
   w.put_vector(b.quantiles);
-  w.put_vector(b.replications);
+  w.put_vector(b.replications_run);
+  w.put_rows(b.replications);
   w.put<std::uint64_t>(b.series.size());
-  for (const auto& s : b.series) w.put_vector(s);
+  for (const auto& s : b.series) w.put_rows(s);
   return std::move(w.bytes());
 }
 
@@ -140,9 +153,10 @@ PointBatch decode(const std::vector<char>& bytes, std::uint64_t& replications) {
   b.status = r.get_vector<std::int32_t>();
   b.stats = r.get_vector<Accumulator>();
   b.quantiles = r.get_vector<double>();
-  b.replications = r.get_vector<double>();
+  b.replications_run = r.get_vector<std::uint64_t>();
+  b.replications = r.get_rows<double>();
   b.series.resize(r.get<std::uint64_t>());
-  for (auto& s : b.series) s = r.get_vector<double>();
+  for (auto& s : b.series) s = r.get_rows<double>();
   return b;
 }
 

@@ -4,7 +4,11 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,25 +25,92 @@ inline bool is_hdf5_file(const std::string& path) {
   }
 }
 
-// Rows [first, first + count) of a dataset of any rank whose first dimension is the point index:
+// Copies and writes go in pieces of at most this many bytes (or one chunk, if larger), so neither
+// a batch nor a merge ever needs a shard's whole run of rows in one buffer. 64 MB;
+// TARIFFSIM_PIECE_BYTES overrides it so that tests can split small files into many pieces.
+inline std::uint64_t piece_bytes() {
+  static const std::uint64_t bytes = [] {
+    const char* env = std::getenv("TARIFFSIM_PIECE_BYTES");
+    const std::uint64_t v = env ? std::strtoull(env, nullptr, 10) : 0;
+    return v > 0 ? v : std::uint64_t{64} << 20;
+  }();
+  return bytes;
+}
+
+inline std::vector<hsize_t> dims_of(const H5::DataSet& ds) {
+  const H5::DataSpace space = ds.getSpace();
+  std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+  space.getSimpleExtentDims(dims.data());
+  return dims;
+}
+
+// Rows [first, first + count) of a dataset of any rank whose first dimension is the point index
+// (and, for rank >= 2, columns [col, col + cols) of dimension 1; every later dimension whole):
 // the file-space selection and the matching dense memory space.
 struct RowSlab {
   H5::DataSpace file;
   H5::DataSpace memory;
   hsize_t elements = 0;  // in the slab
 
-  RowSlab(const H5::DataSet& ds, hsize_t first, hsize_t count) : file(ds.getSpace()) {
+  RowSlab(const H5::DataSet& ds, hsize_t first, hsize_t count) : RowSlab(ds, first, count, 0, 0) {}
+  // cols = 0: every column.
+  RowSlab(const H5::DataSet& ds, hsize_t first, hsize_t count, hsize_t col, hsize_t cols)
+      : file(ds.getSpace()) {
     const int rank = file.getSimpleExtentNdims();
     std::vector<hsize_t> counts(static_cast<std::size_t>(rank));
     file.getSimpleExtentDims(counts.data());
     std::vector<hsize_t> start(counts.size(), 0);
     start[0] = first;
     counts[0] = count;
+    if (rank >= 2 && cols > 0) {
+      start[1] = col;
+      counts[1] = cols;
+    }
     file.selectHyperslab(H5S_SELECT_SET, counts.data(), start.data());
     memory = H5::DataSpace(rank, counts.data());
     elements = 1;
     for (auto c : counts) elements *= c;
   }
 };
+
+// The chunk length along dimension 1 (the replication axis of replications/ and series/).
+inline hsize_t column_chunk(const H5::DataSet& ds) {
+  const auto dims = dims_of(ds);
+  if (dims.size() < 2) return 1;
+  std::vector<hsize_t> chunk(dims.size());
+  ds.getCreatePlist().getChunk(static_cast<int>(chunk.size()), chunk.data());
+  return std::max<hsize_t>(1, chunk[1]);
+}
+
+// The columns written for a point that ran `run` replications: rounded up to whole chunks, so each
+// compressed chunk is written whole, once, and never read back (a resume may find garbage in the
+// chunks of a point a killed run did not mark done). Columns beyond stay unallocated: NaN fill.
+inline hsize_t replication_extent(const H5::DataSet& ds, hsize_t run) {
+  const hsize_t c = column_chunk(ds);
+  return std::min(dims_of(ds).at(1), (run + c - 1) / c * c);
+}
+
+// Splits rows [first, first + count) x columns [0, cols) into pieces of at most piece_bytes(),
+// whole chunks along dimension 1, and calls f(row, rows, col, ncols) for each, in order.
+inline void for_each_piece(const H5::DataSet& ds, hsize_t first, hsize_t count, hsize_t cols,
+                           const std::function<void(hsize_t, hsize_t, hsize_t, hsize_t)>& f) {
+  const auto dims = dims_of(ds);
+  const hsize_t size = ds.getDataType().getSize();
+  hsize_t rest = 1;  // elements per column
+  for (std::size_t i = 2; i < dims.size(); ++i) rest *= dims[i];
+  const hsize_t width = dims.size() >= 2 ? cols : 1;
+  const hsize_t row_bytes = std::max<hsize_t>(1, width * rest * size);
+  const hsize_t budget = piece_bytes();
+  if (row_bytes <= budget) {
+    const hsize_t step = budget / row_bytes;
+    for (hsize_t r = first; r < first + count; r += step)
+      f(r, std::min(step, first + count - r), 0, cols);
+    return;
+  }
+  const hsize_t c = column_chunk(ds);
+  const hsize_t step = std::max<hsize_t>(1, budget / (c * rest * size)) * c;
+  for (hsize_t r = first; r < first + count; ++r)
+    for (hsize_t col = 0; col < cols; col += step) f(r, 1, col, std::min(step, cols - col));
+}
 
 }  // namespace tariffsim::detail

@@ -60,6 +60,9 @@ Shard read_shard(const std::string& path) {
     s.kernel_isa = f.attrExists("kernel_isa") ? string_attr(f, "kernel_isa", path) : kernel_isa();
     s.config = string_attr(g, "config", path);
     s.config_sha256 = string_attr(g, "config_sha256", path);
+    if (!g.nameExists("status/replications"))
+      throw InputError(path + ": written by an older tariffsim (no status/replications); rerun "
+                       "the shard with this one");
     H5::DataSet done = g.openDataSet("status/done");
     hsize_t n = 0;
     done.getSpace().getSimpleExtentDims(&n);
@@ -126,13 +129,56 @@ std::vector<std::string> dataset_paths(const H5::Group& g, const std::string& pr
   return out;
 }
 
-// Copies rows [first, first + count) of a dataset, in its own file type, from src to dst.
-void copy_rows(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count) {
-  const detail::RowSlab from(src, first, count), to(dst, first, count);
+// Copies rows [first, first + count) x columns [0, cols) of a dataset, in its own file type, from
+// src to dst, in pieces of bounded size (hdf5_rows.hpp piece_bytes): a shard's run of rows can be
+// far larger than memory.
+void copy_box(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count, hsize_t cols) {
   const H5::DataType type = src.getDataType();
-  std::vector<char> buffer(from.elements * type.getSize());
-  src.read(buffer.data(), type, from.memory, from.file);
-  dst.write(buffer.data(), type, to.memory, to.file);
+  std::vector<char> buffer;
+  detail::for_each_piece(dst, first, count, cols, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t n) {
+    const detail::RowSlab from(src, row, rows, col, n), to(dst, row, rows, col, n);
+    buffer.resize(from.elements * type.getSize());
+    src.read(buffer.data(), type, from.memory, from.file);
+    dst.write(buffer.data(), type, to.memory, to.file);
+  });
+}
+
+// replications/ and series/ have the replication axis as dimension 1.
+bool per_replication(const std::string& name) {
+  return name.rfind("replications/", 0) == 0 || name.rfind("series/", 0) == 0;
+}
+
+// Copies rows [first, first + count) of a per-replication dataset: of each point only the columns
+// the run wrote (its replications, status/replications, rounded up to whole chunks), so the merged
+// file allocates the same chunks as a single run and a point that stopped early costs no more.
+void copy_replication_rows(const H5::DataSet& src, H5::DataSet& dst, const H5::DataSet& run,
+                           hsize_t first, hsize_t count) {
+  constexpr hsize_t kRowsRead = 1u << 16;  // status/replications is read in blocks as well
+  std::vector<std::uint64_t> reps;
+  for (hsize_t block = first; block < first + count; block += kRowsRead) {
+    const hsize_t n = std::min(kRowsRead, first + count - block);
+    reps.resize(n);
+    const detail::RowSlab slab(run, block, n);
+    run.read(reps.data(), H5::PredType::NATIVE_UINT64, slab.memory, slab.file);
+    for (hsize_t i = 0; i < n;) {
+      hsize_t j = i + 1;
+      while (j < n && reps[j] == reps[i]) ++j;
+      if (reps[i] > 0) copy_box(src, dst, block + i, j - i, detail::replication_extent(dst, reps[i]));
+      i = j;
+    }
+  }
+}
+
+// Copies rows [first, first + count) of any dataset of the experiment group.
+void copy_rows(const H5::Group& src, const std::string& name, H5::DataSet& dst, hsize_t first,
+               hsize_t count) {
+  const H5::DataSet from = src.openDataSet(name);
+  if (per_replication(name)) {
+    copy_replication_rows(from, dst, src.openDataSet("status/replications"), first, count);
+    return;
+  }
+  const auto dims = detail::dims_of(dst);
+  copy_box(from, dst, first, count, dims.size() >= 2 ? dims[1] : 1);
 }
 
 // Calls f(first, count) for each run of consecutive set bits.
@@ -187,10 +233,9 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
       H5::H5File src_file(shard.path, H5F_ACC_RDONLY);
       H5::Group src = src_file.openGroup(exp.name);
       for (const auto& name : dataset_paths(src)) {
-        const H5::DataSet from = src.openDataSet(name);
         H5::DataSet to = dst.openDataSet(name);
         for_each_run(shard.done, [&](hsize_t first, hsize_t count) {
-          copy_rows(from, to, first, count);
+          copy_rows(src, name, to, first, count);
         });
       }
       spdlog::info("merged {}", shard.path);

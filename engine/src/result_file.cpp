@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -25,6 +26,10 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr hsize_t kColumnChunk = 16384;
+constexpr hsize_t kChunkElements = 1u << 17;  // ~1 MB of float64
+// With adaptive precision a point writes its replications up to a whole chunk (hdf5_rows.hpp
+// replication_extent): small chunks keep that padding small when a point stops far below the cap.
+constexpr hsize_t kAdaptiveChunkElements = 1u << 13;  // 64 KB
 
 // HDF5 truncates a file before it checks the lock another process holds on it, so a second run
 // to the same path would wipe the first run's file while the first goes on and reports success.
@@ -130,20 +135,21 @@ std::string utc_now() {
 // Compressed datasets (replications, series) get chunks of ONE point: a point's chunks are then
 // written whole, once, in one batch, so a run killed mid-write leaves at worst garbage in chunks of
 // points not yet marked done, which a resume overwrites whole without reading them. A compressed
-// chunk shared by two batches could instead be left undecodable.
+// chunk shared by two batches could instead be left undecodable. `chunk_elements` bounds a
+// compressed chunk.
 H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
-                         std::vector<hsize_t> dims, const void* fill, bool compress) {
-  constexpr hsize_t kChunkElements = 1u << 17;
+                         std::vector<hsize_t> dims, const void* fill, bool compress,
+                         hsize_t chunk_elements = kChunkElements) {
   std::vector<hsize_t> chunk = dims;
   for (auto& c : chunk) c = std::max<hsize_t>(1, c);
   hsize_t row = 1;
   for (std::size_t i = 1; i < dims.size(); ++i) row *= chunk[i];
   if (compress) {
     chunk[0] = 1;
-    // Split a point's block along replications until a chunk is at most ~1 MB.
-    for (std::size_t i = 1; i < chunk.size() && row > kChunkElements; ++i) {
+    // Split a point's block along replications until a chunk is at most chunk_elements.
+    for (std::size_t i = 1; i < chunk.size() && row > chunk_elements; ++i) {
       const hsize_t rest = row / chunk[i];
-      chunk[i] = std::max<hsize_t>(1, kChunkElements / std::max<hsize_t>(1, rest));
+      chunk[i] = std::max<hsize_t>(1, chunk_elements / std::max<hsize_t>(1, rest));
       row = rest * chunk[i];
     }
   } else {
@@ -153,6 +159,9 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
   H5::DSetCreatPropList plist;
   plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
   if (fill) plist.setFillValue(type, fill);
+  // Chunks no point wrote stay unallocated (they read as the fill value): the default for chunked
+  // datasets, made explicit because replications/ and series/ rely on it.
+  plist.setAllocTime(H5D_ALLOC_TIME_INCR);
   if (compress) {
     plist.setShuffle();
     plist.setDeflate(4);
@@ -168,6 +177,35 @@ void write_rows(H5::DataSet& ds, hsize_t first, hsize_t count, const void* data,
   ds.write(data, memtype, slab.memory, slab.file);
 }
 
+// Writes the replications that were run of points [first, first + run.size()) to a dataset whose
+// dimension 1 is the replication axis (replications/, series/); point i ran run[i] of them.
+// `copy(i, col, cols, dst)` puts point i's columns [col, col + cols) in dst. Columns beyond a
+// point's extent (replication_extent) are not written and read as the NaN fill value.
+using CopyColumns = std::function<void(std::size_t, hsize_t, hsize_t, double*)>;
+void write_replication_rows(H5::DataSet& ds, hsize_t first, const std::vector<std::uint64_t>& run,
+                            const CopyColumns& copy) {
+  const hsize_t rest = detail::RowSlab(ds, 0, 1, 0, 1).elements;
+  std::vector<double> buffer;
+  for (std::size_t i = 0; i < run.size();) {
+    std::size_t j = i + 1;  // one write per run of points with the same replication count
+    while (j < run.size() && run[j] == run[i]) ++j;
+    const hsize_t extent = run[i] ? detail::replication_extent(ds, run[i]) : 0;
+    if (extent > 0) {
+      detail::for_each_piece(ds, first + i, j - i, extent, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t cols) {
+        buffer.assign(rows * cols * rest, kNaN);
+        for (hsize_t p = 0; p < rows; ++p) {
+          const std::size_t point = static_cast<std::size_t>(row - first + p);
+          const hsize_t have = std::min<hsize_t>(cols, run[point] > col ? run[point] - col : 0);
+          if (have > 0) copy(point, col, have, buffer.data() + p * cols * rest);
+        }
+        const detail::RowSlab slab(ds, row, rows, col, cols);
+        ds.write(buffer.data(), H5::PredType::NATIVE_DOUBLE, slab.memory, slab.file);
+      });
+    }
+    i = j;
+  }
+}
+
 struct MetricSets {
   H5::DataSet mean, sd, se, n, min, max, q, replications;
 };
@@ -178,7 +216,7 @@ struct ResultFile::Impl {
   std::optional<H5::H5File> file;  // optional: the HDF5 C++ handles are not meant to be reassigned
   std::optional<H5::Group> group;
   FileLayout layout;
-  H5::DataSet index, status, done;
+  H5::DataSet index, status, done, replications_run;
   std::vector<H5::DataSet> params;
   std::vector<MetricSets> metrics;
   std::vector<H5::DataSet> series;
@@ -333,6 +371,10 @@ void ResultFile::Impl::open_existing(const std::string& path) {
     for (std::size_t s = 0; s < layout.series.size(); ++s)
       series.push_back(group->openDataSet("series/" + info.series[layout.series[s]].name));
     done = group->openDataSet("status/done");
+    if (!group->nameExists("status/replications"))
+      throw InputError("--resume: '" + path + "' was written by an older tariffsim (no " +
+                       "status/replications); run without --resume to start over");
+    replications_run = group->openDataSet("status/replications");
   } catch (const H5::Exception& e) {
     throw InputError("--resume: cannot reopen '" + path + "': " + e.getDetailMsg());
   }
@@ -389,11 +431,13 @@ void ResultFile::Impl::create(const std::string& path) {
     create_results(results_group);
 
     const hsize_t P = layout.n_points, R = layout.stored_replications;
+    const hsize_t chunk_elements =
+        exp.precision.max_replications > exp.replications ? kAdaptiveChunkElements : kChunkElements;
     if (exp.output.keep_replications && R > 0) {
       H5::Group reps_group = g.createGroup("replications");
       for (std::size_t m = 0; m < info.metrics.size(); ++m) {
         auto ds = make_dataset(reps_group, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
-                               &kNaN, true);
+                               &kNaN, true, chunk_elements);
         describe(ds, info.metrics[m].description + " (one value per replication; NaN = not run)",
                  info.metrics[m].unit);
         metrics[m].replications = ds;
@@ -404,7 +448,7 @@ void ResultFile::Impl::create(const std::string& path) {
       for (std::size_t s = 0; s < layout.series.size(); ++s) {
         const auto& spec = info.series[layout.series[s]];
         auto ds = make_dataset(series_group, spec.name, H5::PredType::NATIVE_DOUBLE,
-                               {P, R, layout.series_length[s]}, &kNaN, true);
+                               {P, R, layout.series_length[s]}, &kNaN, true, chunk_elements);
         describe(ds, spec.description, spec.unit);
         series.push_back(ds);
       }
@@ -413,6 +457,11 @@ void ResultFile::Impl::create(const std::string& path) {
     const std::uint8_t not_done = 0;
     done = make_dataset(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done, false);
     describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
+    const std::uint64_t none = 0;
+    replications_run = make_dataset(status_group, "replications", H5::PredType::NATIVE_UINT64, {P},
+                                    &none, false);
+    describe(replications_run, "replications run at the point (adaptive precision may stop below "
+             "max_replications); columns beyond it in replications/ and series/ are NaN", "");
     f.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
     throw IoError("HDF5 error creating '" + path + "': " + e.getDetailMsg());
@@ -466,7 +515,6 @@ void ResultFile::Impl::write_metrics(const PointBatch& b) {
   const auto& info = *layout.info;
   const std::size_t M = info.metrics.size();
   const std::size_t Q = layout.experiment->output.quantiles.size();
-  const std::uint64_t R = layout.stored_replications;
   std::vector<double> col(b.count);
   std::vector<std::uint64_t> ncol(b.count);
   for (std::size_t m = 0; m < M; ++m) {
@@ -495,16 +543,23 @@ void ResultFile::Impl::write_metrics(const PointBatch& b) {
         std::copy_n(&b.quantiles[(i * M + m) * Q], Q, &q[i * Q]);
       write_rows(s.q, b.first, b.count, q.data(), H5::PredType::NATIVE_DOUBLE);
     }
-    if (s.replications.getId() > 0 && R > 0) {
-      std::vector<double> reps(b.count * R);
-      for (std::uint64_t i = 0; i < b.count; ++i)
-        for (std::uint64_t r = 0; r < R; ++r) reps[i * R + r] = b.replications[(i * R + r) * M + m];
-      write_rows(s.replications, b.first, b.count, reps.data(), H5::PredType::NATIVE_DOUBLE);
+    if (s.replications.getId() > 0 && !b.replications.empty()) {
+      write_replication_rows(s.replications, b.first, b.replications_run,
+                             [&](std::size_t i, hsize_t c0, hsize_t n, double* dst) {
+                               for (hsize_t r = 0; r < n; ++r) dst[r] = b.replications[i][(c0 + r) * M + m];
+                             });
     }
   }
   write_rows(status, b.first, b.count, b.status.data(), H5::PredType::NATIVE_INT32);
-  for (std::size_t s = 0; s < series.size(); ++s)
-    write_rows(series[s], b.first, b.count, b.series[s].data(), H5::PredType::NATIVE_DOUBLE);
+  write_rows(replications_run, b.first, b.count, b.replications_run.data(),
+             H5::PredType::NATIVE_UINT64);
+  for (std::size_t s = 0; s < series.size(); ++s) {
+    const hsize_t T = layout.series_length[s];
+    write_replication_rows(series[s], b.first, b.replications_run,
+                           [&](std::size_t i, hsize_t c0, hsize_t n, double* dst) {
+                             std::copy_n(b.series[s][i].data() + c0 * T, n * T, dst);
+                           });
+  }
 }
 
 void ResultFile::write(const PointBatch& b) {

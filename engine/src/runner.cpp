@@ -32,6 +32,9 @@ struct RunPlan {
   std::vector<std::size_t> series;  // kept series (indices into info->series)
   std::vector<std::uint64_t> series_length;
   std::vector<std::pair<std::size_t, double>> targets;  // metric index -> target se
+  // Every replication's metrics are kept only when something needs them after the blocks are
+  // merged: [output] replications, or quantiles (which need the whole sample).
+  bool keep_values = false;
   std::uint64_t batch_points = 1;
 };
 
@@ -41,10 +44,12 @@ struct PointWork {
   std::int32_t status = kStatusOk;
   std::unique_ptr<PointState> state;
   std::vector<double> point_metrics;       // [M]
-  std::vector<double> reps;                // [capacity][M], replication-level metrics
-  std::vector<std::vector<double>> series; // per kept series [capacity][T]
+  std::vector<Accumulator> stats;          // [M], the blocks run so far, merged in block order
+  std::vector<double> reps;                // [reps_target][M] if plan.keep_values, else empty
+  std::vector<std::vector<double>> series; // per kept series [reps_target][T]
   std::uint64_t reps_done = 0;
   std::uint64_t reps_target = 0;
+  std::uint64_t reps_scheduled = 0;        // replications handed to work units so far
   StreamKey key;
 };
 
@@ -55,6 +60,21 @@ struct Batch {
   PointBatch out;
   std::uint64_t replications_run = 0;
 };
+
+// Batches of about 2^16 replications keep every core busy; at least 8 batches per thread keep
+// progress reports and checkpoints frequent on long runs; and what a batch keeps per replication
+// (metrics, series of length T) at the cap stays within kBatchBytes, since adaptive precision
+// may take any point there.
+std::uint64_t batch_points(const RunPlan& plan, std::uint64_t n_points, std::uint64_t threads) {
+  constexpr std::uint64_t kBatchBytes = std::uint64_t{128} << 20;
+  std::uint64_t per_replication = plan.keep_values ? plan.info->metrics.size() : 0;
+  for (const auto T : plan.series_length) per_replication += T;
+  const std::uint64_t per_point = std::max<std::uint64_t>(1, 8 * per_replication * plan.capacity_reps);
+  const std::uint64_t by_work = (1u << 16) / plan.initial_reps;
+  const std::uint64_t by_memory = kBatchBytes / per_point;
+  const std::uint64_t by_progress = (n_points + 8 * threads - 1) / (8 * threads);
+  return std::clamp<std::uint64_t>(std::min({by_work, by_memory, by_progress}), 1, 4096);
+}
 
 RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& info,
                   std::uint64_t n_points, std::uint64_t threads) {
@@ -79,11 +99,8 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
     if (!idx) throw InputError("precision.target_se: unknown metric '" + name + "'");
     plan.targets.emplace_back(*idx, target);
   }
-  // Batches of about 2^16 replications keep every core busy while bounding memory in flight;
-  // at least 8 batches per thread keep progress reports and checkpoints frequent on long runs.
-  const std::uint64_t by_memory = (1u << 16) / plan.initial_reps;
-  const std::uint64_t by_progress = (n_points + 8 * threads - 1) / (8 * threads);
-  plan.batch_points = std::clamp<std::uint64_t>(std::min(by_memory, by_progress), 1, 4096);
+  plan.keep_values = exp.output.keep_replications || !exp.output.quantiles.empty();
+  plan.batch_points = batch_points(plan, n_points, threads);
   return plan;
 }
 
@@ -127,6 +144,13 @@ void report_model_error(std::uint64_t index, const char* what) {
                  n + 1 == kReportedInFull ? " (further failures are not listed)" : "");
 }
 
+// Buffers for replications [0, reps_target): only what is kept per replication.
+void grow_buffers(const RunPlan& plan, PointWork& w) {
+  if (plan.keep_values) w.reps.resize(w.reps_target * plan.info->metrics.size(), kNaN);
+  for (std::size_t s = 0; s < plan.series.size(); ++s)
+    w.series[s].resize(w.reps_target * plan.series_length[s], kNaN);
+}
+
 void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index,
                    PointWork& w) {
   const auto& info = *plan.info;
@@ -155,45 +179,44 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
     }
   }
   if (w.status != kStatusOk) return;
+  w.stats.assign(M, Accumulator{});
   w.reps_target = plan.initial_reps;
-  w.reps.assign(plan.initial_reps * M, kNaN);
   w.series.resize(plan.series.size());
-  for (std::size_t s = 0; s < plan.series.size(); ++s)
-    w.series[s].assign(plan.initial_reps * plan.series_length[s], kNaN);
+  grow_buffers(plan, w);
 }
 
-void grow_buffers(const RunPlan& plan, PointWork& w) {
-  const std::size_t M = plan.info->metrics.size();
-  w.reps.resize(w.reps_target * M, kNaN);
-  for (std::size_t s = 0; s < plan.series.size(); ++s)
-    w.series[s].resize(w.reps_target * plan.series_length[s], kNaN);
-}
-
-void run_replications(const RunPlan& plan, PointWork& w, std::uint64_t begin, std::uint64_t end) {
-  const std::size_t M = plan.info->metrics.size();
+// Runs replications [begin, end) of a point, one block, and accumulates its replication-level
+// metrics in acc[M] (merged into the point's stats later, in block order).
+void run_block(const RunPlan& plan, PointWork& w, std::uint64_t begin, std::uint64_t end,
+               Accumulator* acc) {
+  const auto& metrics = plan.info->metrics;
+  const std::size_t M = metrics.size();
+  std::vector<double> scratch(plan.keep_values ? 0 : M);
   for (std::uint64_t r = begin; r < end; ++r) {
+    double* values = plan.keep_values ? w.reps.data() + r * M : scratch.data();
+    // NaN first: a metric the model leaves unwritten is undefined, not the last replication's.
+    std::fill_n(values, M, kNaN);
     // Indexed like the model's SeriesSpec list; series the experiment does not keep stay empty.
     std::vector<std::span<double>> series(plan.info->series.size());
     for (std::size_t s = 0; s < plan.series.size(); ++s) {
       const std::uint64_t T = plan.series_length[s];
       series[plan.series[s]] = std::span<double>(w.series[s].data() + r * T, T);
     }
-    Replication rep(w.key, r, std::span<double>(w.reps.data() + r * M, M), std::move(series));
+    Replication rep(w.key, r, std::span<double>(values, M), std::move(series));
     plan.model->replicate(*w.state, rep);
+    for (std::size_t m = 0; m < M; ++m)
+      if (metrics[m].level == OutputLevel::Replication) acc[m].add(values[m]);
   }
 }
 
 // Adaptive precision: double the replications of a point while a target metric's standard error
-// is above its target, up to the cap. The decision depends only on the point's own values, in
-// replication order, so it is the same for any thread count.
+// is above its target, up to the cap. The decision depends only on the point's own blocks, merged
+// in block order, so it is the same for any thread count.
 bool needs_more(const RunPlan& plan, PointWork& w) {
   if (plan.targets.empty() || w.status != kStatusOk || w.reps_done >= plan.capacity_reps)
     return false;
-  const std::size_t M = plan.info->metrics.size();
   for (const auto& [m, target] : plan.targets) {
-    Accumulator acc;
-    for (std::uint64_t r = 0; r < w.reps_done; ++r) acc.add(w.reps[r * M + m]);
-    const double se = acc.se();
+    const double se = w.stats[m].se();
     if (!(se <= target)) {
       w.reps_target = std::min(plan.capacity_reps, 2 * w.reps_done);
       return true;
@@ -207,23 +230,48 @@ struct Unit {
   std::uint64_t begin, end;
 };
 
+// The next at most kWaveUnits blocks not yet scheduled, point by point and in replication order.
+// Waves bound the per-block accumulators in memory however many replications a point has.
+std::vector<Unit> next_wave(const RunPlan& plan, Batch& b, std::size_t& point) {
+  constexpr std::size_t kWaveUnits = 1u << 14;
+  const std::uint64_t block = plan.exp->block_size;
+  std::vector<Unit> units;
+  for (; point < b.work.size() && units.size() < kWaveUnits; ++point) {
+    auto& w = b.work[point];
+    if (w.status != kStatusOk) continue;
+    while (w.reps_scheduled < w.reps_target && units.size() < kWaveUnits) {
+      const std::uint64_t end = std::min(w.reps_scheduled + block, w.reps_target);
+      units.push_back({point, w.reps_scheduled, end});
+      w.reps_scheduled = end;
+    }
+    if (w.reps_scheduled < w.reps_target) break;  // the wave is full; resume at this point
+  }
+  return units;
+}
+
+// Runs every block of the replications [reps_done, reps_target) of each point; each block's
+// accumulators merge into its point's stats in replication order, whatever the thread count.
+void run_round(const RunPlan& plan, Batch& b) {
+  const std::size_t M = plan.info->metrics.size();
+  std::size_t point = 0;
+  for (;;) {
+    const std::vector<Unit> units = next_wave(plan, b, point);
+    if (units.empty()) break;
+    std::vector<Accumulator> acc(units.size() * M);
+    tbb::parallel_for(std::size_t{0}, units.size(), [&](std::size_t u) {
+      run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * M]);
+    });
+    for (std::size_t u = 0; u < units.size(); ++u)
+      for (std::size_t m = 0; m < M; ++m) b.work[units[u].point].stats[m].merge(acc[u * M + m]);
+  }
+}
+
 void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
   b.work.resize(b.count);
   tbb::parallel_for(std::uint64_t{0}, b.count,
                     [&](std::uint64_t i) { prepare_point(plan, design, b.first + i, b.work[i]); });
-  const std::uint64_t block = plan.exp->block_size;
   for (;;) {
-    std::vector<Unit> units;
-    for (std::size_t i = 0; i < b.work.size(); ++i) {
-      auto& w = b.work[i];
-      if (w.status != kStatusOk) continue;
-      for (std::uint64_t r = w.reps_done; r < w.reps_target; r += block)
-        units.push_back({i, r, std::min(r + block, w.reps_target)});
-    }
-    if (units.empty()) break;
-    tbb::parallel_for(std::size_t{0}, units.size(), [&](std::size_t u) {
-      run_replications(plan, b.work[units[u].point], units[u].begin, units[u].end);
-    });
+    run_round(plan, b);
     bool more = false;
     for (auto& w : b.work) {
       w.reps_done = std::max(w.reps_done, w.reps_target);
@@ -236,52 +284,56 @@ void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
   }
 }
 
+// A point's statistics: its merged blocks, or the one value of a point-level metric.
+Accumulator point_stats(const RunPlan& plan, const PointWork& w, std::size_t m) {
+  if (w.status != kStatusOk) return {};
+  if (plan.info->metrics[m].level == OutputLevel::Replication) return w.stats[m];
+  Accumulator acc;
+  acc.add(w.point_metrics[m]);
+  return acc;
+}
+
+void point_quantiles(const RunPlan& plan, const PointWork& w, std::size_t m, double* out) {
+  const std::size_t M = plan.info->metrics.size();
+  std::vector<double> column;
+  if (w.status == kStatusOk) {
+    if (plan.info->metrics[m].level == OutputLevel::Point) {
+      column.push_back(w.point_metrics[m]);
+    } else {
+      column.reserve(w.reps_done);
+      for (std::uint64_t r = 0; r < w.reps_done; ++r) column.push_back(w.reps[r * M + m]);
+    }
+  }
+  const auto q = quantiles(column, plan.exp->output.quantiles);
+  std::copy(q.begin(), q.end(), out);
+}
+
 void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatch& out) {
   const auto& info = *plan.info;
   const std::size_t M = info.metrics.size();
-  const auto& probs = plan.exp->output.quantiles;
-  const std::size_t Q = probs.size();
-  const std::uint64_t R = plan.capacity_reps;
+  const std::size_t Q = plan.exp->output.quantiles.size();
   out.values[i] = std::move(w.values);
   out.status[i] = w.status;
-  std::vector<double> column;
+  out.replications_run[i] = w.status == kStatusOk ? w.reps_done : 0;
   for (std::size_t m = 0; m < M; ++m) {
-    Accumulator acc;
-    column.clear();
-    if (w.status == kStatusOk) {
-      if (info.metrics[m].level == OutputLevel::Point) {
-        column.push_back(w.point_metrics[m]);
-      } else {
-        for (std::uint64_t r = 0; r < w.reps_done; ++r) column.push_back(w.reps[r * M + m]);
-      }
-    }
-    for (double x : column) acc.add(x);
-    out.stats[i * M + m] = acc;
-    if (Q > 0) {
-      const auto q = quantiles(column, probs);
-      std::copy(q.begin(), q.end(), out.quantiles.begin() + static_cast<std::ptrdiff_t>((i * M + m) * Q));
-    }
-    if (!out.replications.empty()) {
-      for (std::uint64_t r = 0; r < R; ++r) {
-        double v = kNaN;
-        if (w.status == kStatusOk && r < w.reps_done)
-          v = info.metrics[m].level == OutputLevel::Point ? w.point_metrics[m] : w.reps[r * M + m];
-        out.replications[(i * R + r) * M + m] = v;
-      }
-    }
+    out.stats[i * M + m] = point_stats(plan, w, m);
+    if (Q > 0) point_quantiles(plan, w, m, &out.quantiles[(i * M + m) * Q]);
   }
-  for (std::size_t s = 0; s < plan.series.size(); ++s) {
-    const std::uint64_t T = plan.series_length[s];
-    auto* dst = out.series[s].data() + i * R * T;
-    if (w.status == kStatusOk) std::copy(w.series[s].begin(), w.series[s].end(), dst);
+  if (w.status == kStatusOk && plan.exp->output.keep_replications) {
+    // A point-level metric has the same value in every replication.
+    for (std::size_t m = 0; m < M; ++m)
+      if (info.metrics[m].level == OutputLevel::Point)
+        for (std::uint64_t r = 0; r < w.reps_done; ++r) w.reps[r * M + m] = w.point_metrics[m];
+    out.replications[i] = std::move(w.reps);
   }
-  w = PointWork{};  // release the point's buffers before the batch is written
+  for (std::size_t s = 0; s < plan.series.size(); ++s)
+    if (w.status == kStatusOk) out.series[s][i] = std::move(w.series[s]);
+  w = PointWork{};  // release what the batch does not hand on
 }
 
 void summarise_batch(const RunPlan& plan, Batch& b) {
   const std::size_t M = plan.info->metrics.size();
   const std::size_t Q = plan.exp->output.quantiles.size();
-  const std::uint64_t R = plan.capacity_reps;
   auto& out = b.out;
   out.first = b.first;
   out.count = b.count;
@@ -289,10 +341,9 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   out.status.resize(b.count);
   out.stats.resize(b.count * M);
   out.quantiles.assign(b.count * M * Q, kNaN);
-  if (plan.exp->output.keep_replications) out.replications.assign(b.count * R * M, kNaN);
-  out.series.resize(plan.series.size());
-  for (std::size_t s = 0; s < plan.series.size(); ++s)
-    out.series[s].assign(b.count * R * plan.series_length[s], kNaN);
+  out.replications_run.assign(b.count, 0);
+  if (plan.exp->output.keep_replications) out.replications.resize(b.count);
+  out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));
   for (const auto& w : b.work) b.replications_run += w.reps_done;
   tbb::parallel_for(std::uint64_t{0}, b.count,
                     [&](std::uint64_t i) { summarise_point(plan, b.work[i], i, out); });

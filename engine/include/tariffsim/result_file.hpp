@@ -38,8 +38,11 @@ struct PointBatch {
   std::vector<std::int32_t> status;        // [count]
   std::vector<Accumulator> stats;          // [count][metrics], point-major
   std::vector<double> quantiles;           // [count][metrics][Q]
-  std::vector<double> replications;        // [count][R][metrics], NaN-padded
-  std::vector<std::vector<double>> series; // per kept series: [count][R][T]
+  // Per-replication data holds only the replications run (replications_run[i] at point i, 0 for
+  // a failed point), not the cap: with adaptive precision most points stop far below it.
+  std::vector<std::uint64_t> replications_run;          // [count]
+  std::vector<std::vector<double>> replications;        // [count] -> [run][metrics]; empty if not kept
+  std::vector<std::vector<std::vector<double>>> series; // per kept series: [count] -> [run][T]
 };
 
 class ResultFile {

@@ -1,0 +1,175 @@
+// The runner's statistics and what it keeps per replication: per-block accumulators merged in
+// block order (Chan) against one pass over the kept values, independence from the thread count
+// and from what is kept, and adaptive precision holding only the replications it ran.
+#include <catch2/catch.hpp>
+#include <tbb/global_control.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tariffsim/error.hpp"
+#include "tariffsim/experiment.hpp"
+#include "tariffsim/model.hpp"
+#include "tariffsim/registry.hpp"
+#include "tariffsim/runner.hpp"
+
+namespace {
+
+using namespace tariffsim;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kX = 0, kY = 1, kC = 2;  // metric indices
+
+// x = mu + N(0,1), NaN in every 5th replication (a model may leave a metric undefined);
+// y = x^2, left unwritten in every 7th (the engine must count it as NaN, not reuse a value);
+// c = mu, a point-level value; series `path` [t] = x + t.
+class NoisyModel : public Model {
+ public:
+  NoisyModel() {
+    info_.name = "noisy";
+    info_.version = "1";
+    info_.params = {real_param("mu", 0.0, Range{-1e9, 1e9}, "", "centre"),
+                    int_param("periods", 3, Range{1, 1e6}, "", "series length")};
+    info_.metrics = {{"x", "", "", OutputLevel::Replication},
+                     {"y", "", "", OutputLevel::Replication},
+                     {"c", "", "", OutputLevel::Point}};
+    info_.series = {{"path", "", "", "periods"}};
+  }
+  const ModelInfo& info() const override { return info_; }
+  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
+    auto s = std::make_unique<State>();
+    s->mu = std::get<double>(p.values()[0]);
+    out.set(kC, s->mu);
+    return s;
+  }
+  void replicate(const PointState& state, Replication& rep) const override {
+    const double mu = static_cast<const State&>(state).mu;
+    const double x = mu + rep.stream("shock").normal();
+    rep.metric(kX, rep.index() % 5 == 3 ? kNaN : x);
+    if (rep.index() % 7 != 0) rep.metric(kY, x * x);
+    auto path = rep.series(0);
+    for (std::size_t t = 0; t < path.size(); ++t) path[t] = x + static_cast<double>(t);
+  }
+
+ private:
+  struct State : PointState {
+    double mu = 0;
+  };
+  ModelInfo info_;
+};
+
+const Registry& registry() {
+  static const Registry r = [] {
+    Registry reg;
+    reg.add("noisy", [] { return std::make_unique<NoisyModel>(); });
+    return reg;
+  }();
+  return r;
+}
+
+Experiment experiment(const std::string& body) {
+  return parse_experiment("[experiment]\nname = \"t\"\nmodel = \"noisy\"\nseed = 3\n" + body,
+                          "runner.toml", {}, registry());
+}
+
+PointBatch compute(const std::string& body, int threads = 1) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                            static_cast<std::size_t>(threads));
+  const Experiment exp = experiment(body);
+  const NoisyModel model;
+  const BatchComputer computer(exp, model, 1);
+  return computer.compute(0, computer.points());
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+bool same_stats(const Accumulator& a, const Accumulator& b) {
+  return a.n() == b.n() && same_bits(a.mean(), b.mean()) && same_bits(a.sd(), b.sd()) &&
+         same_bits(a.min(), b.min()) && same_bits(a.max(), b.max());
+}
+
+const std::string kGrid = "[grid]\nmu = [0.0, 1.0e6, -3.5]\n";
+
+}  // namespace
+
+TEST_CASE("block merges give the one-pass statistics of the kept replications", "[runner]") {
+  const PointBatch b = compute(
+      "replications = 1000\nblock_size = 7\n" + kGrid + "[output]\nreplications = true\n");
+  const std::size_t M = 3;
+  REQUIRE(b.count == 3);
+  for (std::size_t i = 0; i < b.count; ++i) {
+    REQUIRE(b.replications_run[i] == 1000);
+    REQUIRE(b.replications[i].size() == 1000 * M);
+    for (std::size_t m : {kX, kY}) {
+      Accumulator one_pass;
+      long double sum = 0;  // the exact mean, near enough: 64-bit mantissa
+      for (std::size_t r = 0; r < 1000; ++r) {
+        const double v = b.replications[i][r * M + m];
+        one_pass.add(v);
+        if (std::isfinite(v)) sum += v;
+      }
+      const Accumulator& merged = b.stats[i * M + m];
+      CHECK(merged.n() == one_pass.n());
+      CHECK(merged.min() == one_pass.min());
+      CHECK(merged.max() == one_pass.max());
+      // Chan's merge and Welford's pass round differently; each mean is within a few ulps per
+      // sqrt(n) of the exact one (sqrt(1000) * 2^-52 ~ 7e-15 relative), so both are held to 1e-14.
+      const double exact = static_cast<double>(sum / static_cast<long double>(one_pass.n()));
+      CHECK(std::abs(merged.mean() - exact) <= 1e-14 * std::abs(exact));
+      CHECK(std::abs(one_pass.mean() - exact) <= 1e-14 * std::abs(exact));
+      CHECK(std::abs(merged.sd() - one_pass.sd()) <= 1e-9 * one_pass.sd());
+    }
+    CHECK(b.stats[i * M + kX].n() == 800);      // every 5th replication is NaN
+    CHECK(b.stats[i * M + kY].n() == 1000 - 143);  // unwritten in r = 0, 7, ..., 994
+    CHECK(b.stats[i * M + kC].n() == 1);
+  }
+}
+
+TEST_CASE("statistics do not depend on what is kept per replication", "[runner]") {
+  const std::string head = "replications = 500\nblock_size = 16\n" + kGrid;
+  const PointBatch none = compute(head);
+  const PointBatch kept = compute(head + "[output]\nreplications = true\n");
+  const PointBatch quantiles = compute(head + "[output]\nquantiles = [0.1, 0.5]\n");
+  CHECK(none.replications.empty());
+  CHECK(quantiles.replications.empty());  // kept for the quantiles only, not handed to the writer
+  for (std::size_t k = 0; k < none.stats.size(); ++k) {
+    CHECK(same_stats(none.stats[k], kept.stats[k]));
+    CHECK(same_stats(none.stats[k], quantiles.stats[k]));
+  }
+}
+
+TEST_CASE("statistics are the same for any thread count, across waves of blocks", "[runner]") {
+  // block_size = 1: 2 x 20000 blocks, more than one wave of work units.
+  const std::string body = "replications = 20000\nblock_size = 1\n[grid]\nmu = [0.0, 2.0]\n";
+  const PointBatch one = compute(body, 1);
+  const PointBatch three = compute(body, 3);
+  REQUIRE(one.stats.size() == three.stats.size());
+  for (std::size_t k = 0; k < one.stats.size(); ++k) CHECK(same_stats(one.stats[k], three.stats[k]));
+  CHECK(one.stats[kX].n() == 16000);  // every block ran exactly once
+}
+
+TEST_CASE("adaptive precision keeps only the replications it ran", "[runner]") {
+  const std::string outputs = "[output]\nreplications = true\nseries = [\"path\"]\n";
+  SECTION("a target met at the initial replications") {
+    const PointBatch b = compute("replications = 10\n" + kGrid + outputs +
+                                 "[precision]\nmax_replications = 100000\ntarget_se = { x = 1e9 }\n");
+    for (std::size_t i = 0; i < b.count; ++i) {
+      CHECK(b.replications_run[i] == 10);
+      CHECK(b.replications[i].size() == 10 * 3);
+      CHECK(b.series[0][i].size() == 10 * 3);
+    }
+  }
+  SECTION("a target never met runs to the cap") {
+    const PointBatch b = compute("replications = 10\nblock_size = 4\n" + kGrid + outputs +
+                                 "[precision]\nmax_replications = 640\ntarget_se = { x = 1e-12 }\n");
+    for (std::size_t i = 0; i < b.count; ++i) {
+      CHECK(b.replications_run[i] == 640);
+      CHECK(b.stats[i * 3 + kX].n() == 512);
+      CHECK(b.series[0][i].size() == 640 * 3);
+    }
+  }
+}
