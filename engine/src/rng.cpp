@@ -75,15 +75,43 @@ inline double to_open01(std::uint32_t hi, std::uint32_t lo) {
   return (one_to_two - 1.0) + 0x1.0p-53;
 }
 
+// philox_block with every 32-bit word in a 64-bit lane, for the vector loop below: the
+// multiplies read only the low 32 bits of their lanes (exactly what vpmuludq does), so the words
+// are never widened or narrowed between rounds, and the bits above 32 are don't-cares, masked
+// at the multiplies and at the output. Same results as philox_block (tests/engine/test_rng.cpp).
+inline void philox_block_wide(std::uint64_t k0, std::uint64_t k1, std::uint64_t& x0,
+                              std::uint64_t& x1, std::uint64_t& x2, std::uint64_t& x3) {
+  constexpr std::uint64_t kLow = 0xffffffffULL;
+#pragma GCC unroll 10
+  for (int round = 0; round < 10; ++round) {
+    const std::uint64_t p0 = (x0 & kLow) * kMul0;
+    const std::uint64_t p1 = (x2 & kLow) * kMul1;
+    x0 = (p1 >> 32) ^ x1 ^ k0;
+    x1 = p1;
+    x2 = (p0 >> 32) ^ x3 ^ k1;
+    x3 = p0;
+    k0 += kWeyl0;
+    k1 += kWeyl1;
+  }
+}
+
+inline double to_open01_wide(std::uint64_t hi, std::uint64_t lo) {
+  constexpr std::uint64_t kLow = 0xffffffffULL;
+  const std::uint64_t k = (((hi & kLow) << 32) | (lo & kLow)) >> 12;
+  return (std::bit_cast<double>(k | 0x3ff0000000000000ULL) - 1.0) + 0x1.0p-53;
+}
+
 // Two uniforms from each of `blocks` consecutive counters starting at c0.
 TARIFFSIM_KERNEL void philox_uniforms(std::uint32_t k0, std::uint32_t k1, std::uint32_t c0,
                                       std::uint32_t c1, std::uint32_t c2, std::uint32_t c3,
                                       std::size_t blocks, double* out) {
   for (std::size_t i = 0; i < blocks; ++i) {
-    std::uint32_t x0 = c0 + static_cast<std::uint32_t>(i), x1 = c1, x2 = c2, x3 = c3;
-    philox_block(k0, k1, x0, x1, x2, x3);
-    out[2 * i] = to_open01(x0, x1);
-    out[2 * i + 1] = to_open01(x2, x3);
+    // The counter's low word wraps at 2^32 as in philox_block (Stream::advance forbids overflow).
+    std::uint64_t x0 = static_cast<std::uint32_t>(c0 + static_cast<std::uint32_t>(i)), x1 = c1,
+                  x2 = c2, x3 = c3;
+    philox_block_wide(k0, k1, x0, x1, x2, x3);
+    out[2 * i] = to_open01_wide(x0, x1);
+    out[2 * i + 1] = to_open01_wide(x2, x3);
   }
 }
 
