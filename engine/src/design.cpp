@@ -89,9 +89,9 @@ Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&inf
     base_[param_index(info, name)] = located.value;
 
   for (const auto& axis : experiment.grid) {
-    if (axis.values.empty()) throw InputError("grid axis '" + axis.name + "' has no values");
-    axes_.emplace_back(param_index(info, axis.name), axis.values);
-    grid_size_ = checked_product(grid_size_, axis.values.size());
+    if (axis.size() == 0) throw InputError("grid axis '" + axis.name + "' has no values");
+    axes_.emplace_back(param_index(info, axis.name), axis);
+    grid_size_ = checked_product(grid_size_, axis.size());
   }
 
   if (!experiment.sample || experiment.sample->ranges.empty()) return;
@@ -130,7 +130,7 @@ std::vector<Value> Design::values(std::uint64_t index) const {
   std::uint64_t grid_index = index / sample_size_;
   for (auto axis = axes_.rbegin(); axis != axes_.rend(); ++axis) {  // last axis fastest
     const auto& [param, values] = *axis;
-    out[param] = values[grid_index % values.size()];
+    out[param] = values.at(grid_index % values.size());
     grid_index /= values.size();
   }
   if (!sample_params_.empty()) {

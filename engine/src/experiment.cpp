@@ -636,19 +636,20 @@ class ExperimentParser {
     for (const auto& e : doc_.entries(t, "grid")) {
       const ParamSpec* spec = declared_param(e);
       if (!spec || !place(e, "[grid]")) continue;
-      std::optional<std::vector<Value>> values;
+      GridAxis axis{e.key, {}, std::nullopt, location_of(e.node->source())};
+      bool ok = false;
       if (const auto* a = e.node->as_array()) {
-        values = grid_list(*spec, *a, e.path);
-      } else if (const auto* spacing = e.node->as_table()) {
-        values = grid_spacing(*spec, *spacing, e.path);
+        auto values = grid_list(*spec, *a, e.path);
+        if ((ok = values.has_value())) axis.values = std::move(*values);
+      } else if (const auto* table = e.node->as_table()) {
+        axis.spacing = grid_spacing(*spec, *table, e.path);
+        ok = axis.spacing.has_value();
       } else {
         expected(e,
                  "an array of values or { linspace = [lo, hi, n] } or "
                  "{ logspace = [lo, hi, n] }");
       }
-      if (values)
-        experiment_.grid.push_back(
-            GridAxis{e.key, std::move(*values), location_of(e.node->source())});
+      if (ok) experiment_.grid.push_back(std::move(axis));
     }
   }
 
@@ -673,8 +674,8 @@ class ExperimentParser {
     return ok ? std::optional(std::move(values)) : std::nullopt;
   }
 
-  std::optional<std::vector<Value>> grid_spacing(const ParamSpec& spec, const toml::table& t,
-                                                 const std::string& path) {
+  std::optional<AxisSpacing> grid_spacing(const ParamSpec& spec, const toml::table& t,
+                                          const std::string& path) {
     const auto inner = doc_.entries(t, path);
     bool ok = true;
     for (const auto& e : inner)
@@ -718,41 +719,11 @@ class ExperimentParser {
       expected(e, what);
       return std::nullopt;
     }
-    return logarithmic ? logspace(*lo, *hi, n->get()) : linspace(*lo, *hi, n->get());
+    return AxisSpacing{*lo, *hi, static_cast<std::uint64_t>(n->get()), logarithmic};
   }
 
   // The i-th of n values is lo + (hi - lo) * i / (n - 1); the last is set to hi exactly so the
   // endpoint a user wrote is the endpoint computed (no 0.30000000000000004).
-  static std::vector<Value> linspace(double lo, double hi, std::int64_t n) {
-    std::vector<Value> out;
-    out.reserve(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double x = i == 0 ? lo
-                       : i == n - 1
-                           ? hi
-                           : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1);
-      out.emplace_back(x);
-    }
-    return out;
-  }
-
-  // Evenly spaced in log10 between the end values; base 10 keeps decades exact
-  // (logspace [1, 1000, 4] gives exactly 1, 10, 100, 1000).
-  static std::vector<Value> logspace(double lo, double hi, std::int64_t n) {
-    const double a = std::log10(lo);
-    const double b = std::log10(hi);
-    std::vector<Value> out;
-    out.reserve(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double x =
-          i == 0 ? lo
-          : i == n - 1
-              ? hi
-              : std::pow(10.0, a + (b - a) * static_cast<double>(i) / static_cast<double>(n - 1));
-      out.emplace_back(x);
-    }
-    return out;
-  }
 
   void read_sample(const toml::table& t) {
     SampleSpec sample;
@@ -980,6 +951,24 @@ class ExperimentParser {
 };
 
 }  // namespace
+
+// Evenly spaced between the end values, which are exact; logspace in log10, which keeps decades
+// exact (logspace [1, 1000, 4] gives exactly 1, 10, 100, 1000).
+double AxisSpacing::at(std::uint64_t i) const {
+  if (i == 0) return lo;
+  if (i + 1 == n) return hi;
+  const double t = static_cast<double>(i) / static_cast<double>(n - 1);
+  if (!logarithmic) return lo + (hi - lo) * t;
+  const double a = std::log10(lo), b = std::log10(hi);
+  return std::pow(10.0, a + (b - a) * t);
+}
+
+std::vector<Value> GridAxis::expanded() const {
+  std::vector<Value> out;
+  out.reserve(size());
+  for (std::uint64_t i = 0; i < size(); ++i) out.push_back(at(i));
+  return out;
+}
 
 SourceLocation Experiment::where(const std::string& param) const {
   if (const auto it = fixed.find(param); it != fixed.end()) return it->second.where;

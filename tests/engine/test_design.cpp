@@ -135,20 +135,20 @@ TEST_CASE("linspace and logspace hit their endpoints exactly", "[design]") {
   const Experiment e = experiment(
       "[grid]\na = { linspace = [0.1, 0.7, 7] }\nb = { logspace = [0.001, 1000.0, 7] }\n"
       "c = { logspace = [1, 1000, 4] }\nd = { linspace = [0.3, 0.9, 1] }\n");
-  const auto& a = e.grid[0].values;
+  const auto a = e.grid[0].expanded();
   REQUIRE(a.size() == 7);
   CHECK(std::get<double>(a.front()) == 0.1);
   CHECK(std::get<double>(a.back()) == 0.7);
   for (std::size_t i = 0; i < a.size(); ++i)
     CHECK(std::get<double>(a[i]) == Approx(0.1 + 0.1 * static_cast<double>(i)));
   CHECK(std::get<double>(a[3]) == 0.1 + (0.7 - 0.1) * 3.0 / 6.0);  // the documented formula
-  const auto& b = e.grid[1].values;
+  const auto b = e.grid[1].expanded();
   CHECK(std::get<double>(b.front()) == 0.001);
   CHECK(std::get<double>(b.back()) == 1000.0);
   CHECK(std::get<double>(b[3]) == Approx(1.0));
-  const auto& c = e.grid[2].values;
+  const auto c = e.grid[2].expanded();
   CHECK(c == std::vector<Value>{1.0, 10.0, 100.0, 1000.0});  // decades exact
-  CHECK(e.grid[3].values == std::vector<Value>{0.3});        // n = 1 gives lo
+  CHECK(e.grid[3].expanded() == std::vector<Value>{0.3});        // n = 1 gives lo
 
   const Design d(e, info());
   CHECK(d.size() == 7 * 7 * 4 * 1);

@@ -186,9 +186,9 @@ TEST_CASE("a file with every section parses into the expected experiment", "[exp
 
   REQUIRE(e.grid.size() == 2);  // file order, not alphabetical
   CHECK(e.grid[0].name == "theta");
-  CHECK(e.grid[0].values == std::vector<Value>{3.0, 1.5, 2.0});  // integers typed as reals
+  CHECK(e.grid[0].expanded() == std::vector<Value>{3.0, 1.5, 2.0});  // integers typed as reals
   CHECK(e.grid[1].name == "beta");
-  CHECK(e.grid[1].values == std::vector<Value>{0.01, 0.1, 1.0, 10.0, 100.0});
+  CHECK(e.grid[1].expanded() == std::vector<Value>{0.01, 0.1, 1.0, 10.0, 100.0});
   CHECK(e.grid[0].where.line == 16);
 
   REQUIRE(e.sample);
@@ -232,7 +232,7 @@ TEST_CASE("config_text is the effective config and parses back to the same exper
   CHECK(again.seed == 7);
   REQUIRE(again.grid.size() == 2);
   CHECK(again.grid[0].name == "theta");
-  CHECK(again.grid[1].values == e.grid[1].values);
+  CHECK(again.grid[1].expanded() == e.grid[1].expanded());
   CHECK(again.sample->ranges[0].name == "k");
   CHECK(again.precision.target_se == e.precision.target_se);
   CHECK(again.fixed.at("weights").value == e.fixed.at("weights").value);
@@ -396,8 +396,8 @@ TEST_CASE("grid and sample errors", "[experiment][errors]") {
                                "[grid]\nalpha = [-1.0, 0.5, 2.0]\n"
                                "beta = { linspace = [-1.0, 1.0, 3] }\n[sample]\nmethod = "
                                "\"uniform\"\nn = 3\nranges = { k = [-5, 50] }\n");
-    CHECK(e.grid[0].values == std::vector<Value>{-1.0, 0.5, 2.0});
-    CHECK(e.grid[1].values == std::vector<Value>{-1.0, 0.0, 1.0});
+    CHECK(e.grid[0].expanded() == std::vector<Value>{-1.0, 0.5, 2.0});
+    CHECK(e.grid[1].expanded() == std::vector<Value>{-1.0, 0.0, 1.0});
     CHECK(e.sample->ranges[0].lo == -5.0);
   }
   SECTION("bad sample") {

@@ -27,7 +27,7 @@ class Design {
  private:
   const ModelInfo* info_;
   std::vector<Value> base_;                               // defaults + fixed
-  std::vector<std::pair<std::size_t, std::vector<Value>>> axes_;  // param index, values
+  std::vector<std::pair<std::size_t, GridAxis>> axes_;     // param index, axis
   std::vector<std::size_t> sample_params_;                // param index per sample dimension
   std::vector<bool> sample_integer_;                      // round to integer?
   std::vector<double> sample_rows_;                       // sample_size_ x dims, row-major, scaled

@@ -22,10 +22,25 @@ struct LocatedValue {
   SourceLocation where;
 };
 
+// { linspace | logspace = [lo, hi, n] }: values computed from their index on demand, so a long
+// axis costs no memory. The end values are exactly lo and hi; logspace is even in log10.
+struct AxisSpacing {
+  double lo = 0;
+  double hi = 0;
+  std::uint64_t n = 0;
+  bool logarithmic = false;
+  double at(std::uint64_t i) const;
+};
+
 struct GridAxis {
   std::string name;
-  std::vector<Value> values;  // typed per the ParamSpec (e.g. double for Real)
+  std::vector<Value> values;           // an explicit list, typed per the ParamSpec; or empty and
+  std::optional<AxisSpacing> spacing;  // a spacing (real parameters only)
   SourceLocation where;
+
+  std::uint64_t size() const { return spacing ? spacing->n : values.size(); }
+  Value at(std::uint64_t i) const { return spacing ? Value{spacing->at(i)} : values[i]; }
+  std::vector<Value> expanded() const;  // every value, for small axes and tests
 };
 
 enum class SampleMethod { Sobol, Lhs, Uniform };
