@@ -152,10 +152,10 @@ int cmd_run_distributed(const MpiSession& mpi, const std::string& path,
 
 int cmd_run(const MpiSession& mpi, const std::string& path, const std::vector<std::string>& sets,
             const std::string& shard, RunOptions opt) {
-  if (launched_world_size() > 1 && !built_with_mpi())
-    throw InputError("this tariffsim was built without MPI, so each of the " +
-                     std::to_string(launched_world_size()) +
-                     " processes would compute the whole run: rebuild with MPI found "
+  // Several processes that do not form one MPI job would each compute the whole run.
+  if (launched_under_mpi() && !built_with_mpi())
+    throw InputError("started by an MPI launcher, but this tariffsim was built without MPI, so "
+                     "each process would compute the whole run: rebuild with MPI found "
                      "(tools/setup.sh installs Open MPI) or run without mpirun");
   if (mpi.active()) return cmd_run_distributed(mpi, path, sets, shard, opt);
   const RunSetup setup = set_up_run(path, sets, shard, opt);
@@ -268,6 +268,8 @@ int main(int argc, char** argv) {
   setup_logging(log);
   run_opt.progress = !no_progress && !log.quiet;
 
+  // Under mpirun, commands other than run are one process's work: rank 0 does it, the rest exit.
+  if (mpi.active() && !run->parsed() && mpi.rank() != 0) return kExitOk;
   try {
     if (run->parsed()) return cmd_run(mpi, exp_path, sets, shard, run_opt);
     if (merge->parsed()) return cmd_merge(merge_out, merge_in, run_opt.command_line);
@@ -280,7 +282,11 @@ int main(int argc, char** argv) {
     return kExitInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return kExitRuntime;
+    // After a failed HDF5 write the library's exit-time cleanup of its half-closed handles can
+    // crash; everything worth keeping is flushed already, so leave without it.
+    spdlog::default_logger()->flush();
+    std::fflush(nullptr);
+    std::_Exit(kExitRuntime);
   }
   return kExitInput;
 }

@@ -25,17 +25,19 @@
 
 namespace tariffsim::cli {
 
-int launched_world_size() {
-  // Open MPI, MPICH/Hydra (PMI), and Slurm's srun; the first one set names the job's size.
-  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"}) {
-    if (const char* v = std::getenv(var)) return std::max(1, std::atoi(v));
-  }
-  return 1;
+bool launched_under_mpi() {
+  // The job's size where the launcher says it (Open MPI's mpirun, MPICH/Hydra); PMIx and PMI
+  // launches such as srun --mpi=pmix give a rank, and MPI_Init tells the size.
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* v = std::getenv(var)) return std::atoi(v) > 1;
+  return std::getenv("PMIX_RANK") != nullptr || std::getenv("PMI_RANK") != nullptr;
 }
 
 #if !TARIFFSIM_HAVE_MPI
 
-bool built_with_mpi() { return false; }
+bool built_with_mpi() {
+  return false;
+}
 MpiSession::MpiSession(int*, char***) {}
 MpiSession::~MpiSession() = default;
 int run_distributed(const MpiSession&, const DistributedRun&, const SetupError&,
@@ -45,10 +47,13 @@ int run_distributed(const MpiSession&, const DistributedRun&, const SetupError&,
 
 #else
 
-bool built_with_mpi() { return true; }
+bool built_with_mpi() {
+  return true;
+}
 
 MpiSession::MpiSession(int* argc, char*** argv) {
-  if (launched_world_size() <= 1) return;
+  if (!launched_under_mpi()) return;
+  initialised_ = true;
   // Only the main thread calls MPI; TBB's workers never do.
   int provided = 0;
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
@@ -58,7 +63,7 @@ MpiSession::MpiSession(int* argc, char*** argv) {
 }
 
 MpiSession::~MpiSession() {
-  if (launched_world_size() > 1) MPI_Finalize();
+  if (initialised_) MPI_Finalize();
 }
 
 namespace {
@@ -85,7 +90,7 @@ class ByteWriter {
   }
   // One vector per point (a point's replications, however many it ran).
   template <class T>
-  void put_rows(const std::vector<std::vector<T>>& rows) {
+  void put_rows(const std::vector<std::vector<T> >& rows) {
     put<std::uint64_t>(rows.size());
     for (const auto& v : rows) put_vector(v);
   }
@@ -112,8 +117,8 @@ class ByteReader {
     return v;
   }
   template <class T>
-  std::vector<std::vector<T>> get_rows() {
-    std::vector<std::vector<T>> rows(get<std::uint64_t>());
+  std::vector<std::vector<T> > get_rows() {
+    std::vector<std::vector<T> > rows(get<std::uint64_t>());
     for (auto& v : rows) v = get_vector<T>();
     return rows;
   }
@@ -218,7 +223,8 @@ int agree_on_setup(const MpiSession& mpi, const SetupError& mine) {
   if (first_failed == codes.end()) return 0;
   if (first_failed - codes.begin() == mpi.rank()) {
     const std::string who = mpi.rank() == 0 ? "" : "rank " + std::to_string(mpi.rank()) + ": ";
-    for (const auto& m : mine.messages) std::fprintf(stderr, "error: %s%s\n", who.c_str(), m.c_str());
+    for (const auto& m : mine.messages)
+      std::fprintf(stderr, "error: %s%s\n", who.c_str(), m.c_str());
   }
   return *std::max_element(codes.begin(), codes.end());
 }
@@ -249,8 +255,9 @@ SetupError same_kernels_everywhere(const MpiSession& mpi) {
     listing += (r ? ", " : "") + ("rank " + std::to_string(r) + ": " + isa);
   }
   if (!mixed || mpi.rank() != 0) return {mixed ? 2 : 0, {}};
-  return {2, {"the ranks' CPUs run different vector code paths (" + listing +
-              "), whose last bits differ: run the job on nodes of one kind"}};
+  return {2,
+          {"the ranks' CPUs run different vector code paths (" + listing +
+           "), whose last bits differ: run the job on nodes of one kind"}};
 }
 
 int local_threads(const RunOptions& opt) {
@@ -278,12 +285,15 @@ class Coordinator {
       } else {
         std::uint64_t replications = 0;
         PointBatch batch = decode(receive_bytes(worker), replications);
+        // The worker computes its next batch while this one is written.
+        hand_out(worker);
         batch.values.resize(batch.count);
         for (std::uint64_t i = 0; i < batch.count; ++i)
           batch.values[i] = computer_.values(batch.first + i);
         file_.write(batch);
         add_to_summary(summary, batch, replications);
         progress.advance(batch.count);
+        continue;
       }
       hand_out(worker);
     }
@@ -320,10 +330,16 @@ void work(const BatchComputer& computer) {
       const PointBatch batch = computer.compute(msg[0], msg[1], &replications);
       send_bytes(encode(batch, replications), 0);
     } catch (const std::exception& e) {
-      send_text(e.what(), 0, kTagFailed);
+      send_text("points " + std::to_string(msg[0]) + " to " + std::to_string(msg[0] + msg[1] - 1) +
+                    ": " + e.what(),
+                0, kTagFailed);
     }
   }
 }
+
+int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComputer& computer,
+               ResultFile& file, int parallelism, std::chrono::steady_clock::time_point started,
+               void (*report)(const RunSummary&, const RunOptions&));
 
 }  // namespace
 
@@ -341,38 +357,60 @@ int run_distributed(const MpiSession& mpi, const DistributedRun& run, const Setu
   std::unique_ptr<BatchComputer> computer;
   std::unique_ptr<ResultFile> file;
   const SetupError opened = try_setup([&] {
-    computer = std::make_unique<BatchComputer>(exp, *run.model,
-                                               static_cast<std::uint64_t>(parallelism));
+    computer =
+        std::make_unique<BatchComputer>(exp, *run.model, static_cast<std::uint64_t>(parallelism));
     if (mpi.rank() == 0) file = open_run_file(exp, run.model->info(), opt, computer->points());
   });
   if (const int code = agree_on_setup(mpi, opened)) return code;
 
-  if (mpi.rank() != 0) {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
-                              static_cast<std::size_t>(threads));
-    work(*computer);
-    return 0;
+  try {
+    if (mpi.rank() != 0) {
+      tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                                static_cast<std::size_t>(threads));
+      work(*computer);
+      return 0;
+    }
+    return coordinate(mpi, run, *computer, *file, parallelism, started, report);
+  } catch (const std::exception& e) {
+    // The other ranks wait on this one and would never return: end the job. What is written is
+    // flushed point by point, so --resume continues it.
+    std::fprintf(stderr, "error: rank %d: %s\n", mpi.rank(), e.what());
+    spdlog::default_logger()->flush();
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    return 1;
   }
-  const std::uint64_t P = computer->points();
-  BatchQueue queue = run_queue(opt, *file, P, computer->batch_points());
-  log_run_start(exp, run.model->info(), queue, P,
-                std::to_string(mpi.size() - 1) + " MPI ranks (" + std::to_string(parallelism) +
-                    " threads)",
-                file->path());
+}
+
+namespace {
+
+// Rank 0 after setup: hands out the batches, writes the file and reports.
+int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComputer& computer,
+               ResultFile& file, int parallelism, std::chrono::steady_clock::time_point started,
+               void (*report)(const RunSummary&, const RunOptions&)) {
+  const Experiment& exp = *run.experiment;
+  const RunOptions& opt = run.options;
+  const std::uint64_t P = computer.points();
+  BatchQueue queue = run_queue(opt, file, P, computer.batch_points());
+  log_run_start(
+      exp, run.model->info(), queue, P,
+      std::to_string(mpi.size() - 1) + " MPI ranks (" + std::to_string(parallelism) + " threads)",
+      file.path());
   Progress progress("points", queue.todo(), opt.progress);
-  RunSummary summary = start_summary(file->path(), P, queue.todo());
-  const bool ok = Coordinator(mpi, *computer, *file, queue).run(progress, summary);
+  RunSummary summary = start_summary(file.path(), P, queue.todo());
+  const bool ok = Coordinator(mpi, computer, file, queue).run(progress, summary);
   progress.finish();
   if (!ok) {
     spdlog::error("{}: incomplete (complete = 0); `tariffsim run --resume` computes the rest",
-                  file->path());
+                  file.path());
     return 1;
   }
-  file->finish();
+  file.finish();
   finish_summary(summary, started);
   report(summary, opt);
   return 0;
 }
+
+}  // namespace
 
 #endif
 

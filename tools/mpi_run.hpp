@@ -11,10 +11,10 @@
 
 namespace tariffsim::cli {
 
-// Processes in the MPI job this process belongs to, from the launcher's environment (Open MPI,
-// MPICH/Hydra, Slurm's PMI/PMIx): 1 when started without mpirun/srun. Read before MPI_Init, so a
-// plain run never initialises MPI.
-int launched_world_size();
+// True when an MPI launcher started this process as one of several (Open MPI, MPICH/Hydra, PMIx
+// or PMI, e.g. srun --mpi=pmix), from its environment: read before MPI_Init, so a plain run never
+// initialises MPI.
+bool launched_under_mpi();
 
 bool built_with_mpi();
 
@@ -31,6 +31,7 @@ class MpiSession {
   int size() const noexcept { return size_; }
 
  private:
+  bool initialised_ = false;
   bool active_ = false;
   int rank_ = 0;
   int size_ = 1;

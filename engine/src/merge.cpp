@@ -213,6 +213,11 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
   const Experiment exp = parse_experiment(shards.front().config, shards.front().path + ":config",
                                           {}, registry);
   const auto model = registry.create(shards.front().model);
+  // The merged file is laid out by this build's model, so its numbers must be this version's.
+  if (shards.front().model_version != model->info().version)
+    throw InputError(shards.front().path + ": written by " + shards.front().model + " " +
+                     shards.front().model_version + ", this build has " + model->info().version +
+                     "; merge with the build that wrote the shards");
   const Design design(exp, model->info());
   if (design.size() != shards.front().done.size())
     throw InputError(shards.front().path + ": its config describes " +

@@ -71,6 +71,24 @@ void refuse_other_build(const H5::H5File& f, const H5::Group& g, const std::stri
                      "machine of the same kind, or start over without --resume");
 }
 
+// A resumed file continues the same share of the points: a shard file resumed as the whole run,
+// or as another shard, would mix shards and claim a completeness it does not have.
+void refuse_other_shard(const H5::Group& g, const std::string& path, const FileLayout& layout) {
+  std::uint64_t index = 0, count = 1;
+  if (g.attrExists("shard_index"))
+    g.openAttribute("shard_index").read(H5::PredType::NATIVE_UINT64, &index);
+  if (g.attrExists("shard_count"))
+    g.openAttribute("shard_count").read(H5::PredType::NATIVE_UINT64, &count);
+  if (index == layout.shard_index && count == layout.shard_count) return;
+  auto name = [](std::uint64_t i, std::uint64_t n) {
+    return n == 1 ? std::string("the whole run")
+                  : "shard " + std::to_string(i) + "/" + std::to_string(n);
+  };
+  throw InputError("--resume: '" + path + "' holds " + name(index, count) + ", this run is " +
+                   name(layout.shard_index, layout.shard_count) +
+                   "; resume it with the same --shard");
+}
+
 H5::StrType utf8_string_type() {
   H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
   t.setCset(H5T_CSET_UTF8);
@@ -328,6 +346,7 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode m
 
 void ResultFile::Impl::open_existing(const std::string& path) {
   const auto& exp = *layout.experiment;
+  refuse_if_in_use(path, layout.path_origin);
   if (!detail::is_hdf5_file(path))
     throw InputError(layout.path_origin + ": --resume: '" + path +
                      "' is not an existing result file (expected the partial file of a run)");
@@ -345,6 +364,7 @@ void ResultFile::Impl::open_existing(const std::string& path) {
                        have.substr(0, 12) + "..., this config " + want.substr(0, 12) +
                        "...); run without --resume to start over");
     refuse_other_build(*file, *group, path, layout.info->version);
+    refuse_other_shard(*group, path, layout);
     std::uint64_t n = 0;
     group->openAttribute("n_points").read(H5::PredType::NATIVE_UINT64, &n);
     if (n != layout.n_points)

@@ -1,6 +1,7 @@
 """Shared helpers for the end-to-end tests: each test_*.py is one ctest test, run with Debian's
 python3 as `test_x.py --tariffsim BIN --source SRC`, and exits non-zero on the first failure."""
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -138,3 +139,34 @@ def kill_part_way(command, binary, file, sig=signal.SIGKILL, env=None, at_least=
     proc.send_signal(sig)
     proc.wait(timeout=60)
     return done
+
+
+# An output experiment that writes well over 2 MB, for the full-disk checks.
+FULL_DISK_EXPERIMENT = """
+[experiment]
+name = "big"
+model = "bagwell_staiger"
+seed = 5
+replications = 64
+[parameters]
+periods = 2000
+[grid]
+delta = { linspace = [0.05, 0.95, 200] }
+[output]
+replications = true
+series = ["tariff", "volume"]
+"""
+
+
+@contextlib.contextmanager
+def small_disk(size="2m"):
+    """A tmpfs of `size` mounted on a fresh folder, or None where mounting is not allowed (the
+    checks that need a full disk then say they were skipped)."""
+    where = Path(tempfile.mkdtemp(prefix="tariffsim_small_"))
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                             capture_output=True).returncode == 0
+    try:
+        yield where if mounted else None
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(where)], capture_output=True)

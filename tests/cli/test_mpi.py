@@ -9,13 +9,14 @@ import sys
 
 import h5py
 
-from common import (SCALE_EXPERIMENT, SLOW_EXPERIMENT, check, kill_part_way, parse_args, run,
-                    same_content, workdir, write)
+from common import (FULL_DISK_EXPERIMENT, SCALE_EXPERIMENT, SLOW_EXPERIMENT, check,
+                    kill_part_way, parse_args, run, same_content, small_disk, workdir, write)
 
 # Adaptive precision too: how many replications a point gets must not depend on where it ran.
+# These targets send points to 40, 80 and 160 replications (checked below).
 EXPERIMENT = SCALE_EXPERIMENT + """
 [precision]
-target_se = { sim_P_protect = 0.02 }
+target_se = { sim_P_protect = 0.004, sim_E_V = 0.003 }
 max_replications = 160
 """
 
@@ -46,6 +47,9 @@ def main():
     exp = write(wd / "scale.toml", EXPERIMENT)
     single = wd / "single.h5"
     check(run(b, "run", exp, "-o", single, "--no-progress").returncode == 0, "single run")
+    with h5py.File(single, "r") as f:
+        counts = set(f["scale/status/replications"][()]) - {0}
+    check(counts == {40, 80, 160}, f"adaptive precision stops points at 40, 80 and 160 ({counts})")
     for ranks, threads in ((2, 1), (3, 1), (3, 2), (5, 1)):
         out = wd / f"mpi{ranks}x{threads}.h5"
         r = mpirun(mpiexec, ranks, b, "run", exp, "-o", out, "--threads", threads, "--no-progress")
@@ -71,6 +75,21 @@ def main():
                timeout=60)
     check(r.returncode == 2 and r.stderr.count("dleta") == 1 and not (wd / "x.h5").exists(),
           f"unknown key under mpirun: exit 2, one message naming it ({r.stderr[-300:]})")
+
+    # Rank 0's writer failing (a full disk) ends the job with exit 1, not a hang of the workers.
+    with small_disk() as disk:
+        if disk is None:
+            print("skipped: full-disk check under MPI (cannot mount a tmpfs here)")
+        else:
+            big = write(wd / "big.toml", FULL_DISK_EXPERIMENT)
+            try:
+                r = mpirun(mpiexec, 3, b, "run", big, "-o", disk / "w.h5", "--no-progress",
+                           timeout=120)
+                ended = (r.returncode, "rank 0" in r.stderr)
+            except subprocess.TimeoutExpired:
+                ended = ("hung", False)
+            check(ended[0] == 1 and ended[1],
+                  f"a full disk under MPI: exit 1 naming rank 0 ({ended[0]})")
 
     # A job killed part way (as a scheduler does at its time limit) resumes under MPI.
     slow = write(wd / "slow.toml", SLOW_EXPERIMENT)

@@ -55,6 +55,23 @@ def main():
         r = run(b, "merge", wd / "bad.h5", shards[0], odd, shards[2])
         check(r.returncode == 2 and value in r.stderr, f"merge refuses a shard with another {attr}"
                                                        f" ({r.stderr.strip()[-200:]})")
+    # Shards of another model version, all alike, are refused too: the layout is this build's.
+    olds = []
+    for k, shard in enumerate(shards):
+        olds.append(wd / f"old{k}.h5")
+        olds[-1].write_bytes(shard.read_bytes())
+        with h5py.File(olds[-1], "r+") as h:
+            h["scale"].attrs["model_version"] = "0.9.0"
+    r = run(b, "merge", wd / "bad.h5", *olds)
+    check(r.returncode == 2 and "0.9.0" in r.stderr and "this build" in r.stderr,
+          f"merge refuses shards of another model version ({r.stderr.strip()[-200:]})")
+    # A shard file resumes only as the same shard.
+    for extra, label in (([], "as the whole run"), (["--shard", "0/3"], "as another shard")):
+        again = wd / "again.h5"
+        again.write_bytes(shards[1].read_bytes())
+        r = run(b, "run", exp, "-o", again, "--resume", "--no-progress", *extra)
+        check(r.returncode == 2 and "holds shard 1/3" in r.stderr,
+              f"resuming shard 1/3 {label} is refused ({r.stderr.strip()[-200:]})")
     with h5py.File(merged, "r") as h, h5py.File(shards[0], "r") as s0:
         check(h.attrs["kernel_isa"] == s0.attrs["kernel_isa"], "the merged file names the shards' "
                                                                "kernel_isa")

@@ -12,7 +12,8 @@ ROOT=${SLURM_SUBMIT_DIR:-$(pwd)}
 BIN=${TARIFFSIM:-$ROOT/build/tools/tariffsim}
 RANKS=$((${SLURM_NTASKS:-1} + 1))
 THREADS=${SLURM_CPUS_PER_TASK:-1}
-run() { mpirun -n "$RANKS" --oversubscribe "$BIN" run "$EXP" --threads "$THREADS" --no-progress "$@"; }
+# --bind-to none: Open MPI would otherwise pin each rank, and all its threads, to one core.
+run() { mpirun -n "$RANKS" --oversubscribe --bind-to none "$BIN" run "$EXP" --threads "$THREADS" --no-progress "$@"; }
 OUT=$("$BIN" validate "$EXP" | sed -n 's/^  output //p')
 mkdir -p "$(dirname "$OUT")"
 if [ -f "$OUT" ]; then run --resume; else run; fi
