@@ -31,7 +31,7 @@ done
 if [[ $do_build -eq 1 ]]; then
   echo "== build (Release) in $build"
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTARIFFSIM_BUILD_BENCH=ON >/dev/null
-  cmake --build "$build" -j "$(nproc)" --target tariffsim bench_paths
+  cmake --build "$build" -j "$(nproc)" --target tariffsim bench_paths bench_rng
 fi
 logs="$build/bench"
 mkdir -p "$logs"
@@ -48,6 +48,10 @@ echo "== bench_paths"
 "$build/tools/bench/bench_paths" "${size_args[@]}" --threads "$threads" | tee "$logs/bench_paths.txt" \
   | grep -v '^RESULT '
 vbar="$(awk '$2 == "lognormal.vbar" {print $3}' "$logs/bench_paths.txt")"
+
+echo
+echo "== bench_rng"
+"$build/tools/bench/bench_rng" | tee "$logs/bench_rng.txt" | grep -v '^RESULT '
 
 echo
 echo "== numpy_paths.py (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this run only)"
@@ -92,6 +96,8 @@ printf '  %-44s %11.2fx   %-10s\n' "  same, per CPU-second (info)" "$ratio_cpu" 
 printf '  %-44s %11.2fx   %-10s %s\n' "speedup, $threads threads vs 1 (tbb::parallel_for)" "$speedup" ">= 1.8x" "$(verdict "$speedup" ">=" 1.8)"
 printf '  %-44s %12.2f   %-10s\n' "  cores busy during the $threads-thread run (info)" "$busy" "$threads"
 printf '  %-44s %12.2f   %-10s\n' "  per CPU-second, $threads threads / 1 (info)" "$efficiency" "~1"
+printf '  %-44s %12.2f   %-10s\n' "Philox uniform, engine (ns; info)" "$(get bench_rng rng.engine_ns)" ""
+printf '  %-44s %11.2fx   %-10s\n' "  Random123 scalar / engine (info)" "$(get bench_rng rng.ratio)" ""
 printf '  %-44s %12.1f   %-10s %s\n' "peak RSS, $points points (MB)" "$rss" "< 300" "$(verdict "$rss" "<" 300)"
 printf '  %-44s %12.1f   %-10s\n' "peak RSS, $base_points points (MB, baseline)" "$base_rss" ""
 echo "  (figures are best of 3 for throughput; logs with every run and statistic: $logs/)"
