@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
@@ -187,8 +188,9 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
 
 // Runs replications [begin, end) of a point, one block, and accumulates its replication-level
 // metrics in acc[M] (merged into the point's stats later, in block order).
-void run_block(const RunPlan& plan, PointWork& w, std::uint64_t begin, std::uint64_t end,
-               Accumulator* acc) {
+// Returns the model's error message if a replication threw, "" otherwise (the point then fails).
+std::string run_block(const RunPlan& plan, PointWork& w, std::uint64_t begin, std::uint64_t end,
+                      Accumulator* acc) {
   const auto& metrics = plan.info->metrics;
   const std::size_t M = metrics.size();
   std::vector<double> scratch(plan.keep_values ? 0 : M);
@@ -203,10 +205,15 @@ void run_block(const RunPlan& plan, PointWork& w, std::uint64_t begin, std::uint
       series[plan.series[s]] = std::span<double>(w.series[s].data() + r * T, T);
     }
     Replication rep(w.key, r, std::span<double>(values, M), std::move(series));
-    plan.model->replicate(*w.state, rep);
+    try {
+      plan.model->replicate(*w.state, rep);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
     for (std::size_t m = 0; m < M; ++m)
       if (metrics[m].level == OutputLevel::Replication) acc[m].add(values[m]);
   }
+  return "";
 }
 
 // Adaptive precision: double the replications of a point while a target metric's standard error
@@ -258,11 +265,20 @@ void run_round(const RunPlan& plan, Batch& b) {
     const std::vector<Unit> units = next_wave(plan, b, point);
     if (units.empty()) break;
     std::vector<Accumulator> acc(units.size() * M);
+    std::vector<std::string> errors(units.size());
     tbb::parallel_for(std::size_t{0}, units.size(), [&](std::size_t u) {
-      run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * M]);
+      errors[u] = run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * M]);
     });
-    for (std::size_t u = 0; u < units.size(); ++u)
-      for (std::size_t m = 0; m < M; ++m) b.work[units[u].point].stats[m].merge(acc[u * M + m]);
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      PointWork& w = b.work[units[u].point];
+      if (!errors[u].empty() && w.status == kStatusOk) {
+        // Like a failure in prepare(): the point gets NaN and status -2, the run goes on.
+        w.status = kStatusModelError;
+        std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
+        report_model_error(b.first + units[u].point, errors[u].c_str());
+      }
+      for (std::size_t m = 0; m < M; ++m) w.stats[m].merge(acc[u * M + m]);
+    }
   }
 }
 

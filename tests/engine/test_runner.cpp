@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,9 @@ constexpr std::size_t kX = 0, kY = 1, kC = 2;  // metric indices
 
 // x = mu + N(0,1), NaN in every 5th replication (a model may leave a metric undefined);
 // y = x^2, left unwritten in every 7th (the engine must count it as NaN, not reuse a value);
-// c = mu, a point-level value; series `path` [t] = x + t.
+// c = mu, a point-level value; series `path` [t] = x + t. It throws, as a buggy model would, in
+// prepare() at mu = 17 and in replication 5 at mu = 13.
+constexpr double kFailsInPrepare = 17, kFailsInReplicate = 13;
 class NoisyModel : public Model {
  public:
   NoisyModel() {
@@ -43,11 +46,14 @@ class NoisyModel : public Model {
   std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
     auto s = std::make_unique<State>();
     s->mu = std::get<double>(p.values()[0]);
+    if (s->mu == kFailsInPrepare) throw std::runtime_error("prepare cannot handle mu = 17");
     out.set(kC, s->mu);
     return s;
   }
   void replicate(const PointState& state, Replication& rep) const override {
     const double mu = static_cast<const State&>(state).mu;
+    if (mu == kFailsInReplicate && rep.index() == 5)
+      throw std::runtime_error("replication 5 cannot handle mu = 13");
     const double x = mu + rep.stream("shock").normal();
     rep.metric(kX, rep.index() % 5 == 3 ? kNaN : x);
     if (rep.index() % 7 != 0) rep.metric(kY, x * x);
@@ -171,5 +177,24 @@ TEST_CASE("adaptive precision keeps only the replications it ran", "[runner]") {
       CHECK(b.stats[i * 3 + kX].n() == 512);
       CHECK(b.series[0][i].size() == 640 * 3);
     }
+  }
+}
+
+TEST_CASE("a model that throws at a point fails that point only, in prepare or in a replication",
+          "[runner]") {
+  const std::string body = "replications = 20\nblock_size = 4\n[output]\nreplications = true\n";
+  const PointBatch mixed = compute(body + "[grid]\nmu = [0.0, 13.0, 17.0, 1.0]\n", 2);
+  CHECK(mixed.status == std::vector<std::int32_t>{kStatusOk, kStatusModelError, kStatusModelError,
+                                                  kStatusOk});
+  const std::size_t M = 3;
+  for (std::size_t failed : {std::size_t{1}, std::size_t{2}}) {
+    CHECK(mixed.replications_run[failed] == 0);
+    for (std::size_t m = 0; m < M; ++m) CHECK(mixed.stats[failed * M + m].n() == 0);
+  }
+  // The points that did not fail are exactly what they are in a run without the failing ones.
+  const PointBatch clean = compute(body + "[grid]\nmu = [0.0, 1.0]\n", 2);
+  for (std::size_t m = 0; m < M; ++m) {
+    CHECK(same_stats(mixed.stats[0 * M + m], clean.stats[0 * M + m]));
+    CHECK(same_stats(mixed.stats[3 * M + m], clean.stats[1 * M + m]));
   }
 }
