@@ -94,8 +94,10 @@ def main():
         check(list(h["bad/results/status"][()]) == [0, 1], "a = inf on a grid: status 1")
 
     # A second run to the file a first run is writing is refused; the first run's file survives.
+    # Several seconds long, so that the first run is still writing when the second starts.
     slow = write(wd / "slow.toml", HEADER.replace("replications = 4", "replications = 64") +
-                 "[parameters]\nperiods = 20000\n[grid]\ndelta = { linspace = [0.05, 0.95, 48] }\n")
+                 "[parameters]\nperiods = 200000\n"
+                 "[grid]\ndelta = { linspace = [0.05, 0.95, 48] }\n")
     shared = wd / "shared.h5"
     first = subprocess.Popen([b, "run", str(slow), "-o", str(shared), "--threads", "1",
                               "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,

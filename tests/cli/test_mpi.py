@@ -92,7 +92,9 @@ def main():
                   f"a full disk under MPI: exit 1 naming rank 0 ({ended[0]})")
 
     # A job killed part way (as a scheduler does at its time limit) resumes under MPI.
-    slow = write(wd / "slow.toml", SLOW_EXPERIMENT)
+    # Three times the single-process test's periods: mpirun takes a moment to pass a SIGTERM on, and
+    # the job must still be running when it arrives.
+    slow = write(wd / "slow.toml", SLOW_EXPERIMENT.replace("periods = 20000", "periods = 60000"))
     ref = wd / "slow_ref.h5"
     check(run(b, "run", slow, "-o", ref, "--no-progress").returncode == 0, "uninterrupted run")
     killed = wd / "slow_killed.h5"
