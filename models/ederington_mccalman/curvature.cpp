@@ -359,19 +359,7 @@ Solution solve(const Inputs& in, double g, double kappa, double s0) {
   const Market coop = solve_market(cv, t, t);
   const DiscriminatoryPunishment dp = dp_regime(cv, o.t_N, tau);
   o.t_D_ttil = dp.t_D;
-  o.p_free = free.p;
-  o.q_free = free.qA;
-  o.p_N = nash.p;
-  o.q_N = nash.qA;
-  o.E_N = nash.EA;
-  o.p_C = coop.p;
-  o.q_C = coop.qA;
-  o.E_C = coop.EA;
-  o.p_DP_imp = dp.y_market.p;
-  o.q_DP_dev = dp.y_market.qA;
-  o.q_DP_nondev = dp.y_market.qB;
-  o.E_DP_dev = dp.y_market.EA;
-  o.E_DP_nondev = dp.y_market.EB;
+  record_markets(o, free, nash, coop, dp.y_market);
 
   o.W_C0 = coop_welfare(cv, 0);
   o.W_C = coop_welfare(cv, t);

@@ -341,19 +341,8 @@ double prop1_indicator(double t_np, double t_dp, double tN, double tau) {
 
 }  // namespace
 
-Solution solve(const Inputs& in) {
-  const Primitives& pr = in.pr;
-  const double tau = in.ttil, t = in.t_coop, delta = in.delta, r = in.r;
-  Solution o;
-  o.t_N = nash_tariff(pr);
-  o.t_prohibitive = prohibitive_tariff(pr);
-  o.kappa_D = best_response_slope(pr);
-  o.t_D_ttil = best_response(pr, tau);
-  o.t_NC = collusive_mfn_tariff(pr);
-  o.t_DC_ttil = collusive_discriminatory_tariff(pr, tau);
-
-  const Market free = solve_market(pr, 0, 0), nash = solve_market(pr, o.t_N, o.t_N);
-  const Market coop = solve_market(pr, t, t), dp = solve_market(pr, o.t_D_ttil, tau);
+void record_markets(Solution& o, const Market& free, const Market& nash, const Market& coop,
+                    const Market& dp) {
   o.p_free = free.p;
   o.q_free = free.qA;
   o.p_N = nash.p;
@@ -367,6 +356,22 @@ Solution solve(const Inputs& in) {
   o.q_DP_nondev = dp.qB;
   o.E_DP_dev = dp.EA;
   o.E_DP_nondev = dp.EB;
+}
+
+Solution solve(const Inputs& in) {
+  const Primitives& pr = in.pr;
+  const double tau = in.ttil, t = in.t_coop, delta = in.delta, r = in.r;
+  Solution o;
+  o.t_N = nash_tariff(pr);
+  o.t_prohibitive = prohibitive_tariff(pr);
+  o.kappa_D = best_response_slope(pr);
+  o.t_D_ttil = best_response(pr, tau);
+  o.t_NC = collusive_mfn_tariff(pr);
+  o.t_DC_ttil = collusive_discriminatory_tariff(pr, tau);
+
+  const Market free = solve_market(pr, 0, 0), nash = solve_market(pr, o.t_N, o.t_N);
+  const Market coop = solve_market(pr, t, t), dp = solve_market(pr, o.t_D_ttil, tau);
+  record_markets(o, free, nash, coop, dp);
 
   const Welfare wdp = welfare(pr, dp_profile(pr, tau));
   o.W_C0 = welfare(pr, cooperation_profile(0)).X;

@@ -126,5 +126,9 @@ struct Solution {
   double endo_t_hat_DP, endo_prop1_holds, endo_rp_r, endo_rp_t, endo_rp_disc_better;
 };
 Solution solve(const Inputs& in);
+// The market outputs of a Solution (prices, local prices, exports) from the four markets both
+// solvers compute: free trade, Nash, cooperation at t_coop, and Y's market under DP.
+void record_markets(Solution& o, const Market& free, const Market& nash, const Market& coop,
+                    const Market& dp);
 
 }  // namespace tariffsim::ederington_mccalman
