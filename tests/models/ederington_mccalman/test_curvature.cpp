@@ -12,6 +12,7 @@
 
 #include "curvature.hpp"
 #include "economics.hpp"
+#include "curvature_checks.hpp"
 #include "em_numeric.hpp"
 #include "tariffsim/model.hpp"
 #include "tariffsim/registry.hpp"
@@ -129,20 +130,9 @@ TEST_CASE("curvature: markets and welfare agree with the demand curve integrated
 TEST_CASE("curvature: best responses and Nash maximise the importer's integrated welfare") {
   for (double g : {0.3, 2.0, 25.0}) {
     const cv::Curved c{{1, 0.8, 0.6, 2.5}, g};
-    const double tN = cv::nash_tariff(c);
-    INFO("g=" << g << " tN=" << tN);
-    // Nash is a fixed point of the best response (a dominant strategy: W_imp ignores others).
-    CHECK(std::abs(cv::best_response(c, tN) - tN) <= 1e-9 * tN);
-    for (double frac : {0.0, 0.4, 1.0}) {
-      const double tau = frac * tN;
-      auto w = [&](double t) { return ref_importer_welfare(c, t, tau); };
-      const double ref = em_test::argmax(w, 0.0, 3 * tN, 1e-3 * tN, true);
-      INFO("tau/tN=" << frac << " t_D=" << cv::best_response(c, tau) << " ref=" << ref);
-      CHECK(std::abs(cv::best_response(c, tau) - ref) <= 1e-8 * tN);
-    }
-    // The symmetric Nash tariff also maximises W_imp(t, t) jointly (both FOCs vanish there).
-    auto wsym = [&](double t) { return ref_importer_welfare(c, t, t); };
-    CHECK(std::abs(em_test::argmax(wsym, 0.0, 3 * tN, 1e-3 * tN, true) - tN) <= 1e-8 * tN);
+    INFO("g=" << g);
+    em_test::check_best_responses_maximise(
+        c, [&](double tA, double tB) { return ref_importer_welfare(c, tA, tB); }, 3.0);
   }
 }
 

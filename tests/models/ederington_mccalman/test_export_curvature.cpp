@@ -17,6 +17,7 @@
 
 #include "curvature.hpp"
 #include "economics.hpp"
+#include "curvature_checks.hpp"
 #include "em_numeric.hpp"
 #include "tariffsim/model.hpp"
 #include "tariffsim/registry.hpp"
@@ -199,16 +200,8 @@ TEST_CASE("export curvature: best responses and Nash maximise the importer's int
       const double tN = cv::nash_tariff(c);
       INFO("lambda=" << lambda << " b=" << pr.b << " tN=" << tN);
       if (lambda == 1.0) CHECK(std::abs(tN - 1.0) <= 1e-12);  // t^N = e = 1/κ when exponential
-      CHECK(std::abs(cv::best_response(c, tN) - tN) <= 1e-9 * tN);
-      for (double frac : {0.0, 0.4, 1.0}) {
-        const double tau = frac * tN;
-        auto w = [&](double t) { return ref_importer_welfare(c, t, tau); };
-        const double ref = em_test::argmax(w, 0.0, 2 * tN, 1e-3 * tN, true);
-        INFO("tau/tN=" << frac << " t_D=" << cv::best_response(c, tau) << " ref=" << ref);
-        CHECK(std::abs(cv::best_response(c, tau) - ref) <= 1e-8 * tN);
-      }
-      auto wsym = [&](double t) { return ref_importer_welfare(c, t, t); };
-      CHECK(std::abs(em_test::argmax(wsym, 0.0, 2 * tN, 1e-3 * tN, true) - tN) <= 1e-8 * tN);
+      em_test::check_best_responses_maximise(
+          c, [&](double tA, double tB) { return ref_importer_welfare(c, tA, tB); }, 2.0);
     }
 }
 
