@@ -134,11 +134,10 @@ class ByteReader {
   std::size_t pos_ = 0;
 };
 
-std::vector<char> encode(const PointBatch& b, std::uint64_t replications) {
+std::vector<char> encode(const PointBatch& b) {
   ByteWriter w;
   w.put(b.first);
   w.put(b.count);
-  w.put(replications);
   w.put_vector(b.status);
   w.put_vector(b.stats);
   w.put_vector(b.quantiles);
@@ -149,12 +148,11 @@ std::vector<char> encode(const PointBatch& b, std::uint64_t replications) {
   return std::move(w.bytes());
 }
 
-PointBatch decode(const std::vector<char>& bytes, std::uint64_t& replications) {
+PointBatch decode(const std::vector<char>& bytes) {
   ByteReader r(bytes);
   PointBatch b;
   b.first = r.get<std::uint64_t>();
   b.count = r.get<std::uint64_t>();
-  replications = r.get<std::uint64_t>();
   b.status = r.get_vector<std::int32_t>();
   b.stats = r.get_vector<Accumulator>();
   b.quantiles = r.get_vector<double>();
@@ -283,15 +281,14 @@ class Coordinator {
         spdlog::error("rank {}: {}", worker, receive_text(worker, kTagFailed));
         failed_ = true;
       } else {
-        std::uint64_t replications = 0;
-        PointBatch batch = decode(receive_bytes(worker), replications);
+        PointBatch batch = decode(receive_bytes(worker));
         // The worker computes its next batch while this one is written.
         hand_out(worker);
         batch.values.resize(batch.count);
         for (std::uint64_t i = 0; i < batch.count; ++i)
           batch.values[i] = computer_.values(batch.first + i);
         file_.write(batch);
-        add_to_summary(summary, batch, replications);
+        add_to_summary(summary, batch);
         progress.advance(batch.count);
         continue;
       }
@@ -326,9 +323,7 @@ void work(const BatchComputer& computer) {
     MPI_Recv(msg, 2, MPI_UINT64_T, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (st.MPI_TAG == kTagStop) return;
     try {
-      std::uint64_t replications = 0;
-      const PointBatch batch = computer.compute(msg[0], msg[1], &replications);
-      send_bytes(encode(batch, replications), 0);
+      send_bytes(encode(computer.compute(msg[0], msg[1])), 0);
     } catch (const std::exception& e) {
       send_text("points " + std::to_string(msg[0]) + " to " + std::to_string(msg[0] + msg[1] - 1) +
                     ": " + e.what(),

@@ -59,7 +59,6 @@ struct Batch {
   std::uint64_t count = 0;
   std::vector<PointWork> work;
   PointBatch out;
-  std::uint64_t replications_run = 0;
 };
 
 // Batches of about 2^16 replications keep every core busy; at least 8 batches per thread keep
@@ -152,6 +151,14 @@ void grow_buffers(const RunPlan& plan, PointWork& w) {
     w.series[s].resize(w.reps_target * plan.series_length[s], kNaN);
 }
 
+// One point a model cannot handle, in prepare() or in a replication, must not end a million-point
+// sweep: it gets NaN and status -2, and the message goes to the log with the point's index.
+void fail_point(PointWork& w, std::uint64_t index, const char* what) {
+  w.status = kStatusModelError;
+  std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
+  report_model_error(index, what);
+}
+
 void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index,
                    PointWork& w) {
   const auto& info = *plan.info;
@@ -172,11 +179,7 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
       w.status = e.status();
       std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
     } catch (const std::exception& e) {
-      // One point a model cannot handle must not end a million-point sweep: it gets NaN and a
-      // status, and the message goes to the log with the point's index.
-      w.status = kStatusModelError;
-      std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
-      report_model_error(index, e.what());
+      fail_point(w, index, e.what());
     }
   }
   if (w.status != kStatusOk) return;
@@ -271,12 +274,8 @@ void run_round(const RunPlan& plan, Batch& b) {
     });
     for (std::size_t u = 0; u < units.size(); ++u) {
       PointWork& w = b.work[units[u].point];
-      if (!errors[u].empty() && w.status == kStatusOk) {
-        // Like a failure in prepare(): the point gets NaN and status -2, the run goes on.
-        w.status = kStatusModelError;
-        std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
-        report_model_error(b.first + units[u].point, errors[u].c_str());
-      }
+      if (!errors[u].empty() && w.status == kStatusOk)
+        fail_point(w, b.first + units[u].point, errors[u].c_str());
       for (std::size_t m = 0; m < M; ++m) w.stats[m].merge(acc[u * M + m]);
     }
   }
@@ -360,7 +359,6 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   out.replications_run.assign(b.count, 0);
   if (plan.exp->output.keep_replications) out.replications.resize(b.count);
   out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));
-  for (const auto& w : b.work) b.replications_run += w.reps_done;
   tbb::parallel_for(std::uint64_t{0}, b.count,
                     [&](std::uint64_t i) { summarise_point(plan, b.work[i], i, out); });
   b.work.clear();
@@ -414,14 +412,12 @@ std::vector<Value> BatchComputer::values(std::uint64_t index) const {
   return impl_->design.values(index);
 }
 
-PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count,
-                                  std::uint64_t* replications_run) const {
+PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) const {
   Batch b;
   b.first = first;
   b.count = count;
   compute_batch(impl_->plan, impl_->design, b);
   summarise_batch(impl_->plan, b);
-  if (replications_run) *replications_run = b.replications_run;
   return std::move(b.out);
 }
 
@@ -483,36 +479,32 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
 
   Progress progress("points", queue.todo(), opt.progress);
   RunSummary summary = start_summary(file->path(), P, queue.todo());
-  struct Done {
-    PointBatch out;
-    std::uint64_t replications = 0;
-  };
   tbb::parallel_pipeline(
       3,
-      tbb::make_filter<void, std::shared_ptr<Done>>(
+      tbb::make_filter<void, std::shared_ptr<PointBatch>>(
           tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<Done> {
+          [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
             const auto range = queue.next();
             if (!range) {
               fc.stop();
               return nullptr;
             }
-            auto d = std::make_shared<Done>();
-            d->out.first = range->first;
-            d->out.count = range->second;
-            return d;
+            auto b = std::make_shared<PointBatch>();
+            b->first = range->first;
+            b->count = range->second;
+            return b;
           }) &
-          tbb::make_filter<std::shared_ptr<Done>, std::shared_ptr<Done>>(
+          tbb::make_filter<std::shared_ptr<PointBatch>, std::shared_ptr<PointBatch>>(
               tbb::filter_mode::parallel,
-              [&](std::shared_ptr<Done> d) {
-                d->out = computer.compute(d->out.first, d->out.count, &d->replications);
-                return d;
+              [&](std::shared_ptr<PointBatch> b) {
+                *b = computer.compute(b->first, b->count);
+                return b;
               }) &
-          tbb::make_filter<std::shared_ptr<Done>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Done> d) {
-                file->write(d->out);
-                add_to_summary(summary, d->out, d->replications);
-                progress.advance(d->out.count);
+          tbb::make_filter<std::shared_ptr<PointBatch>, void>(
+              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<PointBatch> b) {
+                file->write(*b);
+                add_to_summary(summary, *b);
+                progress.advance(b->count);
               }));
   progress.finish();
   file->finish();
@@ -537,10 +529,10 @@ RunSummary start_summary(const std::string& path, std::uint64_t points, std::uin
   return s;
 }
 
-void add_to_summary(RunSummary& s, const PointBatch& batch, std::uint64_t replications) {
+void add_to_summary(RunSummary& s, const PointBatch& batch) {
   s.failed_points += static_cast<std::uint64_t>(std::count_if(
       batch.status.begin(), batch.status.end(), [](std::int32_t st) { return st != kStatusOk; }));
-  s.replications += replications;
+  for (const std::uint64_t r : batch.replications_run) s.replications += r;
 }
 
 void finish_summary(RunSummary& s, std::chrono::steady_clock::time_point started) {

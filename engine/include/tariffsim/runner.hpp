@@ -68,8 +68,7 @@ class BatchComputer {
   std::uint64_t points() const;
   std::uint64_t batch_points() const;  // points per batch
   // Prepares, replicates (adaptively) and summarises points [first, first + count).
-  PointBatch compute(std::uint64_t first, std::uint64_t count,
-                     std::uint64_t* replications_run = nullptr) const;
+  PointBatch compute(std::uint64_t first, std::uint64_t count) const;
   std::vector<Value> values(std::uint64_t index) const;  // a point's parameter values
 
  private:
@@ -107,7 +106,7 @@ BatchQueue run_queue(const RunOptions& options, const ResultFile& file, std::uin
 void log_run_start(const Experiment& experiment, const ModelInfo& info, const BatchQueue& queue,
                    std::uint64_t points, const std::string& workers, const std::string& path);
 RunSummary start_summary(const std::string& path, std::uint64_t points, std::uint64_t todo);
-void add_to_summary(RunSummary& summary, const PointBatch& batch, std::uint64_t replications);
+void add_to_summary(RunSummary& summary, const PointBatch& batch);
 void finish_summary(RunSummary& summary, std::chrono::steady_clock::time_point started);
 
 // Rough work estimate for `tariffsim validate`: replication-units at the initial replication count.
