@@ -1,5 +1,6 @@
 // Row slabs of point-indexed datasets: the one piece of HDF5 selection logic the writer and
-// merge share, and the file check every reader of a path needs. Internal to the engine.
+// merge share, and the file and attribute reads every reader of a path needs. Internal to the
+// engine.
 #pragma once
 
 #include <H5Cpp.h>
@@ -23,6 +24,16 @@ inline bool is_hdf5_file(const std::string& path) {
   } catch (const H5::Exception&) {
     return false;
   }
+}
+
+// A string attribute of a file, group or dataset; `absent` when it has none.
+inline std::string string_attr_or(const H5::H5Object& obj, const std::string& name,
+                                  const std::string& absent) {
+  if (!obj.attrExists(name)) return absent;
+  H5::Attribute a = obj.openAttribute(name);
+  std::string out;
+  a.read(a.getStrType(), out);
+  return out;
 }
 
 // Copies and writes go in pieces of at most this many bytes (or one chunk, if larger), so neither

@@ -25,11 +25,7 @@ std::string bracketed_unit(const std::string& unit) {
 }
 
 std::string read_string_attr(const H5::H5Object& obj, const std::string& name) {
-  if (!obj.attrExists(name)) return "";
-  H5::Attribute a = obj.openAttribute(name);
-  std::string out;
-  a.read(a.getStrType(), out);
-  return out;
+  return detail::string_attr_or(obj, name, "");
 }
 
 template <class T>

@@ -31,10 +31,7 @@ struct Shard {
 
 std::string string_attr(const H5::H5Object& obj, const std::string& name, const std::string& path) {
   if (!obj.attrExists(name)) throw InputError(path + ": attribute '" + name + "' is missing");
-  H5::Attribute a = obj.openAttribute(name);
-  std::string out;
-  a.read(a.getStrType(), out);
-  return out;
+  return detail::string_attr_or(obj, name, "");
 }
 
 Shard read_shard(const std::string& path) {
@@ -57,7 +54,7 @@ Shard read_shard(const std::string& path) {
     s.model = string_attr(g, "model", path);
     s.model_version = string_attr(g, "model_version", path);
     // Files written before kernel_isa was recorded count as this machine's.
-    s.kernel_isa = f.attrExists("kernel_isa") ? string_attr(f, "kernel_isa", path) : kernel_isa();
+    s.kernel_isa = detail::string_attr_or(f, "kernel_isa", kernel_isa());
     s.config = string_attr(g, "config", path);
     s.config_sha256 = string_attr(g, "config_sha256", path);
     if (!g.nameExists("status/replications"))

@@ -45,20 +45,12 @@ void refuse_if_in_use(const std::string& path, const std::string& origin) {
                      "expected an output file no other run is using");
 }
 
-std::string string_attr_or(const H5::H5Object& obj, const char* name, const std::string& absent) {
-  if (!obj.attrExists(name)) return absent;
-  H5::Attribute a = obj.openAttribute(name);
-  std::string out;
-  a.read(a.getStrType(), out);
-  return out;
-}
-
 // A resumed file must go on with the numbers it started with: the same model version, and the
 // same vector code path (kernel_isa), whose last bits can differ between instruction sets.
 void refuse_other_build(const H5::H5File& f, const H5::Group& g, const std::string& path,
                         const std::string& model_version) {
-  const std::string file_version = string_attr_or(g, "model_version", model_version);
-  const std::string isa = string_attr_or(f, "kernel_isa", kernel_isa());
+  const std::string file_version = detail::string_attr_or(g, "model_version", model_version);
+  const std::string isa = detail::string_attr_or(f, "kernel_isa", kernel_isa());
   std::string mismatch;
   if (file_version != model_version)
     mismatch = "it was written by model version " + file_version + ", this build has " +
