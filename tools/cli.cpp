@@ -138,14 +138,7 @@ int cmd_run_distributed(const MpiSession& mpi, const std::string& path,
                         const std::vector<std::string>& sets, const std::string& shard,
                         RunOptions opt) {
   RunSetup setup;
-  SetupError error;
-  try {
-    setup = set_up_run(path, sets, shard, opt);
-  } catch (const InputError& e) {
-    error = {kExitInput, e.problems()};
-  } catch (const std::exception& e) {
-    error = {kExitRuntime, {e.what()}};
-  }
+  const SetupError error = try_setup([&] { setup = set_up_run(path, sets, shard, opt); });
   const DistributedRun run{setup.exp ? &*setup.exp : nullptr, setup.model.get(), opt};
   return run_distributed(mpi, run, error, print_run_summary);
 }

@@ -227,18 +227,6 @@ int agree_on_setup(const MpiSession& mpi, const SetupError& mine) {
   return *std::max_element(codes.begin(), codes.end());
 }
 
-template <class F>
-SetupError try_setup(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return {2, e.problems()};
-  } catch (const std::exception& e) {
-    return {1, {e.what()}};
-  }
-  return {};
-}
-
 // Ranks whose CPUs take different kernel clones would write a file of mixed last bits.
 SetupError same_kernels_everywhere(const MpiSession& mpi) {
   char mine[16] = {};

@@ -3,10 +3,12 @@
 // batch's numbers depend only on its points, so the file equals a single-process run's.
 #pragma once
 
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "tariffsim/error.hpp"
 #include "tariffsim/runner.hpp"
 
 namespace tariffsim::cli {
@@ -52,6 +54,19 @@ struct SetupError {
   int code = 0;
   std::vector<std::string> messages;
 };
+
+// Runs a setup step, turning its failure into what the ranks agree on: 2 for bad input, 1 else.
+template <class F>
+SetupError try_setup(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return {2, e.problems()};
+  } catch (const std::exception& e) {
+    return {1, {e.what()}};
+  }
+  return {};
+}
 int run_distributed(const MpiSession& mpi, const DistributedRun& run, const SetupError& setup_error,
                     void (*report)(const RunSummary&, const RunOptions&));
 
