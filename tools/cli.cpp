@@ -127,7 +127,6 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
   setup.model = Registry::global().create(setup.exp->model);
   if (opt.shard_count > 1 && opt.output_path.empty())
     opt.output_path = shard_file_name(setup.exp->output.file, opt);
-  check_shard(opt);
   check_experiment(*setup.exp, *setup.model);
   return setup;
 }

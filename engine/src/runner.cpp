@@ -449,11 +449,17 @@ std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo
       path, layout, opt.resume ? ResultFile::Mode::Resume : ResultFile::Mode::Create);
 }
 
+namespace {
+
+// InputError unless 0 <= shard_index < shard_count (the CLI's --shard parser checks the same; a
+// library caller may not have used it).
 void check_shard(const RunOptions& opt) {
   if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
     throw InputError("--shard: expected i/N with 0 <= i < N, got " +
                      std::to_string(opt.shard_index) + "/" + std::to_string(opt.shard_count));
 }
+
+}  // namespace
 
 BatchQueue run_queue(const RunOptions& opt, const ResultFile& file, std::uint64_t points,
                      std::uint64_t batch_points) {

@@ -97,8 +97,6 @@ class BatchQueue {
 std::unique_ptr<ResultFile> open_run_file(const Experiment& experiment, const ModelInfo& info,
                                           const RunOptions& options, std::uint64_t points);
 
-// InputError unless 0 <= shard_index < shard_count.
-void check_shard(const RunOptions& options);
 // The batches this run computes: its shard's range, less the points a resumed file already has.
 BatchQueue run_queue(const RunOptions& options, const ResultFile& file, std::uint64_t points,
                      std::uint64_t batch_points);
