@@ -99,12 +99,6 @@ inline void philox_block_wide(std::uint64_t k0, std::uint64_t k1, std::uint64_t&
   }
 }
 
-inline double to_open01_wide(std::uint64_t hi, std::uint64_t lo) {
-  constexpr std::uint64_t kLow = 0xffffffffULL;
-  const std::uint64_t k = (((hi & kLow) << 32) | (lo & kLow)) >> 12;
-  return (std::bit_cast<double>(k | 0x3ff0000000000000ULL) - 1.0) + 0x1.0p-53;
-}
-
 // Two uniforms from each of `blocks` consecutive counters starting at c0.
 TARIFFSIM_KERNEL void philox_uniforms_generic(std::uint32_t k0, std::uint32_t k1, std::uint32_t c0,
                                       std::uint32_t c1, std::uint32_t c2, std::uint32_t c3,
@@ -114,8 +108,8 @@ TARIFFSIM_KERNEL void philox_uniforms_generic(std::uint32_t k0, std::uint32_t k1
     std::uint64_t x0 = static_cast<std::uint32_t>(c0 + static_cast<std::uint32_t>(i)), x1 = c1,
                   x2 = c2, x3 = c3;
     philox_block_wide(k0, k1, x0, x1, x2, x3);
-    out[2 * i] = to_open01_wide(x0, x1);
-    out[2 * i + 1] = to_open01_wide(x2, x3);
+    out[2 * i] = to_open01(static_cast<std::uint32_t>(x0), static_cast<std::uint32_t>(x1));
+    out[2 * i + 1] = to_open01(static_cast<std::uint32_t>(x2), static_cast<std::uint32_t>(x3));
   }
 }
 
