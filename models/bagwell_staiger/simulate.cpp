@@ -7,19 +7,13 @@
 #include <numbers>
 
 #include "tariffsim/kernel.hpp"
+#include "tariffsim/vector_math.hpp"
 
 // This file is compiled with -O3 -ffast-math -fno-finite-math-only -fopenmp-simd (see
 // CMakeLists.txt): fast-math lets GCC call glibc's vector log/sincos/exp (libmvec) and vectorise
 // the reductions; NaN semantics are kept because growth is NaN where it is undefined. Results are
 // a pure function of the stream, so they are the same for any thread count.
 
-// glibc's <math.h> declares its vector variants (libmvec) only under __FAST_MATH__, which
-// -fno-finite-math-only turns off; the variants are in libmvec all the same, so declare them.
-extern "C" {
-__attribute__((simd("notinbranch"))) double exp(double) noexcept;
-__attribute__((simd("notinbranch"))) double log(double) noexcept;
-__attribute__((simd("notinbranch"))) double sin(double) noexcept;
-}
 
 namespace tariffsim::bagwell_staiger {
 

@@ -1,0 +1,267 @@
+// Probit and logit by Newton's method (estimators.hpp). The per-observation terms are the
+// vectorised kernels of binary_kernels.cpp; here are the checks, the damped Newton loop, the
+// sandwiches and the marginal effects.
+#include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "binary_kernels.hpp"
+#include "tariffsim/estimators.hpp"
+
+namespace tariffsim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// A scaled Gram matrix whose smallest eigenvalue is below this share of its largest has
+// numerically dependent columns (condition number of X above ~1e6.5).
+constexpr double kCollinearRatio = 1e-13;
+// |index| beyond which F rounds to 0 or 1 (probit: Phi(-8.3) ~ 5e-17; logit: e^-37 ~ 1e-16).
+// Reciprocal condition number of the Hessian below which it is treated as singular.
+constexpr double kSingularRcond = 1e-13;
+constexpr double kCertainProbit = 8.3, kCertainLogit = 37.0;
+
+using ConstMatrix = Eigen::Ref<const Eigen::MatrixXd>;
+using ConstVector = Eigen::Ref<const Eigen::VectorXd>;
+
+FitStatus check_data(const ConstMatrix& X, const ConstVector& y) {
+  const Eigen::Index n = X.rows(), k = X.cols();
+  if (k == 0 || n < k + 1 || y.size() != n) return FitStatus::TooFewObservations;
+  if (!X.allFinite()) return FitStatus::NonFiniteData;
+  double ones = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (y(i) != 0.0 && y(i) != 1.0) return FitStatus::NonFiniteData;
+    ones += y(i);
+  }
+  if (ones == 0.0 || ones == double(n)) return FitStatus::NoVariation;
+  // One non-zero constant column is the intercept; any other constant column is a regressor that
+  // does not vary.
+  bool intercept = false;
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const bool constant = X.col(j).minCoeff() == X.col(j).maxCoeff();
+    if (!constant) continue;
+    if (intercept || X(0, j) == 0.0) return FitStatus::ConstantRegressor;
+    intercept = true;
+  }
+  return FitStatus::Ok;
+}
+
+// X' diag(w) X, column by column so that only one n-vector is needed besides X.
+Eigen::MatrixXd weighted_gram(const ConstMatrix& X, const Eigen::VectorXd& w) {
+  const Eigen::Index k = X.cols();
+  Eigen::MatrixXd H(k, k);
+  Eigen::VectorXd wx(X.rows());
+  for (Eigen::Index j = 0; j < k; ++j) {
+    wx = X.col(j).cwiseProduct(w);
+    H.col(j).tail(k - j).noalias() = X.rightCols(k - j).transpose() * wx;
+  }
+  return H.selfadjointView<Eigen::Lower>();
+}
+
+bool columns_dependent(const ConstMatrix& X) {
+  const Eigen::MatrixXd G = X.transpose() * X;
+  const Eigen::VectorXd d = G.diagonal().cwiseSqrt().cwiseInverse();
+  const Eigen::MatrixXd C = d.asDiagonal() * G * d.asDiagonal();
+  const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(C).eigenvalues();
+  return !(ev.minCoeff() > kCollinearRatio * ev.maxCoeff());
+}
+
+double link_quantile(BinaryLink link, double p) {
+  if (link == BinaryLink::Logit) return std::log(p / (1.0 - p));
+  return boost::math::quantile(boost::math::normal_distribution<double>(), p);
+}
+
+// b = 0 except the intercept (the non-zero constant column), set to F^-1(mean y): Newton then
+// starts at the intercept-only fit's index.
+Eigen::VectorXd starting_values(const ConstMatrix& X, const ConstVector& y, BinaryLink link) {
+  Eigen::VectorXd b = Eigen::VectorXd::Zero(X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j)
+    if (X.col(j).minCoeff() == X.col(j).maxCoeff()) {
+      b(j) = link_quantile(link, y.mean()) / X(0, j);
+      break;
+    }
+  return b;
+}
+
+// The state of the Newton iteration at the current coefficients.
+struct NewtonState {
+  Eigen::VectorXd b, eta, r, w;
+  double loglik = 0;
+};
+
+void evaluate(const ConstMatrix& X, const ConstVector& y, BinaryLink link, NewtonState& s) {
+  s.eta.noalias() = X * s.b;
+  const auto n = static_cast<std::size_t>(X.rows());
+  s.loglik = link == BinaryLink::Probit
+                 ? detail::probit_terms(s.eta.data(), y.data(), n, s.r.data(), s.w.data())
+                 : detail::logit_terms(s.eta.data(), y.data(), n, s.r.data(), s.w.data());
+}
+
+// Fitted probabilities that round to 0 or 1 on the side of the observed outcome: a separating
+// direction, along which the likelihood rises without bound.
+bool certain_predictions(const NewtonState& s, const ConstVector& y, BinaryLink link) {
+  const double limit = link == BinaryLink::Probit ? kCertainProbit : kCertainLogit;
+  for (Eigen::Index i = 0; i < y.size(); ++i)
+    if ((2.0 * y(i) - 1.0) * s.eta(i) > limit) return true;
+  return false;
+}
+
+bool step_converged(const Eigen::VectorXd& step, const Eigen::VectorXd& b, double tolerance) {
+  for (Eigen::Index j = 0; j < b.size(); ++j)
+    if (!(std::abs(step(j)) <= tolerance * std::max(1.0, std::abs(b(j))))) return false;
+  return true;
+}
+
+// Moves s along the Newton step, halving it until the log-likelihood does not fall (the
+// likelihoods are concave, so the full step is taken near the maximum). False if no step helps.
+bool damped_step(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
+                 const Eigen::VectorXd& step, NewtonState& s, NewtonState& trial) {
+  const double slack = 1e-12 * (1.0 + std::abs(s.loglik));
+  for (double t = 1.0; t > 1e-10; t *= 0.5) {
+    trial.b = s.b + t * step;
+    evaluate(X, y, link, trial);
+    if (std::isfinite(trial.loglik) && trial.loglik >= s.loglik - slack) {
+      std::swap(s, trial);
+      return true;
+    }
+  }
+  return false;
+}
+
+FitStatus newton(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
+                 const BinaryFitOptions& options, NewtonState& s, int& iterations) {
+  NewtonState trial{s.b, s.eta, s.r, s.w, 0};
+  evaluate(X, y, link, s);
+  for (iterations = 1; iterations <= options.max_iterations; ++iterations) {
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(weighted_gram(X, s.w));
+    const Eigen::VectorXd step = ldlt.solve(X.transpose() * s.r);
+    // A numerically singular Hessian: the weights of a separating direction have underflowed.
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !(ldlt.rcond() > kSingularRcond) ||
+        !step.allFinite() || !damped_step(X, y, link, step, s, trial))
+      break;
+    if (step_converged(step, s.b, options.tolerance)) return FitStatus::Ok;
+  }
+  return certain_predictions(s, y, link) ? FitStatus::Separation : FitStatus::NotConverged;
+}
+
+}  // namespace
+
+const char* to_string(FitStatus s) {
+  switch (s) {
+    case FitStatus::Ok: return "ok";
+    case FitStatus::TooFewObservations: return "too few observations";
+    case FitStatus::NonFiniteData: return "non-finite data or y not 0/1";
+    case FitStatus::NoVariation: return "no variation in y";
+    case FitStatus::ConstantRegressor: return "a regressor is constant";
+    case FitStatus::Collinear: return "collinear regressors";
+    case FitStatus::Separation: return "separation: fitted probabilities 0 or 1";
+    case FitStatus::NotConverged: return "Newton's method did not converge";
+  }
+  return "unknown";
+}
+
+BinaryFit fit_binary(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
+                     const BinaryFitOptions& options) {
+  BinaryFit fit;
+  fit.link = link;
+  const Eigen::Index n = X.rows(), k = X.cols();
+  fit.coef = Eigen::VectorXd::Constant(k, kNaN);
+  fit.cov = Eigen::MatrixXd::Constant(k, k, kNaN);
+  fit.loglik = kNaN;
+  fit.status = check_data(X, y);
+  if (fit.status == FitStatus::Ok && columns_dependent(X)) fit.status = FitStatus::Collinear;
+  if (fit.status != FitStatus::Ok) return fit;
+  NewtonState s{starting_values(X, y, link), Eigen::VectorXd(n), Eigen::VectorXd(n),
+                Eigen::VectorXd(n), 0};
+  fit.status = newton(X, y, link, options, s, fit.iterations);
+  if (fit.status != FitStatus::Ok) return fit;
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(weighted_gram(X, s.w));
+  fit.coef = s.b;
+  fit.cov = ldlt.solve(Eigen::MatrixXd::Identity(k, k));
+  fit.loglik = s.loglik;
+  fit.score_resid = std::move(s.r);
+  return fit;
+}
+
+Eigen::MatrixXd robust_cov(const BinaryFit& fit, const ConstMatrix& X) {
+  if (!fit.ok()) return fit.cov;
+  const Eigen::MatrixXd meat = weighted_gram(X, fit.score_resid.cwiseAbs2());
+  return fit.cov * meat * fit.cov;
+}
+
+namespace {
+
+// Observations in cluster order: as they are when labels come in runs (the usual panel layout),
+// else sorted by label.
+std::vector<std::size_t> cluster_order(std::span<const std::int64_t> cluster) {
+  std::vector<std::size_t> order(cluster.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (!std::is_sorted(cluster.begin(), cluster.end()))
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return cluster[a] < cluster[b]; });
+  return order;
+}
+
+}  // namespace
+
+Eigen::MatrixXd cluster_cov(const BinaryFit& fit, const ConstMatrix& X,
+                            std::span<const std::int64_t> cluster) {
+  const Eigen::Index n = X.rows(), k = X.cols();
+  if (!fit.ok() || static_cast<Eigen::Index>(cluster.size()) != n)
+    return Eigen::MatrixXd::Constant(k, k, kNaN);
+  const std::vector<std::size_t> order = cluster_order(cluster);
+  Eigen::MatrixXd meat = Eigen::MatrixXd::Zero(k, k);
+  Eigen::VectorXd u = Eigen::VectorXd::Zero(k);
+  double groups = 0;
+  for (std::size_t pos = 0; pos < order.size(); ++pos) {
+    const std::size_t i = order[pos];
+    u.noalias() += fit.score_resid(Eigen::Index(i)) * X.row(Eigen::Index(i)).transpose();
+    if (pos + 1 == order.size() || cluster[order[pos + 1]] != cluster[i]) {
+      meat.selfadjointView<Eigen::Lower>().rankUpdate(u);
+      u.setZero();
+      groups += 1;
+    }
+  }
+  if (groups < 2) return Eigen::MatrixXd::Constant(k, k, kNaN);
+  const double factor = groups / (groups - 1) * double(n - 1) / double(n - k);
+  const Eigen::MatrixXd full = meat.selfadjointView<Eigen::Lower>();
+  return factor * (fit.cov * full * fit.cov);
+}
+
+double link_cdf(BinaryLink link, double index) {
+  if (link == BinaryLink::Logit) return 1.0 / (1.0 + std::exp(-index));
+  return 0.5 * std::erfc(-index / std::numbers::sqrt2);
+}
+
+double link_pdf(BinaryLink link, double index) {
+  if (link == BinaryLink::Logit) {
+    const double F = link_cdf(link, index);
+    return F * (1.0 - F);
+  }
+  return std::exp(-0.5 * index * index) * 0.5 * std::numbers::inv_sqrtpi * std::numbers::sqrt2;
+}
+
+namespace {
+
+// d f(index) / d index.
+double link_pdf_slope(BinaryLink link, double index) {
+  if (link == BinaryLink::Logit) return link_pdf(link, index) * (1.0 - 2.0 * link_cdf(link, index));
+  return -index * link_pdf(link, index);
+}
+
+}  // namespace
+
+Effect effect_at_means(const BinaryFit& fit, const Eigen::MatrixXd& cov,
+                       const Eigen::VectorXd& xbar, const Eigen::VectorXd& c) {
+  if (!fit.ok()) return {kNaN, kNaN};
+  const double index = xbar.dot(fit.coef), slope = c.dot(fit.coef);
+  const double f = link_pdf(fit.link, index);
+  const Eigen::VectorXd grad = f * c + slope * link_pdf_slope(fit.link, index) * xbar;
+  return {f * slope, std::sqrt(std::max(0.0, grad.dot(cov * grad)))};
+}
+
+Eigen::VectorXd column_means(const ConstMatrix& X) { return X.colwise().mean().transpose(); }
+
+}  // namespace tariffsim
