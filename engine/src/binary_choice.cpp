@@ -48,16 +48,23 @@ FitStatus check_data(const ConstMatrix& X, const ConstVector& y) {
   return FitStatus::Ok;
 }
 
-// X' diag(w) X, column by column so that only one n-vector is needed besides X.
-Eigen::MatrixXd weighted_gram(const ConstMatrix& X, const Eigen::VectorXd& w) {
+// X' diag(w) X and X' r.
+struct CrossProducts {
+  Eigen::MatrixXd H;
+  Eigen::VectorXd g;
+};
+CrossProducts cross_products(const ConstMatrix& X, const Eigen::VectorXd& w,
+                             const Eigen::VectorXd& r) {
   const Eigen::Index k = X.cols();
-  Eigen::MatrixXd H(k, k);
-  Eigen::VectorXd wx(X.rows());
-  for (Eigen::Index j = 0; j < k; ++j) {
-    wx = X.col(j).cwiseProduct(w);
-    H.col(j).tail(k - j).noalias() = X.rightCols(k - j).transpose() * wx;
-  }
-  return H.selfadjointView<Eigen::Lower>();
+  CrossProducts c{Eigen::MatrixXd(k, k), Eigen::VectorXd(k)};
+  detail::weighted_cross_products(X.data(), static_cast<std::size_t>(X.outerStride()),
+                                  static_cast<std::size_t>(k), static_cast<std::size_t>(X.rows()),
+                                  w.data(), r.data(), c.H.data(), c.g.data());
+  return c;
+}
+
+Eigen::MatrixXd weighted_gram(const ConstMatrix& X, const Eigen::VectorXd& w) {
+  return cross_products(X, w, w).H;
 }
 
 bool columns_dependent(const ConstMatrix& X) {
@@ -135,8 +142,9 @@ FitStatus newton(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
   NewtonState trial{s.b, s.eta, s.r, s.w, 0};
   evaluate(X, y, link, s);
   for (iterations = 1; iterations <= options.max_iterations; ++iterations) {
-    const Eigen::LDLT<Eigen::MatrixXd> ldlt(weighted_gram(X, s.w));
-    const Eigen::VectorXd step = ldlt.solve(X.transpose() * s.r);
+    const CrossProducts c = cross_products(X, s.w, s.r);
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(c.H);
+    const Eigen::VectorXd step = ldlt.solve(c.g);
     // A numerically singular Hessian: the weights of a separating direction have underflowed.
     if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !(ldlt.rcond() > kSingularRcond) ||
         !step.allFinite() || !damped_step(X, y, link, step, s, trial))

@@ -13,3 +13,13 @@ double probit_terms(const double* eta, const double* y, std::size_t n, double* r
 double logit_terms(const double* eta, const double* y, std::size_t n, double* r, double* w);
 
 }  // namespace tariffsim::detail
+
+namespace tariffsim::detail {
+
+// H = sum_i w_i x_i x_i' (all of it, k x k column-major) and g = sum_i r_i x_i for the n x k
+// column-major X with leading dimension ld, in one pass over X: blocks of rows stay in L1 while
+// every pair of columns is multiplied.
+void weighted_cross_products(const double* X, std::size_t ld, std::size_t k, std::size_t n,
+                             const double* w, const double* r, double* H, double* g);
+
+}  // namespace tariffsim::detail

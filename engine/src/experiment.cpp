@@ -26,7 +26,8 @@ namespace tariffsim {
 namespace {
 
 // Replication indices are counted in 32 bits by Stream, so no run can use more than 2^32.
-constexpr std::int64_t kMaxReplications = std::int64_t{1} << 32;
+// Replication indices stay below kPointReplication, the counter of point-level streams.
+constexpr auto kMaxReplications = static_cast<std::int64_t>(kPointReplication);
 constexpr std::int64_t kMaxBlockSize = std::int64_t{1} << 20;
 // Far beyond any sweep we plan (DESIGN: 10^7 points); stops a typo from allocating terabytes.
 constexpr std::int64_t kMaxAxisLength = 100'000'000;

@@ -173,7 +173,7 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
   }
   if (w.status == kStatusOk) {
     try {
-      PointOutputs out(w.point_metrics);
+      PointOutputs out(w.point_metrics, w.key);
       w.state = plan.model->prepare(point, out);
     } catch (const DomainError& e) {
       w.status = e.status();

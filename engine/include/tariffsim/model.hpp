@@ -31,14 +31,22 @@ struct DomainProblem {
   std::vector<std::string> params;
 };
 
-// Point-level outputs (OutputLevel::Point), written by prepare().
+// Point-level outputs (OutputLevel::Point), written by prepare(), and the point's own random
+// streams for draws made once per point and shared by all its replications (a design of sectors
+// that every replicated panel reuses, say).
 class PointOutputs {
  public:
-  explicit PointOutputs(std::span<double> values) : values_(values) {}
+  explicit PointOutputs(std::span<double> values, StreamKey key = {}) : values_(values), key_(key) {}
   void set(std::size_t metric, double v) { values_[metric] = v; }
+  // Keyed like the replications' streams but countered by kPointReplication, which no
+  // replication takes, so point-level draws never repeat a replication's.
+  Stream stream(std::string_view purpose, std::uint32_t substream = 0) const {
+    return Stream(key_, kPointReplication, purpose, substream);
+  }
 
  private:
   std::span<double> values_;
+  StreamKey key_;
 };
 
 // What one Monte Carlo replication sees: its streams and where to write.

@@ -19,6 +19,10 @@ namespace tariffsim {
 std::uint32_t purpose_id(std::string_view purpose);  // FNV-1a, stable across platforms
 std::uint64_t mix64(std::uint64_t a, std::uint64_t b);
 
+// The replication counter of point-level streams (PointOutputs::stream); experiments allow at
+// most kPointReplication replications, indices 0 .. kPointReplication - 1.
+inline constexpr std::uint64_t kPointReplication = 0xffffffffULL;
+
 struct StreamKey {
   std::uint64_t seed = 0;
   std::uint64_t point = 0;
