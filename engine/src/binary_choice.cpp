@@ -48,27 +48,38 @@ FitStatus check_data(const ConstMatrix& X, const ConstVector& y) {
   return FitStatus::Ok;
 }
 
-// X' diag(w) X and X' r.
-struct CrossProducts {
-  Eigen::MatrixXd H;
-  Eigen::VectorXd g;
-};
-CrossProducts cross_products(const ConstMatrix& X, const Eigen::VectorXd& w,
-                             const Eigen::VectorXd& r) {
-  const Eigen::Index k = X.cols();
-  CrossProducts c{Eigen::MatrixXd(k, k), Eigen::VectorXd(k)};
-  detail::weighted_cross_products(X.data(), static_cast<std::size_t>(X.outerStride()),
-                                  static_cast<std::size_t>(k), static_cast<std::size_t>(X.rows()),
-                                  w.data(), r.data(), c.H.data(), c.g.data());
-  return c;
+// Runs the kernels over X block by block: per block, `fill(start, m, w)` writes the block's
+// weights and returns its residuals (which may live in a full-length vector), then the block's
+// cross products are added. H (lower triangle) and g accumulate; H is symmetrised at the end.
+template <typename FillBlock>
+void blocked_cross_products(const ConstMatrix& X, Eigen::MatrixXd& H, Eigen::VectorXd& g,
+                            FillBlock fill) {
+  const auto n = static_cast<std::size_t>(X.rows()), k = static_cast<std::size_t>(X.cols());
+  const auto ld = static_cast<std::size_t>(X.outerStride());
+  H.setZero(X.cols(), X.cols());
+  g.setZero(X.cols());
+  double w[detail::kRowBlock];
+  for (std::size_t start = 0; start < n; start += detail::kRowBlock) {
+    const std::size_t m = std::min(detail::kRowBlock, n - start);
+    const double* r = fill(start, m, w);
+    detail::add_cross_products(X.data() + start, ld, k, m, w, r, H.data(), g.data());
+  }
+  H.triangularView<Eigen::StrictlyUpper>() = H.transpose();
 }
 
-Eigen::MatrixXd weighted_gram(const ConstMatrix& X, const Eigen::VectorXd& w) {
-  return cross_products(X, w, w).H;
+// X' diag(v) X for a per-observation vector v.
+Eigen::MatrixXd weighted_gram(const ConstMatrix& X, const Eigen::VectorXd& v) {
+  Eigen::MatrixXd H;
+  Eigen::VectorXd unused;
+  blocked_cross_products(X, H, unused, [&](std::size_t start, std::size_t m, double* w) {
+    std::copy_n(v.data() + start, m, w);
+    return w;
+  });
+  return H;
 }
 
 bool columns_dependent(const ConstMatrix& X) {
-  const Eigen::MatrixXd G = X.transpose() * X;
+  const Eigen::MatrixXd G = weighted_gram(X, Eigen::VectorXd::Ones(X.rows()));
   const Eigen::VectorXd d = G.diagonal().cwiseSqrt().cwiseInverse();
   const Eigen::MatrixXd C = d.asDiagonal() * G * d.asDiagonal();
   const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(C).eigenvalues();
@@ -92,26 +103,37 @@ Eigen::VectorXd starting_values(const ConstMatrix& X, const ConstVector& y, Bina
   return b;
 }
 
-// The state of the Newton iteration at the current coefficients.
+// The state of the Newton iteration at the current coefficients b: the log-likelihood, the
+// score residuals r, the score g = X'r and the negative Hessian H, all from one pass over X.
 struct NewtonState {
-  Eigen::VectorXd b, eta, r, w;
+  Eigen::VectorXd b, r;
+  Eigen::MatrixXd H;
+  Eigen::VectorXd g;
   double loglik = 0;
 };
 
 void evaluate(const ConstMatrix& X, const ConstVector& y, BinaryLink link, NewtonState& s) {
-  s.eta.noalias() = X * s.b;
-  const auto n = static_cast<std::size_t>(X.rows());
-  s.loglik = link == BinaryLink::Probit
-                 ? detail::probit_terms(s.eta.data(), y.data(), n, s.r.data(), s.w.data())
-                 : detail::logit_terms(s.eta.data(), y.data(), n, s.r.data(), s.w.data());
+  const auto ld = static_cast<std::size_t>(X.outerStride()), k = static_cast<std::size_t>(X.cols());
+  double loglik = 0;
+  blocked_cross_products(X, s.H, s.g, [&](std::size_t start, std::size_t m, double* w) {
+    double eta[detail::kRowBlock];
+    detail::linear_index(X.data() + start, ld, k, m, s.b.data(), eta);
+    double* r = s.r.data() + start;
+    loglik += link == BinaryLink::Probit ? detail::probit_terms(eta, y.data() + start, m, r, w)
+                                         : detail::logit_terms(eta, y.data() + start, m, r, w);
+    return r;
+  });
+  s.loglik = loglik;
 }
 
 // Fitted probabilities that round to 0 or 1 on the side of the observed outcome: a separating
 // direction, along which the likelihood rises without bound.
-bool certain_predictions(const NewtonState& s, const ConstVector& y, BinaryLink link) {
+bool certain_predictions(const ConstMatrix& X, const NewtonState& s, const ConstVector& y,
+                         BinaryLink link) {
   const double limit = link == BinaryLink::Probit ? kCertainProbit : kCertainLogit;
+  const Eigen::VectorXd eta = X * s.b;
   for (Eigen::Index i = 0; i < y.size(); ++i)
-    if ((2.0 * y(i) - 1.0) * s.eta(i) > limit) return true;
+    if ((2.0 * y(i) - 1.0) * eta(i) > limit) return true;
   return false;
 }
 
@@ -123,35 +145,32 @@ bool step_converged(const Eigen::VectorXd& step, const Eigen::VectorXd& b, doubl
 
 // Moves s along the Newton step, halving it until the log-likelihood does not fall (the
 // likelihoods are concave, so the full step is taken near the maximum). False if no step helps.
+// Only b and the log-likelihood of the start are needed again, so s is evaluated in place.
 bool damped_step(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
-                 const Eigen::VectorXd& step, NewtonState& s, NewtonState& trial) {
-  const double slack = 1e-12 * (1.0 + std::abs(s.loglik));
+                 const Eigen::VectorXd& step, NewtonState& s) {
+  const Eigen::VectorXd start = s.b;
+  const double loglik = s.loglik, slack = 1e-12 * (1.0 + std::abs(loglik));
   for (double t = 1.0; t > 1e-10; t *= 0.5) {
-    trial.b = s.b + t * step;
-    evaluate(X, y, link, trial);
-    if (std::isfinite(trial.loglik) && trial.loglik >= s.loglik - slack) {
-      std::swap(s, trial);
-      return true;
-    }
+    s.b = start + t * step;
+    evaluate(X, y, link, s);
+    if (std::isfinite(s.loglik) && s.loglik >= loglik - slack) return true;
   }
   return false;
 }
 
 FitStatus newton(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
                  const BinaryFitOptions& options, NewtonState& s, int& iterations) {
-  NewtonState trial{s.b, s.eta, s.r, s.w, 0};
   evaluate(X, y, link, s);
   for (iterations = 1; iterations <= options.max_iterations; ++iterations) {
-    const CrossProducts c = cross_products(X, s.w, s.r);
-    const Eigen::LDLT<Eigen::MatrixXd> ldlt(c.H);
-    const Eigen::VectorXd step = ldlt.solve(c.g);
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(s.H);
+    const Eigen::VectorXd step = ldlt.solve(s.g);
     // A numerically singular Hessian: the weights of a separating direction have underflowed.
     if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !(ldlt.rcond() > kSingularRcond) ||
-        !step.allFinite() || !damped_step(X, y, link, step, s, trial))
+        !step.allFinite() || !damped_step(X, y, link, step, s))
       break;
     if (step_converged(step, s.b, options.tolerance)) return FitStatus::Ok;
   }
-  return certain_predictions(s, y, link) ? FitStatus::Separation : FitStatus::NotConverged;
+  return certain_predictions(X, s, y, link) ? FitStatus::Separation : FitStatus::NotConverged;
 }
 
 }  // namespace
@@ -181,13 +200,12 @@ BinaryFit fit_binary(const ConstMatrix& X, const ConstVector& y, BinaryLink link
   fit.status = check_data(X, y);
   if (fit.status == FitStatus::Ok && columns_dependent(X)) fit.status = FitStatus::Collinear;
   if (fit.status != FitStatus::Ok) return fit;
-  NewtonState s{starting_values(X, y, link), Eigen::VectorXd(n), Eigen::VectorXd(n),
-                Eigen::VectorXd(n), 0};
+  NewtonState s{starting_values(X, y, link), Eigen::VectorXd(n), {}, {}, 0};
   fit.status = newton(X, y, link, options, s, fit.iterations);
   if (fit.status != FitStatus::Ok) return fit;
-  const Eigen::LDLT<Eigen::MatrixXd> ldlt(weighted_gram(X, s.w));
+  // s holds H at the accepted coefficients: the last evaluation was there.
   fit.coef = s.b;
-  fit.cov = ldlt.solve(Eigen::MatrixXd::Identity(k, k));
+  fit.cov = Eigen::LDLT<Eigen::MatrixXd>(s.H).solve(Eigen::MatrixXd::Identity(k, k));
   fit.loglik = s.loglik;
   fit.score_resid = std::move(s.r);
   return fit;
@@ -201,15 +219,26 @@ Eigen::MatrixXd robust_cov(const BinaryFit& fit, const ConstMatrix& X) {
 
 namespace {
 
-// Observations in cluster order: as they are when labels come in runs (the usual panel layout),
-// else sorted by label.
-std::vector<std::size_t> cluster_order(std::span<const std::int64_t> cluster) {
-  std::vector<std::size_t> order(cluster.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  if (!std::is_sorted(cluster.begin(), cluster.end()))
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return cluster[a] < cluster[b]; });
-  return order;
+// The cluster of each observation as 0..G-1 in order of first appearance when labels come in
+// runs (the usual panel layout), else in label order.
+std::vector<Eigen::Index> cluster_index(std::span<const std::int64_t> cluster, Eigen::Index& G) {
+  std::vector<Eigen::Index> index(cluster.size());
+  G = 0;
+  if (std::is_sorted(cluster.begin(), cluster.end())) {
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+      if (i > 0 && cluster[i] != cluster[i - 1]) ++G;
+      index[i] = G;
+    }
+    G += cluster.empty() ? 0 : 1;
+    return index;
+  }
+  std::vector<std::int64_t> labels(cluster.begin(), cluster.end());
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  for (std::size_t i = 0; i < cluster.size(); ++i)
+    index[i] = std::lower_bound(labels.begin(), labels.end(), cluster[i]) - labels.begin();
+  G = static_cast<Eigen::Index>(labels.size());
+  return index;
 }
 
 }  // namespace
@@ -219,23 +248,29 @@ Eigen::MatrixXd cluster_cov(const BinaryFit& fit, const ConstMatrix& X,
   const Eigen::Index n = X.rows(), k = X.cols();
   if (!fit.ok() || static_cast<Eigen::Index>(cluster.size()) != n)
     return Eigen::MatrixXd::Constant(k, k, kNaN);
-  const std::vector<std::size_t> order = cluster_order(cluster);
-  Eigen::MatrixXd meat = Eigen::MatrixXd::Zero(k, k);
-  Eigen::VectorXd u = Eigen::VectorXd::Zero(k);
-  double groups = 0;
-  for (std::size_t pos = 0; pos < order.size(); ++pos) {
-    const std::size_t i = order[pos];
-    u.noalias() += fit.score_resid(Eigen::Index(i)) * X.row(Eigen::Index(i)).transpose();
-    if (pos + 1 == order.size() || cluster[order[pos + 1]] != cluster[i]) {
-      meat.selfadjointView<Eigen::Lower>().rankUpdate(u);
-      u.setZero();
-      groups += 1;
+  Eigen::Index G = 0;
+  const std::vector<Eigen::Index> index = cluster_index(cluster, G);
+  if (G < 2) return Eigen::MatrixXd::Constant(k, k, kNaN);
+  // U(c, j): cluster c's score sum in column j. With labels in runs, cluster c is the stretch
+  // of rows [first[c], first[c + 1]) of every column.
+  Eigen::MatrixXd U = Eigen::MatrixXd::Zero(G, k);
+  const Eigen::VectorXd& r = fit.score_resid;
+  if (std::is_sorted(cluster.begin(), cluster.end())) {
+    std::vector<Eigen::Index> first(static_cast<std::size_t>(G) + 1, n);
+    for (Eigen::Index i = n - 1; i >= 0; --i) first[static_cast<std::size_t>(index[static_cast<std::size_t>(i)])] = i;
+    for (Eigen::Index c = 0; c < G; ++c) {
+      const Eigen::Index start = first[static_cast<std::size_t>(c)];
+      const Eigen::Index len = first[static_cast<std::size_t>(c) + 1] - start;
+      U.row(c).noalias() = r.segment(start, len).transpose() * X.middleRows(start, len);
     }
+  } else {
+    for (Eigen::Index j = 0; j < k; ++j)
+      for (Eigen::Index i = 0; i < n; ++i) U(index[static_cast<std::size_t>(i)], j) += r(i) * X(i, j);
   }
-  if (groups < 2) return Eigen::MatrixXd::Constant(k, k, kNaN);
+  const double groups = static_cast<double>(G);
   const double factor = groups / (groups - 1) * double(n - 1) / double(n - k);
-  const Eigen::MatrixXd full = meat.selfadjointView<Eigen::Lower>();
-  return factor * (fit.cov * full * fit.cov);
+  const Eigen::MatrixXd meat = U.transpose() * U;
+  return factor * (fit.cov * meat * fit.cov);
 }
 
 double link_cdf(BinaryLink link, double index) {
