@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""The table of experiments/README.md: Bown and Crowley's Table 2 (column 1) against the engine's
+estimates on synthetic panels, one row per point of a bown_crowley result file.
+
+For each effect (import growth, the inverse elasticity sum, the s.d. of import growth) a cell is
+the mean over replications of the % change of the predicted probability for +1 s.d. (its Monte
+Carlo standard error), the mean z of the eq. 8 effect, and the rejection rate of the two-sided 5%
+test with the paper's sign: the test's power, or its size where the effect is zero in truth.
+
+usage: /usr/bin/python3 tools/python/bc_table.py results/bc_paper_size.h5 [--experiment NAME]
+"""
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tariffsim_reader as ts  # noqa: E402
+
+EFFECTS = [("growth", "pct_growth", "z_me_growth", "reject_g"),
+           ("elasticity", "pct_lne", "z_me_lne", "reject_lne"),
+           ("s.d. of growth", "pct_sd_g", "z_me_sd_g", "reject_sd_g")]
+PAPER = "| Bown–Crowley Table 2 (1), US 1997–2006 | 0.0017 | +35%, \\*\\*\\* | +88%, \\*\\*\\* | −76%, \\*\\*\\* |"
+
+
+def varying_parameters(df):
+    return [p for p in df.attrs["parameters"] if df[p].nunique() > 1]
+
+
+def cell(row, pct, z, reject):
+    return (f"{row[pct]:+.1f}% ({row[pct + '_se']:.1f}), z̄ {row[z]:+.1f}, "
+            f"rejects {row[reject]:.2f}")
+
+
+def table(path, experiment=None):
+    df = ts.read(path, experiment, stats=("mean", "se", "n"))
+    keys = varying_parameters(df)
+    header = "| point (" + ", ".join(keys) + ") | mean y | " + " | ".join(e[0] for e in EFFECTS) + " |"
+    lines = [header, "|" + "---|" * (2 + len(EFFECTS)), PAPER]
+    for _, row in df.iterrows():
+        label = ", ".join(f"{k} = {row[k]}" for k in keys)
+        cells = [cell(row, pct, z, rej) for _, pct, z, rej in EFFECTS]
+        lines.append(f"| {label} | {row['mean_y']:.4f} | " + " | ".join(cells) + " |")
+    fits = df["fit_status_n"].min()
+    lines.append(f"\n{len(df)} points; at least {int(fits)} fitted replications per point "
+                 f"({df.attrs['experiment']}).")
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("file")
+    p.add_argument("--experiment")
+    args = p.parse_args()
+    print(table(args.file, args.experiment))
+
+
+if __name__ == "__main__":
+    main()
