@@ -172,9 +172,16 @@ FitStatus newton(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
     const Eigen::VectorXd step = ldlt.solve(s.g);
     // A numerically singular Hessian: the weights of a separating direction have underflowed.
     if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !(ldlt.rcond() > kSingularRcond) ||
-        !step.allFinite() || !damped_step(X, y, link, step, s))
+        !step.allFinite())
       break;
-    if (step_converged(step, s.b, options.tolerance)) return FitStatus::Ok;
+    // The maximum lies within the Newton step of b: take the step (its error is of the order of
+    // the step squared) but keep H, r and the log-likelihood evaluated at b, which differ from
+    // their values at the maximum by the order of the step, rather than pay a pass over X for them.
+    if (step_converged(step, s.b, options.tolerance)) {
+      s.b += step;
+      return FitStatus::Ok;
+    }
+    if (!damped_step(X, y, link, step, s)) break;
   }
   return certain_predictions(X, s, y, link) ? FitStatus::Separation : FitStatus::NotConverged;
 }
@@ -234,7 +241,8 @@ BinaryFit fit_binary(const ConstMatrix& X, const ConstVector& y, BinaryLink link
   NewtonState s{warm_start(X, y, link, options), Eigen::VectorXd(n), {}, {}, 0};
   fit.status = newton(X, y, link, options, s, fit.iterations);
   if (fit.status != FitStatus::Ok) return fit;
-  // s holds H at the accepted coefficients: the last evaluation was there.
+  // H, r and the log-likelihood are from the last evaluation, one step (below the tolerance)
+  // before the coefficients.
   fit.coef = s.b;
   fit.cov = Eigen::LDLT<Eigen::MatrixXd>(s.H).solve(Eigen::MatrixXd::Identity(k, k));
   fit.loglik = s.loglik;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <vector>
 #include <limits>
 #include <numbers>
 
@@ -36,6 +38,26 @@ TARIFFSIM_KERNEL void lognormal_in_place(double* u, std::size_t n, double log_mu
     u[i] = std::exp(log_mu + r * std::sin(angle + 0.5 * std::numbers::pi));
     u[i + h] = std::exp(log_mu + r * std::sin(angle));
   }
+}
+
+// Standard normals by the same Box–Muller pairing, in place (n even).
+TARIFFSIM_KERNEL void normal_in_place(double* u, std::size_t n) {
+  const std::size_t h = n / 2;
+  const double two_pi = 2.0 * std::numbers::pi;
+#pragma omp simd
+  for (std::size_t i = 0; i < h; ++i) {
+    const double r = std::sqrt(-2.0 * std::log(u[i]));
+    const double angle = two_pi * u[i + h];
+    u[i] = r * std::sin(angle + 0.5 * std::numbers::pi);
+    u[i + h] = r * std::sin(angle);
+  }
+}
+
+// z[i] -> exp(mu[i] + sigma[i] z[i]).
+TARIFFSIM_KERNEL void exp_affine_in_place(double* z, const double* mu, const double* sigma,
+                                          std::size_t n) {
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) z[i] = std::exp(mu[i] + sigma[i] * z[i]);
 }
 
 TARIFFSIM_KERNEL void affine_in_place(double* u, std::size_t n, double lo, double width) {
@@ -175,17 +197,21 @@ void draw_volumes(const Distribution& d, Stream& stream, double* out, std::size_
   }
 }
 
-PathSummary simulate_path(const PathSpec& spec, Stream& stream, PathSeries series) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+namespace {
+
+// The rule over one path, chunk by chunk: `volumes(start, m, buffer)` returns the free-trade
+// volumes of periods [start, start + m), drawn into `buffer` or found elsewhere.
+template <typename Volumes>
+Totals run_path(const PathSpec& spec, PathSeries series, Volumes volumes) {
   const double inv_2a = 1.0 / (2.0 * spec.a);
   const auto T = static_cast<std::size_t>(spec.periods);
-  double vf[kChunk], excess[kChunk + 1], volume[kChunk + 1], tau[kChunk], growth[kChunk];
+  double buffer[kChunk], excess[kChunk + 1], volume[kChunk + 1], tau[kChunk], growth[kChunk];
   excess[0] = 0.0;
   volume[0] = 0.0;
   Totals totals;
   for (std::size_t start = 0; start < T; start += kChunk) {
     const std::size_t m = std::min(kChunk, T - start);
-    draw_volumes(*spec.dist, stream, vf, m);
+    const double* vf = volumes(start, m, buffer);
     path_chunk(vf, m, spec.vbar, inv_2a, spec.theta, start == 0 ? 1 : 0, excess, volume, tau,
                growth, totals);
     copy_into(series.tariff, start, tau, m);
@@ -194,6 +220,11 @@ PathSummary simulate_path(const PathSpec& spec, Stream& stream, PathSeries serie
     excess[0] = excess[m];
     volume[0] = volume[m];
   }
+  return totals;
+}
+
+PathSummary summarize(const Totals& totals, std::size_t T) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   PathSummary s;
   const double n = static_cast<double>(T);
   const double transitions = static_cast<double>(T) - 1.0;
@@ -206,6 +237,42 @@ PathSummary simulate_path(const PathSpec& spec, Stream& stream, PathSeries serie
   s.mean_volume = totals.sum_v / n;
   s.mean_growth = totals.growth_n > 0 ? totals.sum_growth / totals.growth_n : nan;
   return s;
+}
+
+}  // namespace
+
+PathSummary simulate_path(const PathSpec& spec, Stream& stream, PathSeries series) {
+  const Totals totals = run_path(spec, series, [&](std::size_t, std::size_t m, double* buffer) {
+    draw_volumes(*spec.dist, stream, buffer, m);
+    return static_cast<const double*>(buffer);
+  });
+  return summarize(totals, static_cast<std::size_t>(spec.periods));
+}
+
+void simulate_lognormal_paths(std::span<const PathSpec> specs, Stream& stream,
+                              std::span<double> tariff, std::span<double> growth) {
+  if (specs.empty()) return;
+  const auto P = static_cast<std::size_t>(specs.front().periods);
+  const std::size_t n = specs.size() * P;
+  // One panel per thread at a time: the batch's buffers are reused across its panels.
+  thread_local std::vector<double> vf, mu, sigma;
+  vf.resize(n + (n & 1));  // Box–Muller needs pairs: an odd batch draws one spare
+  mu.resize(n);
+  sigma.resize(n);
+  stream.fill_uniform(vf.data(), vf.size());
+  normal_in_place(vf.data(), vf.size());
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    if (specs[k].dist->kind() != DistKind::Lognormal || specs[k].periods != specs[0].periods)
+      throw std::invalid_argument("simulate_lognormal_paths: every path lognormal, of one length");
+    std::fill_n(mu.data() + k * P, P, specs[k].dist->log_mu);
+    std::fill_n(sigma.data() + k * P, P, specs[k].dist->log_sigma);
+  }
+  exp_affine_in_place(vf.data(), mu.data(), sigma.data(), n);
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    const double* path = vf.data() + k * P;
+    run_path(specs[k], {tariff.subspan(k * P, P), {}, growth.subspan(k * P, P)},
+             [&](std::size_t start, std::size_t, double*) { return path + start; });
+  }
 }
 
 }  // namespace tariffsim::bagwell_staiger

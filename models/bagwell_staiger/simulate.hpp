@@ -40,4 +40,12 @@ void draw_volumes(const Distribution& d, Stream& stream, double* out, std::size_
 
 PathSummary simulate_path(const PathSpec& spec, Stream& stream, PathSeries series);
 
+// Many short paths at once, all of `periods` P and lognormal Vf (a panel's sectors): the volumes
+// of every path come from one batch of `stream` (Box–Muller over the whole batch, then
+// exp(ln-mean + ln-sd z) per path), so the draws vectorise however short the paths; then the rule
+// of simulate_path, period by period. Path k writes tariff and growth [k P, k P + P). The draws
+// are not simulate_path's (which pairs uniforms within each path's chunks).
+void simulate_lognormal_paths(std::span<const PathSpec> specs, Stream& stream,
+                              std::span<double> tariff, std::span<double> growth);
+
 }  // namespace tariffsim::bagwell_staiger

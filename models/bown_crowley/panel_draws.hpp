@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "panel.hpp"
+#include "simulate.hpp"
 #include "tariffsim/rng.hpp"
 
 namespace tariffsim::bown_crowley {
@@ -24,10 +25,12 @@ Sectors draw_sectors(const DesignParams& p, std::size_t S, const StreamSource& s
 // Buffers of one panel, reused across the replications a thread runs.
 struct PanelWorkspace {
   PanelData data;
-  std::vector<double> tariff, growth;
+  std::vector<bagwell_staiger::PathSpec> paths;
+  std::vector<double> tariff, growth;  // sector-major, simulated_periods per sector
 };
 
-// Simulates every sector's path from `shocks` (in sector order) and records its rows in ws.data.
+// Simulates every sector's path from `shocks` (one batch for all sectors, through the
+// bagwell_staiger path kernel) and records the rows in ws.data.
 void simulate_panel(const Sectors& sectors, const PanelSpec& spec, Stream& shocks,
                     PanelWorkspace& ws);
 

@@ -60,7 +60,9 @@ const char* to_string(FitStatus s);
 
 struct BinaryFitOptions {
   int max_iterations = 100;
-  // Converged when every Newton step component is below tolerance * max(1, |b_j|).
+  // Converged at b when every component of the Newton step from b is below
+  // tolerance * max(1, |b_j|): b is then within that of the maximum (quadratic convergence makes
+  // the last step far smaller than the one before).
   double tolerance = 1e-10;
 };
 
