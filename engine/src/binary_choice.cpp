@@ -31,24 +31,6 @@ bool column_constant(const ConstMatrix& X, Eigen::Index j) {
   return (X.col(j).array() == X(0, j)).all();
 }
 
-FitStatus check_data(const ConstMatrix& X, const ConstVector& y) {
-  const Eigen::Index n = X.rows(), k = X.cols();
-  if (k == 0 || n < k + 1 || y.size() != n) return FitStatus::TooFewObservations;
-  if (!X.allFinite()) return FitStatus::NonFiniteData;
-  const Eigen::Index ones = (y.array() == 1.0).count(), zeros = (y.array() == 0.0).count();
-  if (ones + zeros != n) return FitStatus::NonFiniteData;
-  if (ones == 0 || zeros == 0) return FitStatus::NoVariation;
-  // One non-zero constant column is the intercept; any other constant column is a regressor that
-  // does not vary.
-  bool intercept = false;
-  for (Eigen::Index j = 0; j < k; ++j) {
-    if (!column_constant(X, j)) continue;
-    if (intercept || X(0, j) == 0.0) return FitStatus::ConstantRegressor;
-    intercept = true;
-  }
-  return FitStatus::Ok;
-}
-
 // Runs the kernels over X block by block: per block, `fill(start, m, w)` writes the block's
 // weights and returns its residuals (which may live in a full-length vector), then the block's
 // cross products are added. H (lower triangle) and g accumulate; H is symmetrised at the end.
@@ -79,17 +61,60 @@ Eigen::MatrixXd weighted_gram(const ConstMatrix& X, const Eigen::VectorXd& v) {
   return H;
 }
 
-bool columns_dependent(const ConstMatrix& X) {
+Eigen::MatrixXd gram(const ConstMatrix& X) {
   Eigen::MatrixXd G;
   Eigen::VectorXd unused;
   blocked_cross_products(X, G, unused, [](std::size_t, std::size_t m, double* w) {
     std::fill_n(w, m, 1.0);
     return w;
   });
+  return G;
+}
+
+bool columns_dependent(const Eigen::MatrixXd& G) {
   const Eigen::VectorXd d = G.diagonal().cwiseSqrt().cwiseInverse();
   const Eigen::MatrixXd C = d.asDiagonal() * G * d.asDiagonal();
   const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(C).eigenvalues();
   return !(ev.minCoeff() > kCollinearRatio * ev.maxCoeff());
+}
+
+// What the checks of the data found: a status, and the intercept column (the one non-zero
+// constant column; -1 if none), which sets the starting values.
+struct DataCheck {
+  FitStatus status = FitStatus::Ok;
+  Eigen::Index intercept = -1;
+};
+
+FitStatus check_outcomes(const ConstMatrix& X, const ConstVector& y) {
+  const Eigen::Index n = X.rows(), k = X.cols();
+  if (k == 0 || n < k + 1 || y.size() != n) return FitStatus::TooFewObservations;
+  Eigen::Index ones = 0, zeros = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    ones += y(i) == 1.0 ? 1 : 0;
+    zeros += y(i) == 0.0 ? 1 : 0;
+  }
+  if (ones + zeros != n) return FitStatus::NonFiniteData;
+  if (ones == 0 || zeros == 0) return FitStatus::NoVariation;
+  return FitStatus::Ok;
+}
+
+// The Gram matrix X'X serves twice: its diagonal is finite exactly when every value of X is (up to
+// values whose squares overflow, |x| > 1e154, which no fit could use either), so X needs no
+// separate scan for NaN, and its conditioning shows dependent columns.
+DataCheck check_data(const ConstMatrix& X, const ConstVector& y) {
+  DataCheck check{check_outcomes(X, y), -1};
+  if (check.status != FitStatus::Ok) return check;
+  const Eigen::MatrixXd G = gram(X);
+  if (!G.diagonal().allFinite()) return {FitStatus::NonFiniteData, -1};
+  // One non-zero constant column is the intercept; any other constant column is a regressor that
+  // does not vary.
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    if (!column_constant(X, j)) continue;
+    if (check.intercept >= 0 || X(0, j) == 0.0) return {FitStatus::ConstantRegressor, -1};
+    check.intercept = j;
+  }
+  if (columns_dependent(G)) check.status = FitStatus::Collinear;
+  return check;
 }
 
 double link_quantile(BinaryLink link, double p) {
@@ -97,15 +122,12 @@ double link_quantile(BinaryLink link, double p) {
   return boost::math::quantile(boost::math::normal_distribution<double>(), p);
 }
 
-// b = 0 except the intercept (the non-zero constant column), set to F^-1(mean y): Newton then
-// starts at the intercept-only fit's index.
-Eigen::VectorXd starting_values(const ConstMatrix& X, const ConstVector& y, BinaryLink link) {
+// b = 0 except the intercept, set to F^-1(mean y): Newton then starts at the intercept-only fit's
+// index.
+Eigen::VectorXd starting_values(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
+                                Eigen::Index intercept) {
   Eigen::VectorXd b = Eigen::VectorXd::Zero(X.cols());
-  for (Eigen::Index j = 0; j < X.cols(); ++j)
-    if (column_constant(X, j)) {
-      b(j) = link_quantile(link, y.mean()) / X(0, j);
-      break;
-    }
+  if (intercept >= 0) b(intercept) = link_quantile(link, y.mean()) / X(0, intercept);
   return b;
 }
 
@@ -193,8 +215,8 @@ FitStatus newton(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
 constexpr Eigen::Index kSubsampleStride = 8, kSubsampleMinRows = 20000;
 
 Eigen::VectorXd warm_start(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
-                           const BinaryFitOptions& options) {
-  const Eigen::VectorXd plain = starting_values(X, y, link);
+                           const BinaryFitOptions& options, Eigen::Index intercept) {
+  const Eigen::VectorXd plain = starting_values(X, y, link, intercept);
   if (X.rows() < kSubsampleMinRows) return plain;
   const Eigen::Index m = (X.rows() + kSubsampleStride - 1) / kSubsampleStride;
   Eigen::MatrixXd Xs(m, X.cols());
@@ -203,10 +225,11 @@ Eigen::VectorXd warm_start(const ConstMatrix& X, const ConstVector& y, BinaryLin
     Xs.row(i) = X.row(i * kSubsampleStride);
     ys(i) = y(i * kSubsampleStride);
   }
-  if (check_data(Xs, ys) != FitStatus::Ok) return plain;
+  const DataCheck check = check_data(Xs, ys);
+  if (check.status != FitStatus::Ok) return plain;
   BinaryFitOptions loose = options;
   loose.tolerance = 1e-6;
-  NewtonState s{starting_values(Xs, ys, link), Eigen::VectorXd(m), {}, {}, 0};
+  NewtonState s{starting_values(Xs, ys, link, check.intercept), Eigen::VectorXd(m), {}, {}, 0};
   int iterations = 0;
   return newton(Xs, ys, link, loose, s, iterations) == FitStatus::Ok ? s.b : plain;
 }
@@ -235,10 +258,10 @@ BinaryFit fit_binary(const ConstMatrix& X, const ConstVector& y, BinaryLink link
   fit.coef = Eigen::VectorXd::Constant(k, kNaN);
   fit.cov = Eigen::MatrixXd::Constant(k, k, kNaN);
   fit.loglik = kNaN;
-  fit.status = check_data(X, y);
-  if (fit.status == FitStatus::Ok && columns_dependent(X)) fit.status = FitStatus::Collinear;
+  const DataCheck check = check_data(X, y);
+  fit.status = check.status;
   if (fit.status != FitStatus::Ok) return fit;
-  NewtonState s{warm_start(X, y, link, options), Eigen::VectorXd(n), {}, {}, 0};
+  NewtonState s{warm_start(X, y, link, options, check.intercept), Eigen::VectorXd(n), {}, {}, 0};
   fit.status = newton(X, y, link, options, s, fit.iterations);
   if (fit.status != FitStatus::Ok) return fit;
   // H, r and the log-likelihood are from the last evaluation, one step (below the tolerance)
@@ -258,15 +281,44 @@ Eigen::MatrixXd robust_cov(const BinaryFit& fit, const ConstMatrix& X) {
 
 namespace {
 
-// Observations in cluster order: as they are when labels come in runs (the usual panel layout),
-// else sorted by label.
-std::vector<std::size_t> cluster_order(std::span<const std::int64_t> cluster) {
+// Row c of the result is u_c = sum of r_i x_i over the observations of the c-th cluster, the
+// observations visited in the order `row(pos)`, a cluster being a run of equal labels in that
+// order. Column by column, so that X is read down its contiguous columns.
+template <typename RowAt>
+Eigen::MatrixXd cluster_score_sums(const ConstMatrix& X, const Eigen::VectorXd& r,
+                                   std::span<const std::int64_t> cluster, RowAt row) {
+  const std::size_t n = cluster.size();
+  std::vector<std::size_t> run_start{0};
+  for (std::size_t pos = 1; pos < n; ++pos)
+    if (cluster[row(pos)] != cluster[row(pos - 1)]) run_start.push_back(pos);
+  run_start.push_back(n);
+  const auto groups = static_cast<Eigen::Index>(run_start.size() - 1);
+  Eigen::MatrixXd U(groups, X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const double* x = X.col(j).data();
+    for (Eigen::Index c = 0; c < groups; ++c) {
+      double u = 0;
+      for (std::size_t pos = run_start[c]; pos < run_start[c + 1]; ++pos) {
+        const std::size_t i = row(pos);
+        u += r[static_cast<Eigen::Index>(i)] * x[i];
+      }
+      U(c, j) = u;
+    }
+  }
+  return U;
+}
+
+// The usual panel layout has each cluster's observations in a run; other layouts are visited in
+// the order of a stable sort by label.
+Eigen::MatrixXd cluster_score_sums(const ConstMatrix& X, const Eigen::VectorXd& r,
+                                   std::span<const std::int64_t> cluster) {
+  if (std::is_sorted(cluster.begin(), cluster.end()))
+    return cluster_score_sums(X, r, cluster, [](std::size_t pos) { return pos; });
   std::vector<std::size_t> order(cluster.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  if (!std::is_sorted(cluster.begin(), cluster.end()))
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return cluster[a] < cluster[b]; });
-  return order;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return cluster[a] < cluster[b]; });
+  return cluster_score_sums(X, r, cluster, [&](std::size_t pos) { return order[pos]; });
 }
 
 }  // namespace
@@ -277,23 +329,12 @@ Eigen::MatrixXd cluster_cov(const BinaryFit& fit, const ConstMatrix& X,
   if (!fit.ok() || static_cast<Eigen::Index>(cluster.size()) != n)
     return Eigen::MatrixXd::Constant(k, k, kNaN);
   // The meat sums u_c u_c' over clusters c, u_c the cluster's score sum.
-  const std::vector<std::size_t> order = cluster_order(cluster);
-  Eigen::MatrixXd meat = Eigen::MatrixXd::Zero(k, k);
-  Eigen::VectorXd u = Eigen::VectorXd::Zero(k);
-  double groups = 0;
-  for (std::size_t pos = 0; pos < order.size(); ++pos) {
-    const auto i = static_cast<Eigen::Index>(order[pos]);
-    u.noalias() += fit.score_resid(i) * X.row(i).transpose();
-    if (pos + 1 == order.size() || cluster[order[pos + 1]] != cluster[order[pos]]) {
-      meat.selfadjointView<Eigen::Lower>().rankUpdate(u);
-      u.setZero();
-      groups += 1;
-    }
-  }
+  const Eigen::MatrixXd U = cluster_score_sums(X, fit.score_resid, cluster);
+  const auto groups = static_cast<double>(U.rows());
   if (groups < 2) return Eigen::MatrixXd::Constant(k, k, kNaN);
   const double factor = groups / (groups - 1) * double(n - 1) / double(n - k);
-  const Eigen::MatrixXd full = meat.selfadjointView<Eigen::Lower>();
-  return factor * (fit.cov * full * fit.cov);
+  const Eigen::MatrixXd meat = U.transpose() * U;
+  return factor * (fit.cov * meat * fit.cov);
 }
 
 double link_cdf(BinaryLink link, double index) {
