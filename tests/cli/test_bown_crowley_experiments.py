@@ -137,6 +137,13 @@ def main():
                             str(wd / "bc_base_2.h5")], capture_output=True, text=True)
     check(table.returncode == 0 and "Table 2" in table.stdout and table.stdout.count("\n| ") >= 5,
           f"bc_table.py prints the README table ({table.stderr[-200:]})")
+    grids = subprocess.run(["/usr/bin/python3", str(Path(src) / "tools/python/bc_table.py"),
+                            str(wd / "bc_base_2.h5"), "--power", "outcome", "resample_sectors"],
+                           capture_output=True, text=True)
+    # One grid per test (3), each a header, a rule and one row per outcome (2).
+    check(grids.returncode == 0 and grids.stdout.count("rejection rate") == 3
+          and grids.stdout.count("\n| increase |") == 3 and grids.stdout.count("\n| onset |") == 3,
+          f"bc_table.py --power prints the grids of rejection rates ({grids.stderr[-200:]})")
 
 
 if __name__ == "__main__":
