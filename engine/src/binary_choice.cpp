@@ -18,9 +18,10 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A scaled Gram matrix whose smallest eigenvalue is below this share of its largest has
 // numerically dependent columns (condition number of X above ~1e6.5).
 constexpr double kCollinearRatio = 1e-13;
-// |index| beyond which F rounds to 0 or 1 (probit: Phi(-8.3) ~ 5e-17; logit: e^-37 ~ 1e-16).
-// Reciprocal condition number of the Hessian below which it is treated as singular.
+// Reciprocal condition number of the Hessian, scaled to unit diagonal, below which it is treated
+// as singular.
 constexpr double kSingularRcond = 1e-13;
+// |index| beyond which F rounds to 0 or 1 (probit: Phi(-8.3) ~ 5e-17; logit: e^-37 ~ 1e-16).
 constexpr double kCertainProbit = 8.3, kCertainLogit = 37.0;
 
 using ConstMatrix = Eigen::Ref<const Eigen::MatrixXd>;
@@ -186,6 +187,17 @@ bool damped_step(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
   return false;
 }
 
+// Whether H is far from singular once each regressor is scaled to unit information: a regressor
+// in large units (x * 1e7) or far from zero (a year) makes H badly scaled but not singular, and
+// the LDLT solve, which diagonal scaling does not disturb, handles it.
+bool hessian_regular(const Eigen::MatrixXd& H) {
+  const Eigen::VectorXd d = H.diagonal().cwiseSqrt().cwiseInverse();
+  if (!d.allFinite()) return false;
+  const Eigen::MatrixXd scaled = d.asDiagonal() * H * d.asDiagonal();
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(scaled);
+  return ldlt.info() == Eigen::Success && ldlt.isPositive() && ldlt.rcond() > kSingularRcond;
+}
+
 FitStatus newton(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
                  const BinaryFitOptions& options, NewtonState& s, int& iterations) {
   evaluate(X, y, link, s);
@@ -193,7 +205,7 @@ FitStatus newton(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(s.H);
     const Eigen::VectorXd step = ldlt.solve(s.g);
     // A numerically singular Hessian: the weights of a separating direction have underflowed.
-    if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !(ldlt.rcond() > kSingularRcond) ||
+    if (ldlt.info() != Eigen::Success || !ldlt.isPositive() || !hessian_regular(s.H) ||
         !step.allFinite())
       break;
     // The maximum lies within the Newton step of b: take the step (its error is of the order of
@@ -238,14 +250,22 @@ Eigen::VectorXd warm_start(const ConstMatrix& X, const ConstVector& y, BinaryLin
 
 const char* to_string(FitStatus s) {
   switch (s) {
-    case FitStatus::Ok: return "ok";
-    case FitStatus::TooFewObservations: return "too few observations";
-    case FitStatus::NonFiniteData: return "non-finite data or y not 0/1";
-    case FitStatus::NoVariation: return "no variation in y";
-    case FitStatus::ConstantRegressor: return "a regressor is constant";
-    case FitStatus::Collinear: return "collinear regressors";
-    case FitStatus::Separation: return "separation: fitted probabilities 0 or 1";
-    case FitStatus::NotConverged: return "Newton's method did not converge";
+    case FitStatus::Ok:
+      return "ok";
+    case FitStatus::TooFewObservations:
+      return "too few observations";
+    case FitStatus::NonFiniteData:
+      return "non-finite data or y not 0/1";
+    case FitStatus::NoVariation:
+      return "no variation in y";
+    case FitStatus::ConstantRegressor:
+      return "a regressor is constant";
+    case FitStatus::Collinear:
+      return "collinear regressors";
+    case FitStatus::Separation:
+      return "separation: fitted probabilities 0 or 1";
+    case FitStatus::NotConverged:
+      return "Newton's method did not converge";
   }
   return "unknown";
 }
@@ -331,7 +351,9 @@ Eigen::MatrixXd cluster_cov(const BinaryFit& fit, const ConstMatrix& X,
   // The meat sums u_c u_c' over clusters c, u_c the cluster's score sum.
   const Eigen::MatrixXd U = cluster_score_sums(X, fit.score_resid, cluster);
   const auto groups = static_cast<double>(U.rows());
-  if (groups < 2) return Eigen::MatrixXd::Constant(k, k, kNaN);
+  // The score sums of the clusters add up to the score, zero at the estimate, so the meat has rank
+  // at most G - 1: with G <= K clusters the sandwich is singular and no z from it means anything.
+  if (groups <= double(k)) return Eigen::MatrixXd::Constant(k, k, kNaN);
   const double factor = groups / (groups - 1) * double(n - 1) / double(n - k);
   const Eigen::MatrixXd meat = U.transpose() * U;
   return factor * (fit.cov * meat * fit.cov);
@@ -366,9 +388,13 @@ Effect effect_at_means(const BinaryFit& fit, const Eigen::MatrixXd& cov,
   const double index = xbar.dot(fit.coef), slope = c.dot(fit.coef);
   const double f = link_pdf(fit.link, index);
   const Eigen::VectorXd grad = f * c + slope * link_pdf_slope(fit.link, index) * xbar;
-  return {f * slope, std::sqrt(std::max(0.0, grad.dot(cov * grad)))};
+  // Rounding can take a zero variance below 0; a NaN covariance (a singular sandwich) stays NaN.
+  const double variance = grad.dot(cov * grad);
+  return {f * slope, std::sqrt(variance < 0.0 ? 0.0 : variance)};
 }
 
-Eigen::VectorXd column_means(const ConstMatrix& X) { return X.colwise().mean().transpose(); }
+Eigen::VectorXd column_means(const ConstMatrix& X) {
+  return X.colwise().mean().transpose();
+}
 
 }  // namespace tariffsim

@@ -36,6 +36,13 @@ Estimates failed(FitStatus status, double mean_y, double n_obs) {
   return e;
 }
 
+// 1 when the two-sided 5% test of z rejects with the given sign, 0 when it does not, NaN when there
+// is no z (a singular clustered covariance): no test is not a test that failed to reject.
+double rejects(double z, int sign) {
+  if (std::isnan(z)) return kNaN;
+  return sign * z > kCritical ? 1.0 : 0.0;
+}
+
 // % change of the predicted probability at means when the index moves by `shift`.
 double percent_change(BinaryLink link, double index, double shift) {
   return 100.0 * (link_cdf(link, index + shift) / link_cdf(link, index) - 1.0);
@@ -138,9 +145,9 @@ Estimates estimate(const PanelData& data, BinaryLink link) {
   e.pct_growth = percent_change(link, index, sd_of(kGrowth) * c_growth.dot(fit.coef));
   e.pct_lne = percent_change(link, index, sd_of(kLne) * c_lne.dot(fit.coef));
   e.pct_sd_g = percent_change(link, index, sd_of(kSdGrowth) * c_sd.dot(fit.coef));
-  e.reject_g = e.z_me_growth > kCritical ? 1.0 : 0.0;
-  e.reject_lne = e.z_me_lne > kCritical ? 1.0 : 0.0;
-  e.reject_sd_g = e.z_me_sd_g < -kCritical ? 1.0 : 0.0;
+  e.reject_g = rejects(e.z_me_growth, +1);
+  e.reject_lne = rejects(e.z_me_lne, +1);
+  e.reject_sd_g = rejects(e.z_me_sd_g, -1);
   return e;
 }
 

@@ -89,14 +89,20 @@ std::vector<MetricSpec> make_metrics() {
       rep("pct_growth", "%", "% change of the predicted probability at means for +1 s.d. of g"),
       rep("pct_lne", "%", "% change of the predicted probability at means for +1 s.d. of ln e"),
       rep("pct_sd_g", "%", "% change of the predicted probability at means for +1 s.d. of sd_g"),
-      rep("reject_g", "1", "1 if the two-sided 5% test finds me_growth > 0 (the paper's sign)"),
-      rep("reject_lne", "1", "1 if the two-sided 5% test finds me_lne > 0 (the paper's sign)"),
-      rep("reject_sd_g", "1", "1 if the two-sided 5% test finds me_sd_g < 0 (the paper's sign)"),
+      rep("reject_g", "1",
+          "1 if the two-sided 5% test finds me_growth > 0 (the paper's sign; size 2.5% where the "
+          "truth is 0)"),
+      rep("reject_lne", "1",
+          "1 if the two-sided 5% test finds me_lne > 0 (the paper's sign; size 2.5% where the "
+          "truth is 0)"),
+      rep("reject_sd_g", "1",
+          "1 if the two-sided 5% test finds me_sd_g < 0 (the paper's sign; size 2.5% where the "
+          "truth is 0)"),
       rep("mean_y", "1", "share of observations with y = 1"),
       rep("n_obs", "observations", "observations in the panel (sectors x periods)"),
       rep("fit_status", "1",
-          "0 = fitted; 3 no variation in y, 4 a constant regressor, 5 collinear, 6 separation, "
-          "7 not converged (estimates NaN)"),
+          "0 = fitted; 1 fewer observations than 6, 2 non-finite data, 3 no variation in y, "
+          "4 a constant regressor, 5 collinear, 6 separation, 7 not converged (estimates NaN)"),
       rep("loglik", "1", "log-likelihood at the estimate"),
       rep("iterations", "1", "Newton iterations of the fit"),
   };

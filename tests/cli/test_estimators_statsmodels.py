@@ -9,7 +9,12 @@ import json
 import subprocess
 import sys
 
-import numpy as np
+try:
+    import numpy as np
+    import statsmodels.api as sm
+    MISSING = None
+except ImportError as missing:
+    MISSING = missing.name
 
 SKIP = 77
 
@@ -75,11 +80,9 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--fit-binary", required=True)
     args = p.parse_args()
-    try:
-        import statsmodels.api as sm
-    except ImportError:
-        print("skipped: statsmodels is not installed (Debian: python3-statsmodels, which "
-              "tools/setup.sh installs)")
+    if MISSING:
+        print(f"skipped: {MISSING} is not installed (Debian: python3-numpy and "
+              "python3-statsmodels, which tools/setup.sh installs)")
         sys.exit(SKIP)
     for link in ("probit", "logit"):
         compare(args.fit_binary, link, sm)

@@ -74,7 +74,9 @@ TEST_CASE("saturated probit: the MLE is Phi^-1 of the cell shares, the informati
   CHECK(fit.cov(1, 1) == Approx(cell_var(0.15, 400) + cell_var(0.7, 300)).epsilon(1e-9));
   CHECK(fit.cov(0, 1) == Approx(-cell_var(0.15, 400)).epsilon(1e-9));
   // log-likelihood: sum over cells of n (p log p + (1-p) log(1-p)).
-  const auto cell_ll = [](double p, double n) { return n * (p * std::log(p) + (1 - p) * std::log(1 - p)); };
+  const auto cell_ll = [](double p, double n) {
+    return n * (p * std::log(p) + (1 - p) * std::log(1 - p));
+  };
   CHECK(fit.loglik == Approx(cell_ll(0.15, 400) + cell_ll(0.7, 300)).epsilon(1e-12));
 }
 
@@ -127,6 +129,33 @@ TEST_CASE("cluster covariance: singleton clusters are HC0 times n/(n-k), and lab
   const Eigen::MatrixXd b = tariffsim::cluster_cov(fit, c.X, scrambled);
   CHECK((a - b).cwiseAbs().maxCoeff() < 1e-12 * a.cwiseAbs().maxCoeff());
   CHECK(std::isnan(tariffsim::cluster_cov(fit, c.X, std::vector<std::int64_t>(n, 4))(0, 0)));
+  // K = 3 coefficients: 3 clusters leave the meat singular (NaN), 4 do not; an effect's error
+  // from the NaN matrix is NaN, not 0.
+  const Eigen::MatrixXd singular = tariffsim::cluster_cov(fit, c.X, clusters_of(n, n / 3));
+  CHECK(std::isnan(singular(0, 0)));
+  const Eigen::VectorXd xbar = tariffsim::column_means(c.X), unit = Eigen::VectorXd::Unit(3, 1);
+  CHECK(std::isnan(tariffsim::effect_at_means(fit, singular, xbar, unit).se));
+  CHECK(std::isfinite(tariffsim::cluster_cov(fit, c.X, clusters_of(n, n / 4))(0, 0)));
+}
+
+TEST_CASE("a regressor in large units or far from zero is the same model: the same fit, rescaled",
+          "[estimators][binary]") {
+  const Cells c = simulate(BinaryLink::Probit, Eigen::Vector3d(-0.3, 0.7, 0.5), 2000);
+  const auto base = tariffsim::fit_binary(c.X, c.y, BinaryLink::Probit);
+  REQUIRE(base.ok());
+  // x1 -> s x1 + m: the coefficient of x1 becomes b1 / s and the constant b0 - m b1 / s.
+  for (const auto& [scale, shift] :
+       {std::pair{1e7, 0.0}, std::pair{1.0, 1e4}, std::pair{1.0, 2004.0}}) {
+    INFO("x1 -> " << scale << " x1 + " << shift);
+    Eigen::MatrixXd X = c.X;
+    X.col(1) = scale * X.col(1).array() + shift;
+    const auto fit = tariffsim::fit_binary(X, c.y, BinaryLink::Probit);
+    REQUIRE(fit.status == FitStatus::Ok);
+    CHECK(fit.loglik == Approx(base.loglik).epsilon(1e-10));
+    CHECK(fit.coef(1) * scale == Approx(base.coef(1)).epsilon(1e-6));
+    CHECK(fit.coef(0) + shift * fit.coef(1) == Approx(base.coef(0)).epsilon(1e-6));
+    CHECK(fit.coef(2) == Approx(base.coef(2)).epsilon(1e-6));
+  }
 }
 
 TEST_CASE("marginal effect at means and its delta-method error match finite differences",
@@ -154,7 +183,8 @@ TEST_CASE("marginal effect at means and its delta-method error match finite diff
   }
 }
 
-TEST_CASE("degenerate data are statuses with NaN estimates, never numbers", "[estimators][binary]") {
+TEST_CASE("degenerate data are statuses with NaN estimates, never numbers",
+          "[estimators][binary]") {
   const auto status_of = [](const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
     const auto fit = tariffsim::fit_binary(X, y, BinaryLink::Probit);
     if (!fit.ok()) CHECK(std::isnan(fit.coef(0)));

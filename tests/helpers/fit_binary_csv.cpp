@@ -4,6 +4,7 @@
 //
 // usage: fit_binary_csv probit|logit < data.csv
 // CSV: a header line, then rows "y,cluster,x_1,...,x_k" (the intercept, if any, is an x column).
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -38,11 +39,20 @@ Data read_csv(std::istream& in) {
   return d;
 }
 
+// JSON has no NaN: a failed fit's numbers print as null.
+void print_number(double v) {
+  if (std::isfinite(v)) std::printf("%.17g", v);
+  else std::printf("null");
+}
+
 void print_matrix(const char* name, const Eigen::MatrixXd& m) {
   std::printf("\"%s\": [", name);
   for (Eigen::Index i = 0; i < m.rows(); ++i) {
     std::printf("%s[", i ? ", " : "");
-    for (Eigen::Index j = 0; j < m.cols(); ++j) std::printf("%s%.17g", j ? ", " : "", m(i, j));
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      std::printf("%s", j ? ", " : "");
+      print_number(m(i, j));
+    }
     std::printf("]");
   }
   std::printf("]");
@@ -73,8 +83,9 @@ int main(int argc, char** argv) {
     effects.row(j) << model.value, model.se,
         tariffsim::effect_at_means(fit, clustered, xbar, c).se;
   }
-  std::printf("{\"status\": \"%s\", \"loglik\": %.17g, \"iterations\": %d, ",
-              tariffsim::to_string(fit.status), fit.loglik, fit.iterations);
+  std::printf("{\"status\": \"%s\", \"loglik\": ", tariffsim::to_string(fit.status));
+  print_number(fit.loglik);
+  std::printf(", \"iterations\": %d, ", fit.iterations);
   print_matrix("coef", fit.coef.transpose());
   std::printf(", ");
   print_matrix("cov", fit.cov);

@@ -5,7 +5,8 @@ estimates on synthetic panels, one row per point of a bown_crowley result file.
 For each effect (import growth, the inverse elasticity sum, the s.d. of import growth) a cell is
 the mean over replications of the % change of the predicted probability for +1 s.d. (its Monte
 Carlo standard error), the mean z of the eq. 8 effect, and the rejection rate of the two-sided 5%
-test with the paper's sign: the test's power, or its size where the effect is zero in truth.
+test with the paper's sign: the test's power, or its size where the effect is zero in truth
+(nominal 2.5%: one tail of the two-sided 5% test).
 
 With --power ROWS COLS (two varying parameters, e.g. sectors periods) it prints instead, for
 each value of the other varying parameters, one grid of rejection rates per test: the power
