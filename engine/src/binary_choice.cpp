@@ -72,9 +72,14 @@ Eigen::MatrixXd gram(const ConstMatrix& X) {
   return G;
 }
 
+// D M D with D = diag(M)^(-1/2): unit diagonal, so that conditioning tells dependence, not units.
+Eigen::MatrixXd scaled_to_unit_diagonal(const Eigen::MatrixXd& M) {
+  const Eigen::VectorXd d = M.diagonal().cwiseSqrt().cwiseInverse();
+  return d.asDiagonal() * M * d.asDiagonal();
+}
+
 bool columns_dependent(const Eigen::MatrixXd& G) {
-  const Eigen::VectorXd d = G.diagonal().cwiseSqrt().cwiseInverse();
-  const Eigen::MatrixXd C = d.asDiagonal() * G * d.asDiagonal();
+  const Eigen::MatrixXd C = scaled_to_unit_diagonal(G);
   const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(C).eigenvalues();
   return !(ev.minCoeff() > kCollinearRatio * ev.maxCoeff());
 }
@@ -191,9 +196,8 @@ bool damped_step(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
 // in large units (x * 1e7) or far from zero (a year) makes H badly scaled but not singular, and
 // the LDLT solve, which diagonal scaling does not disturb, handles it.
 bool hessian_regular(const Eigen::MatrixXd& H) {
-  const Eigen::VectorXd d = H.diagonal().cwiseSqrt().cwiseInverse();
-  if (!d.allFinite()) return false;
-  const Eigen::MatrixXd scaled = d.asDiagonal() * H * d.asDiagonal();
+  const Eigen::MatrixXd scaled = scaled_to_unit_diagonal(H);
+  if (!scaled.allFinite()) return false;
   const Eigen::LDLT<Eigen::MatrixXd> ldlt(scaled);
   return ldlt.info() == Eigen::Success && ldlt.isPositive() && ldlt.rcond() > kSingularRcond;
 }
@@ -250,22 +254,14 @@ Eigen::VectorXd warm_start(const ConstMatrix& X, const ConstVector& y, BinaryLin
 
 const char* to_string(FitStatus s) {
   switch (s) {
-    case FitStatus::Ok:
-      return "ok";
-    case FitStatus::TooFewObservations:
-      return "too few observations";
-    case FitStatus::NonFiniteData:
-      return "non-finite data or y not 0/1";
-    case FitStatus::NoVariation:
-      return "no variation in y";
-    case FitStatus::ConstantRegressor:
-      return "a regressor is constant";
-    case FitStatus::Collinear:
-      return "collinear regressors";
-    case FitStatus::Separation:
-      return "separation: fitted probabilities 0 or 1";
-    case FitStatus::NotConverged:
-      return "Newton's method did not converge";
+    case FitStatus::Ok: return "ok";
+    case FitStatus::TooFewObservations: return "too few observations";
+    case FitStatus::NonFiniteData: return "non-finite data or y not 0/1";
+    case FitStatus::NoVariation: return "no variation in y";
+    case FitStatus::ConstantRegressor: return "a regressor is constant";
+    case FitStatus::Collinear: return "collinear regressors";
+    case FitStatus::Separation: return "separation: fitted probabilities 0 or 1";
+    case FitStatus::NotConverged: return "Newton's method did not converge";
   }
   return "unknown";
 }
@@ -393,8 +389,6 @@ Effect effect_at_means(const BinaryFit& fit, const Eigen::MatrixXd& cov,
   return {f * slope, std::sqrt(variance < 0.0 ? 0.0 : variance)};
 }
 
-Eigen::VectorXd column_means(const ConstMatrix& X) {
-  return X.colwise().mean().transpose();
-}
+Eigen::VectorXd column_means(const ConstMatrix& X) { return X.colwise().mean().transpose(); }
 
 }  // namespace tariffsim
