@@ -20,6 +20,7 @@
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/inspect.hpp"
 #include "tariffsim/registry.hpp"
+#include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
 #include "mpi_run.hpp"
@@ -194,7 +195,7 @@ int cmd_describe(const std::string& name) {
 int cmd_info(const std::string& path) {
   // Reading only: skip HDF5's file lock so a file can be inspected while a run is writing it.
   setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0);
-  std::cout << describe_result_file(path);
+  std::cout << describe_result_file(path, Registry::global());
   return kExitOk;
 }
 
@@ -202,6 +203,7 @@ int cmd_info(const std::string& path) {
 
 int main(int argc, char** argv) {
   const MpiSession mpi(&argc, &argv);
+  silence_hdf5_errors();  // one message per failure, from the exception, not HDF5's stack
   CLI::App app{"tariffsim: parallel Monte Carlo for the game theory of trade agreements"};
   app.require_subcommand(1);
   app.fallthrough();  // --quiet, --verbose and --log-file also after the subcommand

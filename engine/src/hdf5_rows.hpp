@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,28 @@ inline bool is_hdf5_file(const std::string& path) {
     return false;
   }
 }
+
+// What went wrong in a failed HDF5 call: the innermost cause HDF5 recorded (result_check.cpp,
+// e.g. "file write failed: No space left on device"), then the C++ API's summary of the call.
+std::string hdf5_cause(const H5::Exception& e);
+
+// The H5Cpp destructors report a failed close on std::cerr, one line per handle. After a failed
+// write every close of the file's handles fails the same way (their metadata cannot be flushed
+// either): ~150 lines that bury the one error the caller reports. Held while such handles are
+// dropped, this discards std::cerr's output.
+class MutedCerr {
+ public:
+  MutedCerr() : saved_(std::cerr.rdbuf(nullptr)) {}
+  ~MutedCerr() {
+    std::cerr.rdbuf(saved_);
+    std::cerr.clear();
+  }
+  MutedCerr(const MutedCerr&) = delete;
+  MutedCerr& operator=(const MutedCerr&) = delete;
+
+ private:
+  std::streambuf* saved_;
+};
 
 // A string attribute of a file, group or dataset; `absent` when it has none.
 inline std::string string_attr_or(const H5::H5Object& obj, const std::string& name,

@@ -1,14 +1,13 @@
 #include "tariffsim/inspect.hpp"
 
-#include <H5Cpp.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <sstream>
 
-#include "hdf5_rows.hpp"
 #include "tariffsim/error.hpp"
+#include "tariffsim/registry.hpp"
+#include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 
 namespace tariffsim {
@@ -21,35 +20,6 @@ std::string bracketed_unit(const std::string& unit) {
   std::string out = "[";
   out += unit.empty() ? "-" : unit;
   out += "]";
-  return out;
-}
-
-std::string read_string_attr(const H5::H5Object& obj, const std::string& name) {
-  return detail::string_attr_or(obj, name, "");
-}
-
-template <class T>
-T read_scalar_attr(const H5::H5Object& obj, const std::string& name, const H5::PredType& type) {
-  T value{};
-  if (obj.attrExists(name)) obj.openAttribute(name).read(type, &value);
-  return value;
-}
-
-std::uint64_t count_done(const H5::Group& g) {
-  if (!g.nameExists("status")) return 0;
-  H5::DataSet done = g.openDataSet("status/done");
-  hsize_t n = 0;
-  done.getSpace().getSimpleExtentDims(&n);
-  std::vector<std::uint8_t> bits(n);
-  if (n) done.read(bits.data(), H5::PredType::NATIVE_UINT8);
-  std::uint64_t count = 0;
-  for (auto b : bits) count += b;
-  return count;
-}
-
-std::vector<std::string> members(const H5::Group& g) {
-  std::vector<std::string> out;
-  for (hsize_t i = 0; i < g.getNumObjs(); ++i) out.push_back(g.getObjnameByIdx(i));
   return out;
 }
 
@@ -133,47 +103,48 @@ std::string describe_model(const ModelInfo& info) {
   return os.str();
 }
 
-std::string describe_result_file(const std::string& path) {
-  H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
-  if (!detail::is_hdf5_file(path)) throw InputError(path + ": not an HDF5 file");
-  try {
-    H5::H5File f(path, H5F_ACC_RDONLY);
-    if (read_string_attr(f, "format") != "tariffsim")
-      throw InputError(path + ": not a tariffsim result file (root attribute format != tariffsim)");
-    const int version = read_scalar_attr<int>(f, "format_version", H5::PredType::NATIVE_INT);
-    if (version != kFormatVersion)
-      throw InputError(path + ": format_version " + std::to_string(version) +
-                       " is not supported (this build reads version " +
-                       std::to_string(kFormatVersion) + ")");
-    std::ostringstream os;
-    os << path << "\n  format tariffsim " << version << ", written by tariffsim "
-       << read_string_attr(f, "tariffsim_version") << " (" << read_string_attr(f, "git_commit")
-       << ") at " << read_string_attr(f, "created_utc") << "\n  command: "
-       << read_string_attr(f, "command_line") << "\n";
-    for (const auto& name : members(f.openGroup("/"))) {
-      H5::Group g = f.openGroup(name);
-      const auto n_points = read_scalar_attr<std::uint64_t>(g, "n_points", H5::PredType::NATIVE_UINT64);
-      const auto complete = read_scalar_attr<std::uint8_t>(g, "complete", H5::PredType::NATIVE_UINT8);
-      os << "\nexperiment " << name << ": model " << read_string_attr(g, "model") << " "
-         << read_string_attr(g, "model_version") << ", seed "
-         << read_scalar_attr<std::uint64_t>(g, "seed", H5::PredType::NATIVE_UINT64) << ", "
-         << n_points << " points x "
-         << read_scalar_attr<std::uint64_t>(g, "replications", H5::PredType::NATIVE_UINT64)
-         << " replications\n  " << (complete ? "COMPLETE" : "INCOMPLETE") << ": "
-         << count_done(g) << "/" << n_points << " points done; config sha256 "
-         << read_string_attr(g, "config_sha256") << "\n";
-      for (const char* section : {"points", "results", "replications", "series"}) {
-        if (!g.nameExists(section)) continue;
-        os << "  " << section << ":";
-        for (const auto& m : members(g.openGroup(section))) os << " " << m;
-        os << "\n";
-      }
-    }
-    return os.str();
-  } catch (const H5::Exception& e) {
-    throw InputError(path + ": cannot read as a tariffsim result file: " + e.getDetailMsg());
+namespace {
+
+// The layout is checked against the config with this build's model; a file of a model (or model
+// version) this build lacks is still described, from its own data.
+std::string layout_note(const CheckedResultFile& file, const Registry& registry) {
+  const ResultHeader& h = file.header();
+  if (!registry.contains(h.model))
+    return "  layout not checked: this build has no model " + h.model + "\n";
+  if (registry.create(h.model)->info().version != h.model_version)
+    return "  layout not checked: this build has " + h.model + " " +
+           registry.create(h.model)->info().version + ", the file " + h.model_version + "\n";
+  file.check_layout(stored_experiment(file, registry)->layout);
+  return "";
+}
+
+}  // namespace
+
+std::string describe_result_file(const std::string& path, const Registry& registry) {
+  const CheckedResultFile file(path, "info:");
+  const ResultHeader& h = file.header();
+  const std::string note = layout_note(file, registry);
+  std::ostringstream os;
+  os << path << "\n  format tariffsim " << kFormatVersion << ", written by tariffsim "
+     << h.tariffsim_version << " (" << h.git_commit << ") at " << h.created_utc
+     << "\n  command: " << h.command_line << "\n";
+  // Counts come from status/done, whose length the check matched to n_points: a file is
+  // COMPLETE only if its flag says so and every point is done (CheckedResultFile refuses a flag
+  // the bitmap contradicts).
+  os << "\nexperiment " << h.experiment << ": model " << h.model << " " << h.model_version
+     << ", seed " << h.seed << ", " << h.n_points << " points x " << h.replications
+     << " replications\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": "
+     << file.done_count() << "/" << file.done().size() << " points done; config sha256 "
+     << h.config_sha256 << "\n"
+     << note;
+  for (const char* section : {"points", "results", "replications", "series"}) {
+    const auto names = file.members(section);
+    if (names.empty()) continue;
+    os << "  " << section << ":";
+    for (const auto& m : names) os << " " << m;
+    os << "\n";
   }
+  return os.str();
 }
 
 }  // namespace tariffsim

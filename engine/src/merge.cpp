@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <stdexcept>
 
 #include "hdf5_rows.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/registry.hpp"
+#include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
 
@@ -19,84 +22,54 @@ namespace tariffsim {
 namespace {
 
 struct Shard {
-  std::string path;
-  std::string experiment;
-  std::string model;
-  std::string model_version;
-  std::string kernel_isa;  // the code path the shard's kernels took (result_file.cpp)
-  std::string config;
-  std::string config_sha256;
+  ResultHeader header;
   std::vector<std::uint8_t> done;
 };
 
-std::string string_attr(const H5::H5Object& obj, const std::string& name, const std::string& path) {
-  if (!obj.attrExists(name)) throw InputError(path + ": attribute '" + name + "' is missing");
-  return detail::string_attr_or(obj, name, "");
+// A shard the data of which cannot be read (a damaged chunk): bad input, unlike a failed write.
+class ShardReadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Shards must come from one run: the same config, model version and vector code path.
+void check_same_run(const Shard& shard, const Shard& ref) {
+  const ResultHeader& s = shard.header;
+  const ResultHeader& r = ref.header;
+  if (s.config_sha256 != r.config_sha256 || s.experiment != r.experiment)
+    throw InputError(s.path + ": written by a different config than " + r.path +
+                     " (config_sha256 differs); shards must come from the same experiment");
+  if (s.model_version != r.model_version)
+    throw InputError(s.path + ": written by model version " + s.model_version + ", " + r.path +
+                     " by " + r.model_version + "; shards must come from the same build");
+  if (s.kernel_isa != r.kernel_isa)
+    throw InputError(s.path + ": its kernels ran as " + s.kernel_isa + ", " + r.path + "'s as " +
+                     r.kernel_isa + " (the last bits of vectorised math differ between them); "
+                     "rerun one of them on a machine of the other kind");
 }
 
-Shard read_shard(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
-  if (!detail::is_hdf5_file(path)) throw InputError(path + ": not an HDF5 file");
-  try {
-    H5::H5File f(path, H5F_ACC_RDONLY);
-    Shard s;
-    s.path = path;
-    if (string_attr(f, "format", path) != "tariffsim")
-      throw InputError(path + ": not a tariffsim result file");
-    int version = 0;
-    f.openAttribute("format_version").read(H5::PredType::NATIVE_INT, &version);
-    if (version != kFormatVersion)
-      throw InputError(path + ": format_version " + std::to_string(version) + " is not supported");
-    H5::Group root = f.openGroup("/");
-    if (root.getNumObjs() != 1) throw InputError(path + ": expected exactly one experiment group");
-    s.experiment = root.getObjnameByIdx(0);
-    H5::Group g = f.openGroup(s.experiment);
-    s.model = string_attr(g, "model", path);
-    s.model_version = string_attr(g, "model_version", path);
-    // Files written before kernel_isa was recorded count as this machine's.
-    s.kernel_isa = detail::string_attr_or(f, "kernel_isa", kernel_isa());
-    s.config = string_attr(g, "config", path);
-    s.config_sha256 = string_attr(g, "config_sha256", path);
-    if (!g.nameExists("status/replications"))
-      throw InputError(path + ": written by an older tariffsim (no status/replications); rerun "
-                       "the shard with this one");
-    H5::DataSet done = g.openDataSet("status/done");
-    hsize_t n = 0;
-    done.getSpace().getSimpleExtentDims(&n);
-    s.done.resize(n);
-    if (n) done.read(s.done.data(), H5::PredType::NATIVE_UINT8);
-    return s;
-  } catch (const H5::Exception& e) {
-    throw InputError(path + ": cannot read as a tariffsim shard: " + e.getDetailMsg());
-  }
+// A shard checked whole before anything is written: its header, then (once it is known to be of
+// the same run as the first) every dataset against the layout the config implies.
+Shard read_shard(const std::string& path, const FileLayout& layout, const Shard* ref) {
+  const CheckedResultFile file(path, "merge: shard");
+  Shard s{file.header(), file.done()};
+  if (ref) check_same_run(s, *ref);
+  file.check_layout(layout);
+  return s;
 }
 
-// Every shard has the same config and together they cover each point exactly once.
+// Together the shards cover each point exactly once.
 void check_coverage(const std::vector<Shard>& shards) {
-  const Shard& ref = shards.front();
-  for (const auto& s : shards) {
-    if (s.config_sha256 != ref.config_sha256 || s.experiment != ref.experiment)
-      throw InputError(s.path + ": written by a different config than " + ref.path +
-                       " (config_sha256 differs); shards must come from the same experiment");
-    if (s.done.size() != ref.done.size())
-      throw InputError(s.path + ": has a different number of points than " + ref.path);
-    if (s.model_version != ref.model_version)
-      throw InputError(s.path + ": written by model version " + s.model_version + ", " + ref.path +
-                       " by " + ref.model_version + "; shards must come from the same build");
-    if (s.kernel_isa != ref.kernel_isa)
-      throw InputError(s.path + ": its kernels ran as " + s.kernel_isa + ", " + ref.path + "'s as " +
-                       ref.kernel_isa + " (the last bits of vectorised math differ between them); "
-                       "rerun one of them on a machine of the other kind");
-  }
-  const std::size_t P = ref.done.size();
+  const std::size_t P = shards.front().done.size();
   std::vector<std::size_t> owner(P, shards.size());
   std::uint64_t missing = 0, first_missing = P;
   for (std::size_t k = 0; k < shards.size(); ++k)
     for (std::size_t i = 0; i < P; ++i) {
       if (!shards[k].done[i]) continue;
       if (owner[i] != shards.size())
-        throw InputError("point " + std::to_string(i) + " is in both " + shards[owner[i]].path +
-                         " and " + shards[k].path + "; each point must be in one shard");
+        throw InputError("point " + std::to_string(i) + " is in both " +
+                         shards[owner[i]].header.path + " and " + shards[k].header.path +
+                         "; each point must be in one shard");
       owner[i] = k;
     }
   for (std::size_t i = 0; i < P; ++i)
@@ -110,22 +83,6 @@ void check_coverage(const std::vector<Shard>& shards) {
                      std::to_string(first_missing) + "); run the missing shards, or --resume them");
 }
 
-// Every dataset below the experiment group, as paths relative to it.
-std::vector<std::string> dataset_paths(const H5::Group& g, const std::string& prefix = "") {
-  std::vector<std::string> out;
-  for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
-    const std::string name = g.getObjnameByIdx(i);
-    const std::string path = prefix.empty() ? name : prefix + "/" + name;
-    if (g.getObjTypeByIdx(i) == H5G_GROUP) {
-      auto sub = dataset_paths(g.openGroup(name), path);
-      out.insert(out.end(), sub.begin(), sub.end());
-    } else {
-      out.push_back(path);
-    }
-  }
-  return out;
-}
-
 // Copies rows [first, first + count) x columns [0, cols) of a dataset, in its own file type, from
 // src to dst, in pieces of bounded size (hdf5_rows.hpp piece_bytes): a shard's run of rows can be
 // far larger than memory.
@@ -135,7 +92,12 @@ void copy_box(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t c
   detail::for_each_piece(dst, first, count, cols, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t n) {
     const detail::RowSlab from(src, row, rows, col, n), to(dst, row, rows, col, n);
     buffer.resize(from.elements * type.getSize());
-    src.read(buffer.data(), type, from.memory, from.file);
+    try {
+      src.read(buffer.data(), type, from.memory, from.file);
+    } catch (const H5::Exception& e) {
+      throw ShardReadError("rows " + std::to_string(row) + ".." + std::to_string(row + rows - 1) +
+                           " cannot be read (damaged?): " + detail::hdf5_cause(e));
+    }
     dst.write(buffer.data(), type, to.memory, to.file);
   });
 }
@@ -193,59 +155,89 @@ void for_each_run(const std::vector<std::uint8_t>& bits,
   }
 }
 
+// The output's handles, opened once: after a failed write they are dropped with their close
+// reports muted (hdf5_rows.hpp MutedCerr).
+struct MergeTarget {
+  H5::H5File file;
+  H5::Group group;
+  std::vector<H5::DataSet> datasets;  // as result_dataset_paths
+  MergeTarget(const std::string& out, const FileLayout& layout)
+      : file(out, H5F_ACC_RDWR), group(file.openGroup(layout.experiment->name)) {
+    for (const auto& name : result_dataset_paths(layout)) datasets.push_back(group.openDataSet(name));
+  }
+};
+
+void copy_shard(const Shard& shard, MergeTarget& target, const std::vector<std::string>& names) {
+  H5::H5File src_file(shard.header.path, H5F_ACC_RDONLY);
+  H5::Group src = src_file.openGroup(shard.header.experiment);
+  for (std::size_t d = 0; d < names.size(); ++d) {
+    try {
+      for_each_run(shard.done, [&](hsize_t first, hsize_t count) {
+        copy_rows(src, names[d], target.datasets[d], first, count);
+      });
+    } catch (const ShardReadError& e) {
+      throw InputError("merge: shard '" + shard.header.path + "': dataset " + names[d] + ": " +
+                       e.what());
+    }
+  }
+}
+
+// Copies every shard's done rows into the created output and marks it complete.
+void copy_shards(const std::string& out, const std::vector<Shard>& shards,
+                 const FileLayout& layout) {
+  std::optional<MergeTarget> target;
+  try {
+    target.emplace(out, layout);
+    // The merged numbers are the shards', so is the code path that made them.
+    H5::Attribute isa = target->file.openAttribute("kernel_isa");
+    isa.write(isa.getStrType(), shards.front().header.kernel_isa);
+    const auto names = result_dataset_paths(layout);
+    for (const auto& shard : shards) {
+      copy_shard(shard, *target, names);
+      spdlog::info("merged {}", shard.header.path);
+    }
+    const std::uint8_t complete = 1;
+    target->group.openAttribute("complete").write(H5::PredType::NATIVE_UINT8, &complete);
+    target->file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    const std::string cause = detail::hdf5_cause(e);
+    {
+      const detail::MutedCerr muted;
+      target.reset();
+    }
+    throw IoError("HDF5 error merging into '" + out + "': " + cause);
+  }
+}
+
 }  // namespace
 
 void merge_result_files(const std::string& out, const std::vector<std::string>& paths,
                         const Registry& registry, const std::string& command_line) {
-  H5::Exception::dontPrint();
+  silence_hdf5_errors();
   if (paths.empty()) throw InputError("merge: no shard files given");
   for (const auto& p : paths)
-    if (std::filesystem::exists(out) && std::filesystem::equivalent(out, p))
+    if (std::filesystem::exists(out) && std::filesystem::exists(p) &&
+        std::filesystem::equivalent(out, p))
       throw InputError("merge: the output " + out + " is also a shard; name a new file");
+  // The first shard's config recreates the experiment, hence the layout every shard must have
+  // and a single run would write.
+  const auto stored = stored_experiment(CheckedResultFile(paths.front(), "merge: shard"), registry);
   std::vector<Shard> shards;
-  for (const auto& p : paths) shards.push_back(read_shard(p));
+  for (const auto& p : paths)
+    shards.push_back(read_shard(p, stored->layout, shards.empty() ? nullptr : &shards.front()));
   check_coverage(shards);
 
-  // The stored config recreates the experiment, hence the layout a single run would write.
-  const Experiment exp = parse_experiment(shards.front().config, shards.front().path + ":config",
-                                          {}, registry);
-  const auto model = registry.create(shards.front().model);
-  // The merged file is laid out by this build's model, so its numbers must be this version's.
-  if (shards.front().model_version != model->info().version)
-    throw InputError(shards.front().path + ": written by " + shards.front().model + " " +
-                     shards.front().model_version + ", this build has " + model->info().version +
-                     "; merge with the build that wrote the shards");
-  const Design design(exp, model->info());
-  if (design.size() != shards.front().done.size())
-    throw InputError(shards.front().path + ": its config describes " +
-                     std::to_string(design.size()) + " points but the file holds " +
-                     std::to_string(shards.front().done.size()));
-  FileLayout layout = file_layout(exp, model->info(), design.size());
+  FileLayout layout = stored->layout;
   layout.command_line = command_line;
   layout.path_origin = "merge";
   { ResultFile created(out, layout); }  // closes with complete = 0 until every row is copied
-
   try {
-    H5::H5File dst_file(out, H5F_ACC_RDWR);
-    H5::Group dst = dst_file.openGroup(exp.name);
-    // The merged numbers are the shards', so is the code path that made them.
-    H5::Attribute isa = dst_file.openAttribute("kernel_isa");
-    isa.write(isa.getStrType(), shards.front().kernel_isa);
-    for (const auto& shard : shards) {
-      H5::H5File src_file(shard.path, H5F_ACC_RDONLY);
-      H5::Group src = src_file.openGroup(exp.name);
-      for (const auto& name : dataset_paths(src)) {
-        H5::DataSet to = dst.openDataSet(name);
-        for_each_run(shard.done, [&](hsize_t first, hsize_t count) {
-          copy_rows(src, name, to, first, count);
-        });
-      }
-      spdlog::info("merged {}", shard.path);
-    }
-    const std::uint8_t complete = 1;
-    dst.openAttribute("complete").write(H5::PredType::NATIVE_UINT8, &complete);
-  } catch (const H5::Exception& e) {
-    throw IoError("HDF5 error merging into '" + out + "': " + e.getDetailMsg());
+    copy_shards(out, shards, layout);
+  } catch (...) {
+    // A merge cut short leaves no output: a partial file could be mistaken for a result.
+    std::error_code ignored;
+    std::filesystem::remove(out, ignored);
+    throw;
   }
 }
 

@@ -19,6 +19,7 @@
 #include "hdf5_rows.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
+#include "tariffsim/result_check.hpp"
 
 namespace tariffsim {
 
@@ -47,16 +48,14 @@ void refuse_if_in_use(const std::string& path, const std::string& origin) {
 
 // A resumed file must go on with the numbers it started with: the same model version, and the
 // same vector code path (kernel_isa), whose last bits can differ between instruction sets.
-void refuse_other_build(const H5::H5File& f, const H5::Group& g, const std::string& path,
+void refuse_other_build(const ResultHeader& h, const std::string& path,
                         const std::string& model_version) {
-  const std::string file_version = detail::string_attr_or(g, "model_version", model_version);
-  const std::string isa = detail::string_attr_or(f, "kernel_isa", kernel_isa());
   std::string mismatch;
-  if (file_version != model_version)
-    mismatch = "it was written by model version " + file_version + ", this build has " +
+  if (h.model_version != model_version)
+    mismatch = "it was written by model version " + h.model_version + ", this build has " +
                model_version;
-  else if (isa != kernel_isa())
-    mismatch = "its kernels ran as " + isa + ", this machine runs " + kernel_isa();
+  else if (h.kernel_isa != kernel_isa())
+    mismatch = "its kernels ran as " + h.kernel_isa + ", this machine runs " + kernel_isa();
   if (!mismatch.empty())
     throw InputError("--resume: '" + path + "' cannot be continued here: " + mismatch +
                      " (the results would not be one run's); resume it with the same build on a "
@@ -65,20 +64,34 @@ void refuse_other_build(const H5::H5File& f, const H5::Group& g, const std::stri
 
 // A resumed file continues the same share of the points: a shard file resumed as the whole run,
 // or as another shard, would mix shards and claim a completeness it does not have.
-void refuse_other_shard(const H5::Group& g, const std::string& path, const FileLayout& layout) {
-  std::uint64_t index = 0, count = 1;
-  if (g.attrExists("shard_index"))
-    g.openAttribute("shard_index").read(H5::PredType::NATIVE_UINT64, &index);
-  if (g.attrExists("shard_count"))
-    g.openAttribute("shard_count").read(H5::PredType::NATIVE_UINT64, &count);
-  if (index == layout.shard_index && count == layout.shard_count) return;
+void refuse_other_shard(const ResultHeader& h, const std::string& path, const FileLayout& layout) {
+  if (h.shard_index == layout.shard_index && h.shard_count == layout.shard_count) return;
   auto name = [](std::uint64_t i, std::uint64_t n) {
     return n == 1 ? std::string("the whole run")
                   : "shard " + std::to_string(i) + "/" + std::to_string(n);
   };
-  throw InputError("--resume: '" + path + "' holds " + name(index, count) + ", this run is " +
-                   name(layout.shard_index, layout.shard_count) +
+  throw InputError("--resume: '" + path + "' holds " + name(h.shard_index, h.shard_count) +
+                   ", this run is " + name(layout.shard_index, layout.shard_count) +
                    "; resume it with the same --shard");
+}
+
+// Everything a resume needs of the file, checked read-only before it is opened for writing: the
+// format, the experiment, the config, the build, the shard and every dataset's type and shape.
+void check_resumable(const std::string& path, const FileLayout& layout) {
+  const auto& exp = *layout.experiment;
+  const CheckedResultFile checked(path, "--resume:");
+  const ResultHeader& h = checked.header();
+  if (h.experiment != exp.name)
+    throw InputError("--resume: '" + path + "' has no experiment '" + exp.name + "' (it holds '" +
+                     h.experiment + "')");
+  const std::string want = sha256_hex(exp.config_text);
+  if (h.config_sha256 != want)
+    throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
+                     h.config_sha256.substr(0, 12) + "..., this config " + want.substr(0, 12) +
+                     "...); run without --resume to start over");
+  refuse_other_build(h, path, layout.info->version);
+  refuse_other_shard(h, path, layout);
+  checked.check_layout(layout);
 }
 
 H5::StrType utf8_string_type() {
@@ -94,23 +107,6 @@ H5::StrType fixed_string_type(std::size_t width) {
   t.setCset(H5T_CSET_UTF8);
   t.setStrpad(H5T_STR_NULLPAD);
   return t;
-}
-
-std::string parameter_text(const Value& v) {
-  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_string(v);
-}
-
-// The widest text a parameter can take in this experiment: the design draws enum and list values
-// only from the choices, the default, [parameters] and [grid].
-std::size_t text_width(const ParamSpec& spec, const Experiment& exp) {
-  std::size_t width = parameter_text(spec.default_value).size();
-  for (const auto& c : spec.choices) width = std::max(width, c.size());
-  if (const auto it = exp.fixed.find(spec.name); it != exp.fixed.end())
-    width = std::max(width, parameter_text(it->second.value).size());
-  for (const auto& axis : exp.grid)
-    if (axis.name == spec.name)
-      for (const auto& v : axis.values) width = std::max(width, parameter_text(v).size());
-  return width;
 }
 
 void set_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
@@ -230,11 +226,13 @@ struct ResultFile::Impl {
   std::vector<H5::DataSet> params;
   std::vector<MetricSets> metrics;
   std::vector<H5::DataSet> series;
+  bool failed = false;  // a write failed: closing the handles will fail too (see ~ResultFile)
 
   void create_points(H5::Group& points);
   void create_results(H5::Group& results);
   void create(const std::string& path);
   void open_existing(const std::string& path);
+  void open_datasets();
   void write_params(const PointBatch& b);
   void write_metrics(const PointBatch& b);
 };
@@ -259,7 +257,7 @@ void ResultFile::Impl::create_points(H5::Group& points) {
         break;
       case ParamType::Enum:
       case ParamType::RealList:
-        ds = make_dataset(points, spec.name, fixed_string_type(text_width(spec, *layout.experiment)),
+        ds = make_dataset(points, spec.name, fixed_string_type(parameter_text_width(spec, *layout.experiment)),
                           {P}, nullptr, false);
         break;
     }
@@ -328,7 +326,7 @@ void ResultFile::Impl::create_results(H5::Group& results) {
 
 ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode mode)
     : impl_(std::make_unique<Impl>()), path_(path) {
-  if (!std::getenv("TARIFFSIM_HDF5_DEBUG")) H5::Exception::dontPrint();
+  silence_hdf5_errors();
   impl_->layout = layout;
   if (mode == Mode::Resume)
     impl_->open_existing(path);
@@ -337,59 +335,45 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode m
 }
 
 void ResultFile::Impl::open_existing(const std::string& path) {
-  const auto& exp = *layout.experiment;
   refuse_if_in_use(path, layout.path_origin);
   if (!detail::is_hdf5_file(path))
     throw InputError(layout.path_origin + ": --resume: '" + path +
                      "' is not an existing result file (expected the partial file of a run)");
+  check_resumable(path, layout);
   try {
     file.emplace(path, H5F_ACC_RDWR);
-    if (!file->nameExists(exp.name))
-      throw InputError("--resume: '" + path + "' has no experiment '" + exp.name + "'");
-    group.emplace(file->openGroup(exp.name));
-    const std::string want = sha256_hex(exp.config_text);
-    H5::Attribute a = group->openAttribute("config_sha256");
-    std::string have;
-    a.read(a.getStrType(), have);
-    if (have != want)
-      throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
-                       have.substr(0, 12) + "..., this config " + want.substr(0, 12) +
-                       "...); run without --resume to start over");
-    refuse_other_build(*file, *group, path, layout.info->version);
-    refuse_other_shard(*group, path, layout);
-    std::uint64_t n = 0;
-    group->openAttribute("n_points").read(H5::PredType::NATIVE_UINT64, &n);
-    if (n != layout.n_points)
-      throw InputError("--resume: '" + path + "' has " + std::to_string(n) + " points, expected " +
-                       std::to_string(layout.n_points));
-    const auto& info = *layout.info;
-    index = group->openDataSet("points/index");
-    for (const auto& spec : info.params) params.push_back(group->openDataSet("points/" + spec.name));
-    for (const auto& m : info.metrics) {
-      MetricSets ms;
-      const std::string base = "results/" + m.name + "/";
-      ms.mean = group->openDataSet(base + "mean");
-      ms.sd = group->openDataSet(base + "sd");
-      ms.se = group->openDataSet(base + "se");
-      ms.n = group->openDataSet(base + "n");
-      ms.min = group->openDataSet(base + "min");
-      ms.max = group->openDataSet(base + "max");
-      if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
-      if (exp.output.keep_replications && layout.stored_replications > 0)
-        ms.replications = group->openDataSet("replications/" + m.name);
-      metrics.push_back(ms);
-    }
-    status = group->openDataSet("results/status");
-    for (std::size_t s = 0; s < layout.series.size(); ++s)
-      series.push_back(group->openDataSet("series/" + info.series[layout.series[s]].name));
-    done = group->openDataSet("status/done");
-    if (!group->nameExists("status/replications"))
-      throw InputError("--resume: '" + path + "' was written by an older tariffsim (no " +
-                       "status/replications); run without --resume to start over");
-    replications_run = group->openDataSet("status/replications");
+    group.emplace(file->openGroup(layout.experiment->name));
+    open_datasets();
   } catch (const H5::Exception& e) {
-    throw InputError("--resume: cannot reopen '" + path + "': " + e.getDetailMsg());
+    throw InputError("--resume: cannot reopen '" + path + "': " + detail::hdf5_cause(e));
   }
+}
+
+// The datasets of a file that check_resumable found to be of this layout.
+void ResultFile::Impl::open_datasets() {
+  const auto& exp = *layout.experiment;
+  const auto& info = *layout.info;
+  index = group->openDataSet("points/index");
+  for (const auto& spec : info.params) params.push_back(group->openDataSet("points/" + spec.name));
+  for (const auto& m : info.metrics) {
+    MetricSets ms;
+    const std::string base = "results/" + m.name + "/";
+    ms.mean = group->openDataSet(base + "mean");
+    ms.sd = group->openDataSet(base + "sd");
+    ms.se = group->openDataSet(base + "se");
+    ms.n = group->openDataSet(base + "n");
+    ms.min = group->openDataSet(base + "min");
+    ms.max = group->openDataSet(base + "max");
+    if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
+    if (exp.output.keep_replications && layout.stored_replications > 0)
+      ms.replications = group->openDataSet("replications/" + m.name);
+    metrics.push_back(ms);
+  }
+  status = group->openDataSet("results/status");
+  for (std::size_t s = 0; s < layout.series.size(); ++s)
+    series.push_back(group->openDataSet("series/" + info.series[layout.series[s]].name));
+  done = group->openDataSet("status/done");
+  replications_run = group->openDataSet("status/replications");
 }
 
 void ResultFile::Impl::create(const std::string& path) {
@@ -476,11 +460,16 @@ void ResultFile::Impl::create(const std::string& path) {
              "max_replications); columns beyond it in replications/ and series/ are NaN", "");
     f.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    throw IoError("HDF5 error creating '" + path + "': " + e.getDetailMsg());
+    failed = true;
+    throw IoError("HDF5 error creating '" + path + "': " + detail::hdf5_cause(e));
   }
 }
 
-ResultFile::~ResultFile() = default;
+ResultFile::~ResultFile() {
+  std::optional<detail::MutedCerr> muted;
+  if (impl_ && impl_->failed) muted.emplace();
+  impl_.reset();
+}
 
 void ResultFile::Impl::write_params(const PointBatch& b) {
   const auto& info = *layout.info;
@@ -576,6 +565,7 @@ void ResultFile::Impl::write_metrics(const PointBatch& b) {
 
 void ResultFile::write(const PointBatch& b) {
   if (b.count == 0) return;
+  silence_hdf5_errors();  // the writer may run on any of TBB's threads
   try {
     impl_->write_params(b);
     impl_->write_metrics(b);
@@ -586,8 +576,8 @@ void ResultFile::write(const PointBatch& b) {
     write_rows(impl_->done, b.first, b.count, done.data(), H5::PredType::NATIVE_UINT8);
     impl_->file->flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
-    if (std::getenv("TARIFFSIM_HDF5_DEBUG")) H5::Exception::printErrorStack();
-    throw IoError("HDF5 error writing '" + path_ + "': " + e.getDetailMsg());
+    impl_->failed = true;
+    throw IoError("HDF5 error writing '" + path_ + "': " + detail::hdf5_cause(e));
   }
 }
 
@@ -596,7 +586,7 @@ std::vector<std::uint8_t> ResultFile::done() const {
   try {
     if (!bits.empty()) impl_->done.read(bits.data(), H5::PredType::NATIVE_UINT8);
   } catch (const H5::Exception& e) {
-    throw IoError("HDF5 error reading status/done of '" + path_ + "': " + e.getDetailMsg());
+    throw IoError("HDF5 error reading status/done of '" + path_ + "': " + detail::hdf5_cause(e));
   }
   return bits;
 }
@@ -613,7 +603,8 @@ void ResultFile::finish() {
     impl_->group.reset();
     impl_->file->close();
   } catch (const H5::Exception& e) {
-    throw IoError("HDF5 error finishing '" + path_ + "': " + e.getDetailMsg());
+    impl_->failed = true;
+    throw IoError("HDF5 error finishing '" + path_ + "': " + detail::hdf5_cause(e));
   }
 }
 

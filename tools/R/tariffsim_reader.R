@@ -4,40 +4,90 @@
 #   df <- read_tariffsim("results/quickstart.h5")              # parameters + metric means
 #   df <- read_tariffsim(path, stats = c("mean", "se"))        # adds <metric>_se columns
 #
-# Checks the format name and version first, and refuses incomplete files unless
-# allow_incomplete = TRUE.
+# Checks the format name and version first, then that every dataset has one row per point, and
+# refuses incomplete files unless allow_incomplete = TRUE. Any file it cannot read (foreign, newer,
+# truncated, damaged) stops with an error naming the file and what is wrong.
 library(hdf5r)
 
-read_tariffsim <- function(path, experiment = NULL, stats = "mean", allow_incomplete = FALSE) {
-  f <- H5File$new(path, mode = "r")
-  on.exit(f$close_all())
+# hdf5r's own errors about a damaged file, as one error naming the file.
+tariffsim_reading <- function(path, expr) {
+  tryCatch(expr, error = function(e) {
+    if (inherits(e, "tariffsim_format_error")) stop(e)
+    tariffsim_stop(sprintf("%s: cannot be read as a tariffsim result file (damaged or truncated?): %s",
+                           path, conditionMessage(e)))
+  })
+}
+
+tariffsim_stop <- function(message) {
+  stop(structure(class = c("tariffsim_format_error", "error", "condition"),
+                 list(message = message, call = NULL)))
+}
+
+tariffsim_int_attr <- function(obj, name, path) {
+  value <- if (obj$attr_exists(name)) h5attr(obj, name) else NULL
+  if (is.null(value) || length(value) != 1 || !is.numeric(value) || value != round(value))
+    tariffsim_stop(sprintf("%s: attribute '%s' is missing or not an integer", path, name))
+  value
+}
+
+tariffsim_check_format <- function(f, path) {
   fmt <- if (f$attr_exists("format")) h5attr(f, "format") else ""
-  if (fmt != "tariffsim")
-    stop(sprintf("%s: not a tariffsim result file (format attribute is '%s')", path, fmt))
-  version <- h5attr(f, "format_version")
+  if (!is.character(fmt) || length(fmt) != 1 || fmt != "tariffsim")
+    tariffsim_stop(sprintf("%s: not a tariffsim result file (format attribute is '%s')", path,
+                           paste(fmt, collapse = " ")))
+  version <- tariffsim_int_attr(f, "format_version", path)
+  if (version > 1)
+    tariffsim_stop(sprintf(paste("%s: written by a newer tariffsim (format_version %d);",
+                                 "this reader reads version 1: update the reader"), path, version))
   if (version != 1)
-    stop(sprintf("%s: format_version %d is not supported (this reader reads version 1)",
-                 path, version))
-  groups <- names(f)
-  if (is.null(experiment)) {
-    if (length(groups) != 1)
-      stop(sprintf("%s: holds experiments %s; pass experiment =", path,
-                   paste(groups, collapse = ", ")))
-    experiment <- groups[1]
+    tariffsim_stop(sprintf("%s: format_version %d is not supported (this reader reads version 1)",
+                           path, version))
+}
+
+# Every dataset has n_points rows and the required ones exist.
+tariffsim_check_layout <- function(g, path) {
+  n <- tariffsim_int_attr(g, "n_points", path)
+  tariffsim_int_attr(g, "complete", path)
+  for (name in c("points/index", "results/status", "status/done", "status/replications"))
+    if (!g$exists(name)) tariffsim_stop(sprintf("%s: dataset %s is missing", path, name))
+  listing <- g$ls(recursive = TRUE, detailed = TRUE)
+  for (i in which(listing$obj_type == "H5I_DATASET")) {
+    dims <- g[[listing$name[i]]]$dims  # hdf5r reports dimensions fastest first: rows are last
+    rows <- if (length(dims) == 0) NA else dims[length(dims)]
+    if (is.na(rows) || rows != n)
+      tariffsim_stop(sprintf("%s: dataset %s has %s rows, expected %d (n_points)", path,
+                             listing$name[i], rows, n))
   }
-  g <- f[[experiment]]
-  if (!allow_incomplete && h5attr(g, "complete") != 1)
-    stop(sprintf("%s: experiment '%s' is incomplete; pass allow_incomplete = TRUE", path,
-                 experiment))
-  points <- g[["points"]]
-  df <- data.frame(index = points[["index"]][])
-  for (p in setdiff(names(points), "index")) df[[p]] <- points[[p]][]
-  results <- g[["results"]]
-  for (m in names(results)) {
-    if (m == "status") next
-    for (s in stats) df[[if (s == "mean") m else paste0(m, "_", s)]] <- results[[m]][[s]][]
-  }
-  df$status <- results[["status"]][]
-  if (allow_incomplete) df <- df[g[["status/done"]][] == 1, , drop = FALSE]
-  df
+}
+
+read_tariffsim <- function(path, experiment = NULL, stats = "mean", allow_incomplete = FALSE) {
+  if (!file.exists(path)) tariffsim_stop(sprintf("%s: no such file", path))
+  f <- tariffsim_reading(path, H5File$new(path, mode = "r"))
+  on.exit(f$close_all())
+  tariffsim_reading(path, {
+    tariffsim_check_format(f, path)
+    groups <- names(f)
+    if (is.null(experiment)) {
+      if (length(groups) != 1)
+        tariffsim_stop(sprintf("%s: holds experiments %s; pass experiment =", path,
+                               paste(groups, collapse = ", ")))
+      experiment <- groups[1]
+    }
+    g <- f[[experiment]]
+    tariffsim_check_layout(g, path)
+    if (!allow_incomplete && h5attr(g, "complete") != 1)
+      tariffsim_stop(sprintf("%s: experiment '%s' is incomplete; pass allow_incomplete = TRUE",
+                             path, experiment))
+    points <- g[["points"]]
+    df <- data.frame(index = points[["index"]][])
+    for (p in setdiff(names(points), "index")) df[[p]] <- points[[p]][]
+    results <- g[["results"]]
+    for (m in names(results)) {
+      if (m == "status") next
+      for (s in stats) df[[if (s == "mean") m else paste0(m, "_", s)]] <- results[[m]][[s]][]
+    }
+    df$status <- results[["status"]][]
+    if (allow_incomplete) df <- df[g[["status/done"]][] == 1, , drop = FALSE]
+    df
+  })
 }

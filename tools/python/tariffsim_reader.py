@@ -6,9 +6,14 @@
     series = ts.series(path, "tariff")               # numpy array [points, replications, periods]
 
 The format is specified in engine/FORMAT.md. The reader checks the format name and version before
-reading anything else, and refuses incomplete files unless allow_incomplete=True.
+reading anything else, then that every dataset has one row per point, and refuses incomplete files
+unless allow_incomplete=True. Any file it cannot read (foreign, newer, truncated, damaged) raises
+FormatError naming the file and what is wrong.
 """
 from __future__ import annotations
+
+import contextlib
+import os
 
 import h5py
 import numpy as np
@@ -19,18 +24,46 @@ SUPPORTED_MAJOR = 1
 
 
 class FormatError(ValueError):
-    """The file is not a tariffsim result file this reader understands."""
+    """The file is not a tariffsim result file this reader understands (foreign, newer, damaged,
+    truncated, or of the wrong layout). The message names the file and what is wrong."""
+
+
+# Datasets every result file has, of length n_points (engine/FORMAT.md).
+REQUIRED = ("points/index", "results/status", "status/done", "status/replications")
 
 
 def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+@contextlib.contextmanager
+def _reading(path: str):
+    """Turns h5py's errors about a damaged file (OSError, KeyError, ...) into a FormatError
+    naming the file, so that a caller catches one exception for every bad file."""
+    try:
+        yield
+    except FormatError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as e:
+        raise FormatError(f"{path}: cannot be read as a tariffsim result file (damaged or "
+                          f"truncated?): {type(e).__name__}: {e}") from e
+
+
+def _int_attr(obj, name: str, path: str) -> int:
+    value = obj.attrs.get(name)
+    if value is None or np.ndim(value) != 0 or not np.issubdtype(np.asarray(value).dtype, np.integer):
+        raise FormatError(f"{path}: attribute {name!r} of {obj.name} is missing or not an integer")
+    return int(value)
+
+
 def _check_format(f: h5py.File, path: str) -> None:
     fmt = _text(f.attrs.get("format", ""))
     if fmt != FORMAT:
         raise FormatError(f"{path}: not a tariffsim result file (format attribute is {fmt!r})")
-    version = int(f.attrs.get("format_version", -1))
+    version = _int_attr(f, "format_version", path)
+    if version > SUPPORTED_MAJOR:
+        raise FormatError(f"{path}: written by a newer tariffsim (format_version {version}); "
+                          f"this reader reads version {SUPPORTED_MAJOR}: update the reader")
     if version != SUPPORTED_MAJOR:
         raise FormatError(f"{path}: format_version {version} is not supported "
                           f"(this reader reads version {SUPPORTED_MAJOR})")
@@ -40,25 +73,50 @@ def _experiment_group(f: h5py.File, path: str, experiment: str | None) -> h5py.G
     names = [k for k in f.keys() if isinstance(f[k], h5py.Group)]
     if experiment is None:
         if len(names) != 1:
-            raise ValueError(f"{path}: holds experiments {names}; pass experiment=NAME")
+            raise FormatError(f"{path}: holds experiments {names}; pass experiment=NAME")
         experiment = names[0]
     if experiment not in f:
-        raise ValueError(f"{path}: no experiment {experiment!r} (has {names})")
+        raise FormatError(f"{path}: no experiment {experiment!r} (has {names})")
     return f[experiment]
 
 
+def _check_layout(g: h5py.Group, path: str) -> None:
+    """Every dataset has n_points rows, the required ones exist, and `complete` agrees with
+    status/done: a damaged file fails here, not with misaligned columns later."""
+    n = _int_attr(g, "n_points", path)
+    complete = _int_attr(g, "complete", path)
+    for name in REQUIRED:
+        if not isinstance(g.get(name), h5py.Dataset):
+            raise FormatError(f"{path}: dataset {name} is missing")
+
+    def rows(name, obj):
+        if isinstance(obj, h5py.Dataset) and (obj.ndim == 0 or obj.shape[0] != n):
+            raise FormatError(f"{path}: dataset {name} has shape {obj.shape}, expected {n} rows "
+                              "(n_points)")
+    g.visititems(rows)
+    done = g["status/done"][()]
+    if complete == 1 and not np.all(done == 1):
+        raise FormatError(f"{path}: marked complete but only {int(np.sum(done == 1))} of {n} "
+                          "points are done (status/done)")
+
+
 def _open_checked(path: str, experiment: str | None, allow_incomplete: bool):
-    # A run holds HDF5's write lock on its file; reading finished points of a running file
-    # (allow_incomplete) must not ask for the lock.
-    f = h5py.File(path, "r", locking=False) if allow_incomplete else h5py.File(path, "r")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    with _reading(path):
+        # A run holds HDF5's write lock on its file; reading finished points of a running file
+        # (allow_incomplete) must not ask for the lock.
+        f = h5py.File(path, "r", locking=False) if allow_incomplete else h5py.File(path, "r")
     try:
-        _check_format(f, path)
-        g = _experiment_group(f, path, experiment)
-        if not allow_incomplete and int(g.attrs.get("complete", 0)) != 1:
-            done = int(np.sum(g["status/done"][()]))
-            raise FormatError(f"{path}: experiment {g.name[1:]!r} is incomplete "
-                              f"({done}/{int(g.attrs['n_points'])} points done); "
-                              "pass allow_incomplete=True to read the finished points")
+        with _reading(path):
+            _check_format(f, path)
+            g = _experiment_group(f, path, experiment)
+            _check_layout(g, path)
+            if not allow_incomplete and int(g.attrs["complete"]) != 1:
+                done = int(np.sum(g["status/done"][()]))
+                raise FormatError(f"{path}: experiment {g.name[1:]!r} is incomplete "
+                                  f"({done}/{int(g.attrs['n_points'])} points done); "
+                                  "pass allow_incomplete=True to read the finished points")
         return f, g
     except Exception:
         f.close()
@@ -73,7 +131,7 @@ def read(path: str, experiment: str | None = None, stats=("mean",),
     Column `status` is the per-point status code (0 = ok; see attrs['status_codes']).
     """
     f, g = _open_checked(path, experiment, allow_incomplete)
-    with f:
+    with f, _reading(path):
         columns = {"index": g["points/index"][()]}
         for name, ds in g["points"].items():
             if name == "index":
@@ -110,7 +168,8 @@ def series(path: str, name: str, experiment: str | None = None,
     with f:
         if "series" not in g or name not in g["series"]:
             raise KeyError(f"{path}: no series {name!r} (ask for it with [output] series)")
-        return g["series"][name][()]
+        with _reading(path):
+            return g["series"][name][()]
 
 
 def replications(path: str, metric: str, experiment: str | None = None,
@@ -120,4 +179,5 @@ def replications(path: str, metric: str, experiment: str | None = None,
     with f:
         if "replications" not in g:
             raise KeyError(f"{path}: replications were not kept ([output] replications = true)")
-        return g["replications"][metric][()]
+        with _reading(path):
+            return g["replications"][metric][()]

@@ -1,0 +1,509 @@
+#include "tariffsim/result_check.hpp"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <set>
+
+#include "hdf5_rows.hpp"
+#include "tariffsim/design.hpp"
+#include "tariffsim/error.hpp"
+#include "tariffsim/kernel.hpp"
+#include "tariffsim/registry.hpp"
+#include "tariffsim/runner.hpp"
+
+namespace tariffsim {
+
+namespace {
+
+// HDF5 keeps its error stack per thread (Debian builds it thread-safe), and the writer runs on
+// TBB's workers: so the silencing, and the cause it keeps, are per thread too.
+thread_local std::string last_error;
+thread_local bool silenced = false;
+
+// The innermost description reads like "file write failed: time = ..., errno = 28, error message
+// = 'No space left on device', buf = ...": keep what failed and the system's words for why.
+std::string readable(const std::string& desc) {
+  const std::string marker = "error message = '";
+  const auto at = desc.find(marker);
+  if (at == std::string::npos) return desc;
+  const auto start = at + marker.size();
+  const auto end = desc.find('\'', start);
+  return desc.substr(0, desc.find(':')) + ": " + desc.substr(start, end - start);
+}
+
+herr_t keep_innermost(hid_t stack, void*) {
+  if (std::getenv("TARIFFSIM_HDF5_DEBUG")) H5Eprint2(stack, stderr);  // the whole stack, on request
+  std::string innermost;
+  H5Ewalk2(
+      stack, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
+        return 0;
+      },
+      &innermost);
+  last_error = readable(innermost);
+  return 0;
+}
+
+// One expected dataset of a result file: path under the experiment group, type and shape.
+struct DatasetSpec {
+  std::string path;
+  H5T_class_t type_class;
+  std::size_t size;      // bytes per element
+  bool is_signed;        // integers only
+  std::vector<hsize_t> dims;
+};
+
+DatasetSpec real_set(std::string path, std::vector<hsize_t> dims) {
+  return {std::move(path), H5T_FLOAT, 8, true, std::move(dims)};
+}
+DatasetSpec int_set(std::string path, std::size_t size, bool is_signed, hsize_t P) {
+  return {std::move(path), H5T_INTEGER, size, is_signed, {P}};
+}
+
+// The memory type the writer stores a numeric dataset in (result_file.cpp): the file's type must
+// be exactly it, not merely of the same class and size, or HDF5 converts on copy (a damaged
+// exponent field, say, would make merge write other bits than the shard holds).
+const H5::PredType& native_type(const DatasetSpec& spec) {
+  if (spec.type_class == H5T_FLOAT) return H5::PredType::NATIVE_DOUBLE;
+  switch (spec.size) {
+    case 1: return H5::PredType::NATIVE_UINT8;
+    case 4: return H5::PredType::NATIVE_INT32;
+    default: return spec.is_signed ? H5::PredType::NATIVE_INT64 : H5::PredType::NATIVE_UINT64;
+  }
+}
+
+std::string type_name(H5T_class_t type_class, std::size_t size, bool is_signed) {
+  const std::string bits = std::to_string(size * 8);
+  switch (type_class) {
+    case H5T_FLOAT: return "float" + bits;
+    case H5T_INTEGER: return (is_signed ? "int" : "uint") + bits;
+    case H5T_STRING: return "fixed-length string of " + std::to_string(size) + " bytes";
+    default: return "HDF5 type class " + std::to_string(static_cast<int>(type_class));
+  }
+}
+
+std::string shape_name(const std::vector<hsize_t>& dims) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(dims[i]);
+  return out + "]";
+}
+
+void add_param_specs(const FileLayout& layout, std::vector<DatasetSpec>& out) {
+  const hsize_t P = layout.n_points;
+  out.push_back(int_set("points/index", 8, false, P));
+  for (const auto& spec : layout.info->params) {
+    const std::string path = "points/" + spec.name;
+    switch (spec.type) {
+      case ParamType::Real: out.push_back(real_set(path, {P})); break;
+      case ParamType::Integer: out.push_back(int_set(path, 8, true, P)); break;
+      case ParamType::Bool: out.push_back(int_set(path, 1, false, P)); break;
+      case ParamType::Enum:
+      case ParamType::RealList:
+        out.push_back({path, H5T_STRING,
+                       std::max<std::size_t>(1, parameter_text_width(spec, *layout.experiment)),
+                       false, {P}});
+        break;
+    }
+  }
+}
+
+std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
+  const hsize_t P = layout.n_points, R = layout.stored_replications;
+  const auto& exp = *layout.experiment;
+  const auto& info = *layout.info;
+  std::vector<DatasetSpec> out;
+  add_param_specs(layout, out);
+  for (const auto& m : info.metrics) {
+    const std::string base = "results/" + m.name + "/";
+    for (const char* stat : {"mean", "sd", "se", "min", "max"}) out.push_back(real_set(base + stat, {P}));
+    out.push_back(int_set(base + "n", 8, false, P));
+    if (!exp.output.quantiles.empty())
+      out.push_back(real_set(base + "q", {P, exp.output.quantiles.size()}));
+  }
+  out.push_back(int_set("results/status", 4, true, P));
+  if (exp.output.keep_replications && R > 0)
+    for (const auto& m : info.metrics) out.push_back(real_set("replications/" + m.name, {P, R}));
+  for (std::size_t s = 0; s < layout.series.size(); ++s)
+    out.push_back(real_set("series/" + info.series[layout.series[s]].name,
+                           {P, R, layout.series_length[s]}));
+  out.push_back(int_set("status/done", 1, false, P));
+  out.push_back(int_set("status/replications", 8, false, P));
+  return out;
+}
+
+// True if every component of a relative path names an object (H5Lexists needs each one to exist).
+bool has_path(const H5::Group& g, const std::string& path) {
+  std::size_t end = 0;
+  while (end != std::string::npos) {
+    end = path.find('/', end + 1);
+    if (!g.nameExists(path.substr(0, end))) return false;
+  }
+  return true;
+}
+
+// Every object below `g`, as paths relative to it: groups end in '/'.
+void list_objects(const H5::Group& g, const std::string& prefix, std::vector<std::string>& out) {
+  for (hsize_t i = 0; i < g.getNumObjs(); ++i) {
+    const std::string path = prefix + g.getObjnameByIdx(i);
+    if (g.getObjTypeByIdx(i) == H5G_GROUP) {
+      out.push_back(path + "/");
+      list_objects(g.openGroup(g.getObjnameByIdx(i)), path + "/", out);
+    } else {
+      out.push_back(path);
+    }
+  }
+}
+
+std::string attribute_label(const H5::H5Object& obj, const std::string& name) {
+  return (obj.getObjName() == "/" ? "root" : "experiment group") + std::string(" attribute '") +
+         name + "'";
+}
+
+}  // namespace
+
+void silence_hdf5_errors() {
+  if (silenced) return;
+  H5Eset_auto2(H5E_DEFAULT, keep_innermost, nullptr);
+  silenced = true;
+}
+
+std::string last_hdf5_error() { return last_error; }
+
+std::string detail::hdf5_cause(const H5::Exception& e) {
+  std::string cause =
+      last_error.empty() ? e.getDetailMsg() : last_error + " (" + e.getDetailMsg() + ")";
+  last_error.clear();
+  return cause;
+}
+
+std::string parameter_text(const Value& v) {
+  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_string(v);
+}
+
+// The design draws enum and list values only from the choices, the default, [parameters] and
+// [grid].
+std::size_t parameter_text_width(const ParamSpec& spec, const Experiment& exp) {
+  std::size_t width = parameter_text(spec.default_value).size();
+  for (const auto& c : spec.choices) width = std::max(width, c.size());
+  if (const auto it = exp.fixed.find(spec.name); it != exp.fixed.end())
+    width = std::max(width, parameter_text(it->second.value).size());
+  for (const auto& axis : exp.grid)
+    if (axis.name == spec.name)
+      for (const auto& v : axis.values) width = std::max(width, parameter_text(v).size());
+  return width;
+}
+
+std::vector<std::string> result_dataset_paths(const FileLayout& layout) {
+  std::vector<std::string> out;
+  for (const auto& spec : dataset_specs(layout)) out.push_back(spec.path);
+  return out;
+}
+
+struct CheckedResultFile::Impl {
+  std::string who;
+  ResultHeader header;
+  std::vector<std::uint8_t> done;
+  std::uint64_t done_count = 0;
+  std::optional<H5::H5File> file;
+  std::optional<H5::Group> group;
+
+  std::string problem(const std::string& what) const {
+    return who + " '" + header.path + "': " + what;
+  }
+  void open();
+  void check_root();
+  void read_group_attributes();
+  void read_done();
+  void check_dataset(const DatasetSpec& spec) const;
+  void check_nothing_else(const std::vector<DatasetSpec>& specs) const;
+  void check_done_rows() const;
+  std::string string_attr(const H5::H5Object& obj, const std::string& name,
+                          const std::optional<std::string>& absent = std::nullopt) const;
+  std::int64_t int_attr(const H5::H5Object& obj, const std::string& name) const;
+};
+
+void CheckedResultFile::Impl::open() {
+  const auto& path = header.path;
+  if (!std::filesystem::exists(path)) throw InputError(problem("no such file"));
+  if (!std::filesystem::is_regular_file(path))
+    throw InputError(problem("not a file (expected an HDF5 result file)"));
+  if (!detail::is_hdf5_file(path))
+    throw InputError(problem("not an HDF5 file (no HDF5 signature; expected a tariffsim result "
+                             "file)"));
+  try {
+    file.emplace(path, H5F_ACC_RDONLY);
+  } catch (const H5::Exception& e) {
+    throw InputError(problem("cannot be opened as HDF5 (truncated or damaged?): " +
+                             detail::hdf5_cause(e)));
+  }
+}
+
+// A string attribute, of string type; `absent` (or an error without it) when missing.
+std::string CheckedResultFile::Impl::string_attr(const H5::H5Object& obj, const std::string& name,
+                                                 const std::optional<std::string>& absent) const {
+  const std::string where = attribute_label(obj, name);
+  if (!obj.attrExists(name)) {
+    if (absent) return *absent;
+    throw InputError(problem(where + " is missing"));
+  }
+  H5::Attribute a = obj.openAttribute(name);
+  if (a.getTypeClass() != H5T_STRING || a.getSpace().getSimpleExtentNpoints() != 1)
+    throw InputError(problem(where + " is not a single string"));
+  std::string out;
+  a.read(a.getStrType(), out);
+  return out;
+}
+
+// A required integer attribute of integer type, one value.
+std::int64_t CheckedResultFile::Impl::int_attr(const H5::H5Object& obj, const std::string& name) const {
+  const std::string where = attribute_label(obj, name);
+  if (!obj.attrExists(name)) throw InputError(problem(where + " is missing"));
+  H5::Attribute a = obj.openAttribute(name);
+  if (a.getTypeClass() != H5T_INTEGER || a.getSpace().getSimpleExtentNpoints() != 1)
+    throw InputError(problem(where + " is not a single integer"));
+  std::int64_t value = 0;
+  a.read(H5::PredType::NATIVE_INT64, &value);
+  if (value < 0) throw InputError(problem(where + " is negative (" + std::to_string(value) + ")"));
+  return value;
+}
+
+void CheckedResultFile::Impl::check_root() {
+  const std::string format = string_attr(*file, "format", std::string());
+  if (format != "tariffsim")
+    throw InputError(problem("not a tariffsim result file (root attribute 'format' is " +
+                             (format.empty() ? std::string("missing") : "'" + format + "'") +
+                             ", expected 'tariffsim')"));
+  const std::int64_t version = int_attr(*file, "format_version");
+  if (version > kFormatVersion)
+    throw InputError(problem("written by a newer tariffsim (format_version " +
+                             std::to_string(version) + "; this build reads version " +
+                             std::to_string(kFormatVersion) + "): read it with a newer tariffsim"));
+  if (version != kFormatVersion)
+    throw InputError(problem("format_version " + std::to_string(version) +
+                             " is not supported (this build reads version " +
+                             std::to_string(kFormatVersion) + ")"));
+  header.tariffsim_version = string_attr(*file, "tariffsim_version", std::string());
+  header.git_commit = string_attr(*file, "git_commit", std::string());
+  header.created_utc = string_attr(*file, "created_utc", std::string());
+  header.command_line = string_attr(*file, "command_line", std::string());
+  header.kernel_isa = string_attr(*file, "kernel_isa", kernel_isa());
+  const H5::Group root = file->openGroup("/");
+  std::string names;
+  for (hsize_t i = 0; i < root.getNumObjs(); ++i)
+    names += (i ? ", " : "") + root.getObjnameByIdx(i);
+  if (root.getNumObjs() != 1 || root.getObjTypeByIdx(0) != H5G_GROUP)
+    throw InputError(problem("expected exactly one experiment group at the root, found " +
+                             (names.empty() ? std::string("none") : names)));
+  header.experiment = root.getObjnameByIdx(0);
+  group.emplace(file->openGroup(header.experiment));
+}
+
+void CheckedResultFile::Impl::read_group_attributes() {
+  const H5::Group& g = *group;
+  header.model = string_attr(g, "model");
+  header.model_version = string_attr(g, "model_version");
+  header.config = string_attr(g, "config");
+  header.config_sha256 = string_attr(g, "config_sha256");
+  if (sha256_hex(header.config) != header.config_sha256)
+    throw InputError(problem("experiment group attribute 'config_sha256' is not the hash of its "
+                             "'config' (one of them is damaged)"));
+  header.seed = static_cast<std::uint64_t>(int_attr(g, "seed"));
+  header.replications = static_cast<std::uint64_t>(int_attr(g, "replications"));
+  header.n_points = static_cast<std::uint64_t>(int_attr(g, "n_points"));
+  header.shard_index = static_cast<std::uint64_t>(int_attr(g, "shard_index"));
+  header.shard_count = static_cast<std::uint64_t>(int_attr(g, "shard_count"));
+  if (header.shard_count == 0 || header.shard_index >= header.shard_count)
+    throw InputError(problem("shard_index " + std::to_string(header.shard_index) + " of " +
+                             "shard_count " + std::to_string(header.shard_count) +
+                             " is not a shard (expected index < count)"));
+  const std::int64_t complete = int_attr(g, "complete");
+  if (complete > 1)
+    throw InputError(problem("experiment group attribute 'complete' is " +
+                             std::to_string(complete) + ", expected 0 or 1"));
+  header.complete = complete == 1;
+}
+
+void CheckedResultFile::Impl::read_done() {
+  const std::uint64_t P = header.n_points;
+  check_dataset(int_set("status/done", 1, false, P));
+  H5::DataSet ds = group->openDataSet("status/done");
+  done.resize(P);
+  if (P) ds.read(done.data(), H5::PredType::NATIVE_UINT8);
+  for (std::uint64_t i = 0; i < P; ++i) {
+    if (done[i] > 1)
+      throw InputError(problem("status/done[" + std::to_string(i) + "] is " +
+                               std::to_string(done[i]) + ", expected 0 or 1"));
+    done_count += done[i];
+  }
+  if (header.complete && (done_count != P || header.shard_count != 1))
+    throw InputError(problem("is marked complete but status/done has " +
+                             std::to_string(done_count) + " of " + std::to_string(P) +
+                             " points done" + (header.shard_count != 1 ? " in a shard file" : "")));
+}
+
+void CheckedResultFile::Impl::check_dataset(const DatasetSpec& spec) const {
+  if (!has_path(*group, spec.path) || group->childObjType(spec.path) != H5O_TYPE_DATASET)
+    throw InputError(problem("dataset " + spec.path + " is missing"));
+  const H5::DataSet ds = group->openDataSet(spec.path);
+  const H5::DataType type = ds.getDataType();
+  const H5T_class_t type_class = type.getClass();
+  const bool is_signed = type_class == H5T_INTEGER && H5::IntType(ds).getSign() != H5T_SGN_NONE;
+  const bool type_ok = type_class == spec.type_class && type.getSize() == spec.size &&
+                       (type_class != H5T_INTEGER || is_signed == spec.is_signed) &&
+                       (type_class != H5T_STRING || !type.isVariableStr());
+  const auto dims = detail::dims_of(ds);
+  if (type_ok && type_class != H5T_STRING && !(type == native_type(spec)))
+    throw InputError(problem("dataset " + spec.path + " is of type " +
+                             type_name(type_class, type.getSize(), is_signed) +
+                             " but not in the standard layout tariffsim writes (a damaged "
+                             "datatype?)"));
+  if (!type_ok || dims != spec.dims)
+    throw InputError(problem("dataset " + spec.path + " is " +
+                             type_name(type_class, type.getSize(), is_signed) + " " +
+                             shape_name(dims) + ", expected " +
+                             type_name(spec.type_class, spec.size, spec.is_signed) + " " +
+                             shape_name(spec.dims) + " (from its config and n_points)"));
+  if (ds.getCreatePlist().getLayout() != H5D_CHUNKED)
+    throw InputError(problem("dataset " + spec.path + " is not chunked, as tariffsim writes it"));
+}
+
+void CheckedResultFile::Impl::check_nothing_else(const std::vector<DatasetSpec>& specs) const {
+  std::set<std::string> expected;
+  for (const auto& spec : specs)
+    for (auto slash = spec.path.find('/'); slash != std::string::npos;
+         slash = spec.path.find('/', slash + 1))
+      expected.insert(spec.path.substr(0, slash + 1));
+  for (const auto& spec : specs) expected.insert(spec.path);
+  std::vector<std::string> found;
+  list_objects(*group, "", found);
+  for (const auto& path : found)
+    if (!expected.count(path))
+      throw InputError(problem("holds " + path + ", which its config does not describe"));
+}
+
+// A done row's points/index is its row (merge copies rows by position, so an index elsewhere
+// would put a point's results in another point's place), and its status is not the fill value
+// "not computed" (a done bit set on a row never written would pass off NaN as a result).
+void CheckedResultFile::Impl::check_done_rows() const {
+  constexpr hsize_t kRowsRead = 1u << 16;
+  const H5::DataSet index_set = group->openDataSet("points/index");
+  const H5::DataSet status_set = group->openDataSet("results/status");
+  std::vector<std::uint64_t> index;
+  std::vector<std::int32_t> status;
+  for (hsize_t first = 0; first < header.n_points; first += kRowsRead) {
+    const hsize_t n = std::min<hsize_t>(kRowsRead, header.n_points - first);
+    index.resize(n);
+    status.resize(n);
+    const detail::RowSlab slab(index_set, first, n);
+    index_set.read(index.data(), H5::PredType::NATIVE_UINT64, slab.memory, slab.file);
+    status_set.read(status.data(), H5::PredType::NATIVE_INT32, slab.memory, slab.file);
+    for (hsize_t i = 0; i < n; ++i) {
+      if (!done[first + i]) continue;
+      // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
+      std::string row = "[";
+      row += std::to_string(first + i);
+      row += "]";
+      if (index[i] != first + i)
+        throw InputError(problem("points/index" + row + " is " + std::to_string(index[i]) +
+                                 " in a row marked done, expected " + std::to_string(first + i)));
+      if (status[i] == kStatusNotComputed)
+        throw InputError(problem("status/done" + row + " is 1 but results/status" + row +
+                                 " says the point was never computed"));
+    }
+  }
+}
+
+CheckedResultFile::CheckedResultFile(const std::string& path, const std::string& who)
+    : impl_(std::make_unique<Impl>()) {
+  silence_hdf5_errors();
+  impl_->who = who;
+  impl_->header.path = path;
+  impl_->open();
+  try {
+    impl_->check_root();
+    impl_->read_group_attributes();
+    impl_->read_done();
+  } catch (const H5::Exception& e) {
+    throw InputError(problem("cannot be read as a tariffsim result file (damaged?): " +
+                             detail::hdf5_cause(e)));
+  }
+}
+
+CheckedResultFile::~CheckedResultFile() = default;
+
+const ResultHeader& CheckedResultFile::header() const { return impl_->header; }
+const std::vector<std::uint8_t>& CheckedResultFile::done() const { return impl_->done; }
+std::uint64_t CheckedResultFile::done_count() const { return impl_->done_count; }
+std::string CheckedResultFile::problem(const std::string& what) const {
+  return impl_->problem(what);
+}
+
+std::vector<std::string> CheckedResultFile::members(const std::string& name) const {
+  std::vector<std::string> out;
+  try {
+    if (!has_path(*impl_->group, name) ||
+        impl_->group->childObjType(name) != H5O_TYPE_GROUP)
+      return out;
+    const H5::Group g = impl_->group->openGroup(name);
+    for (hsize_t i = 0; i < g.getNumObjs(); ++i) out.push_back(g.getObjnameByIdx(i));
+  } catch (const H5::Exception& e) {
+    throw InputError(problem("cannot list " + name + " (damaged?): " + detail::hdf5_cause(e)));
+  }
+  return out;
+}
+
+void CheckedResultFile::check_layout(const FileLayout& layout) const {
+  if (layout.n_points != impl_->header.n_points)
+    throw InputError(problem("holds " + std::to_string(impl_->header.n_points) +
+                             " points (n_points), its config describes " +
+                             std::to_string(layout.n_points)));
+  try {
+    const auto specs = dataset_specs(layout);
+    for (const auto& spec : specs) impl_->check_dataset(spec);
+    impl_->check_nothing_else(specs);
+    impl_->check_done_rows();
+  } catch (const H5::Exception& e) {
+    throw InputError(problem("cannot be read as a tariffsim result file (damaged?): " +
+                             detail::hdf5_cause(e)));
+  }
+}
+
+std::unique_ptr<StoredExperiment> stored_experiment(const CheckedResultFile& file,
+                                                    const Registry& registry) {
+  const ResultHeader& h = file.header();
+  if (!registry.contains(h.model))
+    throw InputError(file.problem("written by model '" + h.model + "', which this build does not "
+                                  "have"));
+  auto stored = std::make_unique<StoredExperiment>();
+  try {
+    stored->experiment = parse_experiment(h.config, h.path + ":config", {}, registry);
+  } catch (const InputError& e) {
+    throw InputError(file.problem("its config attribute is not a valid experiment: " +
+                                  std::string(e.what())));
+  }
+  if (stored->experiment.name != h.experiment || stored->experiment.model != h.model)
+    throw InputError(file.problem("its config describes experiment '" + stored->experiment.name +
+                                  "' of model " + stored->experiment.model + ", the file holds '" +
+                                  h.experiment + "' of model " + h.model));
+  stored->model = registry.create(h.model);
+  const ModelInfo& info = stored->model->info();
+  if (h.model_version != info.version)
+    throw InputError(file.problem("written by " + h.model + " " + h.model_version +
+                                  ", this build has " + info.version +
+                                  "; use the build that wrote it"));
+  const Design design(stored->experiment, info);
+  if (design.size() != h.n_points)
+    throw InputError(file.problem("its config describes " + std::to_string(design.size()) +
+                                  " points but n_points is " + std::to_string(h.n_points)));
+  stored->layout = file_layout(stored->experiment, info, design.size());
+  return stored;
+}
+
+}  // namespace tariffsim
