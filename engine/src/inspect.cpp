@@ -10,6 +10,7 @@
 #include "hdf5_rows.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/result_file.hpp"
+#include "tariffsim/runner.hpp"
 
 namespace tariffsim {
 
@@ -35,16 +36,39 @@ T read_scalar_attr(const H5::H5Object& obj, const std::string& name, const H5::P
   return value;
 }
 
-std::uint64_t count_done(const H5::Group& g) {
-  if (!g.nameExists("status")) return 0;
+std::vector<std::uint8_t> read_done(const H5::Group& g) {
+  if (!g.nameExists("status")) return {};
   H5::DataSet done = g.openDataSet("status/done");
   hsize_t n = 0;
   done.getSpace().getSimpleExtentDims(&n);
   std::vector<std::uint8_t> bits(n);
   if (n) done.read(bits.data(), H5::PredType::NATIVE_UINT8);
+  return bits;
+}
+
+std::uint64_t count_done(const H5::Group& g) {
+  const auto bits = read_done(g);
   std::uint64_t count = 0;
   for (auto b : bits) count += b;
   return count;
+}
+
+// A shard file is never marked complete, so this line says whether the shard's own block of
+// points is all done: what a job array's merge step checks before merging (tools/slurm/array.sh).
+std::string shard_progress(const H5::Group& g, std::uint64_t n_points) {
+  const auto count = read_scalar_attr<std::uint64_t>(g, "shard_count", H5::PredType::NATIVE_UINT64);
+  const auto index = read_scalar_attr<std::uint64_t>(g, "shard_index", H5::PredType::NATIVE_UINT64);
+  if (count <= 1 || index >= count) return "";
+  const auto [first, last] = shard_range(n_points, index, count);
+  const auto bits = read_done(g);
+  // A bitmap shorter than the layout (a damaged file) counts its missing rows as not done.
+  const std::uint64_t end = std::min<std::uint64_t>(last, bits.size());
+  std::uint64_t done = 0;
+  for (std::uint64_t i = first; i < end; ++i) done += bits[i] != 0;
+  const std::uint64_t expected = last - first;
+  return "  shard " + std::to_string(index) + "/" + std::to_string(count) + ": " +
+         (done == expected ? "COMPLETE" : "INCOMPLETE") + ": " + std::to_string(done) + "/" +
+         std::to_string(expected) + " points of the shard done\n";
 }
 
 std::vector<std::string> members(const H5::Group& g) {
@@ -163,6 +187,7 @@ std::string describe_result_file(const std::string& path) {
          << " replications\n  " << (complete ? "COMPLETE" : "INCOMPLETE") << ": "
          << count_done(g) << "/" << n_points << " points done; config sha256 "
          << read_string_attr(g, "config_sha256") << "\n";
+      os << shard_progress(g, n_points);
       for (const char* section : {"points", "results", "replications", "series"}) {
         if (!g.nameExists(section)) continue;
         os << "  " << section << ":";
