@@ -33,6 +33,9 @@ def check_slurm_shard_option(b, wd, exp, single):
                 SLURM_ARRAY_TASK_ID="2", SLURM_ARRAY_TASK_MIN="2", SLURM_ARRAY_TASK_COUNT="1")
     check(r.returncode == 0, f"--shard slurm/3 in task 2 ({r.stderr.strip()[-200:]})")
     same_content(wd / "by_hand.h5", wd / "by_slurm.h5", "--shard slurm/3 in task 2 = shard 2/3")
+    info = run(b, "info", wd / "by_slurm.h5").stdout
+    check("shard 2/3: COMPLETE: 8/8 points of the shard done" in info,
+          "info says the shard's own points are all done (what array.sh's merge checks)")
 
     for shard, slurm, expected in (
             ("slurm/3", {}, "SLURM_ARRAY_TASK_ID is not set"),
