@@ -55,16 +55,14 @@ std::uint64_t count_done(const H5::Group& g) {
 
 // A shard file is never marked complete, so this line says whether the shard's own block of
 // points is all done: what a job array's merge step checks before merging (tools/slurm/array.sh).
-std::string shard_progress(const H5::Group& g, std::uint64_t n_points) {
-  const auto count = read_scalar_attr<std::uint64_t>(g, "shard_count", H5::PredType::NATIVE_UINT64);
-  const auto index = read_scalar_attr<std::uint64_t>(g, "shard_index", H5::PredType::NATIVE_UINT64);
+std::string shard_progress(std::uint64_t index, std::uint64_t count, std::uint64_t n_points,
+                           const std::vector<std::uint8_t>& done_bits) {
   if (count <= 1 || index >= count) return "";
   const auto [first, last] = shard_range(n_points, index, count);
-  const auto bits = read_done(g);
   // A bitmap shorter than the layout (a damaged file) counts its missing rows as not done.
-  const std::uint64_t end = std::min<std::uint64_t>(last, bits.size());
+  const std::uint64_t end = std::min<std::uint64_t>(last, done_bits.size());
   std::uint64_t done = 0;
-  for (std::uint64_t i = first; i < end; ++i) done += bits[i] != 0;
+  for (std::uint64_t i = first; i < end; ++i) done += done_bits[i] != 0;
   const std::uint64_t expected = last - first;
   return "  shard " + std::to_string(index) + "/" + std::to_string(count) + ": " +
          (done == expected ? "COMPLETE" : "INCOMPLETE") + ": " + std::to_string(done) + "/" +
@@ -187,7 +185,10 @@ std::string describe_result_file(const std::string& path) {
          << " replications\n  " << (complete ? "COMPLETE" : "INCOMPLETE") << ": "
          << count_done(g) << "/" << n_points << " points done; config sha256 "
          << read_string_attr(g, "config_sha256") << "\n";
-      os << shard_progress(g, n_points);
+      os << shard_progress(
+          read_scalar_attr<std::uint64_t>(g, "shard_index", H5::PredType::NATIVE_UINT64),
+          read_scalar_attr<std::uint64_t>(g, "shard_count", H5::PredType::NATIVE_UINT64), n_points,
+          read_done(g));
       for (const char* section : {"points", "results", "replications", "series"}) {
         if (!g.nameExists(section)) continue;
         os << "  " << section << ":";
