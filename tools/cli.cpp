@@ -62,8 +62,8 @@ Experiment load(const std::string& path, const std::vector<std::string>& sets) {
   return load_experiment(path, sets, Registry::global());
 }
 
-// "i/N" -> (i, N); also accepts Slurm's array variables when no --shard is given.
-void parse_shard(const std::string& text, RunOptions& opt) {
+// "i/N" -> (i, N). `what` names where the text came from, for the error message.
+void parse_shard(const std::string& text, RunOptions& opt, const std::string& what) {
   const auto slash = text.find('/');
   try {
     if (slash == std::string::npos) throw std::invalid_argument(text);
@@ -72,21 +72,38 @@ void parse_shard(const std::string& text, RunOptions& opt) {
     opt.shard_count = std::stoull(text.substr(slash + 1), &used_n);
     if (used_i != slash || used_n != text.size() - slash - 1) throw std::invalid_argument(text);
   } catch (const std::exception&) {
-    throw InputError("--shard: expected i/N (e.g. 3/8, shards numbered from 0), got '" + text + "'");
+    throw InputError(what + ": expected i/N (e.g. 3/8, shards numbered from 0), got '" + text +
+                     "'");
   }
   if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
-    throw InputError("--shard: expected i/N with 0 <= i < N, got '" + text + "'");
+    throw InputError(what + ": expected i/N with 0 <= i < N, got '" + text + "'");
 }
 
-void shard_from_slurm(RunOptions& opt) {
+// "--shard slurm/N": shard SLURM_ARRAY_TASK_ID of N. Only on request, so an array job that runs
+// tariffsim for another purpose is never sharded silently. The task id itself is the index (not
+// id - SLURM_ARRAY_TASK_MIN), so a task resubmitted alone (--array=2) computes the shard it did
+// before; N is given because SLURM_ARRAY_TASK_COUNT counts the tasks submitted, not the shards.
+void parse_slurm_shard(const std::string& text, RunOptions& opt) {
+  const std::string prefix = "slurm/";
+  if (text == "slurm")
+    throw InputError(
+        "--shard slurm: give the number of shards, as in --shard slurm/32 (the shard "
+        "index is SLURM_ARRAY_TASK_ID)");
   const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
-  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
-  const char* min = std::getenv("SLURM_ARRAY_TASK_MIN");
-  if (!id || !count) return;
-  const long long index = std::atoll(id) - (min ? std::atoll(min) : 0);
-  parse_shard(std::to_string(index) + "/" + count, opt);
-  spdlog::info("Slurm array task {} of {}: shard {}/{}", id, count, opt.shard_index,
-               opt.shard_count);
+  if (!id || !*id)
+    throw InputError("--shard " + text +
+                     ": SLURM_ARRAY_TASK_ID is not set; run it in a Slurm "
+                     "array task (task ids 0 to N-1) or give the shard as i/N");
+  parse_shard(id + ("/" + text.substr(prefix.size())), opt,
+              "--shard " + text + " with SLURM_ARRAY_TASK_ID=" + id);
+  spdlog::info("Slurm array task {}: shard {}/{}", id, opt.shard_index, opt.shard_count);
+}
+
+void parse_shard_option(const std::string& text, RunOptions& opt) {
+  if (text == "slurm" || text.rfind("slurm/", 0) == 0)
+    parse_slurm_shard(text, opt);
+  else
+    parse_shard(text, opt, "--shard");
 }
 
 // results/x.h5 -> results/x.shard-3-of-8.h5, so the shards of one run sit side by side.
@@ -119,10 +136,7 @@ struct RunSetup {
 
 RunSetup set_up_run(const std::string& path, const std::vector<std::string>& sets,
                     const std::string& shard, RunOptions& opt) {
-  if (!shard.empty())
-    parse_shard(shard, opt);
-  else
-    shard_from_slurm(opt);
+  if (!shard.empty()) parse_shard_option(shard, opt);
   RunSetup setup;
   setup.exp = load(path, sets);
   setup.model = Registry::global().create(setup.exp->model);
@@ -230,8 +244,8 @@ int main(int argc, char** argv) {
   run->add_flag("--no-progress", no_progress, "no progress bar or progress log lines");
   std::string shard;
   run->add_option("--shard", shard,
-                  "compute shard i of N (i/N, from 0) into a shard file; default from "
-                  "SLURM_ARRAY_TASK_ID/COUNT when set");
+                  "compute shard i of N (i/N, from 0) into a shard file; slurm/N: shard "
+                  "SLURM_ARRAY_TASK_ID of N");
   run->add_flag("--resume", run_opt.resume,
                 "reopen the output of an interrupted run and compute only the missing points");
 

@@ -9,6 +9,7 @@
 #include "tariffsim/registry.hpp"
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
+#include "tariffsim/runner.hpp"
 
 namespace tariffsim {
 
@@ -21,6 +22,22 @@ std::string bracketed_unit(const std::string& unit) {
   out += unit.empty() ? "-" : unit;
   out += "]";
   return out;
+}
+
+// A shard file is never marked complete, so this line says whether the shard's own block of
+// points is all done: what a job array's merge step checks before merging (tools/slurm/array.sh).
+std::string shard_progress(std::uint64_t index, std::uint64_t count, std::uint64_t n_points,
+                           const std::vector<std::uint8_t>& done_bits) {
+  if (count <= 1 || index >= count) return "";
+  const auto [first, last] = shard_range(n_points, index, count);
+  // A bitmap shorter than the layout (a damaged file) counts its missing rows as not done.
+  const std::uint64_t end = std::min<std::uint64_t>(last, done_bits.size());
+  std::uint64_t done = 0;
+  for (std::uint64_t i = first; i < end; ++i) done += done_bits[i] != 0;
+  const std::uint64_t expected = last - first;
+  return "  shard " + std::to_string(index) + "/" + std::to_string(count) + ": " +
+         (done == expected ? "COMPLETE" : "INCOMPLETE") + ": " + std::to_string(done) + "/" +
+         std::to_string(expected) + " points of the shard done\n";
 }
 
 // Rows of cells printed with every column padded to its widest cell, so a long list of
@@ -136,7 +153,8 @@ std::string describe_result_file(const std::string& path, const Registry& regist
      << " replications\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": "
      << file.done_count() << "/" << file.done().size() << " points done; config sha256 "
      << h.config_sha256 << "\n"
-     << note;
+     << note
+     << shard_progress(h.shard_index, h.shard_count, h.n_points, file.done());
   for (const char* section : {"points", "results", "replications", "series"}) {
     const auto names = file.members(section);
     if (names.empty()) continue;

@@ -98,6 +98,16 @@ series = ["tariff"]
 quantiles = [0.25, 0.75]
 """
 
+def scale_single_run(binary):
+    """A fresh work folder with the scale experiment and the file its single run writes: what the
+    scale-out tests (shards, Slurm arrays) must reproduce to the bit."""
+    wd = workdir()
+    exp = write(wd / "scale.toml", SCALE_EXPERIMENT)
+    single = wd / "single.h5"
+    check(run(binary, "run", exp, "-o", single, "--no-progress").returncode == 0, "single run")
+    return wd, exp, single
+
+
 SLOW_EXPERIMENT = """
 [experiment]
 name = "slow"

@@ -1,19 +1,14 @@
-"""Scale-out contract (DESIGN.md §8): shards merged, a Slurm array task, and a run killed with
-SIGKILL then resumed all give the file a single run writes, to the bit."""
-import os
-import subprocess
-
+"""Scale-out contract (DESIGN.md §8): shards merged and a run killed with SIGKILL then resumed
+give the file a single run writes, to the bit (Slurm arrays: test_slurm.py)."""
 import h5py
 
 from common import (SCALE_EXPERIMENT, SLOW_EXPERIMENT, check, kill_part_way, parse_args, run,
-                    same_content, workdir, write)
+                    same_content, scale_single_run, write)
 
 def main():
     args = parse_args()
-    b, wd = args.tariffsim, workdir()
-    exp = write(wd / "scale.toml", SCALE_EXPERIMENT)
-    single = wd / "single.h5"
-    check(run(b, "run", exp, "-o", single, "--no-progress").returncode == 0, "single run")
+    b = args.tariffsim
+    wd, exp, single = scale_single_run(b)
 
     shards = []
     for i, threads in ((0, 1), (1, 2), (2, 4)):
@@ -77,15 +72,6 @@ def main():
                                                                "kernel_isa")
     r = run(b, "run", exp, "--shard", "3/3")
     check(r.returncode == 2 and "--shard" in r.stderr, "--shard 3/3 is bad input")
-
-    # A Slurm array task picks its shard from the environment and names its file after it.
-    env = dict(os.environ, SLURM_ARRAY_TASK_ID="6", SLURM_ARRAY_TASK_MIN="5",
-               SLURM_ARRAY_TASK_COUNT="3")
-    r = subprocess.run([b, "run", str(exp), "--no-progress"], cwd=wd, env=env,
-                       capture_output=True, text=True)
-    slurm_file = wd / "results" / "scale.shard-1-of-3.h5"
-    check(r.returncode == 0 and slurm_file.exists(), f"Slurm task 6 (min 5) of 3 -> shard 1/3")
-    same_content(shards[1], slurm_file, "the Slurm task's shard")
 
     # Kill a run at an arbitrary moment, then resume it.
     slow = write(wd / "slow.toml", SLOW_EXPERIMENT)
