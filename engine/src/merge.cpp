@@ -193,15 +193,20 @@ void for_each_run(const std::vector<std::uint8_t>& bits,
   }
 }
 
+// Writes the merged file at `out` from the checked shards.
+void copy_shards(const std::string& out, const std::vector<Shard>& shards, const Experiment& exp,
+                 const FileLayout& layout);
+
 }  // namespace
 
 void merge_result_files(const std::string& out, const std::vector<std::string>& paths,
-                        const Registry& registry, const std::string& command_line) {
+                        const Registry& registry, const std::string& command_line, bool force) {
   H5::Exception::dontPrint();
   if (paths.empty()) throw InputError("merge: no shard files given");
   for (const auto& p : paths)
     if (std::filesystem::exists(out) && std::filesystem::equivalent(out, p))
       throw InputError("merge: the output " + out + " is also a shard; name a new file");
+  if (!force) refuse_existing_file(out, "merge", "replace it with --force");
   std::vector<Shard> shards;
   for (const auto& p : paths) shards.push_back(read_shard(p));
   check_coverage(shards);
@@ -223,6 +228,24 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
   FileLayout layout = file_layout(exp, model->info(), design.size());
   layout.command_line = command_line;
   layout.path_origin = "merge";
+  // The merged file is built under a temporary name and takes the name `out` only when complete.
+  for (const auto& leftover : remove_leftover_temporaries(out, "merge"))
+    spdlog::info("removed '{}', left by a merge or run that was killed", leftover);
+  const std::string building = temporary_path(out);
+  try {
+    copy_shards(building, shards, exp, layout);
+    publish_file(building, out, force, "merge");
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(building, ignored);
+    throw;
+  }
+}
+
+namespace {
+
+void copy_shards(const std::string& out, const std::vector<Shard>& shards, const Experiment& exp,
+                 const FileLayout& layout) {
   { ResultFile created(out, layout); }  // closes with complete = 0 until every row is copied
 
   try {
@@ -248,5 +271,7 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
     throw IoError("HDF5 error merging into '" + out + "': " + e.getDetailMsg());
   }
 }
+
+}  // namespace
 
 }  // namespace tariffsim
