@@ -19,6 +19,7 @@
 #include "tariffsim/error.hpp"
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/inspect.hpp"
+#include "tariffsim/interrupt.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
@@ -114,6 +115,36 @@ std::string shard_file_name(const std::string& file, const RunOptions& opt) {
   return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
 }
 
+// A word as the shell reads it back: quoted unless it is plain.
+std::string shell_word(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=/.,:@%") == std::string::npos;
+  if (plain) return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The command that continues this run: the same words, with --resume for --force.
+std::string resume_command(int argc, char** argv) {
+  std::string out;
+  bool resumes = false;
+  for (int i = 0; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--force") continue;
+    resumes = resumes || word == "--resume";
+    out += (out.empty() ? "" : " ") + shell_word(word);
+  }
+  return resumes ? out : out + " --resume";
+}
+
+// The one line of a run stopped by a signal; its exit code is 128 + the signal, as if killed.
+int report_stopped_run(const RunSummary& s, const std::string& resume) {
+  spdlog::warn("stopped by {}: {} of {} points done in {}; continue with: {}",
+               signal_name(s.stopped_by), s.done_points, s.share_points, s.file, resume);
+  return 128 + s.stopped_by;
+}
+
 void print_run_summary(const RunSummary& s, const RunOptions& opt) {
   std::printf("wrote %s: %llu of %llu points (%llu outside the model), %llu replications in "
               "%.2f s\n",
@@ -148,31 +179,48 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
 
 // Under mpirun every rank sets up, then they agree before any work is handed out, so bad input
 // stops the whole job with one message and exit code 2 instead of leaving ranks waiting.
-int cmd_run_distributed(const MpiSession& mpi, const std::string& path,
-                        const std::vector<std::string>& sets, const std::string& shard,
-                        RunOptions opt) {
-  RunSetup setup;
-  const SetupError error = try_setup([&] { setup = set_up_run(path, sets, shard, opt); });
-  const DistributedRun run{setup.exp ? &*setup.exp : nullptr, setup.model.get(), opt};
-  return run_distributed(mpi, run, error, print_run_summary);
+// What `run` was asked: the experiment, its overrides and shard, and how to resume it.
+struct RunRequest {
+  std::string path;
+  std::vector<std::string> sets;
+  std::string shard;
+  std::string resume_command;
+};
+
+// The summary and the exit code of a finished or stopped run.
+int report_run(const RunSummary& s, const RunOptions& opt, const RunRequest& request) {
+  if (s.stopped_by) return report_stopped_run(s, request.resume_command);
+  print_run_summary(s, opt);
+  return kExitOk;
 }
 
-int cmd_run(const MpiSession& mpi, const std::string& path, const std::vector<std::string>& sets,
-            const std::string& shard, RunOptions opt) {
+int cmd_run_distributed(const MpiSession& mpi, const RunRequest& request, RunOptions opt) {
+  RunSetup setup;
+  const SetupError error =
+      try_setup([&] { setup = set_up_run(request.path, request.sets, request.shard, opt); });
+  const DistributedRun run{setup.exp ? &*setup.exp : nullptr, setup.model.get(), opt};
+  RunRequest launched = request;
+  launched.resume_command +=
+      " (under the same MPI launcher, " + std::to_string(mpi.size()) + " ranks)";
+  return run_distributed(mpi, run, error,
+                         [&](const RunSummary& s) { return report_run(s, run.options, launched); });
+}
+
+int cmd_run(const MpiSession& mpi, const RunRequest& request, RunOptions opt) {
   // Several processes that do not form one MPI job would each compute the whole run.
   if (launched_under_mpi() && !built_with_mpi())
     throw InputError("started by an MPI launcher, but this tariffsim was built without MPI, so "
                      "each process would compute the whole run: rebuild with MPI found "
                      "(tools/setup.sh installs Open MPI) or run without mpirun");
-  if (mpi.active()) return cmd_run_distributed(mpi, path, sets, shard, opt);
-  const RunSetup setup = set_up_run(path, sets, shard, opt);
-  print_run_summary(run_experiment(*setup.exp, *setup.model, opt), opt);
-  return kExitOk;
+  install_stop_handlers();
+  if (mpi.active()) return cmd_run_distributed(mpi, request, opt);
+  const RunSetup setup = set_up_run(request.path, request.sets, request.shard, opt);
+  return report_run(run_experiment(*setup.exp, *setup.model, opt), opt, request);
 }
 
 int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
-              const std::string& command_line) {
-  merge_result_files(out, shards, Registry::global(), command_line);
+              const std::string& command_line, bool force) {
+  merge_result_files(out, shards, Registry::global(), command_line, force);
   std::printf("wrote %s from %zu shards\n", out.c_str(), shards.size());
   return kExitOk;
 }
@@ -246,8 +294,13 @@ int main(int argc, char** argv) {
   run->add_option("--shard", shard,
                   "compute shard i of N (i/N, from 0) into a shard file; slurm/N: shard "
                   "SLURM_ARRAY_TASK_ID of N");
-  run->add_flag("--resume", run_opt.resume,
-                "reopen the output of an interrupted run and compute only the missing points");
+  auto* resume = run->add_flag(
+      "--resume", run_opt.resume,
+      "reopen the output of an interrupted run and compute only the missing points (starts the "
+      "run if it has no file yet)");
+  run->add_flag("--force", run_opt.force,
+                "replace an existing output file (once the new file's layout is complete)")
+      ->excludes(resume);
 
   auto* validate = app.add_subcommand("validate", "check an experiment; print points and cost");
   validate->add_option("experiment", exp_path, "experiment TOML file")->required();
@@ -258,6 +311,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> merge_in;
   merge->add_option("output", merge_out, "merged HDF5 file to write")->required();
   merge->add_option("shards", merge_in, "shard files")->required();
+  bool merge_force = false;
+  merge->add_flag("--force", merge_force, "replace an existing output file (once the merge is "
+                                          "complete)");
 
   auto* models = app.add_subcommand("models", "list the models");
   auto* describe = app.add_subcommand("describe", "parameters and outputs of a model, with units");
@@ -279,8 +335,9 @@ int main(int argc, char** argv) {
   // Under mpirun, commands other than run are one process's work: rank 0 does it, the rest exit.
   if (mpi.active() && !run->parsed() && mpi.rank() != 0) return kExitOk;
   try {
-    if (run->parsed()) return cmd_run(mpi, exp_path, sets, shard, run_opt);
-    if (merge->parsed()) return cmd_merge(merge_out, merge_in, run_opt.command_line);
+    if (run->parsed())
+      return cmd_run(mpi, {exp_path, sets, shard, resume_command(argc, argv)}, run_opt);
+    if (merge->parsed()) return cmd_merge(merge_out, merge_in, run_opt.command_line, merge_force);
     if (validate->parsed()) return cmd_validate(exp_path, sets);
     if (models->parsed()) return cmd_models();
     if (describe->parsed()) return cmd_describe(model_name);

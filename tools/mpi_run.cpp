@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "tariffsim/error.hpp"
+#include "tariffsim/interrupt.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/progress.hpp"
 #endif
@@ -41,7 +42,7 @@ bool built_with_mpi() {
 MpiSession::MpiSession(int*, char***) {}
 MpiSession::~MpiSession() = default;
 int run_distributed(const MpiSession&, const DistributedRun&, const SetupError&,
-                    void (*)(const RunSummary&, const RunOptions&)) {
+                    const RunReport&) {
   return 1;  // unreachable: cmd_run refuses a launch of several processes without MPI
 }
 
@@ -286,9 +287,10 @@ class Coordinator {
   }
 
  private:
-  // Gives the worker the next batch, or tells it to stop (no batches left, or a rank failed).
+  // Gives the worker the next batch, or tells it to stop (no batches left, a rank failed, or a
+  // stop signal came: the batches in flight are still written).
   void hand_out(int worker) {
-    const auto range = failed_ ? std::nullopt : queue_.next();
+    const auto range = failed_ || stop_signal() ? std::nullopt : queue_.next();
     const std::uint64_t msg[2] = {range ? range->first : 0, range ? range->second : 0};
     MPI_Send(msg, 2, MPI_UINT64_T, worker, range ? kTagAssign : kTagStop, MPI_COMM_WORLD);
     busy_ += range ? 1 : 0;
@@ -322,12 +324,12 @@ void work(const BatchComputer& computer) {
 
 int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComputer& computer,
                ResultFile& file, int parallelism, std::chrono::steady_clock::time_point started,
-               void (*report)(const RunSummary&, const RunOptions&));
+               const RunReport& report);
 
 }  // namespace
 
 int run_distributed(const MpiSession& mpi, const DistributedRun& run, const SetupError& setup_error,
-                    void (*report)(const RunSummary&, const RunOptions&)) {
+                    const RunReport& report) {
   if (const int code = agree_on_setup(mpi, setup_error)) return code;
   if (const int code = agree_on_setup(mpi, same_kernels_everywhere(mpi))) return code;
   const auto started = std::chrono::steady_clock::now();
@@ -369,7 +371,7 @@ namespace {
 // Rank 0 after setup: hands out the batches, writes the file and reports.
 int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComputer& computer,
                ResultFile& file, int parallelism, std::chrono::steady_clock::time_point started,
-               void (*report)(const RunSummary&, const RunOptions&)) {
+               const RunReport& report) {
   const Experiment& exp = *run.experiment;
   const RunOptions& opt = run.options;
   const std::uint64_t P = computer.points();
@@ -379,7 +381,7 @@ int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComp
       std::to_string(mpi.size() - 1) + " MPI ranks (" + std::to_string(parallelism) + " threads)",
       file.path());
   Progress progress("points", queue.todo(), opt.progress);
-  RunSummary summary = start_summary(file.path(), P, queue.todo());
+  RunSummary summary = start_summary(file.path(), P, queue);
   const bool ok = Coordinator(mpi, computer, file, queue).run(progress, summary);
   progress.finish();
   if (!ok) {
@@ -389,8 +391,8 @@ int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComp
   }
   file.finish();
   finish_summary(summary, started);
-  report(summary, opt);
-  return 0;
+  summary.stopped_by = stop_signal();
+  return report(summary);
 }
 
 }  // namespace

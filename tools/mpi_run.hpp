@@ -4,6 +4,7 @@
 #pragma once
 
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,8 +49,7 @@ struct DistributedRun {
 
 // Runs the experiment over the MPI job. Every rank calls it after setting up; `setup_error` holds
 // this rank's setup failure (exit code and messages) if any, so that all ranks agree to stop
-// before any work is handed out. Returns the exit code of this rank; prints the run's summary on
-// rank 0 through `report`.
+// before any work is handed out. Returns the exit code of this rank.
 struct SetupError {
   int code = 0;
   std::vector<std::string> messages;
@@ -67,7 +67,11 @@ SetupError try_setup(F&& f) {
   }
   return {};
 }
+// `report` prints the summary on rank 0 (the one line of a run stopped by a signal) and returns
+// rank 0's exit code. A stop signal is rank 0's to act on: it hands out no more batches, writes
+// the ones in flight and stops the workers, which ignore the signal (see interrupt.hpp).
+using RunReport = std::function<int(const RunSummary&)>;
 int run_distributed(const MpiSession& mpi, const DistributedRun& run, const SetupError& setup_error,
-                    void (*report)(const RunSummary&, const RunOptions&));
+                    const RunReport& report);
 
 }  // namespace tariffsim::cli

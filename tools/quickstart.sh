@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bash tools/build.sh
 OUT=results/quickstart.h5
-./build/tools/tariffsim run experiments/quickstart.toml -o "$OUT"
+# --force: the demo may be run again, and replaces its own earlier result.
+./build/tools/tariffsim run experiments/quickstart.toml -o "$OUT" --force
 echo
 /usr/bin/python3 tools/python/summarize.py "$OUT"
 echo

@@ -212,13 +212,14 @@ void copy_shards(const std::string& out, const std::vector<Shard>& shards,
 }  // namespace
 
 void merge_result_files(const std::string& out, const std::vector<std::string>& paths,
-                        const Registry& registry, const std::string& command_line) {
+                        const Registry& registry, const std::string& command_line, bool force) {
   silence_hdf5_errors();
   if (paths.empty()) throw InputError("merge: no shard files given");
   for (const auto& p : paths)
     if (std::filesystem::exists(out) && std::filesystem::exists(p) &&
         std::filesystem::equivalent(out, p))
       throw InputError("merge: the output " + out + " is also a shard; name a new file");
+  if (!force) refuse_existing_file(out, "merge", "replace it with --force");
   // The first shard's config recreates the experiment, hence the layout every shard must have
   // and a single run would write.
   const auto stored = stored_experiment(CheckedResultFile(paths.front(), "merge: shard"), registry);
@@ -230,13 +231,18 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
   FileLayout layout = stored->layout;
   layout.command_line = command_line;
   layout.path_origin = "merge";
-  { ResultFile created(out, layout); }  // closes with complete = 0 until every row is copied
+  // The merged file is built under a temporary name and takes the name `out` only when complete.
+  for (const auto& leftover : remove_leftover_temporaries(out, "merge"))
+    spdlog::info("removed '{}', left by a merge or run that was killed", leftover);
+  const std::string building = temporary_path(out);
   try {
-    copy_shards(out, shards, layout);
+    { ResultFile created(building, layout); }  // closes with complete = 0 until every row is copied
+    copy_shards(building, shards, layout);
+    publish_file(building, out, force, "merge");
   } catch (...) {
     // A merge cut short leaves no output: a partial file could be mistaken for a result.
     std::error_code ignored;
-    std::filesystem::remove(out, ignored);
+    std::filesystem::remove(building, ignored);
     throw;
   }
 }

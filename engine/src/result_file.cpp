@@ -2,8 +2,14 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,11 +21,13 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <sstream>
 
 #include "hdf5_rows.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/result_check.hpp"
+#include "tariffsim/runner.hpp"
 
 namespace tariffsim {
 
@@ -36,12 +44,16 @@ constexpr hsize_t kAdaptiveChunkElements = 1u << 13;  // 64 KB
 // to the same path would wipe the first run's file while the first goes on and reports success.
 // HDF5 locks with flock (exclusive for a writer, shared for a reader), so a failed exclusive flock
 // here means another process has the file open.
-void refuse_if_in_use(const std::string& path, const std::string& origin) {
+bool open_in_another_process(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;  // no file yet (or unreadable: creating it will say so)
+  if (fd < 0) return false;  // no file yet (or unreadable: creating it will say so)
   const bool in_use = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);
-  if (in_use)
+  return in_use;
+}
+
+void refuse_if_in_use(const std::string& path, const std::string& origin) {
+  if (open_in_another_process(path))
     throw InputError(origin + ": '" + path + "' is open in another process (a run still writing it?): "
                      "expected an output file no other run is using");
 }
@@ -73,6 +85,89 @@ void refuse_other_shard(const ResultHeader& h, const std::string& path, const Fi
   throw InputError("--resume: '" + path + "' holds " + name(h.shard_index, h.shard_count) +
                    ", this run is " + name(layout.shard_index, layout.shard_count) +
                    "; resume it with the same --shard");
+}
+
+// The rename that makes a new file would fail on a directory, after all the work of a run.
+void refuse_directory(const std::string& path, const std::string& origin) {
+  if (std::filesystem::is_directory(path))
+    throw InputError(origin + ": cannot create '" + path +
+                     "' (expected a writable path to a file, not a directory)");
+}
+
+// A new file is built as `<path>.tmp-<pid>` beside its path (the same file system, so the rename
+// is atomic) and renamed onto the path once its layout is complete.
+constexpr const char* kTemporaryTag = ".tmp-";
+
+
+// Test hook, never set in production: TARIFFSIM_TEST_SIGNAL_AT="<moment> [<signal>] [wait]"
+// makes the process send itself the signal (number; default 9, SIGKILL) at that moment of writing
+// its file, and with `wait` then sleep until another signal ends it. A moment is a stage, or a
+// stage and the batch number (from 0) as in `batch-data:3`; FORMAT.md lists them. Tests thus cut
+// a run at a chosen moment whatever the machine's speed (tests/cli/test_kill_safety.py).
+struct SignalRequest {
+  std::string moment;
+  int signal = SIGKILL;
+  bool wait = false;
+};
+
+std::optional<SignalRequest> requested_signal() {
+  const char* text = std::getenv("TARIFFSIM_TEST_SIGNAL_AT");
+  if (!text) return std::nullopt;
+  std::istringstream words(text);
+  SignalRequest request;
+  words >> request.moment;
+  for (std::string word; words >> word;) {
+    if (word == "wait")
+      request.wait = true;
+    else
+      request.signal = std::stoi(word);
+  }
+  return request;
+}
+
+void signal_here_if_asked(const std::string& stage, std::optional<std::uint64_t> batch = {}) {
+  static const std::optional<SignalRequest> request = requested_signal();
+  if (!request) return;
+  if (request->moment != (batch ? stage + ":" + std::to_string(*batch) : stage)) return;
+  ::raise(request->signal);
+  while (request->wait) ::pause();
+}
+
+// fsync of a file or directory: a rename is durable only once the renamed file's data and the
+// directory entry are on disk (a node crash could otherwise leave an empty file under the name).
+void sync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open '" + path + "' to sync it: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  // Some file systems cannot sync a directory (EINVAL): the rename is then as durable as they allow.
+  if (rc != 0 && err != EINVAL)
+    throw IoError("cannot sync '" + path + "' to disk: " + std::strerror(err));
+}
+
+// A run killed while HDF5 flushed a batch can leave structures written beyond the end of the file
+// the superblock records (HDF5 writes that record last): reading them would fail, and new space
+// would be allocated on top of them. Moving the recorded end to the real end of the file makes
+// them readable and keeps later allocations clear of them.
+void cover_whole_file(const H5::H5File& f) {
+  if (H5Fincrement_filesize(f.getId(), 0) < 0)
+    throw H5::FileIException("H5Fincrement_filesize", "cannot extend the file's recorded end");
+}
+
+// Done before the checks of a resume, which would otherwise refuse as damaged a file that only
+// lost its recorded end, and only to a file whose root says it is a tariffsim result, so that
+// another program's file is never written. A file too damaged to open is left to the checks.
+void repair_recorded_end(const std::string& path) {
+  try {
+    {
+      const H5::H5File read_only(path, H5F_ACC_RDONLY);
+      if (detail::string_attr_or(read_only, "format", "") != "tariffsim") return;
+    }
+    const H5::H5File writable(path, H5F_ACC_RDWR);
+    cover_whole_file(writable);
+  } catch (const H5::Exception&) {
+  }
 }
 
 // Everything a resume needs of the file, checked read-only before it is opened for writing: the
@@ -165,8 +260,9 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
   H5::DSetCreatPropList plist;
   plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
   if (fill) plist.setFillValue(type, fill);
-  // Chunks no point wrote stay unallocated (they read as the fill value): the default for chunked
-  // datasets, made explicit because replications/ and series/ rely on it.
+  // Chunks are allocated when first written. Those of replications/ and series/ that no point
+  // wrote stay unallocated (they read as the fill value); the point columns' chunks that hold the
+  // file's own points are written once at creation (allocate_own_rows).
   plist.setAllocTime(H5D_ALLOC_TIME_INCR);
   if (compress) {
     plist.setShuffle();
@@ -174,6 +270,24 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
   }
   H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
   return g.createDataSet(name, type, space, plist);
+}
+
+// Rewrites rows [first, last) of a point column with what they read as, the fill value: this
+// allocates exactly the chunks that hold them. Done at creation, under the temporary name, for the
+// rows the file will hold, so that a batch later rewrites bytes in place and changes no HDF5
+// metadata, which a kill in the middle of a flush could leave torn (FORMAT.md, "Surviving a
+// kill"); a shard's file thus takes the space of its own rows, not of every point's.
+void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
+  const H5::DataType type = ds.getDataType();
+  const auto dims = detail::dims_of(ds);
+  std::vector<char> buffer;
+  detail::for_each_piece(ds, first, last - first, dims.size() >= 2 ? dims[1] : 0,
+                         [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t cols) {
+                           const detail::RowSlab slab(ds, row, rows, col, cols);
+                           buffer.resize(slab.elements * type.getSize());
+                           ds.read(buffer.data(), type, slab.memory, slab.file);
+                           ds.write(buffer.data(), type, slab.memory, slab.file);
+                         });
 }
 
 // Writes rows [first, first + count) of a dataset of any rank from a row-major buffer.
@@ -218,11 +332,64 @@ struct MetricSets {
 
 }  // namespace
 
+void refuse_existing_file(const std::string& path, const std::string& origin,
+                          const std::string& remedy) {
+  refuse_directory(path, origin);
+  refuse_if_in_use(path, origin);  // the more telling reason: a run is writing it now
+  if (std::filesystem::exists(path))
+    throw InputError(origin + ": '" + path + "' already exists and a result is never overwritten: " +
+                     remedy);
+}
+
+std::string temporary_path(const std::string& path) {
+  return path + kTemporaryTag + std::to_string(::getpid());
+}
+
+void publish_file(const std::string& temporary, const std::string& path, bool replace,
+             const std::string& origin) {
+  sync_path(temporary, O_RDONLY);
+  int rc = replace ? std::rename(temporary.c_str(), path.c_str())
+                   : ::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, path.c_str(),
+                                 RENAME_NOREPLACE);
+  if (rc != 0 && !replace && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+    // A file system without RENAME_NOREPLACE (NFS): check, then rename.
+    rc = std::filesystem::exists(path) ? (errno = EEXIST, -1)
+                                       : std::rename(temporary.c_str(), path.c_str());
+  }
+  if (rc != 0 && errno == EEXIST)
+    throw InputError(origin + ": '" + path + "' appeared while this run was creating it (another "
+                     "run?); a result is never overwritten: pass --force to replace it");
+  if (rc != 0)
+    throw IoError("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(errno));
+  const auto parent = std::filesystem::path(path).parent_path();
+  sync_path(parent.empty() ? "." : parent.string(), O_RDONLY | O_DIRECTORY);
+}
+
+std::vector<std::string> remove_leftover_temporaries(const std::string& path,
+                                                     const std::string& origin) {
+  const std::filesystem::path target(path);
+  const auto folder = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  const std::string prefix = target.filename().string() + kTemporaryTag;
+  std::vector<std::string> removed;
+  std::error_code ec;  // a folder that does not exist yet holds no leftovers
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+    const std::string leftover = (target.parent_path() / entry.path().filename()).string();
+    if (open_in_another_process(leftover))
+      throw InputError(origin + ": another run is creating '" + path + "' (its temporary file '" +
+                       leftover + "' is open): expected an output no other run is writing");
+    std::filesystem::remove(leftover);
+    removed.push_back(leftover);
+  }
+  return removed;
+}
+
 struct ResultFile::Impl {
   std::optional<H5::H5File> file;  // optional: the HDF5 C++ handles are not meant to be reassigned
   std::optional<H5::Group> group;
   FileLayout layout;
   H5::DataSet index, status, done, replications_run;
+  std::uint64_t batches_written = 0;  // by this process: numbers the batches for the test hook
   std::vector<H5::DataSet> params;
   std::vector<MetricSets> metrics;
   std::vector<H5::DataSet> series;
@@ -230,7 +397,14 @@ struct ResultFile::Impl {
 
   void create_points(H5::Group& points);
   void create_results(H5::Group& results);
-  void create(const std::string& path);
+  void open_new(const std::string& path, const std::string& temporary);
+  void write_root_attributes();
+  void write_experiment_attributes(H5::Group& g);
+  void create_per_replication(H5::Group& g);
+  void create_status(H5::Group& g);
+  void write_layout(const std::string& path);
+  void allocate_own_rows();
+  void create(const std::string& path, bool replace);
   void open_existing(const std::string& path);
   void open_datasets();
   void write_params(const PointBatch& b);
@@ -328,10 +502,18 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode m
     : impl_(std::make_unique<Impl>()), path_(path) {
   silence_hdf5_errors();
   impl_->layout = layout;
-  if (mode == Mode::Resume)
-    impl_->open_existing(path);
-  else
-    impl_->create(path);
+  try {
+    if (mode == Mode::Resume)
+      impl_->open_existing(path);
+    else
+      impl_->create(path, mode == Mode::Replace);
+  } catch (...) {
+    // The error says what failed; the handles' own close reports (a full disk fails the flush
+    // on close too) would only bury it.
+    const detail::MutedCerr muted;
+    impl_.reset();
+    throw;
+  }
 }
 
 void ResultFile::Impl::open_existing(const std::string& path) {
@@ -339,6 +521,7 @@ void ResultFile::Impl::open_existing(const std::string& path) {
   if (!detail::is_hdf5_file(path))
     throw InputError(layout.path_origin + ": --resume: '" + path +
                      "' is not an existing result file (expected the partial file of a run)");
+  repair_recorded_end(path);
   check_resumable(path, layout);
   try {
     file.emplace(path, H5F_ACC_RDWR);
@@ -376,14 +559,12 @@ void ResultFile::Impl::open_datasets() {
   replications_run = group->openDataSet("status/replications");
 }
 
-void ResultFile::Impl::create(const std::string& path) {
-  const auto& info = *layout.info;
-  const auto& exp = *layout.experiment;
-  refuse_if_in_use(path, layout.path_origin);
+// Creates the empty HDF5 file `temporary` for `path` (and the folders above it).
+void ResultFile::Impl::open_new(const std::string& path, const std::string& temporary) {
   try {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    file.emplace(path, H5F_ACC_TRUNC);
+    file.emplace(temporary, H5F_ACC_TRUNC);
   } catch (const std::exception&) {
     throw InputError(layout.path_origin + ": cannot create '" + path +
                      "' (expected a writable path)");
@@ -391,79 +572,138 @@ void ResultFile::Impl::create(const std::string& path) {
     throw InputError(layout.path_origin + ": cannot create '" + path +
                      "' (expected a writable path to a file)");
   }
+}
+
+void ResultFile::Impl::write_root_attributes() {
+  auto& f = *file;
+  set_attr(f, "format", "tariffsim");
+  set_attr(f, "format_version", kFormatVersion, H5::PredType::NATIVE_INT);
+  set_attr(f, "tariffsim_version", TARIFFSIM_VERSION);
+  set_attr(f, "git_commit", TARIFFSIM_GIT_COMMIT);
+  set_attr(f, "kernel_isa", kernel_isa());
+  set_attr(f, "created_utc", utc_now());
+  set_attr(f, "command_line", layout.command_line);
+}
+
+void ResultFile::Impl::write_experiment_attributes(H5::Group& g) {
+  const auto& info = *layout.info;
+  const auto& exp = *layout.experiment;
+  set_attr(g, "model", info.name);
+  set_attr(g, "model_version", info.version);
+  set_attr(g, "citation", info.citation);
+  set_attr(g, "description", exp.description);
+  set_attr(g, "seed", exp.seed, H5::PredType::NATIVE_UINT64);
+  set_attr(g, "replications", exp.replications, H5::PredType::NATIVE_UINT64);
+  set_attr(g, "max_replications", std::max(exp.replications, exp.precision.max_replications),
+           H5::PredType::NATIVE_UINT64);
+  set_attr(g, "block_size", std::uint64_t{exp.block_size}, H5::PredType::NATIVE_UINT64);
+  set_attr(g, "common_random_numbers", std::uint8_t{exp.common_random_numbers},
+           H5::PredType::NATIVE_UINT8);
+  set_attr(g, "n_points", layout.n_points, H5::PredType::NATIVE_UINT64);
+  set_attr(g, "config", exp.config_text);
+  set_attr(g, "config_sha256", sha256_hex(exp.config_text));
+  set_attr(g, "complete", std::uint8_t{0}, H5::PredType::NATIVE_UINT8);
+  set_attr(g, "shard_index", layout.shard_index, H5::PredType::NATIVE_UINT64);
+  set_attr(g, "shard_count", layout.shard_count, H5::PredType::NATIVE_UINT64);
+}
+
+// replications/ and series/, when the experiment keeps them.
+void ResultFile::Impl::create_per_replication(H5::Group& g) {
+  const auto& info = *layout.info;
+  const auto& exp = *layout.experiment;
+  const hsize_t P = layout.n_points, R = layout.stored_replications;
+  const hsize_t chunk_elements =
+      exp.precision.max_replications > exp.replications ? kAdaptiveChunkElements : kChunkElements;
+  if (exp.output.keep_replications && R > 0) {
+    H5::Group reps_group = g.createGroup("replications");
+    for (std::size_t m = 0; m < info.metrics.size(); ++m) {
+      auto ds = make_dataset(reps_group, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
+                             &kNaN, true, chunk_elements);
+      describe(ds, info.metrics[m].description + " (one value per replication; NaN = not run)",
+               info.metrics[m].unit);
+      metrics[m].replications = ds;
+    }
+  }
+  if (!layout.series.empty()) {
+    H5::Group series_group = g.createGroup("series");
+    for (std::size_t s = 0; s < layout.series.size(); ++s) {
+      const auto& spec = info.series[layout.series[s]];
+      auto ds = make_dataset(series_group, spec.name, H5::PredType::NATIVE_DOUBLE,
+                             {P, R, layout.series_length[s]}, &kNaN, true, chunk_elements);
+      describe(ds, spec.description, spec.unit);
+      series.push_back(ds);
+    }
+  }
+}
+
+void ResultFile::Impl::create_status(H5::Group& g) {
+  const hsize_t P = layout.n_points;
+  H5::Group status_group = g.createGroup("status");
+  const std::uint8_t not_done = 0;
+  done = make_dataset(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done, false);
+  describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
+  const std::uint64_t none = 0;
+  replications_run = make_dataset(status_group, "replications", H5::PredType::NATIVE_UINT64, {P},
+                                  &none, false);
+  describe(replications_run, "replications run at the point (adaptive precision may stop below "
+           "max_replications); columns beyond it in replications/ and series/ are NaN", "");
+}
+
+// The point columns' rows of this file's points: all of them, or a shard's block.
+void ResultFile::Impl::allocate_own_rows() {
+  const auto [first, last] = shard_range(layout.n_points, layout.shard_index, layout.shard_count);
+  std::vector<const H5::DataSet*> columns{&index, &status, &done, &replications_run};
+  for (const auto& p : params) columns.push_back(&p);
+  for (const auto& m : metrics)
+    for (const H5::DataSet* d : {&m.mean, &m.sd, &m.se, &m.n, &m.min, &m.max, &m.q})
+      if (d->getId() > 0) columns.push_back(d);
+  for (const H5::DataSet* d : columns) allocate_rows(*d, first, last);
+}
+
+void ResultFile::Impl::write_layout(const std::string& path) {
   try {
-    auto& f = *file;
-    set_attr(f, "format", "tariffsim");
-    set_attr(f, "format_version", kFormatVersion, H5::PredType::NATIVE_INT);
-    set_attr(f, "tariffsim_version", TARIFFSIM_VERSION);
-    set_attr(f, "git_commit", TARIFFSIM_GIT_COMMIT);
-    set_attr(f, "kernel_isa", kernel_isa());
-    set_attr(f, "created_utc", utc_now());
-    set_attr(f, "command_line", layout.command_line);
-
-    group.emplace(f.createGroup(exp.name));
-    auto& g = *group;
-    set_attr(g, "model", info.name);
-    set_attr(g, "model_version", info.version);
-    set_attr(g, "citation", info.citation);
-    set_attr(g, "description", exp.description);
-    set_attr(g, "seed", exp.seed, H5::PredType::NATIVE_UINT64);
-    set_attr(g, "replications", exp.replications, H5::PredType::NATIVE_UINT64);
-    set_attr(g, "max_replications", std::max(exp.replications, exp.precision.max_replications),
-             H5::PredType::NATIVE_UINT64);
-    set_attr(g, "block_size", std::uint64_t{exp.block_size}, H5::PredType::NATIVE_UINT64);
-    set_attr(g, "common_random_numbers", std::uint8_t{exp.common_random_numbers},
-             H5::PredType::NATIVE_UINT8);
-    set_attr(g, "n_points", layout.n_points, H5::PredType::NATIVE_UINT64);
-    set_attr(g, "config", exp.config_text);
-    set_attr(g, "config_sha256", sha256_hex(exp.config_text));
-    set_attr(g, "complete", std::uint8_t{0}, H5::PredType::NATIVE_UINT8);
-    set_attr(g, "shard_index", layout.shard_index, H5::PredType::NATIVE_UINT64);
-    set_attr(g, "shard_count", layout.shard_count, H5::PredType::NATIVE_UINT64);
-
-    H5::Group points_group = g.createGroup("points");
+    write_root_attributes();
+    group.emplace(file->createGroup(layout.experiment->name));
+    write_experiment_attributes(*group);
+    H5::Group points_group = group->createGroup("points");
     create_points(points_group);
-    H5::Group results_group = g.createGroup("results");
+    H5::Group results_group = group->createGroup("results");
     create_results(results_group);
-
-    const hsize_t P = layout.n_points, R = layout.stored_replications;
-    const hsize_t chunk_elements =
-        exp.precision.max_replications > exp.replications ? kAdaptiveChunkElements : kChunkElements;
-    if (exp.output.keep_replications && R > 0) {
-      H5::Group reps_group = g.createGroup("replications");
-      for (std::size_t m = 0; m < info.metrics.size(); ++m) {
-        auto ds = make_dataset(reps_group, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
-                               &kNaN, true, chunk_elements);
-        describe(ds, info.metrics[m].description + " (one value per replication; NaN = not run)",
-                 info.metrics[m].unit);
-        metrics[m].replications = ds;
-      }
-    }
-    if (!layout.series.empty()) {
-      H5::Group series_group = g.createGroup("series");
-      for (std::size_t s = 0; s < layout.series.size(); ++s) {
-        const auto& spec = info.series[layout.series[s]];
-        auto ds = make_dataset(series_group, spec.name, H5::PredType::NATIVE_DOUBLE,
-                               {P, R, layout.series_length[s]}, &kNaN, true, chunk_elements);
-        describe(ds, spec.description, spec.unit);
-        series.push_back(ds);
-      }
-    }
-    H5::Group status_group = g.createGroup("status");
-    const std::uint8_t not_done = 0;
-    done = make_dataset(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done, false);
-    describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
-    const std::uint64_t none = 0;
-    replications_run = make_dataset(status_group, "replications", H5::PredType::NATIVE_UINT64, {P},
-                                    &none, false);
-    describe(replications_run, "replications run at the point (adaptive precision may stop below "
-             "max_replications); columns beyond it in replications/ and series/ are NaN", "");
-    f.flush(H5F_SCOPE_GLOBAL);
+    create_per_replication(*group);
+    create_status(*group);
+    allocate_own_rows();
+    file->flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
     failed = true;
     throw IoError("HDF5 error creating '" + path + "': " + detail::hdf5_cause(e));
   }
 }
+
+// The file's name holds a complete layout from the moment it exists: the layout is written under
+// a temporary name and renamed onto the path (FORMAT.md, "Surviving a kill").
+void ResultFile::Impl::create(const std::string& path, bool replace) {
+  refuse_directory(path, layout.path_origin);
+  refuse_if_in_use(path, layout.path_origin);
+  for (const auto& leftover : remove_leftover_temporaries(path, layout.path_origin))
+    spdlog::info("removed '{}', left by a run killed while creating its file (it held no results)",
+                 leftover);
+  signal_here_if_asked("before-create");
+  const std::string temporary = temporary_path(path);
+  open_new(path, temporary);
+  signal_here_if_asked("after-temp-create");
+  try {
+    write_layout(path);
+    signal_here_if_asked("before-rename");
+    publish_file(temporary, path, replace, layout.path_origin);
+  } catch (...) {
+    // A file that never got its whole layout holds nothing: leave no temporary behind.
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
+  signal_here_if_asked("after-rename");
+}
+
 
 ResultFile::~ResultFile() {
   std::optional<detail::MutedCerr> muted;
@@ -563,18 +803,56 @@ void ResultFile::Impl::write_metrics(const PointBatch& b) {
   }
 }
 
+namespace {
+
+// Bytes a batch may add to the file. The point columns were allocated when the file was created,
+// so only the per-replication values and series take new space: at most their uncompressed size
+// (deflate expands nothing by more than a few bytes a chunk) and room for their chunk index and
+// the metadata a flush rewrites.
+std::uint64_t bytes_a_batch_may_add(const PointBatch& b) {
+  std::uint64_t values = 0;
+  for (const auto& point : b.replications) values += point.size();
+  for (const auto& series : b.series)
+    for (const auto& point : series) values += point.size();
+  if (values == 0) return 0;
+  return values * sizeof(double) + values * sizeof(double) / 10 + (std::uint64_t{1} << 18);
+}
+
+// A disk that fills during HDF5's flush can leave a chunk index half written, which no resume
+// can use; so a batch is written only where there is room for all of it. Another process filling
+// the same disk at the same moment can still beat this check; the run then fails as before.
+void ensure_room_for(const PointBatch& b, const std::string& path) {
+  const std::uint64_t needed = bytes_a_batch_may_add(b);
+  struct statvfs disk {};
+  if (needed == 0 || ::statvfs(path.c_str(), &disk) != 0) return;
+  const std::uint64_t free = std::uint64_t(disk.f_bavail) * disk.f_frsize;
+  if (free >= needed) return;
+  throw IoError("No space left on device for the next batch of '" + path + "' (it may need " +
+                std::to_string(needed >> 10) + " KiB, " + std::to_string(free >> 10) +
+                " KiB are free): stopped before writing it, so the file holds every point done so "
+                "far; free some space and continue with --resume");
+}
+
+}  // namespace
+
 void ResultFile::write(const PointBatch& b) {
   if (b.count == 0) return;
   silence_hdf5_errors();  // the writer may run on any of TBB's threads
+  ensure_room_for(b, path_);
+  const std::uint64_t k = impl_->batches_written++;
   try {
     impl_->write_params(b);
+    signal_here_if_asked("batch-partial", k);
     impl_->write_metrics(b);
     // The done bits go last and in a flush of their own: HDF5 does not order writes between
-    // flushes, so this is what guarantees a point marked done has its data on disk.
+    // flushes, so this is what guarantees a point marked done has its data on disk. A batch cut
+    // before its done bits is computed again by --resume, which overwrites its rows whole.
     impl_->file->flush(H5F_SCOPE_GLOBAL);
+    signal_here_if_asked("batch-data", k);
     const std::vector<std::uint8_t> done(b.count, 1);
     write_rows(impl_->done, b.first, b.count, done.data(), H5::PredType::NATIVE_UINT8);
     impl_->file->flush(H5F_SCOPE_GLOBAL);
+    signal_here_if_asked("batch-done", k);
   } catch (const H5::Exception& e) {
     impl_->failed = true;
     throw IoError("HDF5 error writing '" + path_ + "': " + detail::hdf5_cause(e));
@@ -598,7 +876,10 @@ void ResultFile::finish() {
     // means "the file a single run writes", which only merge makes of shards.
     const bool all_done = impl_->layout.shard_count == 1 &&
                           std::all_of(bits.begin(), bits.end(), [](std::uint8_t b) { return b; });
-    set_attr(*impl_->group, "complete", std::uint8_t{all_done}, H5::PredType::NATIVE_UINT8);
+    signal_here_if_asked("before-complete");
+    // Written in place (not removed and recreated): one small write a kill cannot leave half done.
+    const std::uint8_t complete = all_done;
+    impl_->group->openAttribute("complete").write(H5::PredType::NATIVE_UINT8, &complete);
     impl_->file->flush(H5F_SCOPE_GLOBAL);
     impl_->group.reset();
     impl_->file->close();

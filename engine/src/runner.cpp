@@ -9,11 +9,13 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <string>
 
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
+#include "tariffsim/interrupt.hpp"
 #include "tariffsim/progress.hpp"
 #include "tariffsim/result_file.hpp"
 
@@ -436,6 +438,27 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> BatchQueue::next() {
   return std::pair{begin, next_ - begin};
 }
 
+namespace {
+
+// How a run opens its file. A job script that always passes --resume must be able to start the
+// run when the first attempt was killed before its file existed.
+ResultFile::Mode run_file_mode(const RunOptions& opt, const std::string& path,
+                               const std::string& origin) {
+  if (opt.resume && !std::filesystem::exists(path)) {
+    const bool leftover = !remove_leftover_temporaries(path, origin).empty();
+    spdlog::info("--resume: no file '{}' yet{}: starting the run", path,
+                 leftover ? " (only the temporary file of a run killed while creating it, removed)"
+                          : "");
+    return ResultFile::Mode::Create;
+  }
+  if (opt.resume) return ResultFile::Mode::Resume;
+  if (opt.force) return ResultFile::Mode::Replace;
+  refuse_existing_file(path, origin, "continue it with --resume, or replace it with --force");
+  return ResultFile::Mode::Create;
+}
+
+}  // namespace
+
 std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo& info,
                                           const RunOptions& opt, std::uint64_t points) {
   FileLayout layout = file_layout(exp, info, points);
@@ -445,8 +468,7 @@ std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo
   const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
   layout.path_origin = opt.output_path.empty() ? exp.output.file_where.str() + ": output.file"
                                                : std::string("--output");
-  return std::make_unique<ResultFile>(
-      path, layout, opt.resume ? ResultFile::Mode::Resume : ResultFile::Mode::Create);
+  return std::make_unique<ResultFile>(path, layout, run_file_mode(opt, path, layout.path_origin));
 }
 
 namespace {
@@ -484,13 +506,14 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
   log_run_start(exp, model.info(), queue, P, std::to_string(threads) + " threads", file->path());
 
   Progress progress("points", queue.todo(), opt.progress);
-  RunSummary summary = start_summary(file->path(), P, queue.todo());
+  RunSummary summary = start_summary(file->path(), P, queue);
+  // On a stop signal no batch starts; batches being computed are finished and written.
   tbb::parallel_pipeline(
       3,
       tbb::make_filter<void, std::shared_ptr<PointBatch>>(
           tbb::filter_mode::serial_in_order,
           [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
-            const auto range = queue.next();
+            const auto range = stop_signal() ? std::nullopt : queue.next();
             if (!range) {
               fc.stop();
               return nullptr;
@@ -502,12 +525,14 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
           }) &
           tbb::make_filter<std::shared_ptr<PointBatch>, std::shared_ptr<PointBatch>>(
               tbb::filter_mode::parallel,
-              [&](std::shared_ptr<PointBatch> b) {
+              [&](std::shared_ptr<PointBatch> b) -> std::shared_ptr<PointBatch> {
+                if (stop_signal()) return nullptr;  // queued, not started: left to --resume
                 *b = computer.compute(b->first, b->count);
                 return b;
               }) &
           tbb::make_filter<std::shared_ptr<PointBatch>, void>(
               tbb::filter_mode::serial_in_order, [&](std::shared_ptr<PointBatch> b) {
+                if (!b) return;
                 file->write(*b);
                 add_to_summary(summary, *b);
                 progress.advance(b->count);
@@ -515,6 +540,7 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
   progress.finish();
   file->finish();
   finish_summary(summary, started);
+  summary.stopped_by = stop_signal();
   return summary;
 }
 
@@ -527,15 +553,18 @@ void log_run_start(const Experiment& exp, const ModelInfo& info, const BatchQueu
     spdlog::info("resuming: {} points of this run were already done", queue.already_done());
 }
 
-RunSummary start_summary(const std::string& path, std::uint64_t points, std::uint64_t todo) {
+RunSummary start_summary(const std::string& path, std::uint64_t points, const BatchQueue& queue) {
   RunSummary s;
   s.file = path;
   s.points = points;
-  s.computed_points = todo;
+  s.computed_points = queue.todo();
+  s.share_points = queue.todo() + queue.already_done();
+  s.done_points = queue.already_done();
   return s;
 }
 
 void add_to_summary(RunSummary& s, const PointBatch& batch) {
+  s.done_points += batch.count;
   s.failed_points += static_cast<std::uint64_t>(std::count_if(
       batch.status.begin(), batch.status.end(), [](std::int32_t st) { return st != kStatusOk; }));
   for (const std::uint64_t r : batch.replications_run) s.replications += r;

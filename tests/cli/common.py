@@ -131,12 +131,11 @@ def same_content(a, b, label):
     check(not diff, f"{label}: bitwise identical to the single run (differs: {diff[:6]})")
 
 
-def kill_part_way(command, binary, file, sig=signal.SIGKILL, env=None, at_least=8):
-    """Starts `command`, kills it with `sig` once `tariffsim info` shows `at_least` points of
-    `file` done, and returns how many were done."""
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def wait_until_done(proc, binary, file, at_least, timeout=60):
+    """Polls `tariffsim info` until `at_least` points of `file` are done (or `proc` ends) and
+    returns how many were done."""
     done = 0
-    deadline = time.time() + 60
+    deadline = time.time() + timeout
     read_env = dict(os.environ, HDF5_USE_FILE_LOCKING="FALSE")
     while time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -146,6 +145,14 @@ def kill_part_way(command, binary, file, sig=signal.SIGKILL, env=None, at_least=
             done = int(info.split("INCOMPLETE: ")[1].split("/")[0])
             if done >= at_least:
                 break
+    return done
+
+
+def kill_part_way(command, binary, file, sig=signal.SIGKILL, env=None, at_least=8):
+    """Starts `command`, kills it with `sig` once `tariffsim info` shows `at_least` points of
+    `file` done, and returns how many were done."""
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = wait_until_done(proc, binary, file, at_least)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     return done

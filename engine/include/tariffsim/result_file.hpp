@@ -48,8 +48,11 @@ struct PointBatch {
 class ResultFile {
  public:
   enum class Mode {
-    Create,  // create (truncate) the file and every dataset; `complete` = 0 until finish()
-    Resume,  // reopen a partial file of the same config (checked by config_sha256) to add points
+    // Create the file and every dataset under a temporary name beside the path, then rename it
+    // onto the path: the path never holds a half-made layout. `complete` = 0 until finish().
+    Create,   // refuses a file that exists at the path by the time of the rename
+    Replace,  // replaces one (--force), but only once the new layout is complete
+    Resume,   // reopen a partial file of the same config (checked by config_sha256) to add points
   };
   ResultFile(const std::string& path, const FileLayout& layout, Mode mode = Mode::Create);
   ~ResultFile();
@@ -71,10 +74,33 @@ class ResultFile {
 
 std::string sha256_hex(const std::string& data);
 
+// InputError if `path` exists: a result is never overwritten unless asked. `remedy` says how to
+// go on, e.g. "continue it with --resume, or replace it with --force".
+void refuse_existing_file(const std::string& path, const std::string& origin,
+                          const std::string& remedy);
+
+// Where a new file for `path` is built: `<path>.tmp-<pid>`, beside it, so the rename is atomic.
+std::string temporary_path(const std::string& path);
+
+// Makes the finished file `temporary` durable and renames it onto `path`: replacing an existing
+// file only if `replace` (--force), else refusing atomically one that appeared meanwhile
+// (InputError naming `origin`).
+void publish_file(const std::string& temporary, const std::string& path, bool replace,
+                  const std::string& origin);
+
+// Removes the temporary files a run killed while creating `path` left beside it (their layout
+// was never complete, so they hold no result) and returns their names. InputError if one is
+// still open in a live process, which is creating the file now.
+std::vector<std::string> remove_leftover_temporaries(const std::string& path,
+                                                     const std::string& origin);
+
 // `tariffsim merge`: checks that the shard files share a config hash and together cover every
 // point exactly once, and writes the file a single run would have written (InputError if not).
+// The file takes the name `out` only when complete; an existing `out` is refused (InputError)
+// unless `force`, and then replaced only by the complete file.
 class Registry;
 void merge_result_files(const std::string& out, const std::vector<std::string>& shards,
-                        const Registry& registry, const std::string& command_line);
+                        const Registry& registry, const std::string& command_line,
+                        bool force = false);
 
 }  // namespace tariffsim

@@ -25,8 +25,12 @@ struct RunOptions {
   // shard file that `tariffsim merge` combines (DESIGN.md §8).
   std::uint64_t shard_index = 0;
   std::uint64_t shard_count = 1;
-  // Reopen the partial output file of an interrupted run and compute only the points not done.
+  // Reopen the partial output file of an interrupted run and compute only the points not done;
+  // with no file yet (a run killed before creating it), start the run.
   bool resume = false;
+  // Replace an existing output file (only once the new one's layout is complete); without it,
+  // and without resume, an existing file is refused.
+  bool force = false;
 };
 
 struct RunSummary {
@@ -36,6 +40,9 @@ struct RunSummary {
   std::uint64_t failed_points = 0;   // status != 0, among the computed
   std::uint64_t replications = 0;   // run in total
   double seconds = 0;
+  std::uint64_t share_points = 0;    // this run's share: the experiment's points, or its shard's
+  std::uint64_t done_points = 0;     // of the share, done in the file when the run ended
+  int stopped_by = 0;                // the signal that stopped the run early (interrupt.hpp), or 0
 };
 
 // Checks that need the model as well as the schema: a domain problem (DomainProblem) at a point
@@ -92,8 +99,9 @@ class BatchQueue {
   std::vector<std::uint8_t> done_;
 };
 
-// The output file of a run: created, or reopened with --resume (then `done` is its bitmap);
-// the path is -o, the shard's or [output] file. InputError names where the path came from.
+// The output file of a run: created (an existing file only with force), or reopened with
+// --resume (then `done` is its bitmap; with no file yet, created); the path is -o, the shard's or
+// [output] file. InputError names where the path came from.
 std::unique_ptr<ResultFile> open_run_file(const Experiment& experiment, const ModelInfo& info,
                                           const RunOptions& options, std::uint64_t points);
 
@@ -103,7 +111,7 @@ BatchQueue run_queue(const RunOptions& options, const ResultFile& file, std::uin
 // The run's log lines and summary, the same whoever places the batches.
 void log_run_start(const Experiment& experiment, const ModelInfo& info, const BatchQueue& queue,
                    std::uint64_t points, const std::string& workers, const std::string& path);
-RunSummary start_summary(const std::string& path, std::uint64_t points, std::uint64_t todo);
+RunSummary start_summary(const std::string& path, std::uint64_t points, const BatchQueue& queue);
 void add_to_summary(RunSummary& summary, const PointBatch& batch);
 void finish_summary(RunSummary& summary, std::chrono::steady_clock::time_point started);
 
