@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A Slurm job array for one tariffsim experiment and the merge that follows it. Run it where you
 # would run sbatch; it submits itself twice: as an array whose task ID computes shard ID of N
-# (`tariffsim run EXP --shard ID/N`, with --resume once the shard file exists), and as a merge job
+# (`tariffsim run EXP --shard ID/N --resume`: continue or start the shard), and as a merge job
 # that starts when every task has ended, however it ended (afterany).
 #
 #   tools/slurm/array.sh EXPERIMENT.toml N [--array=IDS] [--throttle=K] [sbatch options...]
@@ -94,13 +94,11 @@ run_task() {  # BIN EXP N
   local bin=$1 exp=$2 n=$3 out
   local id=${SLURM_ARRAY_TASK_ID:?array.sh --task runs as a task of a Slurm job array}
   out=$(output_of "$bin" "$exp")
-  # A task resumes its shard file when one exists; any other failure of --resume stops the task
-  # instead of silently starting the shard over.
-  local -a resume=()
-  [ ! -f "${out%.h5}.shard-$id-of-$n.h5" ] || resume=(--resume)
+  # Always --resume: it continues the shard file of an earlier try, or starts the shard where there
+  # is none; a file it cannot continue stops the task instead of silently starting over.
   # exec: Slurm's signal (B:USR1) goes to the batch shell only, which is then tariffsim itself.
   exec "$bin" run "$exp" --shard "$id/$n" --threads "${SLURM_CPUS_PER_TASK:-1}" --no-progress \
-    "${resume[@]}"
+    --resume
 }
 
 # Nothing when shard I of N is complete in FILE; otherwise what is wrong, and status 1.
