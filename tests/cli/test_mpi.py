@@ -107,6 +107,28 @@ def main():
     r = mpirun(mpiexec, 3, b, "run", slow, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 0, f"--resume under mpirun ({r.stderr.strip()[-300:]})")
     same_content(ref, killed, "killed under MPI and resumed under MPI")
+    stopped_by_usr1(mpiexec, b, wd, exp, single)
+
+
+def stopped_by_usr1(mpiexec, b, wd, exp, single):
+    """Slurm's warning before the wall time under MPI: rank 0 (the writer) gets SIGUSR1 after its
+    second batch (the engine's test hook, so the moment does not depend on speed), writes what is
+    in flight, says so in one line and ends the job with 128 + 10; --resume under mpirun then
+    finishes the file a single process writes."""
+    out = wd / "mpi_usr1.h5"
+    env = dict(MPI_ENV, TARIFFSIM_TEST_SIGNAL_AT=f"batch-done:1 {int(signal.SIGUSR1)}")
+    r = subprocess.run([mpiexec, "-n", "3", b, "run", str(exp), "-o", str(out), "--no-progress"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    lines = [line for line in r.stderr.splitlines() if "stopped by SIGUSR1" in line]
+    check(r.returncode == 128 + signal.SIGUSR1 and len(lines) == 1,
+          f"SIGUSR1 under mpirun: exit 138 and one line ({r.returncode}; {lines})")
+    with h5py.File(out, "r") as f:
+        done = int(f["scale/status/done"][()].sum())
+        check(int(f["scale"].attrs["complete"]) == 0 and 0 < done < len(f["scale/status/done"]),
+              f"SIGUSR1 under mpirun: {done} points written, the file not complete")
+    r = mpirun(mpiexec, 3, b, "run", exp, "-o", out, "--resume", "--no-progress")
+    check(r.returncode == 0, f"--resume under mpirun after SIGUSR1 ({r.stderr.strip()[-300:]})")
+    same_content(single, out, "stopped by SIGUSR1 under MPI and resumed")
 
 
 if __name__ == "__main__":
