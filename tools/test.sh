@@ -1,8 +1,67 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test (C++ unit tests, CLI and reader tests).
+# Installs what is missing, builds, and runs every test: the Release suite (build/), then the whole
+# suite under ASan + UBSan (build-asan/) and the experiment-loader fuzzer under ASan + UBSan
+# (build-fuzz/, clang). TARIFFSIM_TEST_SANITIZERS=0 skips the last two for a quick local run;
+# TARIFFSIM_FUZZ_SECONDS sets the fuzzing time. Prints the wall time of each stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SOURCE_DIR=$PWD
+JOBS=$(nproc)
+
+stage() {
+  local name=$1 started=$SECONDS
+  shift
+  echo "test.sh: $name"
+  "$@"
+  echo "test.sh: $name passed in $((SECONDS - started)) s"
+}
+
+release_suite() {
+  bash tools/build.sh
+  (cd "${BUILD_DIR:-build}" && ctest --output-on-failure -j "$JOBS")
+}
+
+# Reports also go to files in $1, so one from a process whose failure a test expected (a run given
+# bad input) still fails the stage; every process of the stage inherits these options.
+export_sanitizer_options() {
+  local logs=$1
+  rm -rf "$logs" && mkdir -p "$logs"
+  export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$logs/asan"
+  export LSAN_OPTIONS="suppressions=$SOURCE_DIR/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
+}
+
+no_sanitizer_reports() {
+  local logs=$1
+  if compgen -G "$logs/*" >/dev/null; then
+    cat "$logs"/*
+    echo "test.sh: sanitizer reports above (files in $logs)" >&2
+    return 1
+  fi
+}
+
+# -O1 -g keeps the build quick to run and its reports readable; NDEBUG as in Release, so it checks
+# the code that ships.
+asan_suite() {
+  local reports=$SOURCE_DIR/build-asan/sanitizer-reports status=0
+  BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo bash tools/build.sh \
+    -DTARIFFSIM_SANITIZE=address,undefined -DTARIFFSIM_BUILD_BENCH=OFF \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
+  export_sanitizer_options "$reports"
+  (cd build-asan && ctest --output-on-failure -j "$JOBS") || status=$?
+  no_sanitizer_reports "$reports" && return "$status"
+}
+
+# The fuzzer prints its findings itself (and saves the input); see tests/fuzz/README.md.
+fuzz_experiment_loader() {
+  bash tests/fuzz/run.sh build-fuzz "${TARIFFSIM_FUZZ_SECONDS:-60}" "${BUILD_DIR:-build}/tools/tariffsim"
+}
+
 bash tools/setup.sh
-bash tools/build.sh
-cd "${BUILD_DIR:-build}"
-ctest --output-on-failure -j "$(nproc)"
+stage "Release build and suite" release_suite
+if [ "${TARIFFSIM_TEST_SANITIZERS:-1}" = 0 ]; then
+  echo "test.sh: TARIFFSIM_TEST_SANITIZERS=0: sanitizer and fuzzing stages skipped"
+  exit 0
+fi
+stage "ASan + UBSan build and suite" asan_suite
+stage "fuzzing the experiment loader (ASan + UBSan)" fuzz_experiment_loader

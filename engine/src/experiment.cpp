@@ -31,6 +31,10 @@ constexpr auto kMaxReplications = static_cast<std::int64_t>(kPointReplication);
 constexpr std::int64_t kMaxBlockSize = std::int64_t{1} << 20;
 // Far beyond any sweep we plan (DESIGN: 10^7 points); stops a typo from allocating terabytes.
 constexpr std::int64_t kMaxAxisLength = 100'000'000;
+// A sample, unlike a grid, is drawn up front and held as a table of doubles (one row per point,
+// one column per dimension), and `validate` draws it too: this bound (128 MiB) keeps a large n
+// from asking for gigabytes or minutes (found by tests/fuzz: n = 10^8 with 6 dimensions).
+constexpr std::uint64_t kMaxSampleValues = std::uint64_t{1} << 24;
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 
 constexpr std::array<std::string_view, 6> kSections = {"experiment", "parameters", "grid",
@@ -764,7 +768,20 @@ class ExperimentParser {
       missing("sample", "method", "\"sobol\", \"lhs\" or \"uniform\""), ok = false;
     if (!seen.count("n")) missing("sample", "n", "an integer >= 1"), ok = false;
     if (!seen.count("ranges")) missing("sample", "ranges", "{ param = [lo, hi], ... }"), ok = false;
+    if (ok) ok = sample_fits_in_memory(sample, t);
     if (ok) experiment_.sample = std::move(sample);
+  }
+
+  bool sample_fits_in_memory(const SampleSpec& sample, const toml::table& t) {
+    const std::uint64_t values = sample.n * sample.ranges.size();
+    if (values <= kMaxSampleValues) return true;
+    report(location_of(t.get("n")->source()), "sample.n",
+           std::to_string(sample.n) + " points x " + std::to_string(sample.ranges.size()) +
+               " dimensions = " + std::to_string(values) + " values; a sample is held in "
+               "memory and may have at most " + std::to_string(kMaxSampleValues) +
+               " (128 MiB): use fewer points or dimensions (a grid is computed on demand and "
+               "has no such bound)");
+    return false;
   }
 
   // Bounds outside the declared range are allowed, as on a grid: those points get a status code.
