@@ -13,6 +13,7 @@
 #include <limits>
 #include <string>
 
+#include "parallel.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/interrupt.hpp"
@@ -271,7 +272,7 @@ void run_round(const RunPlan& plan, Batch& b) {
     if (units.empty()) break;
     std::vector<Accumulator> acc(units.size() * M);
     std::vector<std::string> errors(units.size());
-    tbb::parallel_for(std::size_t{0}, units.size(), [&](std::size_t u) {
+    detail::parallel_for(std::size_t{0}, units.size(), [&](std::size_t u) {
       errors[u] = run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * M]);
     });
     for (std::size_t u = 0; u < units.size(); ++u) {
@@ -285,8 +286,8 @@ void run_round(const RunPlan& plan, Batch& b) {
 
 void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
   b.work.resize(b.count);
-  tbb::parallel_for(std::uint64_t{0}, b.count,
-                    [&](std::uint64_t i) { prepare_point(plan, design, b.first + i, b.work[i]); });
+  detail::parallel_for(std::uint64_t{0}, b.count,
+                       [&](std::uint64_t i) { prepare_point(plan, design, b.first + i, b.work[i]); });
   for (;;) {
     run_round(plan, b);
     bool more = false;
@@ -361,8 +362,8 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   out.replications_run.assign(b.count, 0);
   if (plan.exp->output.keep_replications) out.replications.resize(b.count);
   out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));
-  tbb::parallel_for(std::uint64_t{0}, b.count,
-                    [&](std::uint64_t i) { summarise_point(plan, b.work[i], i, out); });
+  detail::parallel_for(std::uint64_t{0}, b.count,
+                       [&](std::uint64_t i) { summarise_point(plan, b.work[i], i, out); });
   b.work.clear();
 }
 
@@ -490,6 +491,66 @@ BatchQueue run_queue(const RunOptions& opt, const ResultFile& file, std::uint64_
                     batch_points);
 }
 
+namespace {
+
+// Batches from the queue are computed in parallel and written in order, as they finish: memory
+// holds the batches in flight, not the run. On a stop signal no batch starts; batches being
+// computed are finished and written. The detail:: annotations show ThreadSanitizer the hand-offs
+// TBB makes (parallel.hpp): the caller's state to every stage, a batch from stage to stage, and
+// a serial stage's turn to its next invocation.
+void compute_and_write(BatchQueue& queue, const BatchComputer& computer, ResultFile& file,
+                       RunSummary& summary, Progress& progress) {
+  const char fork = 0, input_turn = 0, output_turn = 0, join = 0;
+  detail::handed_over(&fork);
+  tbb::parallel_pipeline(
+      3,
+      tbb::make_filter<void, std::shared_ptr<PointBatch>>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
+            detail::taken_over(&fork);
+            detail::taken_over(&input_turn);
+            const auto range = stop_signal() ? std::nullopt : queue.next();
+            std::shared_ptr<PointBatch> b;
+            if (range) {
+              b = std::make_shared<PointBatch>();
+              b->first = range->first;
+              b->count = range->second;
+              detail::handed_over(b.get());
+            } else {
+              fc.stop();
+            }
+            detail::handed_over(&input_turn);
+            detail::handed_over(&join);
+            return b;
+          }) &
+          tbb::make_filter<std::shared_ptr<PointBatch>, std::shared_ptr<PointBatch>>(
+              tbb::filter_mode::parallel,
+              [&](std::shared_ptr<PointBatch> b) -> std::shared_ptr<PointBatch> {
+                detail::taken_over(&fork);
+                detail::taken_over(b.get());
+                if (stop_signal()) return nullptr;  // queued, not started: left to --resume
+                *b = computer.compute(b->first, b->count);
+                detail::handed_over(b.get());
+                return b;
+              }) &
+          tbb::make_filter<std::shared_ptr<PointBatch>, void>(
+              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<PointBatch> b) {
+                detail::taken_over(&fork);
+                detail::taken_over(&output_turn);
+                if (b) {
+                  detail::taken_over(b.get());
+                  file.write(*b);
+                  add_to_summary(summary, *b);
+                  progress.advance(b->count);
+                }
+                detail::handed_over(&output_turn);
+                detail::handed_over(&join);
+              }));
+  detail::taken_over(&join);
+}
+
+}  // namespace
+
 RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOptions& opt) {
   check_shard(opt);
   check_experiment(exp, model);
@@ -507,36 +568,7 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
 
   Progress progress("points", queue.todo(), opt.progress);
   RunSummary summary = start_summary(file->path(), P, queue);
-  // On a stop signal no batch starts; batches being computed are finished and written.
-  tbb::parallel_pipeline(
-      3,
-      tbb::make_filter<void, std::shared_ptr<PointBatch>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
-            const auto range = stop_signal() ? std::nullopt : queue.next();
-            if (!range) {
-              fc.stop();
-              return nullptr;
-            }
-            auto b = std::make_shared<PointBatch>();
-            b->first = range->first;
-            b->count = range->second;
-            return b;
-          }) &
-          tbb::make_filter<std::shared_ptr<PointBatch>, std::shared_ptr<PointBatch>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<PointBatch> b) -> std::shared_ptr<PointBatch> {
-                if (stop_signal()) return nullptr;  // queued, not started: left to --resume
-                *b = computer.compute(b->first, b->count);
-                return b;
-              }) &
-          tbb::make_filter<std::shared_ptr<PointBatch>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<PointBatch> b) {
-                if (!b) return;
-                file->write(*b);
-                add_to_summary(summary, *b);
-                progress.advance(b->count);
-              }));
+  compute_and_write(queue, computer, *file, summary, progress);
   progress.finish();
   file->finish();
   finish_summary(summary, started);
