@@ -391,7 +391,7 @@ int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComp
   }
   file.finish();
   finish_summary(summary, started);
-  summary.stopped_by = stop_signal();
+  summary.stopped_by = stopped_early(summary);
   return report(summary);
 }
 

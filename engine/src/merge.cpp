@@ -219,7 +219,7 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
     if (std::filesystem::exists(out) && std::filesystem::exists(p) &&
         std::filesystem::equivalent(out, p))
       throw InputError("merge: the output " + out + " is also a shard; name a new file");
-  if (!force) refuse_existing_file(out, "merge", "replace it with --force");
+  refuse_existing_file(out, "merge", "replace it with --force", force);
   // The first shard's config recreates the experiment, hence the layout every shard must have
   // and a single run would write.
   const auto stored = stored_experiment(CheckedResultFile(paths.front(), "merge: shard"), registry);

@@ -34,7 +34,7 @@ namespace tariffsim {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr hsize_t kColumnChunk = 16384;
+constexpr hsize_t kColumnChunk = 16384, kMinColumnChunk = 1024;
 constexpr hsize_t kChunkElements = 1u << 17;  // ~1 MB of float64
 // With adaptive precision a point writes its replications up to a whole chunk (hdf5_rows.hpp
 // replication_extent): small chunks keep that padding small when a point stops far below the cap.
@@ -71,7 +71,7 @@ void refuse_other_build(const ResultHeader& h, const std::string& path,
   if (!mismatch.empty())
     throw InputError("--resume: '" + path + "' cannot be continued here: " + mismatch +
                      " (the results would not be one run's); resume it with the same build on a "
-                     "machine of the same kind, or start over without --resume");
+                     "machine of the same kind, or start over with --force");
 }
 
 // A resumed file continues the same share of the points: a shard file resumed as the whole run,
@@ -156,13 +156,18 @@ void cover_whole_file(const H5::H5File& f) {
 }
 
 // Done before the checks of a resume, which would otherwise refuse as damaged a file that only
-// lost its recorded end, and only to a file whose root says it is a tariffsim result, so that
-// another program's file is never written. A file too damaged to open is left to the checks.
+// lost its recorded end; and only where the file runs past that end, and its root says it is a
+// tariffsim result, so that no other file is ever opened for writing (which would change its
+// flags). A file too damaged to open is left to the checks.
 void repair_recorded_end(const std::string& path) {
   try {
     {
       const H5::H5File read_only(path, H5F_ACC_RDONLY);
       if (detail::string_attr_or(read_only, "format", "") != "tariffsim") return;
+      haddr_t recorded_end = 0;
+      if (H5Fget_eoa(read_only.getId(), &recorded_end) < 0 ||
+          std::filesystem::file_size(path) <= recorded_end)
+        return;
     }
     const H5::H5File writable(path, H5F_ACC_RDWR);
     cover_whole_file(writable);
@@ -183,7 +188,7 @@ void check_resumable(const std::string& path, const FileLayout& layout) {
   if (h.config_sha256 != want)
     throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
                      h.config_sha256.substr(0, 12) + "..., this config " + want.substr(0, 12) +
-                     "...); run without --resume to start over");
+                     "...); replace it with --force to start over");
   refuse_other_build(h, path, layout.info->version);
   refuse_other_shard(h, path, layout);
   checked.check_layout(layout);
@@ -240,7 +245,8 @@ std::string utc_now() {
 // compressed chunk.
 H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
                          std::vector<hsize_t> dims, const void* fill, bool compress,
-                         hsize_t chunk_elements = kChunkElements) {
+                         hsize_t chunk_elements = kChunkElements,
+                         hsize_t column_rows = kColumnChunk) {
   std::vector<hsize_t> chunk = dims;
   for (auto& c : chunk) c = std::max<hsize_t>(1, c);
   hsize_t row = 1;
@@ -254,7 +260,7 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
       row = rest * chunk[i];
     }
   } else {
-    chunk[0] = std::min<hsize_t>(chunk[0], std::max<hsize_t>(1, std::min(kColumnChunk,
+    chunk[0] = std::min<hsize_t>(chunk[0], std::max<hsize_t>(1, std::min(column_rows,
                                                                          kChunkElements / row)));
   }
   H5::DSetCreatPropList plist;
@@ -333,10 +339,10 @@ struct MetricSets {
 }  // namespace
 
 void refuse_existing_file(const std::string& path, const std::string& origin,
-                          const std::string& remedy) {
+                          const std::string& remedy, bool replace) {
   refuse_directory(path, origin);
-  refuse_if_in_use(path, origin);  // the more telling reason: a run is writing it now
-  if (std::filesystem::exists(path))
+  refuse_if_in_use(path, origin);  // even with --force: the run writing it would lose its results
+  if (!replace && std::filesystem::exists(path))
     throw InputError(origin + ": '" + path + "' already exists and a result is never overwritten: " +
                      remedy);
 }
@@ -404,6 +410,15 @@ struct ResultFile::Impl {
   void create_status(H5::Group& g);
   void write_layout(const std::string& path);
   void allocate_own_rows();
+  // Rows per chunk of the point columns: a shard's file allocates whole chunks around its rows,
+  // so shards get chunks of a quarter of their share (at least kMinColumnChunk rows), not the
+  // whole run's kColumnChunk.
+  hsize_t column_rows = kColumnChunk;
+  // A point column: uncompressed, chunked by column_rows.
+  H5::DataSet column(H5::Group& g, const std::string& name, const H5::DataType& type,
+                     std::vector<hsize_t> dims, const void* fill) const {
+    return make_dataset(g, name, type, std::move(dims), fill, false, kChunkElements, column_rows);
+  }
   void create(const std::string& path, bool replace);
   void open_existing(const std::string& path);
   void open_datasets();
@@ -414,25 +429,26 @@ struct ResultFile::Impl {
 void ResultFile::Impl::create_points(H5::Group& points) {
   const auto& info = *layout.info;
   const hsize_t P = layout.n_points;
-  index = make_dataset(points, "index", H5::PredType::NATIVE_UINT64, {P}, nullptr, false);
+  index = column(points, "index", H5::PredType::NATIVE_UINT64, {P}, nullptr);
   describe(index, "global index of the point in the experiment's design", "");
   for (const auto& spec : info.params) {
     H5::DataSet ds;
     switch (spec.type) {
       case ParamType::Real: {
-        ds = make_dataset(points, spec.name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN, false);
+        ds = column(points, spec.name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
         break;
       }
       case ParamType::Integer:
-        ds = make_dataset(points, spec.name, H5::PredType::NATIVE_INT64, {P}, nullptr, false);
+        ds = column(points, spec.name, H5::PredType::NATIVE_INT64, {P}, nullptr);
         break;
       case ParamType::Bool:
-        ds = make_dataset(points, spec.name, H5::PredType::NATIVE_UINT8, {P}, nullptr, false);
+        ds = column(points, spec.name, H5::PredType::NATIVE_UINT8, {P}, nullptr);
         break;
       case ParamType::Enum:
       case ParamType::RealList:
-        ds = make_dataset(points, spec.name, fixed_string_type(parameter_text_width(spec, *layout.experiment)),
-                          {P}, nullptr, false);
+        ds = column(points, spec.name,
+                    fixed_string_type(parameter_text_width(spec, *layout.experiment)),
+                          {P}, nullptr);
         break;
     }
     describe(ds, spec.description, spec.unit);
@@ -453,7 +469,7 @@ void ResultFile::Impl::create_results(H5::Group& results) {
     set_attr(g, "level", m.level == OutputLevel::Point ? "point" : "replication");
     MetricSets s;
     auto stat = [&](const char* name, const std::string& what, const std::string& unit) {
-      H5::DataSet ds = make_dataset(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN, false);
+      H5::DataSet ds = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
       describe(ds, what + " of " + m.name + " over replications", unit);
       return ds;
     };
@@ -462,10 +478,10 @@ void ResultFile::Impl::create_results(H5::Group& results) {
     s.se = stat("se", "standard error of the mean", m.unit);
     s.min = stat("min", "minimum", m.unit);
     s.max = stat("max", "maximum", m.unit);
-    s.n = make_dataset(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero, false);
+    s.n = column(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero);
     describe(s.n, "count of finite values of " + m.name, "");
     if (!probs.empty()) {
-      s.q = make_dataset(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN, false);
+      s.q = column(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN);
       describe(s.q, "quantiles of " + m.name + " at the probabilities in attribute probs", m.unit);
       const hsize_t qn = probs.size();
       s.q.createAttribute("probs", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &qn))
@@ -475,7 +491,7 @@ void ResultFile::Impl::create_results(H5::Group& results) {
   }
   // Rows not written yet read as "not computed", never as "ok".
   const std::int32_t not_computed = kStatusNotComputed;
-  status = make_dataset(results, "status", H5::PredType::NATIVE_INT32, {P}, &not_computed, false);
+  status = column(results, "status", H5::PredType::NATIVE_INT32, {P}, &not_computed);
   describe(status, "per-point status: 0 = ok; see attributes codes/meanings", "");
   std::map<int, std::string> codes = info.status_codes;
   codes[kStatusOk] = "ok";
@@ -640,11 +656,11 @@ void ResultFile::Impl::create_status(H5::Group& g) {
   const hsize_t P = layout.n_points;
   H5::Group status_group = g.createGroup("status");
   const std::uint8_t not_done = 0;
-  done = make_dataset(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done, false);
+  done = column(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done);
   describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
   const std::uint64_t none = 0;
-  replications_run = make_dataset(status_group, "replications", H5::PredType::NATIVE_UINT64, {P},
-                                  &none, false);
+  replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P},
+                                  &none);
   describe(replications_run, "replications run at the point (adaptive precision may stop below "
            "max_replications); columns beyond it in replications/ and series/ are NaN", "");
 }
@@ -661,6 +677,9 @@ void ResultFile::Impl::allocate_own_rows() {
 }
 
 void ResultFile::Impl::write_layout(const std::string& path) {
+  const auto [first, last] = shard_range(layout.n_points, layout.shard_index, layout.shard_count);
+  if (layout.shard_count > 1)
+    column_rows = std::clamp<hsize_t>((last - first + 3) / 4, kMinColumnChunk, kColumnChunk);
   try {
     write_root_attributes();
     group.emplace(file->createGroup(layout.experiment->name));

@@ -572,8 +572,14 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
   progress.finish();
   file->finish();
   finish_summary(summary, started);
-  summary.stopped_by = stop_signal();
+  summary.stopped_by = stopped_early(summary);
   return summary;
+}
+
+// The stop signal, if one cut the run short: a signal that arrives once every point of the run's
+// share is written ends a finished run, which reports success (a Slurm task then counts as done).
+int stopped_early(const RunSummary& s) {
+  return s.done_points < s.share_points ? stop_signal() : 0;
 }
 
 void log_run_start(const Experiment& exp, const ModelInfo& info, const BatchQueue& queue,

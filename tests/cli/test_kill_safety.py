@@ -163,6 +163,15 @@ def stopped_by_signals(b, wd, exp, ref):
           f"a second signal ends the run at once with exit 130 (got {proc.returncode})")
     resume_and_compare(b, exp, out, ref, "second signal, resumed")
 
+    # A signal once every point is written ends a finished run: success, not a stop (a Slurm
+    # task that finished must not count as failed).
+    out = wd / "late_signal.h5"
+    r = run_with(b, ["run", exp, "-o", out, "--no-progress"],
+                 {"TARIFFSIM_TEST_SIGNAL_AT": f"before-complete {int(signal.SIGUSR1)}"})
+    check(r.returncode == 0 and "stopped by" not in r.stderr,
+          f"SIGUSR1 after the last batch: exit 0, no stop line ({r.returncode})")
+    same_content(ref, out, "signalled after the last batch")
+
 
 def never_overwritten(b, wd, exp, ref):
     """run and merge refuse an existing file; --force replaces it only with a complete one."""
@@ -185,6 +194,14 @@ def never_overwritten(b, wd, exp, ref):
     r = run(b, "run", exp, "-o", partial, "--resume", "--force", "--no-progress")
     check(r.returncode == 2 and digest(partial) == partial_before,
           "--resume with --force is refused, the file untouched")
+    # A resume refused after its checks opened the file (another config) leaves every byte,
+    # HDF5's open-for-writing flag of a killed file included.
+    other_config = write(wd / "other_config.toml",
+                         SCALE_EXPERIMENT.replace("seed = 31", "seed = 33"))
+    r = run(b, "run", other_config, "-o", partial, "--resume", "--no-progress")
+    check(r.returncode == 2 and "--force" in r.stderr and digest(partial) == partial_before,
+          f"--resume with another config: exit 2 naming --force, every byte untouched "
+          f"({r.stderr.strip()[-160:]})")
 
     # A forced run killed before its layout is complete leaves the old file as it was.
     for moment in ("after-temp-create", "before-rename"):
@@ -216,6 +233,28 @@ def never_overwritten(b, wd, exp, ref):
     r = run(b, "merge", "--force", precious, *shards)
     check(r.returncode == 0 and not leftovers(precious), "merge --force replaces a file")
     same_content(ref, precious, "merged with --force")
+    forced_onto_a_running_run(b, wd, exp, shards)
+
+
+def forced_onto_a_running_run(b, wd, exp, shards):
+    """--force never replaces a file another run is writing: that run's results would be lost."""
+    busy = wd / "busy.h5"
+    env = dict(os.environ, TARIFFSIM_TEST_SIGNAL_AT=f"batch-done:1 {int(signal.SIGUSR1)} wait")
+    proc = subprocess.Popen([b, "run", str(exp), "-o", str(busy), "--threads", "1",
+                             "--no-progress"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        check(wait_until_done(proc, b, busy, 6, timeout=120) == 6, "a run holds its file open")
+        before = digest(busy)
+        for args in (["merge", "--force", busy, *shards], ["run", exp, "-o", busy, "--force"]):
+            r = run(b, *args)
+            check(r.returncode == 2 and "open in another process" in r.stderr and
+                  digest(busy) == before,
+                  f"{args[0]} --force onto a file a run is writing: exit 2, untouched "
+                  f"({r.stderr.strip()[-160:]})")
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def leftover_temporaries(b, wd, exp, ref):

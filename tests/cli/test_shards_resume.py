@@ -5,10 +5,44 @@ import h5py
 from common import (SCALE_EXPERIMENT, SLOW_EXPERIMENT, check, kill_part_way, parse_args, run,
                     same_content, scale_single_run, write)
 
+# 40,000 points, one cheap replication each: columns large enough for shards to split them.
+WIDE_GRID = """
+[experiment]
+name = "wide"
+model = "bagwell_staiger"
+seed = 5
+[parameters]
+dist = "lognormal"
+periods = 1
+[grid]
+delta = { linspace = [0.05, 0.95, 200] }
+sd = { linspace = [0.1, 0.5, 200] }
+"""
+
+
+def shard_files_take_their_share(b, wd):
+    """A shard's file allocates the chunks around its own rows only: 8 shards together take about
+    the single file's space (not 8 times it), and merge to it."""
+    exp = write(wd / "wide.toml", WIDE_GRID)
+    single = wd / "wide.h5"
+    check(run(b, "run", exp, "-o", single, "--no-progress").returncode == 0, "the wide grid")
+    shards = [wd / f"wide{i}.h5" for i in range(8)]
+    for i, out in enumerate(shards):
+        check(run(b, "run", exp, "-o", out, "--shard", f"{i}/8", "--no-progress").returncode == 0,
+              f"wide shard {i}/8")
+    total, whole = sum(s.stat().st_size for s in shards), single.stat().st_size
+    check(total < 1.5 * whole, f"8 shard files take {total / 1e6:.0f} MB, the single file "
+                               f"{whole / 1e6:.0f} MB")
+    merged = wd / "wide_merged.h5"
+    check(run(b, "merge", merged, *shards).returncode == 0, "the wide shards merge")
+    same_content(single, merged, "8 wide shards merged")
+
+
 def main():
     args = parse_args()
     b = args.tariffsim
     wd, exp, single = scale_single_run(b)
+    shard_files_take_their_share(b, wd)
 
     shards = []
     for i, threads in ((0, 1), (1, 2), (2, 4)):

@@ -74,10 +74,11 @@ class ResultFile {
 
 std::string sha256_hex(const std::string& data);
 
-// InputError if `path` exists: a result is never overwritten unless asked. `remedy` says how to
-// go on, e.g. "continue it with --resume, or replace it with --force".
+// InputError if `path` exists: a result is never overwritten unless asked (`replace`, --force).
+// `remedy` says how to go on, e.g. "continue it with --resume, or replace it with --force". A
+// file another process has open (a run writing it) is refused even with `replace`.
 void refuse_existing_file(const std::string& path, const std::string& origin,
-                          const std::string& remedy);
+                          const std::string& remedy, bool replace = false);
 
 // Where a new file for `path` is built: `<path>.tmp-<pid>`, beside it, so the rename is atomic.
 std::string temporary_path(const std::string& path);

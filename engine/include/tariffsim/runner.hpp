@@ -114,6 +114,8 @@ void log_run_start(const Experiment& experiment, const ModelInfo& info, const Ba
 RunSummary start_summary(const std::string& path, std::uint64_t points, const BatchQueue& queue);
 void add_to_summary(RunSummary& summary, const PointBatch& batch);
 void finish_summary(RunSummary& summary, std::chrono::steady_clock::time_point started);
+// The stop signal that cut the run short, or 0 (none, or it came once the share was all done).
+int stopped_early(const RunSummary& summary);
 
 // Rough work estimate for `tariffsim validate`: replication-units at the initial replication count.
 std::uint64_t estimated_replications(const Experiment& experiment, const Model& model);
