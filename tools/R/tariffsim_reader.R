@@ -14,8 +14,16 @@ tariffsim_reading <- function(path, expr) {
   tryCatch(expr, error = function(e) {
     if (inherits(e, "tariffsim_format_error")) stop(e)
     tariffsim_stop(sprintf("%s: cannot be read as a tariffsim result file (damaged or truncated?): %s",
-                           path, conditionMessage(e)))
+                           path, tariffsim_hdf5_cause(conditionMessage(e))))
   })
+}
+
+# hdf5r's message carries HDF5's whole error stack; its innermost entry ("error #k: ... in f():
+# line n: cause") says what went wrong, as the engine's messages do.
+tariffsim_hdf5_cause <- function(message) {
+  entries <- grep("error #[0-9]+:", strsplit(message, "\n", fixed = TRUE)[[1]], value = TRUE)
+  if (length(entries) == 0) return(message)
+  sub(".*: line [0-9]+: ", "", entries[length(entries)])
 }
 
 tariffsim_stop <- function(message) {
@@ -37,11 +45,12 @@ tariffsim_check_format <- function(f, path) {
                            paste(fmt, collapse = " ")))
   version <- tariffsim_int_attr(f, "format_version", path)
   if (version > 1)
-    tariffsim_stop(sprintf(paste("%s: written by a newer tariffsim (format_version %d);",
-                                 "this reader reads version 1: update the reader"), path, version))
+    tariffsim_stop(sprintf(paste("%s: written by a newer tariffsim (format_version %s);",
+                                 "this reader reads version 1: update the reader"), path,
+                           format(version, scientific = FALSE)))
   if (version != 1)
-    tariffsim_stop(sprintf("%s: format_version %d is not supported (this reader reads version 1)",
-                           path, version))
+    tariffsim_stop(sprintf("%s: format_version %s is not supported (this reader reads version 1)",
+                           path, format(version, scientific = FALSE)))
 }
 
 # Every dataset has n_points rows and the required ones exist.
@@ -55,8 +64,8 @@ tariffsim_check_layout <- function(g, path) {
     dims <- g[[listing$name[i]]]$dims  # hdf5r reports dimensions fastest first: rows are last
     rows <- if (length(dims) == 0) NA else dims[length(dims)]
     if (is.na(rows) || rows != n)
-      tariffsim_stop(sprintf("%s: dataset %s has %s rows, expected %d (n_points)", path,
-                             listing$name[i], rows, n))
+      tariffsim_stop(sprintf("%s: dataset %s has %s rows, expected %s (n_points)", path,
+                             listing$name[i], rows, format(n, scientific = FALSE)))
   }
 }
 
