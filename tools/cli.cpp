@@ -261,87 +261,65 @@ int cmd_info(const std::string& path) {
   return kExitOk;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const MpiSession mpi(&argc, &argv);
-  silence_hdf5_errors();  // one message per failure, from the exception, not HDF5's stack
-  CLI::App app{"tariffsim: parallel Monte Carlo for the game theory of trade agreements"};
-  app.require_subcommand(1);
-  app.fallthrough();  // --quiet, --verbose and --log-file also after the subcommand
-  app.set_version_flag("--version", std::string("tariffsim ") + TARIFFSIM_VERSION + " (" +
-                                        TARIFFSIM_GIT_COMMIT + "), MPI " +
-                                        (built_with_mpi() ? "yes" : "no"));
+// What the command line asks for: the options CLI11 fills, and the subcommands it parsed.
+struct Request {
   LogOptions log;
-  app.add_flag("-q,--quiet", log.quiet, "only warnings and errors");
-  app.add_flag("-v,--verbose", log.verbose, "debug output");
-  app.add_option("--log-file", log.log_file, "also write the log to this file");
-
-  std::string exp_path, file_path, model_name;
-  std::vector<std::string> sets;
+  std::string exp_path, file_path, model_name, shard, merge_out;
+  std::vector<std::string> sets, merge_in;
   RunOptions run_opt;
-  run_opt.command_line = joined_command_line(argc, argv);
-  bool no_progress = false;
+  bool no_progress = false, merge_force = false;
+  CLI::App *run = nullptr, *validate = nullptr, *merge = nullptr, *models = nullptr,
+           *describe = nullptr, *info = nullptr;
+};
 
-  auto* run = app.add_subcommand("run", "run an experiment and write its HDF5 file");
-  run->add_option("experiment", exp_path, "experiment TOML file")->required();
-  run->add_option("-o,--output", run_opt.output_path, "output file (overrides [output] file)");
-  run->add_option("--threads", run_opt.threads, "worker threads (default: all cores)")
+void declare_run(CLI::App& app, Request& r) {
+  r.run = app.add_subcommand("run", "run an experiment and write its HDF5 file");
+  r.run->add_option("experiment", r.exp_path, "experiment TOML file")->required();
+  r.run->add_option("-o,--output", r.run_opt.output_path, "output file (overrides [output] file)");
+  r.run->add_option("--threads", r.run_opt.threads, "worker threads (default: all cores)")
       ->check(CLI::Range(1, 4096));
-  run->add_option("--set", sets, "override a config entry: key=value (bare key = parameters.key)");
-  run->add_flag("--no-progress", no_progress, "no progress bar or progress log lines");
-  std::string shard;
-  run->add_option("--shard", shard,
-                  "compute shard i of N (i/N, from 0) into a shard file; slurm/N: shard "
-                  "SLURM_ARRAY_TASK_ID of N");
-  auto* resume = run->add_flag(
-      "--resume", run_opt.resume,
+  r.run->add_option("--set", r.sets,
+                    "override a config entry: key=value (bare key = parameters.key)");
+  r.run->add_flag("--no-progress", r.no_progress, "no progress bar or progress log lines");
+  r.run->add_option("--shard", r.shard,
+                    "compute shard i of N (i/N, from 0) into a shard file; slurm/N: shard "
+                    "SLURM_ARRAY_TASK_ID of N");
+  auto* resume = r.run->add_flag(
+      "--resume", r.run_opt.resume,
       "reopen the output of an interrupted run and compute only the missing points (starts the "
       "run if it has no file yet)");
-  run->add_flag("--force", run_opt.force,
-                "replace an existing output file (once the new file's layout is complete)")
+  r.run->add_flag("--force", r.run_opt.force,
+                  "replace an existing output file (once the new file's layout is complete)")
       ->excludes(resume);
+}
 
-  auto* validate = app.add_subcommand("validate", "check an experiment; print points and cost");
-  validate->add_option("experiment", exp_path, "experiment TOML file")->required();
-  validate->add_option("--set", sets, "override a config entry: key=value");
+void declare_other_commands(CLI::App& app, Request& r) {
+  r.validate = app.add_subcommand("validate", "check an experiment; print points and cost");
+  r.validate->add_option("experiment", r.exp_path, "experiment TOML file")->required();
+  r.validate->add_option("--set", r.sets, "override a config entry: key=value");
+  r.merge = app.add_subcommand("merge", "combine shard files into the file one run would write");
+  r.merge->add_option("output", r.merge_out, "merged HDF5 file to write")->required();
+  r.merge->add_option("shards", r.merge_in, "shard files")->required();
+  r.merge->add_flag("--force", r.merge_force,
+                    "replace an existing output file (once the merge is complete)");
+  r.models = app.add_subcommand("models", "list the models");
+  r.describe = app.add_subcommand("describe", "parameters and outputs of a model, with units");
+  r.describe->add_option("model", r.model_name, "model name")->required();
+  r.info = app.add_subcommand("info", "what a result file holds and whether it is complete");
+  r.info->add_option("file", r.file_path, "HDF5 result file")->required();
+}
 
-  auto* merge = app.add_subcommand("merge", "combine shard files into the file one run would write");
-  std::string merge_out;
-  std::vector<std::string> merge_in;
-  merge->add_option("output", merge_out, "merged HDF5 file to write")->required();
-  merge->add_option("shards", merge_in, "shard files")->required();
-  bool merge_force = false;
-  merge->add_flag("--force", merge_force, "replace an existing output file (once the merge is "
-                                          "complete)");
-
-  auto* models = app.add_subcommand("models", "list the models");
-  auto* describe = app.add_subcommand("describe", "parameters and outputs of a model, with units");
-  describe->add_option("model", model_name, "model name")->required();
-  auto* info = app.add_subcommand("info", "what a result file holds and whether it is complete");
-  info->add_option("file", file_path, "HDF5 result file")->required();
-
+// Runs the parsed subcommand; errors become messages and exit codes.
+int dispatch(const MpiSession& mpi, const Request& r, int argc, char** argv) {
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitInput;
-  }
-  // Under MPI only rank 0 reports; the others speak up only for warnings and errors.
-  if (mpi.rank() != 0) log.quiet = true;
-  setup_logging(log);
-  run_opt.progress = !no_progress && !log.quiet;
-
-  // Under mpirun, commands other than run are one process's work: rank 0 does it, the rest exit.
-  if (mpi.active() && !run->parsed() && mpi.rank() != 0) return kExitOk;
-  try {
-    if (run->parsed())
-      return cmd_run(mpi, {exp_path, sets, shard, resume_command(argc, argv)}, run_opt);
-    if (merge->parsed()) return cmd_merge(merge_out, merge_in, run_opt.command_line, merge_force);
-    if (validate->parsed()) return cmd_validate(exp_path, sets);
-    if (models->parsed()) return cmd_models();
-    if (describe->parsed()) return cmd_describe(model_name);
-    if (info->parsed()) return cmd_info(file_path);
+    if (r.run->parsed())
+      return cmd_run(mpi, {r.exp_path, r.sets, r.shard, resume_command(argc, argv)}, r.run_opt);
+    if (r.merge->parsed())
+      return cmd_merge(r.merge_out, r.merge_in, r.run_opt.command_line, r.merge_force);
+    if (r.validate->parsed()) return cmd_validate(r.exp_path, r.sets);
+    if (r.models->parsed()) return cmd_models();
+    if (r.describe->parsed()) return cmd_describe(r.model_name);
+    if (r.info->parsed()) return cmd_info(r.file_path);
   } catch (const InputError& e) {
     for (const auto& p : e.problems()) std::fprintf(stderr, "error: %s\n", p.c_str());
     return kExitInput;
@@ -354,6 +332,39 @@ int main(int argc, char** argv) {
     std::_Exit(kExitRuntime);
   }
   return kExitInput;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const MpiSession mpi(&argc, &argv);
+  silence_hdf5_errors();  // one message per failure, from the exception, not HDF5's stack
+  CLI::App app{"tariffsim: parallel Monte Carlo for the game theory of trade agreements"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --quiet, --verbose and --log-file also after the subcommand
+  app.set_version_flag("--version", std::string("tariffsim ") + TARIFFSIM_VERSION + " (" +
+                                        TARIFFSIM_GIT_COMMIT + "), MPI " +
+                                        (built_with_mpi() ? "yes" : "no"));
+  Request r;
+  app.add_flag("-q,--quiet", r.log.quiet, "only warnings and errors");
+  app.add_flag("-v,--verbose", r.log.verbose, "debug output");
+  app.add_option("--log-file", r.log.log_file, "also write the log to this file");
+  r.run_opt.command_line = joined_command_line(argc, argv);
+  declare_run(app, r);
+  declare_other_commands(app, r);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitInput;
+  }
+  // Under MPI only rank 0 reports; the others speak up only for warnings and errors.
+  if (mpi.rank() != 0) r.log.quiet = true;
+  setup_logging(r.log);
+  r.run_opt.progress = !r.no_progress && !r.log.quiet;
+  // Under mpirun, commands other than run are one process's work: rank 0 does it, the rest exit.
+  if (mpi.active() && !r.run->parsed() && mpi.rank() != 0) return kExitOk;
+  return dispatch(mpi, r, argc, argv);
 }
 
 }  // namespace tariffsim::cli
