@@ -98,11 +98,12 @@ series = ["tariff"]
 quantiles = [0.25, 0.75]
 """
 
-def scale_single_run(binary):
-    """A fresh work folder with the scale experiment and the file its single run writes: what the
-    scale-out tests (shards, Slurm arrays) must reproduce to the bit."""
+def single_run(binary, experiment=None):
+    """A fresh work folder with an experiment (default: the scale experiment) and the file its
+    single uninterrupted run writes: what sharded, killed, stopped or resumed runs must reproduce
+    to the bit."""
     wd = workdir()
-    exp = write(wd / "scale.toml", SCALE_EXPERIMENT)
+    exp = write(wd / "experiment.toml", experiment or SCALE_EXPERIMENT)
     single = wd / "single.h5"
     check(run(binary, "run", exp, "-o", single, "--no-progress").returncode == 0, "single run")
     return wd, exp, single

@@ -4,7 +4,6 @@ is refused with exit 2 (readers: an error) naming the file and what is wrong, le
 untouched and leaves no merged output; random in-place corruptions give either that or a correct
 result, never exit 1 or a crash; HDF5's own error stack never reaches the user."""
 import hashlib
-import os
 import random
 import shutil
 import subprocess

@@ -10,7 +10,8 @@ import subprocess
 
 import h5py
 
-from common import FULL_DISK_EXPERIMENT, check, parse_args, run, same_content, small_disk, workdir, write
+from common import (FULL_DISK_EXPERIMENT, check, parse_args, run, same_content, single_run,
+                    small_disk)
 
 # The full-disk experiment of common.py, small enough to run whole for the reference: about 3 MB
 # of deflated series, which fills the small disks below part way through the points.
@@ -66,10 +67,8 @@ def fill_then_resume(b, exp, ref, size, wd, in_place):
 
 def main():
     args = parse_args()
-    b, wd = args.tariffsim, workdir()
-    exp = write(wd / "disk.toml", EXPERIMENT)
-    ref = wd / "ref.h5"
-    check(run(b, "run", exp, "-o", ref, "--no-progress").returncode == 0, "uninterrupted run")
+    b = args.tariffsim
+    wd, exp, ref = single_run(b, EXPERIMENT)
     outcomes = []
     for k, size in enumerate(DISK_SIZES):
         done = fill_then_resume(b, exp, ref, size, wd, in_place=k % 2 == 1)

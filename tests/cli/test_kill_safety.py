@@ -18,7 +18,7 @@ import time
 import h5py
 
 from common import (SCALE_EXPERIMENT, SLOW_EXPERIMENT, check, parse_args, run, same_content,
-                    wait_until_done, workdir, write)
+                    single_run, wait_until_done, write)
 
 POINTS = 24   # SCALE_EXPERIMENT's design
 BATCHES = 8   # on one thread: 3 points a batch (runner.cpp batch_points)
@@ -273,10 +273,8 @@ def leftover_temporaries(b, wd, exp, ref):
 
 def main():
     args = parse_args()
-    b, wd = args.tariffsim, workdir()
-    exp = write(wd / "scale.toml", SCALE_EXPERIMENT)
-    ref = wd / "ref.h5"
-    check(run(b, "run", exp, "-o", ref, "--no-progress").returncode == 0, "uninterrupted run")
+    b = args.tariffsim
+    wd, exp, ref = single_run(b)
     killed_at_stages(b, wd, exp, ref)
     killed_from_outside(b, wd, exp, ref, int(os.environ.get("KILL_SAFETY_MOMENTS", "20")))
     stopped_by_signals(b, wd, exp, ref)

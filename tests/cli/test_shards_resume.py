@@ -3,7 +3,7 @@ give the file a single run writes, to the bit (Slurm arrays: test_slurm.py)."""
 import h5py
 
 from common import (SCALE_EXPERIMENT, SLOW_EXPERIMENT, check, kill_part_way, parse_args, run,
-                    same_content, scale_single_run, write)
+                    same_content, single_run, write)
 
 # 40,000 points, one cheap replication each: columns large enough for shards to split them.
 WIDE_GRID = """
@@ -41,7 +41,7 @@ def shard_files_take_their_share(b, wd):
 def main():
     args = parse_args()
     b = args.tariffsim
-    wd, exp, single = scale_single_run(b)
+    wd, exp, single = single_run(b)
     shard_files_take_their_share(b, wd)
 
     shards = []
@@ -119,7 +119,7 @@ def main():
         check(int(f["slow"].attrs["complete"]) == 0, "a killed run's file is not complete")
     r = run(b, "run", slow, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 0, f"--resume ({r.stderr.strip()[-300:]})")
-    check(f"of 64 points" in r.stdout, f"resume reports what it computed ({r.stdout.strip()})")
+    check("of 64 points" in r.stdout, f"resume reports what it computed ({r.stdout.strip()})")
     same_content(ref, killed, "killed and resumed")
     r = run(b, "run", slow, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 0 and "wrote" in r.stdout and " 0 of 64" in r.stdout,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import h5py
 
-from common import (SCALE_EXPERIMENT, check, parse_args, run, same_content, scale_single_run,
+from common import (SCALE_EXPERIMENT, check, parse_args, run, same_content, single_run,
                     workdir, write)
 
 SLURM_VARS = ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT")
@@ -211,7 +211,7 @@ def check_array_without_shard(args, single):
 def main():
     args = parse_args()
     b = args.tariffsim
-    wd, exp, single = scale_single_run(b)
+    wd, exp, single = single_run(b)
     check_slurm_shard_option(b, wd, exp, single)
     check_full_array(args, single)
     check_failed_tasks_resubmitted(args, single)
