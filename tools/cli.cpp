@@ -1,20 +1,21 @@
 #include "cli.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <optional>
-#include <iostream>
 #include <string>
 #include <vector>
 
+#include "mpi_run.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/experiment.hpp"
@@ -24,7 +25,6 @@
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
-#include "mpi_run.hpp"
 
 namespace tariffsim::cli {
 
@@ -110,15 +110,18 @@ void parse_shard_option(const std::string& text, RunOptions& opt) {
 // results/x.h5 -> results/x.shard-3-of-8.h5, so the shards of one run sit side by side.
 std::string shard_file_name(const std::string& file, const RunOptions& opt) {
   std::filesystem::path p(file);
-  const std::string tag = ".shard-" + std::to_string(opt.shard_index) + "-of-" +
-                          std::to_string(opt.shard_count);
+  const std::string tag =
+      ".shard-" + std::to_string(opt.shard_index) + "-of-" + std::to_string(opt.shard_count);
   return (p.parent_path() / (p.stem().string() + tag + p.extension().string())).string();
 }
 
 // A word as the shell reads it back: quoted unless it is plain.
 std::string shell_word(const std::string& word) {
-  const bool plain = !word.empty() && word.find_first_not_of(
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=/.,:@%") == std::string::npos;
+  const bool plain =
+      !word.empty() &&
+      word.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=/.,:@%") ==
+          std::string::npos;
   if (plain) return word;
   std::string quoted = "'";
   for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -146,12 +149,12 @@ int report_stopped_run(const RunSummary& s, const std::string& resume) {
 }
 
 void print_run_summary(const RunSummary& s, const RunOptions& opt) {
-  std::printf("wrote %s: %llu of %llu points (%llu outside the model), %llu replications in "
-              "%.2f s\n",
-              s.file.c_str(), static_cast<unsigned long long>(s.computed_points),
-              static_cast<unsigned long long>(s.points),
-              static_cast<unsigned long long>(s.failed_points),
-              static_cast<unsigned long long>(s.replications), s.seconds);
+  std::printf(
+      "wrote %s: %llu of %llu points (%llu outside the model), %llu replications in "
+      "%.2f s\n",
+      s.file.c_str(), static_cast<unsigned long long>(s.computed_points),
+      static_cast<unsigned long long>(s.points), static_cast<unsigned long long>(s.failed_points),
+      static_cast<unsigned long long>(s.replications), s.seconds);
   if (opt.shard_count > 1)
     std::printf("shard %llu/%llu: combine the shards with `tariffsim merge OUT.h5 SHARDS...`\n",
                 static_cast<unsigned long long>(opt.shard_index),
@@ -209,9 +212,10 @@ int cmd_run_distributed(const MpiSession& mpi, const RunRequest& request, RunOpt
 int cmd_run(const MpiSession& mpi, const RunRequest& request, RunOptions opt) {
   // Several processes that do not form one MPI job would each compute the whole run.
   if (launched_under_mpi() && !built_with_mpi())
-    throw InputError("started by an MPI launcher, but this tariffsim was built without MPI, so "
-                     "each process would compute the whole run: rebuild with MPI found "
-                     "(tools/setup.sh installs Open MPI) or run without mpirun");
+    throw InputError(
+        "started by an MPI launcher, but this tariffsim was built without MPI, so "
+        "each process would compute the whole run: rebuild with MPI found "
+        "(tools/setup.sh installs Open MPI) or run without mpirun");
   install_stop_handlers();
   if (mpi.active()) return cmd_run_distributed(mpi, request, opt);
   const RunSetup setup = set_up_run(request.path, request.sets, request.shard, opt);
@@ -230,13 +234,14 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
   const auto model = Registry::global().create(exp.model);
   check_experiment(exp, *model);
   const Design design(exp, model->info());
-  std::printf("%s: valid\n  experiment %s, model %s\n  %llu points x %llu replications = %llu "
-              "replication units\n  output %s\n",
-              path.c_str(), exp.name.c_str(), exp.model.c_str(),
-              static_cast<unsigned long long>(design.size()),
-              static_cast<unsigned long long>(exp.replications),
-              static_cast<unsigned long long>(estimated_replications(exp, *model)),
-              exp.output.file.c_str());
+  std::printf(
+      "%s: valid\n  experiment %s, model %s\n  %llu points x %llu replications = %llu "
+      "replication units\n  output %s\n",
+      path.c_str(), exp.name.c_str(), exp.model.c_str(),
+      static_cast<unsigned long long>(design.size()),
+      static_cast<unsigned long long>(exp.replications),
+      static_cast<unsigned long long>(estimated_replications(exp, *model)),
+      exp.output.file.c_str());
   return kExitOk;
 }
 
@@ -288,8 +293,9 @@ void declare_run(CLI::App& app, Request& r) {
       "--resume", r.run_opt.resume,
       "reopen the output of an interrupted run and compute only the missing points (starts the "
       "run if it has no file yet)");
-  r.run->add_flag("--force", r.run_opt.force,
-                  "replace an existing output file (once the new file's layout is complete)")
+  r.run
+      ->add_flag("--force", r.run_opt.force,
+                 "replace an existing output file (once the new file's layout is complete)")
       ->excludes(resume);
 }
 

@@ -41,8 +41,7 @@ bool built_with_mpi() {
 }
 MpiSession::MpiSession(int*, char***) {}
 MpiSession::~MpiSession() = default;
-int run_distributed(const MpiSession&, const DistributedRun&, const SetupError&,
-                    const RunReport&) {
+int run_distributed(const MpiSession&, const DistributedRun&, const SetupError&, const RunReport&) {
   return 1;  // unreachable: cmd_run refuses a launch of several processes without MPI
 }
 

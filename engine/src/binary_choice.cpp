@@ -254,14 +254,22 @@ Eigen::VectorXd warm_start(const ConstMatrix& X, const ConstVector& y, BinaryLin
 
 const char* to_string(FitStatus s) {
   switch (s) {
-    case FitStatus::Ok: return "ok";
-    case FitStatus::TooFewObservations: return "too few observations";
-    case FitStatus::NonFiniteData: return "non-finite data or y not 0/1";
-    case FitStatus::NoVariation: return "no variation in y";
-    case FitStatus::ConstantRegressor: return "a regressor is constant";
-    case FitStatus::Collinear: return "collinear regressors";
-    case FitStatus::Separation: return "separation: fitted probabilities 0 or 1";
-    case FitStatus::NotConverged: return "Newton's method did not converge";
+    case FitStatus::Ok:
+      return "ok";
+    case FitStatus::TooFewObservations:
+      return "too few observations";
+    case FitStatus::NonFiniteData:
+      return "non-finite data or y not 0/1";
+    case FitStatus::NoVariation:
+      return "no variation in y";
+    case FitStatus::ConstantRegressor:
+      return "a regressor is constant";
+    case FitStatus::Collinear:
+      return "collinear regressors";
+    case FitStatus::Separation:
+      return "separation: fitted probabilities 0 or 1";
+    case FitStatus::NotConverged:
+      return "Newton's method did not converge";
   }
   return "unknown";
 }
@@ -389,6 +397,8 @@ Effect effect_at_means(const BinaryFit& fit, const Eigen::MatrixXd& cov,
   return {f * slope, std::sqrt(variance < 0.0 ? 0.0 : variance)};
 }
 
-Eigen::VectorXd column_means(const ConstMatrix& X) { return X.colwise().mean().transpose(); }
+Eigen::VectorXd column_means(const ConstMatrix& X) {
+  return X.colwise().mean().transpose();
+}
 
 }  // namespace tariffsim

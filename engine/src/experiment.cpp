@@ -777,8 +777,10 @@ class ExperimentParser {
     if (values <= kMaxSampleValues) return true;
     report(location_of(t.get("n")->source()), "sample.n",
            std::to_string(sample.n) + " points x " + std::to_string(sample.ranges.size()) +
-               " dimensions = " + std::to_string(values) + " values; a sample is held in "
-               "memory and may have at most " + std::to_string(kMaxSampleValues) +
+               " dimensions = " + std::to_string(values) +
+               " values; a sample is held in "
+               "memory and may have at most " +
+               std::to_string(kMaxSampleValues) +
                " (128 MiB): use fewer points or dimensions (a grid is computed on demand and "
                "has no such bound)");
     return false;

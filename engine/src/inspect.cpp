@@ -1,6 +1,5 @@
 #include "tariffsim/inspect.hpp"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -84,8 +83,9 @@ std::string short_value(const Value& v) {
 
 std::string describe_model(const ModelInfo& info) {
   std::ostringstream os;
-  os << info.name << " " << info.version << "\n  " << info.description << "\n  citation: "
-     << info.citation << "\n  " << (info.stochastic ? "stochastic" : "deterministic") << "\n\n";
+  os << info.name << " " << info.version << "\n  " << info.description
+     << "\n  citation: " << info.citation << "\n  "
+     << (info.stochastic ? "stochastic" : "deterministic") << "\n\n";
   os << "parameters:\n";
   std::vector<std::vector<std::string>> rows = {
       {"name", "type", "default", "valid", "unit", "description"}};
@@ -115,7 +115,8 @@ std::string describe_model(const ModelInfo& info) {
   }
   os << "\nstatus codes (results/status):\n";
   rows = {{"0", "ok"}, {"1", "a parameter is outside its declared range"}};
-  for (const auto& [code, meaning] : info.status_codes) rows.push_back({std::to_string(code), meaning});
+  for (const auto& [code, meaning] : info.status_codes)
+    rows.push_back({std::to_string(code), meaning});
   os << aligned(rows);
   return os.str();
 }
@@ -150,11 +151,9 @@ std::string describe_result_file(const std::string& path, const Registry& regist
   // the bitmap contradicts).
   os << "\nexperiment " << h.experiment << ": model " << h.model << " " << h.model_version
      << ", seed " << h.seed << ", " << h.n_points << " points x " << h.replications
-     << " replications\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": "
-     << file.done_count() << "/" << file.done().size() << " points done; config sha256 "
-     << h.config_sha256 << "\n"
-     << note
-     << shard_progress(h.shard_index, h.shard_count, h.n_points, file.done());
+     << " replications\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": " << file.done_count()
+     << "/" << file.done().size() << " points done; config sha256 " << h.config_sha256 << "\n"
+     << note << shard_progress(h.shard_index, h.shard_count, h.n_points, file.done());
   for (const char* section : {"points", "results", "replications", "series"}) {
     const auto names = file.members(section);
     if (names.empty()) continue;

@@ -44,7 +44,8 @@ void check_same_run(const Shard& shard, const Shard& ref) {
                      " by " + r.model_version + "; shards must come from the same build");
   if (s.kernel_isa != r.kernel_isa)
     throw InputError(s.path + ": its kernels ran as " + s.kernel_isa + ", " + r.path + "'s as " +
-                     r.kernel_isa + " (the last bits of vectorised math differ between them); "
+                     r.kernel_isa +
+                     " (the last bits of vectorised math differ between them); "
                      "rerun one of them on a machine of the other kind");
 }
 
@@ -86,20 +87,23 @@ void check_coverage(const std::vector<Shard>& shards) {
 // Copies rows [first, first + count) x columns [0, cols) of a dataset, in its own file type, from
 // src to dst, in pieces of bounded size (hdf5_rows.hpp piece_bytes): a shard's run of rows can be
 // far larger than memory.
-void copy_box(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count, hsize_t cols) {
+void copy_box(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t count,
+              hsize_t cols) {
   const H5::DataType type = src.getDataType();
   std::vector<char> buffer;
-  detail::for_each_piece(dst, first, count, cols, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t n) {
-    const detail::RowSlab from(src, row, rows, col, n), to(dst, row, rows, col, n);
-    buffer.resize(from.elements * type.getSize());
-    try {
-      src.read(buffer.data(), type, from.memory, from.file);
-    } catch (const H5::Exception& e) {
-      throw ShardReadError("rows " + std::to_string(row) + ".." + std::to_string(row + rows - 1) +
-                           " cannot be read (damaged?): " + detail::hdf5_cause(e));
-    }
-    dst.write(buffer.data(), type, to.memory, to.file);
-  });
+  detail::for_each_piece(
+      dst, first, count, cols, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t n) {
+        const detail::RowSlab from(src, row, rows, col, n), to(dst, row, rows, col, n);
+        buffer.resize(from.elements * type.getSize());
+        try {
+          src.read(buffer.data(), type, from.memory, from.file);
+        } catch (const H5::Exception& e) {
+          throw ShardReadError("rows " + std::to_string(row) + ".." +
+                               std::to_string(row + rows - 1) +
+                               " cannot be read (damaged?): " + detail::hdf5_cause(e));
+        }
+        dst.write(buffer.data(), type, to.memory, to.file);
+      });
 }
 
 // replications/ and series/ have the replication axis as dimension 1.
@@ -122,7 +126,8 @@ void copy_replication_rows(const H5::DataSet& src, H5::DataSet& dst, const H5::D
     for (hsize_t i = 0; i < n;) {
       hsize_t j = i + 1;
       while (j < n && reps[j] == reps[i]) ++j;
-      if (reps[i] > 0) copy_box(src, dst, block + i, j - i, detail::replication_extent(dst, reps[i]));
+      if (reps[i] > 0)
+        copy_box(src, dst, block + i, j - i, detail::replication_extent(dst, reps[i]));
       i = j;
     }
   }
@@ -163,7 +168,8 @@ struct MergeTarget {
   std::vector<H5::DataSet> datasets;  // as result_dataset_paths
   MergeTarget(const std::string& out, const FileLayout& layout)
       : file(out, H5F_ACC_RDWR), group(file.openGroup(layout.experiment->name)) {
-    for (const auto& name : result_dataset_paths(layout)) datasets.push_back(group.openDataSet(name));
+    for (const auto& name : result_dataset_paths(layout))
+      datasets.push_back(group.openDataSet(name));
   }
 };
 

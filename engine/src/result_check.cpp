@@ -54,8 +54,8 @@ herr_t keep_innermost(hid_t stack, void*) {
 struct DatasetSpec {
   std::string path;
   H5T_class_t type_class;
-  std::size_t size;      // bytes per element
-  bool is_signed;        // integers only
+  std::size_t size;  // bytes per element
+  bool is_signed;    // integers only
   std::vector<hsize_t> dims;
 };
 
@@ -72,26 +72,32 @@ DatasetSpec int_set(std::string path, std::size_t size, bool is_signed, hsize_t 
 const H5::PredType& native_type(const DatasetSpec& spec) {
   if (spec.type_class == H5T_FLOAT) return H5::PredType::NATIVE_DOUBLE;
   switch (spec.size) {
-    case 1: return H5::PredType::NATIVE_UINT8;
-    case 4: return H5::PredType::NATIVE_INT32;
-    default: return spec.is_signed ? H5::PredType::NATIVE_INT64 : H5::PredType::NATIVE_UINT64;
+    case 1:
+      return H5::PredType::NATIVE_UINT8;
+    case 4:
+      return H5::PredType::NATIVE_INT32;
+    default:
+      return spec.is_signed ? H5::PredType::NATIVE_INT64 : H5::PredType::NATIVE_UINT64;
   }
 }
 
 std::string type_name(H5T_class_t type_class, std::size_t size, bool is_signed) {
   const std::string bits = std::to_string(size * 8);
   switch (type_class) {
-    case H5T_FLOAT: return "float" + bits;
-    case H5T_INTEGER: return (is_signed ? "int" : "uint") + bits;
-    case H5T_STRING: return "fixed-length string of " + std::to_string(size) + " bytes";
-    default: return "HDF5 type class " + std::to_string(static_cast<int>(type_class));
+    case H5T_FLOAT:
+      return "float" + bits;
+    case H5T_INTEGER:
+      return (is_signed ? "int" : "uint") + bits;
+    case H5T_STRING:
+      return "fixed-length string of " + std::to_string(size) + " bytes";
+    default:
+      return "HDF5 type class " + std::to_string(static_cast<int>(type_class));
   }
 }
 
 std::string shape_name(const std::vector<hsize_t>& dims) {
   std::string out = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(dims[i]);
+  for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
   return out + "]";
 }
 
@@ -101,14 +107,22 @@ void add_param_specs(const FileLayout& layout, std::vector<DatasetSpec>& out) {
   for (const auto& spec : layout.info->params) {
     const std::string path = "points/" + spec.name;
     switch (spec.type) {
-      case ParamType::Real: out.push_back(real_set(path, {P})); break;
-      case ParamType::Integer: out.push_back(int_set(path, 8, true, P)); break;
-      case ParamType::Bool: out.push_back(int_set(path, 1, false, P)); break;
+      case ParamType::Real:
+        out.push_back(real_set(path, {P}));
+        break;
+      case ParamType::Integer:
+        out.push_back(int_set(path, 8, true, P));
+        break;
+      case ParamType::Bool:
+        out.push_back(int_set(path, 1, false, P));
+        break;
       case ParamType::Enum:
       case ParamType::RealList:
-        out.push_back({path, H5T_STRING,
+        out.push_back({path,
+                       H5T_STRING,
                        std::max<std::size_t>(1, parameter_text_width(spec, *layout.experiment)),
-                       false, {P}});
+                       false,
+                       {P}});
         break;
     }
   }
@@ -122,7 +136,8 @@ std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
   add_param_specs(layout, out);
   for (const auto& m : info.metrics) {
     const std::string base = "results/" + m.name + "/";
-    for (const char* stat : {"mean", "sd", "se", "min", "max"}) out.push_back(real_set(base + stat, {P}));
+    for (const char* stat : {"mean", "sd", "se", "min", "max"})
+      out.push_back(real_set(base + stat, {P}));
     out.push_back(int_set(base + "n", 8, false, P));
     if (!exp.output.quantiles.empty())
       out.push_back(real_set(base + "q", {P, exp.output.quantiles.size()}));
@@ -131,8 +146,8 @@ std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
   if (exp.output.keep_replications && R > 0)
     for (const auto& m : info.metrics) out.push_back(real_set("replications/" + m.name, {P, R}));
   for (std::size_t s = 0; s < layout.series.size(); ++s)
-    out.push_back(real_set("series/" + info.series[layout.series[s]].name,
-                           {P, R, layout.series_length[s]}));
+    out.push_back(
+        real_set("series/" + info.series[layout.series[s]].name, {P, R, layout.series_length[s]}));
   out.push_back(int_set("status/done", 1, false, P));
   out.push_back(int_set("status/replications", 8, false, P));
   return out;
@@ -174,7 +189,9 @@ void silence_hdf5_errors() {
   silenced = true;
 }
 
-std::string last_hdf5_error() { return last_error; }
+std::string last_hdf5_error() {
+  return last_error;
+}
 
 std::string detail::hdf5_cause(const H5::Exception& e) {
   std::string cause =
@@ -235,13 +252,14 @@ void CheckedResultFile::Impl::open() {
   if (!std::filesystem::is_regular_file(path))
     throw InputError(problem("not a file (expected an HDF5 result file)"));
   if (!detail::is_hdf5_file(path))
-    throw InputError(problem("not an HDF5 file (no HDF5 signature; expected a tariffsim result "
-                             "file)"));
+    throw InputError(
+        problem("not an HDF5 file (no HDF5 signature; expected a tariffsim result "
+                "file)"));
   try {
     file.emplace(path, H5F_ACC_RDONLY);
   } catch (const H5::Exception& e) {
-    throw InputError(problem("cannot be opened as HDF5 (truncated or damaged?): " +
-                             detail::hdf5_cause(e)));
+    throw InputError(
+        problem("cannot be opened as HDF5 (truncated or damaged?): " + detail::hdf5_cause(e)));
   }
 }
 
@@ -262,7 +280,8 @@ std::string CheckedResultFile::Impl::string_attr(const H5::H5Object& obj, const 
 }
 
 // A required integer attribute of integer type, one value.
-std::int64_t CheckedResultFile::Impl::int_attr(const H5::H5Object& obj, const std::string& name) const {
+std::int64_t CheckedResultFile::Impl::int_attr(const H5::H5Object& obj,
+                                               const std::string& name) const {
   const std::string where = attribute_label(obj, name);
   if (!obj.attrExists(name)) throw InputError(problem(where + " is missing"));
   H5::Attribute a = obj.openAttribute(name);
@@ -312,8 +331,9 @@ void CheckedResultFile::Impl::read_group_attributes() {
   header.config = string_attr(g, "config");
   header.config_sha256 = string_attr(g, "config_sha256");
   if (sha256_hex(header.config) != header.config_sha256)
-    throw InputError(problem("experiment group attribute 'config_sha256' is not the hash of its "
-                             "'config' (one of them is damaged)"));
+    throw InputError(
+        problem("experiment group attribute 'config_sha256' is not the hash of its "
+                "'config' (one of them is damaged)"));
   header.seed = static_cast<std::uint64_t>(int_attr(g, "seed"));
   header.replications = static_cast<std::uint64_t>(int_attr(g, "replications"));
   header.n_points = static_cast<std::uint64_t>(int_attr(g, "n_points"));
@@ -365,11 +385,10 @@ void CheckedResultFile::Impl::check_dataset(const DatasetSpec& spec) const {
                              " but not in the standard layout tariffsim writes (a damaged "
                              "datatype?)"));
   if (!type_ok || dims != spec.dims)
-    throw InputError(problem("dataset " + spec.path + " is " +
-                             type_name(type_class, type.getSize(), is_signed) + " " +
-                             shape_name(dims) + ", expected " +
-                             type_name(spec.type_class, spec.size, spec.is_signed) + " " +
-                             shape_name(spec.dims) + " (from its config and n_points)"));
+    throw InputError(problem(
+        "dataset " + spec.path + " is " + type_name(type_class, type.getSize(), is_signed) + " " +
+        shape_name(dims) + ", expected " + type_name(spec.type_class, spec.size, spec.is_signed) +
+        " " + shape_name(spec.dims) + " (from its config and n_points)"));
   if (ds.getCreatePlist().getLayout() != H5D_CHUNKED)
     throw InputError(problem("dataset " + spec.path + " is not chunked, as tariffsim writes it"));
 }
@@ -431,16 +450,22 @@ CheckedResultFile::CheckedResultFile(const std::string& path, const std::string&
     impl_->read_group_attributes();
     impl_->read_done();
   } catch (const H5::Exception& e) {
-    throw InputError(problem("cannot be read as a tariffsim result file (damaged?): " +
-                             detail::hdf5_cause(e)));
+    throw InputError(
+        problem("cannot be read as a tariffsim result file (damaged?): " + detail::hdf5_cause(e)));
   }
 }
 
 CheckedResultFile::~CheckedResultFile() = default;
 
-const ResultHeader& CheckedResultFile::header() const { return impl_->header; }
-const std::vector<std::uint8_t>& CheckedResultFile::done() const { return impl_->done; }
-std::uint64_t CheckedResultFile::done_count() const { return impl_->done_count; }
+const ResultHeader& CheckedResultFile::header() const {
+  return impl_->header;
+}
+const std::vector<std::uint8_t>& CheckedResultFile::done() const {
+  return impl_->done;
+}
+std::uint64_t CheckedResultFile::done_count() const {
+  return impl_->done_count;
+}
 std::string CheckedResultFile::problem(const std::string& what) const {
   return impl_->problem(what);
 }
@@ -448,8 +473,7 @@ std::string CheckedResultFile::problem(const std::string& what) const {
 std::vector<std::string> CheckedResultFile::members(const std::string& name) const {
   std::vector<std::string> out;
   try {
-    if (!has_path(*impl_->group, name) ||
-        impl_->group->childObjType(name) != H5O_TYPE_GROUP)
+    if (!has_path(*impl_->group, name) || impl_->group->childObjType(name) != H5O_TYPE_GROUP)
       return out;
     const H5::Group g = impl_->group->openGroup(name);
     for (hsize_t i = 0; i < g.getNumObjs(); ++i) out.push_back(g.getObjnameByIdx(i));
@@ -470,8 +494,8 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
     impl_->check_nothing_else(specs);
     impl_->check_done_rows();
   } catch (const H5::Exception& e) {
-    throw InputError(problem("cannot be read as a tariffsim result file (damaged?): " +
-                             detail::hdf5_cause(e)));
+    throw InputError(
+        problem("cannot be read as a tariffsim result file (damaged?): " + detail::hdf5_cause(e)));
   }
 }
 
@@ -479,14 +503,15 @@ std::unique_ptr<StoredExperiment> stored_experiment(const CheckedResultFile& fil
                                                     const Registry& registry) {
   const ResultHeader& h = file.header();
   if (!registry.contains(h.model))
-    throw InputError(file.problem("written by model '" + h.model + "', which this build does not "
+    throw InputError(file.problem("written by model '" + h.model +
+                                  "', which this build does not "
                                   "have"));
   auto stored = std::make_unique<StoredExperiment>();
   try {
     stored->experiment = parse_experiment(h.config, h.path + ":config", {}, registry);
   } catch (const InputError& e) {
-    throw InputError(file.problem("its config attribute is not a valid experiment: " +
-                                  std::string(e.what())));
+    throw InputError(
+        file.problem("its config attribute is not a valid experiment: " + std::string(e.what())));
   }
   if (stored->experiment.name != h.experiment || stored->experiment.model != h.model)
     throw InputError(file.problem("its config describes experiment '" + stored->experiment.name +

@@ -7,14 +7,13 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <csignal>
-#include <cstdio>
-#include <cstring>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -54,7 +53,8 @@ bool open_in_another_process(const std::string& path) {
 
 void refuse_if_in_use(const std::string& path, const std::string& origin) {
   if (open_in_another_process(path))
-    throw InputError(origin + ": '" + path + "' is open in another process (a run still writing it?): "
+    throw InputError(origin + ": '" + path +
+                     "' is open in another process (a run still writing it?): "
                      "expected an output file no other run is using");
 }
 
@@ -64,8 +64,8 @@ void refuse_other_build(const ResultHeader& h, const std::string& path,
                         const std::string& model_version) {
   std::string mismatch;
   if (h.model_version != model_version)
-    mismatch = "it was written by model version " + h.model_version + ", this build has " +
-               model_version;
+    mismatch =
+        "it was written by model version " + h.model_version + ", this build has " + model_version;
   else if (h.kernel_isa != kernel_isa())
     mismatch = "its kernels ran as " + h.kernel_isa + ", this machine runs " + kernel_isa();
   if (!mismatch.empty())
@@ -97,7 +97,6 @@ void refuse_directory(const std::string& path, const std::string& origin) {
 // A new file is built as `<path>.tmp-<pid>` beside its path (the same file system, so the rename
 // is atomic) and renamed onto the path once its layout is complete.
 constexpr const char* kTemporaryTag = ".tmp-";
-
 
 // Test hook, never set in production: TARIFFSIM_TEST_SIGNAL_AT="<moment> [<signal>] [wait]"
 // makes the process send itself the signal (number; default 9, SIGKILL) at that moment of writing
@@ -141,7 +140,8 @@ void sync_path(const std::string& path, int flags) {
   const int rc = ::fsync(fd);
   const int err = errno;
   ::close(fd);
-  // Some file systems cannot sync a directory (EINVAL): the rename is then as durable as they allow.
+  // Some file systems cannot sync a directory (EINVAL): the rename is then as durable as they
+  // allow.
   if (rc != 0 && err != EINVAL)
     throw IoError("cannot sync '" + path + "' to disk: " + std::strerror(err));
 }
@@ -260,8 +260,8 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
       row = rest * chunk[i];
     }
   } else {
-    chunk[0] = std::min<hsize_t>(chunk[0], std::max<hsize_t>(1, std::min(column_rows,
-                                                                         kChunkElements / row)));
+    chunk[0] = std::min<hsize_t>(chunk[0],
+                                 std::max<hsize_t>(1, std::min(column_rows, kChunkElements / row)));
   }
   H5::DSetCreatPropList plist;
   plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
@@ -317,16 +317,17 @@ void write_replication_rows(H5::DataSet& ds, hsize_t first, const std::vector<st
     while (j < run.size() && run[j] == run[i]) ++j;
     const hsize_t extent = run[i] ? detail::replication_extent(ds, run[i]) : 0;
     if (extent > 0) {
-      detail::for_each_piece(ds, first + i, j - i, extent, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t cols) {
-        buffer.assign(rows * cols * rest, kNaN);
-        for (hsize_t p = 0; p < rows; ++p) {
-          const std::size_t point = static_cast<std::size_t>(row - first + p);
-          const hsize_t have = std::min<hsize_t>(cols, run[point] > col ? run[point] - col : 0);
-          if (have > 0) copy(point, col, have, buffer.data() + p * cols * rest);
-        }
-        const detail::RowSlab slab(ds, row, rows, col, cols);
-        ds.write(buffer.data(), H5::PredType::NATIVE_DOUBLE, slab.memory, slab.file);
-      });
+      detail::for_each_piece(
+          ds, first + i, j - i, extent, [&](hsize_t row, hsize_t rows, hsize_t col, hsize_t cols) {
+            buffer.assign(rows * cols * rest, kNaN);
+            for (hsize_t p = 0; p < rows; ++p) {
+              const std::size_t point = static_cast<std::size_t>(row - first + p);
+              const hsize_t have = std::min<hsize_t>(cols, run[point] > col ? run[point] - col : 0);
+              if (have > 0) copy(point, col, have, buffer.data() + p * cols * rest);
+            }
+            const detail::RowSlab slab(ds, row, rows, col, cols);
+            ds.write(buffer.data(), H5::PredType::NATIVE_DOUBLE, slab.memory, slab.file);
+          });
     }
     i = j;
   }
@@ -343,8 +344,8 @@ void refuse_existing_file(const std::string& path, const std::string& origin,
   refuse_directory(path, origin);
   refuse_if_in_use(path, origin);  // even with --force: the run writing it would lose its results
   if (!replace && std::filesystem::exists(path))
-    throw InputError(origin + ": '" + path + "' already exists and a result is never overwritten: " +
-                     remedy);
+    throw InputError(origin + ": '" + path +
+                     "' already exists and a result is never overwritten: " + remedy);
 }
 
 std::string temporary_path(const std::string& path) {
@@ -352,18 +353,19 @@ std::string temporary_path(const std::string& path) {
 }
 
 void publish_file(const std::string& temporary, const std::string& path, bool replace,
-             const std::string& origin) {
+                  const std::string& origin) {
   sync_path(temporary, O_RDONLY);
-  int rc = replace ? std::rename(temporary.c_str(), path.c_str())
-                   : ::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, path.c_str(),
-                                 RENAME_NOREPLACE);
+  int rc = replace
+               ? std::rename(temporary.c_str(), path.c_str())
+               : ::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
   if (rc != 0 && !replace && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
     // A file system without RENAME_NOREPLACE (NFS): check, then rename.
     rc = std::filesystem::exists(path) ? (errno = EEXIST, -1)
                                        : std::rename(temporary.c_str(), path.c_str());
   }
   if (rc != 0 && errno == EEXIST)
-    throw InputError(origin + ": '" + path + "' appeared while this run was creating it (another "
+    throw InputError(origin + ": '" + path +
+                     "' appeared while this run was creating it (another "
                      "run?); a result is never overwritten: pass --force to replace it");
   if (rc != 0)
     throw IoError("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(errno));
@@ -374,7 +376,8 @@ void publish_file(const std::string& temporary, const std::string& path, bool re
 std::vector<std::string> remove_leftover_temporaries(const std::string& path,
                                                      const std::string& origin) {
   const std::filesystem::path target(path);
-  const auto folder = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  const auto folder =
+      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
   const std::string prefix = target.filename().string() + kTemporaryTag;
   std::vector<std::string> removed;
   std::error_code ec;  // a folder that does not exist yet holds no leftovers
@@ -446,9 +449,9 @@ void ResultFile::Impl::create_points(H5::Group& points) {
         break;
       case ParamType::Enum:
       case ParamType::RealList:
-        ds = column(points, spec.name,
-                    fixed_string_type(parameter_text_width(spec, *layout.experiment)),
-                          {P}, nullptr);
+        ds =
+            column(points, spec.name,
+                   fixed_string_type(parameter_text_width(spec, *layout.experiment)), {P}, nullptr);
         break;
     }
     describe(ds, spec.description, spec.unit);
@@ -659,10 +662,11 @@ void ResultFile::Impl::create_status(H5::Group& g) {
   done = column(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done);
   describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
   const std::uint64_t none = 0;
-  replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P},
-                                  &none);
-  describe(replications_run, "replications run at the point (adaptive precision may stop below "
-           "max_replications); columns beyond it in replications/ and series/ are NaN", "");
+  replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P}, &none);
+  describe(replications_run,
+           "replications run at the point (adaptive precision may stop below "
+           "max_replications); columns beyond it in replications/ and series/ are NaN",
+           "");
 }
 
 // The point columns' rows of this file's points: all of them, or a shard's block.
@@ -722,7 +726,6 @@ void ResultFile::Impl::create(const std::string& path, bool replace) {
   }
   signal_here_if_asked("after-rename");
 }
-
 
 ResultFile::~ResultFile() {
   std::optional<detail::MutedCerr> muted;
@@ -806,7 +809,8 @@ void ResultFile::Impl::write_metrics(const PointBatch& b) {
     if (s.replications.getId() > 0 && !b.replications.empty()) {
       write_replication_rows(s.replications, b.first, b.replications_run,
                              [&](std::size_t i, hsize_t c0, hsize_t n, double* dst) {
-                               for (hsize_t r = 0; r < n; ++r) dst[r] = b.replications[i][(c0 + r) * M + m];
+                               for (hsize_t r = 0; r < n; ++r)
+                                 dst[r] = b.replications[i][(c0 + r) * M + m];
                              });
     }
   }

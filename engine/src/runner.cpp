@@ -47,13 +47,13 @@ struct PointWork {
   std::vector<Value> values;
   std::int32_t status = kStatusOk;
   std::unique_ptr<PointState> state;
-  std::vector<double> point_metrics;       // [M]
-  std::vector<Accumulator> stats;          // [M], the blocks run so far, merged in block order
-  std::vector<double> reps;                // [reps_target][M] if plan.keep_values, else empty
-  std::vector<std::vector<double>> series; // per kept series [reps_target][T]
+  std::vector<double> point_metrics;        // [M]
+  std::vector<Accumulator> stats;           // [M], the blocks run so far, merged in block order
+  std::vector<double> reps;                 // [reps_target][M] if plan.keep_values, else empty
+  std::vector<std::vector<double>> series;  // per kept series [reps_target][T]
   std::uint64_t reps_done = 0;
   std::uint64_t reps_target = 0;
-  std::uint64_t reps_scheduled = 0;        // replications handed to work units so far
+  std::uint64_t reps_scheduled = 0;  // replications handed to work units so far
   StreamKey key;
 };
 
@@ -72,7 +72,8 @@ std::uint64_t batch_points(const RunPlan& plan, std::uint64_t n_points, std::uin
   constexpr std::uint64_t kBatchBytes = std::uint64_t{128} << 20;
   std::uint64_t per_replication = plan.keep_values ? plan.info->metrics.size() : 0;
   for (const auto T : plan.series_length) per_replication += T;
-  const std::uint64_t per_point = std::max<std::uint64_t>(1, 8 * per_replication * plan.capacity_reps);
+  const std::uint64_t per_point =
+      std::max<std::uint64_t>(1, 8 * per_replication * plan.capacity_reps);
   const std::uint64_t by_work = (1u << 16) / plan.initial_reps;
   const std::uint64_t by_memory = kBatchBytes / per_point;
   const std::uint64_t by_progress = (n_points + 8 * threads - 1) / (8 * threads);
@@ -93,8 +94,8 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
     plan.series.push_back(*idx);
     const auto& len_param = plan.info->series[*idx].length_param;
     const auto it = exp.fixed.find(len_param);
-    const Value len = it != exp.fixed.end() ? it->second.value
-                                            : plan.info->find_param(len_param)->default_value;
+    const Value len =
+        it != exp.fixed.end() ? it->second.value : plan.info->find_param(len_param)->default_value;
     plan.series_length.push_back(static_cast<std::uint64_t>(std::get<std::int64_t>(len)));
   }
   for (const auto& [name, target] : exp.precision.target_se) {
@@ -162,8 +163,7 @@ void fail_point(PointWork& w, std::uint64_t index, const char* what) {
   report_model_error(index, what);
 }
 
-void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index,
-                   PointWork& w) {
+void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index, PointWork& w) {
   const auto& info = *plan.info;
   const std::size_t M = info.metrics.size();
   w.values = design.values(index);
@@ -273,7 +273,8 @@ void run_round(const RunPlan& plan, Batch& b) {
     std::vector<Accumulator> acc(units.size() * M);
     std::vector<std::string> errors(units.size());
     detail::parallel_for(std::size_t{0}, units.size(), [&](std::size_t u) {
-      errors[u] = run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * M]);
+      errors[u] =
+          run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * M]);
     });
     for (std::size_t u = 0; u < units.size(); ++u) {
       PointWork& w = b.work[units[u].point];
@@ -286,8 +287,9 @@ void run_round(const RunPlan& plan, Batch& b) {
 
 void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
   b.work.resize(b.count);
-  detail::parallel_for(std::uint64_t{0}, b.count,
-                       [&](std::uint64_t i) { prepare_point(plan, design, b.first + i, b.work[i]); });
+  detail::parallel_for(std::uint64_t{0}, b.count, [&](std::uint64_t i) {
+    prepare_point(plan, design, b.first + i, b.work[i]);
+  });
   for (;;) {
     run_round(plan, b);
     bool more = false;
@@ -371,9 +373,10 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
 // it sets none of them, the model's defaults are at fault and the message says so.
 std::string missing_domain_message(const Experiment& exp, const DomainProblem& p) {
   for (const auto& key : p.params)
-    if (exp.fixed.count(key)) return exp.where(key).str() + ": parameters." + key + ": " + p.message;
-  return exp.config_path + ": parameters." + p.params.front() + " (the model's default): " +
-         p.message;
+    if (exp.fixed.count(key))
+      return exp.where(key).str() + ": parameters." + key + ": " + p.message;
+  return exp.config_path + ": parameters." + p.params.front() +
+         " (the model's default): " + p.message;
 }
 
 }  // namespace
@@ -384,10 +387,9 @@ void check_experiment(const Experiment& exp, const Model& model) {
   if (design.size() == 0) throw InputError(exp.config_path + ": the design has no points");
   const Point first = design.point(0);
   if (auto problem = model.check(first)) {
-    const bool all_fixed =
-        !problem->params.empty() &&
-        std::all_of(problem->params.begin(), problem->params.end(),
-                    [&](const std::string& p) { return !exp.varies(p); });
+    const bool all_fixed = !problem->params.empty() &&
+                           std::all_of(problem->params.begin(), problem->params.end(),
+                                       [&](const std::string& p) { return !exp.varies(p); });
     if (all_fixed) throw InputError(missing_domain_message(exp, *problem));
   }
 }
@@ -400,7 +402,8 @@ std::uint64_t estimated_replications(const Experiment& exp, const Model& model) 
 struct BatchComputer::Impl {
   Impl(const Experiment& exp, const Model& model, std::uint64_t parallelism)
       : design(exp, model.info()),
-        plan(make_plan(exp, &model, model.info(), design.size(), std::max<std::uint64_t>(1, parallelism))) {}
+        plan(make_plan(exp, &model, model.info(), design.size(),
+                       std::max<std::uint64_t>(1, parallelism))) {}
   Design design;
   RunPlan plan;
 };
@@ -409,8 +412,12 @@ BatchComputer::BatchComputer(const Experiment& exp, const Model& model, std::uin
     : impl_(std::make_unique<Impl>(exp, model, parallelism)) {}
 BatchComputer::~BatchComputer() = default;
 
-std::uint64_t BatchComputer::points() const { return impl_->design.size(); }
-std::uint64_t BatchComputer::batch_points() const { return impl_->plan.batch_points; }
+std::uint64_t BatchComputer::points() const {
+  return impl_->design.size();
+}
+std::uint64_t BatchComputer::batch_points() const {
+  return impl_->plan.batch_points;
+}
 std::vector<Value> BatchComputer::values(std::uint64_t index) const {
   return impl_->design.values(index);
 }
@@ -426,7 +433,10 @@ PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) cons
 
 BatchQueue::BatchQueue(std::uint64_t first, std::uint64_t last, std::vector<std::uint8_t> done,
                        std::uint64_t size)
-    : first_(first), last_(last), next_(first), size_(std::max<std::uint64_t>(1, size)),
+    : first_(first),
+      last_(last),
+      next_(first),
+      size_(std::max<std::uint64_t>(1, size)),
       done_(std::move(done)) {
   for (std::uint64_t i = first_; i < last_; ++i) todo_ += !is_done(i);
 }
@@ -447,9 +457,9 @@ ResultFile::Mode run_file_mode(const RunOptions& opt, const std::string& path,
                                const std::string& origin) {
   if (opt.resume && !std::filesystem::exists(path)) {
     const bool leftover = !remove_leftover_temporaries(path, origin).empty();
-    spdlog::info("--resume: no file '{}' yet{}: starting the run", path,
-                 leftover ? " (only the temporary file of a run killed while creating it, removed)"
-                          : "");
+    spdlog::info(
+        "--resume: no file '{}' yet{}: starting the run", path,
+        leftover ? " (only the temporary file of a run killed while creating it, removed)" : "");
     return ResultFile::Mode::Create;
   }
   if (opt.resume) return ResultFile::Mode::Resume;
@@ -503,49 +513,48 @@ void compute_and_write(BatchQueue& queue, const BatchComputer& computer, ResultF
   const char fork = 0, input_turn = 0, output_turn = 0, join = 0;
   detail::handed_over(&fork);
   tbb::parallel_pipeline(
-      3,
-      tbb::make_filter<void, std::shared_ptr<PointBatch>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
-            detail::taken_over(&fork);
-            detail::taken_over(&input_turn);
-            const auto range = stop_signal() ? std::nullopt : queue.next();
-            std::shared_ptr<PointBatch> b;
-            if (range) {
-              b = std::make_shared<PointBatch>();
-              b->first = range->first;
-              b->count = range->second;
-              detail::handed_over(b.get());
-            } else {
-              fc.stop();
-            }
-            detail::handed_over(&input_turn);
-            detail::handed_over(&join);
-            return b;
-          }) &
-          tbb::make_filter<std::shared_ptr<PointBatch>, std::shared_ptr<PointBatch>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<PointBatch> b) -> std::shared_ptr<PointBatch> {
-                detail::taken_over(&fork);
-                detail::taken_over(b.get());
-                if (stop_signal()) return nullptr;  // queued, not started: left to --resume
-                *b = computer.compute(b->first, b->count);
-                detail::handed_over(b.get());
-                return b;
-              }) &
-          tbb::make_filter<std::shared_ptr<PointBatch>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<PointBatch> b) {
-                detail::taken_over(&fork);
-                detail::taken_over(&output_turn);
-                if (b) {
-                  detail::taken_over(b.get());
-                  file.write(*b);
-                  add_to_summary(summary, *b);
-                  progress.advance(b->count);
-                }
-                detail::handed_over(&output_turn);
-                detail::handed_over(&join);
-              }));
+      3, tbb::make_filter<void, std::shared_ptr<PointBatch>>(
+             tbb::filter_mode::serial_in_order,
+             [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
+               detail::taken_over(&fork);
+               detail::taken_over(&input_turn);
+               const auto range = stop_signal() ? std::nullopt : queue.next();
+               std::shared_ptr<PointBatch> b;
+               if (range) {
+                 b = std::make_shared<PointBatch>();
+                 b->first = range->first;
+                 b->count = range->second;
+                 detail::handed_over(b.get());
+               } else {
+                 fc.stop();
+               }
+               detail::handed_over(&input_turn);
+               detail::handed_over(&join);
+               return b;
+             }) &
+             tbb::make_filter<std::shared_ptr<PointBatch>, std::shared_ptr<PointBatch>>(
+                 tbb::filter_mode::parallel,
+                 [&](std::shared_ptr<PointBatch> b) -> std::shared_ptr<PointBatch> {
+                   detail::taken_over(&fork);
+                   detail::taken_over(b.get());
+                   if (stop_signal()) return nullptr;  // queued, not started: left to --resume
+                   *b = computer.compute(b->first, b->count);
+                   detail::handed_over(b.get());
+                   return b;
+                 }) &
+             tbb::make_filter<std::shared_ptr<PointBatch>, void>(
+                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<PointBatch> b) {
+                   detail::taken_over(&fork);
+                   detail::taken_over(&output_turn);
+                   if (b) {
+                     detail::taken_over(b.get());
+                     file.write(*b);
+                     add_to_summary(summary, *b);
+                     progress.advance(b->count);
+                   }
+                   detail::handed_over(&output_turn);
+                   detail::handed_over(&join);
+                 }));
   detail::taken_over(&join);
 }
 
@@ -555,8 +564,8 @@ RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOp
   check_shard(opt);
   check_experiment(exp, model);
   const auto started = std::chrono::steady_clock::now();
-  const int threads = opt.threads > 0 ? opt.threads
-                                      : static_cast<int>(tbb::info::default_concurrency());
+  const int threads =
+      opt.threads > 0 ? opt.threads : static_cast<int>(tbb::info::default_concurrency());
   const BatchComputer computer(exp, model, static_cast<std::uint64_t>(threads));
   const std::uint64_t P = computer.points();
   const auto file = open_run_file(exp, model.info(), opt, P);

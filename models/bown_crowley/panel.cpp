@@ -66,7 +66,8 @@ Sectors make_sectors(const DesignParams& p, std::span<const double> z_volume,
     s.cv[k] = cv;
     s.lne[k] = lne;
     s.slope[k] = a;
-    s.vbar[k] = bagwell_staiger::solve_vbar(s.volume[k], p.delta, 6.0 * a * p.defect_cost_share * m);
+    s.vbar[k] =
+        bagwell_staiger::solve_vbar(s.volume[k], p.delta, 6.0 * a * p.defect_cost_share * m);
   }
   return s;
 }

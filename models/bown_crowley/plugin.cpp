@@ -19,12 +19,33 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 enum Metric : std::size_t {
   kTrueMeanY,
-  kBConst, kBG, kBLne, kBGLne, kBSd,
-  kZConst, kZG, kZLne, kZGLne, kZSd,
-  kMeGrowth, kMeLne, kMeSd, kZMeGrowth, kZMeLne, kZMeSd,
-  kPctGrowth, kPctLne, kPctSd,
-  kRejectG, kRejectLne, kRejectSd,
-  kMeanY, kNObs, kFitStatus, kLoglik, kIterations,
+  kBConst,
+  kBG,
+  kBLne,
+  kBGLne,
+  kBSd,
+  kZConst,
+  kZG,
+  kZLne,
+  kZGLne,
+  kZSd,
+  kMeGrowth,
+  kMeLne,
+  kMeSd,
+  kZMeGrowth,
+  kZMeLne,
+  kZMeSd,
+  kPctGrowth,
+  kPctLne,
+  kPctSd,
+  kRejectG,
+  kRejectLne,
+  kRejectSd,
+  kMeanY,
+  kNObs,
+  kFitStatus,
+  kLoglik,
+  kIterations,
 };
 enum Series : std::size_t { kPanelSector, kPanelY, kPanelG, kPanelLne, kPanelSd };
 
@@ -39,25 +60,48 @@ std::vector<ParamSpec> make_params() {
                 "S: sectors (country-industry pairs) in a panel; 13,867 = 49 x 283 is the paper's"),
       int_param("periods", 10, {2, 1e6}, "periods", "T: observed periods per sector"),
       real_param("delta", 0.7, unit_open_right, "1", "discount factor of every sector's game"),
-      real_param("log_volume_sd", 0.5, kNonNegative, "1",
-                 "s.d. of ln m_k, the log of sector k's mean free-trade volume (mean of ln m_k: 0)"),
-      real_param("cv_lo", 0.15, kPositive, "1", "lower end of the uniform design of CV_k = sd/mean of Vf"),
+      real_param(
+          "log_volume_sd", 0.5, kNonNegative, "1",
+          "s.d. of ln m_k, the log of sector k's mean free-trade volume (mean of ln m_k: 0)"),
+      real_param("cv_lo", 0.15, kPositive, "1",
+                 "lower end of the uniform design of CV_k = sd/mean of Vf"),
       real_param("cv_hi", 0.9, kPositive, "1", "upper end of the uniform design of CV_k"),
-      real_param("lne_mean", -2.0, kAnyReal, "1",
-                 "mean of ln e_k, e_k = 1/(eta_x + eta_m) the inverse elasticity sum (Table 1: -1.99)"),
+      real_param(
+          "lne_mean", -2.0, kAnyReal, "1",
+          "mean of ln e_k, e_k = 1/(eta_x + eta_m) the inverse elasticity sum (Table 1: -1.99)"),
       real_param("lne_sd", 1.5, kNonNegative, "1", "s.d. of ln e_k (Table 1: 1.52)"),
       real_param("defect_cost_share", 0.0, kNonNegative, "1",
                  "f: one-off defection cost F_k = f m_k, in units of free-trade value (Pf = 1)"),
       real_param("theta", 0.0, kNonNegative, "1",
                  "recording threshold: a tariff is recorded only if tau/Pf > theta"),
-      {"regressor", ParamType::Enum, std::string("aligned"), {}, {"aligned", "lagged"}, "",
+      {"regressor",
+       ParamType::Enum,
+       std::string("aligned"),
+       {},
+       {"aligned", "lagged"},
+       "",
        "growth regressor: aligned = g_t (the model's timing), lagged = g_{t-1} (the paper's)"},
-      {"outcome", ParamType::Enum, std::string("increase"), {}, {"increase", "onset"}, "",
+      {"outcome",
+       ParamType::Enum,
+       std::string("increase"),
+       {},
+       {"increase", "onset"},
+       "",
        "y_t: increase = tau_t > tau_{t-1}; onset = tau_{t-1} = 0 < tau_t"},
-      {"resample_sectors", ParamType::Bool, false, {}, {}, "",
+      {"resample_sectors",
+       ParamType::Bool,
+       false,
+       {},
+       {},
+       "",
        "false: one sector design per point, shared by its replications; true: a new design in "
        "every replication"},
-      {"link", ParamType::Enum, std::string("probit"), {}, {"probit", "logit"}, "",
+      {"link",
+       ParamType::Enum,
+       std::string("probit"),
+       {},
+       {"probit", "logit"},
+       "",
        "binary model of eq. 7 (the paper: probit; Table 2 col. 5: logit)"},
       int_param("panel_rows", 1000, {1, 1e9}, "rows",
                 "rows of each replication's panel kept by the panel_* series (sector-major)"),
@@ -81,7 +125,8 @@ std::vector<MetricSpec> make_metrics() {
       rep("z_sd_g", "1", "z of b_sd_g (sector-clustered)"),
       rep("me_growth", "1/growth",
           "eq. 8 total marginal effect of g at means: f(xbar'b)(b_g + b_g_x_lne mean(ln e))"),
-      rep("me_lne", "1", "total marginal effect of ln e at means: f(xbar'b)(b_lne + b_g_x_lne mean(g))"),
+      rep("me_lne", "1",
+          "total marginal effect of ln e at means: f(xbar'b)(b_lne + b_g_x_lne mean(g))"),
       rep("me_sd_g", "1/growth", "marginal effect of sd_g at means: f(xbar'b) b_sd_g"),
       rep("z_me_growth", "1", "z of me_growth (delta method, sector-clustered)"),
       rep("z_me_lne", "1", "z of me_lne (delta method, sector-clustered)"),
@@ -128,15 +173,20 @@ ModelInfo make_info() {
       {"panel_y", "1", "y of each kept panel row", "panel_rows"},
       {"panel_g", "growth", "import growth regressor of each kept panel row", "panel_rows"},
       {"panel_lne", "1", "ln e of each kept panel row", "panel_rows"},
-      {"panel_sd_g", "growth", "the sector's s.d. of import growth, each kept panel row", "panel_rows"},
+      {"panel_sd_g", "growth", "the sector's s.d. of import growth, each kept panel row",
+       "panel_rows"},
   };
   m.status_codes = {{kStatusCvOrder, "cv_lo > cv_hi"}};
   return m;
 }
 
 DesignParams design_of(const Point& p) {
-  return {p.real("delta"),  p.real("log_volume_sd"), p.real("cv_lo"),
-          p.real("cv_hi"),  p.real("lne_mean"),      p.real("lne_sd"),
+  return {p.real("delta"),
+          p.real("log_volume_sd"),
+          p.real("cv_lo"),
+          p.real("cv_hi"),
+          p.real("lne_mean"),
+          p.real("lne_sd"),
           p.real("defect_cost_share")};
 }
 
@@ -162,13 +212,23 @@ void write_estimates(const Estimates& e, Replication& rep) {
     rep.metric(b_ids[j], e.b[j]);
     rep.metric(z_ids[j], e.z[j]);
   }
-  const std::pair<std::size_t, double> scalars[] = {
-      {kMeGrowth, e.me_growth},     {kMeLne, e.me_lne},         {kMeSd, e.me_sd_g},
-      {kZMeGrowth, e.z_me_growth},  {kZMeLne, e.z_me_lne},      {kZMeSd, e.z_me_sd_g},
-      {kPctGrowth, e.pct_growth},   {kPctLne, e.pct_lne},       {kPctSd, e.pct_sd_g},
-      {kRejectG, e.reject_g},       {kRejectLne, e.reject_lne}, {kRejectSd, e.reject_sd_g},
-      {kMeanY, e.mean_y},           {kNObs, e.n_obs},           {kLoglik, e.loglik},
-      {kIterations, e.iterations},  {kFitStatus, static_cast<double>(e.status)}};
+  const std::pair<std::size_t, double> scalars[] = {{kMeGrowth, e.me_growth},
+                                                    {kMeLne, e.me_lne},
+                                                    {kMeSd, e.me_sd_g},
+                                                    {kZMeGrowth, e.z_me_growth},
+                                                    {kZMeLne, e.z_me_lne},
+                                                    {kZMeSd, e.z_me_sd_g},
+                                                    {kPctGrowth, e.pct_growth},
+                                                    {kPctLne, e.pct_lne},
+                                                    {kPctSd, e.pct_sd_g},
+                                                    {kRejectG, e.reject_g},
+                                                    {kRejectLne, e.reject_lne},
+                                                    {kRejectSd, e.reject_sd_g},
+                                                    {kMeanY, e.mean_y},
+                                                    {kNObs, e.n_obs},
+                                                    {kLoglik, e.loglik},
+                                                    {kIterations, e.iterations},
+                                                    {kFitStatus, static_cast<double>(e.status)}};
   for (const auto& [id, value] : scalars) rep.metric(id, value);
 }
 
@@ -210,7 +270,8 @@ class BownCrowley final : public Model {
     if (!s->resample) {
       s->fixed = draw_sectors(s->design, s->sectors, out);
       truth = 0;
-      for (std::size_t k = 0; k < s->sectors; ++k) truth += outcome_probability(s->fixed, k, s->panel);
+      for (std::size_t k = 0; k < s->sectors; ++k)
+        truth += outcome_probability(s->fixed, k, s->panel);
       truth /= double(s->sectors);
     }
     out.set(kTrueMeanY, truth);

@@ -412,11 +412,13 @@ TEST_CASE("grid and sample errors", "[experiment][errors]") {
   }
   SECTION("a sample too large to hold in memory") {
     // 2^24 values (n x dimensions) is the most a sample may hold; parsed only, not drawn.
-    const Experiment at_bound = parse(kHead + "[sample]\nmethod = \"sobol\"\nn = 8388608\n"
-                                              "ranges = { alpha = [0.0, 1.0], gamma = [0.0, 1.0] }\n");
+    const Experiment at_bound = parse(kHead +
+                                      "[sample]\nmethod = \"sobol\"\nn = 8388608\n"
+                                      "ranges = { alpha = [0.0, 1.0], gamma = [0.0, 1.0] }\n");
     CHECK(at_bound.sample->n == 8388608);
-    const auto p = problems_of(kHead + "[sample]\nmethod = \"sobol\"\nn = 8388609\n"
-                                       "ranges = { alpha = [0.0, 1.0], gamma = [0.0, 1.0] }\n");
+    const auto p = problems_of(kHead +
+                               "[sample]\nmethod = \"sobol\"\nn = 8388609\n"
+                               "ranges = { alpha = [0.0, 1.0], gamma = [0.0, 1.0] }\n");
     CHECK_PROBLEM(p, "exp.toml:7:5: sample.n", "8388609 points x 2 dimensions = 16777218 values",
                   "at most 16777216");
     CHECK(p.size() == 1);

@@ -42,8 +42,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const tariffsim::InputError&) {
     // Bad input, reported with file, line and key: what validate is for.
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "fuzz_experiment: an exception other than InputError (exit 1 from the "
-                         "CLI): %s\n", e.what());
+    std::fprintf(stderr,
+                 "fuzz_experiment: an exception other than InputError (exit 1 from the "
+                 "CLI): %s\n",
+                 e.what());
     std::abort();
   }
   return 0;

@@ -41,8 +41,10 @@ Data read_csv(std::istream& in) {
 
 // JSON has no NaN: a failed fit's numbers print as null.
 void print_number(double v) {
-  if (std::isfinite(v)) std::printf("%.17g", v);
-  else std::printf("null");
+  if (std::isfinite(v))
+    std::printf("%.17g", v);
+  else
+    std::printf("null");
 }
 
 void print_matrix(const char* name, const Eigen::MatrixXd& m) {
@@ -66,7 +68,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto link = std::string(argv[1]) == "logit" ? tariffsim::BinaryLink::Logit
-                                                     : tariffsim::BinaryLink::Probit;
+                                                    : tariffsim::BinaryLink::Probit;
   const Data d = read_csv(std::cin);
   const Eigen::Index n = Eigen::Index(d.y.size());
   const Eigen::MatrixXd X =
@@ -80,8 +82,7 @@ int main(int argc, char** argv) {
   for (Eigen::Index j = 0; j < d.k; ++j) {
     const Eigen::VectorXd c = Eigen::VectorXd::Unit(d.k, j);
     const auto model = tariffsim::effect_at_means(fit, fit.cov, xbar, c);
-    effects.row(j) << model.value, model.se,
-        tariffsim::effect_at_means(fit, clustered, xbar, c).se;
+    effects.row(j) << model.value, model.se, tariffsim::effect_at_means(fit, clustered, xbar, c).se;
   }
   std::printf("{\"status\": \"%s\", \"loglik\": ", tariffsim::to_string(fit.status));
   print_number(fit.loglik);

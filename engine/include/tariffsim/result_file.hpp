@@ -21,9 +21,9 @@ struct FileLayout {
   const ModelInfo* info = nullptr;
   const Experiment* experiment = nullptr;
   std::uint64_t n_points = 0;
-  std::uint64_t stored_replications = 0;       // R of replications/ and series/ (0 = none)
-  std::vector<std::size_t> series;             // indices into info->series to keep
-  std::vector<std::uint64_t> series_length;    // T of each kept series
+  std::uint64_t stored_replications = 0;     // R of replications/ and series/ (0 = none)
+  std::vector<std::size_t> series;           // indices into info->series to keep
+  std::vector<std::uint64_t> series_length;  // T of each kept series
   std::string command_line;
   std::string path_origin;  // where the path came from, for errors: "exp.toml:12:8: output.file"
   std::uint64_t shard_index = 0;  // this file holds shard shard_index of shard_count
@@ -40,9 +40,9 @@ struct PointBatch {
   std::vector<double> quantiles;           // [count][metrics][Q]
   // Per-replication data holds only the replications run (replications_run[i] at point i, 0 for
   // a failed point), not the cap: with adaptive precision most points stop far below it.
-  std::vector<std::uint64_t> replications_run;          // [count]
-  std::vector<std::vector<double>> replications;        // [count] -> [run][metrics]; empty if not kept
-  std::vector<std::vector<std::vector<double>>> series; // per kept series: [count] -> [run][T]
+  std::vector<std::uint64_t> replications_run;    // [count]
+  std::vector<std::vector<double>> replications;  // [count] -> [run][metrics]; empty if not kept
+  std::vector<std::vector<std::vector<double>>> series;  // per kept series: [count] -> [run][T]
 };
 
 class ResultFile {

@@ -1,5 +1,6 @@
-// Runs an experiment: points in batches through a TBB pipeline (make batch -> compute in parallel ->
-// write in index order), so memory is bounded by the work in flight, not by the size of the design.
+// Runs an experiment: points in batches through a TBB pipeline (make batch -> compute in parallel
+// -> write in index order), so memory is bounded by the work in flight, not by the size of the
+// design.
 #pragma once
 
 #include <chrono>
@@ -20,7 +21,7 @@ struct RunOptions {
   std::string output_path;  // overrides [output] file when non-empty
   int threads = 0;          // 0 = every core
   std::string command_line;
-  bool progress = true;     // live bar on a terminal, periodic log lines otherwise
+  bool progress = true;  // live bar on a terminal, periodic log lines otherwise
   // Job arrays: compute shard shard_index of shard_count, a contiguous block of points, into a
   // shard file that `tariffsim merge` combines (DESIGN.md §8).
   std::uint64_t shard_index = 0;
@@ -35,14 +36,14 @@ struct RunOptions {
 
 struct RunSummary {
   std::string file;
-  std::uint64_t points = 0;          // in the experiment
-  std::uint64_t computed_points = 0; // by this run (a shard's share, less those already done)
-  std::uint64_t failed_points = 0;   // status != 0, among the computed
-  std::uint64_t replications = 0;   // run in total
+  std::uint64_t points = 0;           // in the experiment
+  std::uint64_t computed_points = 0;  // by this run (a shard's share, less those already done)
+  std::uint64_t failed_points = 0;    // status != 0, among the computed
+  std::uint64_t replications = 0;     // run in total
   double seconds = 0;
-  std::uint64_t share_points = 0;    // this run's share: the experiment's points, or its shard's
-  std::uint64_t done_points = 0;     // of the share, done in the file when the run ended
-  int stopped_by = 0;                // the signal that stopped the run early (interrupt.hpp), or 0
+  std::uint64_t share_points = 0;  // this run's share: the experiment's points, or its shard's
+  std::uint64_t done_points = 0;   // of the share, done in the file when the run ended
+  int stopped_by = 0;              // the signal that stopped the run early (interrupt.hpp), or 0
 };
 
 // Checks that need the model as well as the schema: a domain problem (DomainProblem) at a point
@@ -90,7 +91,7 @@ class BatchQueue {
   BatchQueue(std::uint64_t first, std::uint64_t last, std::vector<std::uint8_t> done,
              std::uint64_t size);
   std::optional<std::pair<std::uint64_t, std::uint64_t>> next();  // (first, count)
-  std::uint64_t todo() const noexcept { return todo_; }            // points in all batches
+  std::uint64_t todo() const noexcept { return todo_; }           // points in all batches
   std::uint64_t already_done() const noexcept { return last_ - first_ - todo_; }
 
  private:

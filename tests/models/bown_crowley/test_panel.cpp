@@ -15,8 +15,10 @@ TEST_CASE("record_sector turns a path into rows: outcome, growth regressor, ln e
   // P = T + 1 aligned, T + 2 lagged; growth[0] undefined.
   const std::vector<double> tariff = {0.0, 0.3, 0.2, 0.0, 0.5};
   const std::vector<double> growth = {NAN, 0.5, -0.1, -0.3, 0.8};
-  const double sd3 = std::sqrt(((0.5 - 1.0 / 30) * (0.5 - 1.0 / 30) + (-0.1 - 1.0 / 30) * (-0.1 - 1.0 / 30) +
-                                (-0.3 - 1.0 / 30) * (-0.3 - 1.0 / 30)) / 2.0);
+  const double sd3 =
+      std::sqrt(((0.5 - 1.0 / 30) * (0.5 - 1.0 / 30) + (-0.1 - 1.0 / 30) * (-0.1 - 1.0 / 30) +
+                 (-0.3 - 1.0 / 30) * (-0.3 - 1.0 / 30)) /
+                2.0);
   PanelSpec spec;
   spec.periods = 3;
   PanelData d;
@@ -53,14 +55,15 @@ TEST_CASE("sectors: a = m/(2e) and V-bar is the Bagwell-Staiger fixed point with
     CHECK(s.volume[k].mean() == Approx(m).epsilon(1e-14));
     CHECK(std::sqrt(s.volume[k].second_moment() - m * m) == Approx(cv * m).epsilon(1e-12));
     const double phi = 3.0 * 0.4 * m * m / std::exp(lne);
-    CHECK(s.vbar[k] == Approx(bs::solve_vbar(bs::Distribution::lognormal(m, cv * m), 0.7, phi))
-                           .epsilon(1e-15));
+    CHECK(s.vbar[k] ==
+          Approx(bs::solve_vbar(bs::Distribution::lognormal(m, cv * m), 0.7, phi)).epsilon(1e-15));
   }
 }
 
-TEST_CASE("the outcome's probability does not depend on e when f = theta = 0, and rises with e "
-          "otherwise (spec §4, §9)",
-          "[bown_crowley][panel]") {
+TEST_CASE(
+    "the outcome's probability does not depend on e when f = theta = 0, and rises with e "
+    "otherwise (spec §4, §9)",
+    "[bown_crowley][panel]") {
   const std::vector<double> zv(5, 0.4), u(5, 0.6), zl = {-2, -1, 0, 1, 2};
   for (const auto& [f, theta] : {std::pair{0.0, 0.0}, {0.3, 0.0}, {0.0, 0.02}}) {
     DesignParams p;
@@ -107,9 +110,10 @@ TEST_CASE("the panel's share of y matches the closed form within 4 standard erro
   }
 }
 
-TEST_CASE("with f = theta = 0, ln e does not touch y, g or sd, and shifting it reparametrises the "
-          "probit",
-          "[bown_crowley][panel]") {
+TEST_CASE(
+    "with f = theta = 0, ln e does not touch y, g or sd, and shifting it reparametrises the "
+    "probit",
+    "[bown_crowley][panel]") {
   DesignParams base, shifted, wider;
   shifted.lne_mean = base.lne_mean + 1.25;
   wider.lne_sd = 0.4;
@@ -140,9 +144,10 @@ TEST_CASE("with f = theta = 0, ln e does not touch y, g or sd, and shifting it r
   CHECK(eb.loglik == Approx(ea.loglik).epsilon(1e-12));
 }
 
-TEST_CASE("the elasticity test has its nominal size where the truth is zero, and power where it is "
-          "not",
-          "[bown_crowley][panel]") {
+TEST_CASE(
+    "the elasticity test has its nominal size where the truth is zero, and power where it is "
+    "not",
+    "[bown_crowley][panel]") {
   // f = theta = 0: ln e is independent of (y, g, sd), so its pseudo-true coefficients are 0 and the
   // clustered z of its effect is asymptotically N(0, 1) -- over designs: one fixed design's chance
   // correlation of ln e with CV persists over its replications, so each replication draws its own
@@ -174,9 +179,10 @@ TEST_CASE("the elasticity test has its nominal size where the truth is zero, and
   }
 }
 
-TEST_CASE("timing: growth raises the chance of an increase in the same period and lowers it in "
-          "the next (mean reversion under i.i.d. shocks)",
-          "[bown_crowley][panel]") {
+TEST_CASE(
+    "timing: growth raises the chance of an increase in the same period and lowers it in "
+    "the next (mean reversion under i.i.d. shocks)",
+    "[bown_crowley][panel]") {
   const Sectors s = draw_sectors(DesignParams{}, 600, Streams{});
   PanelSpec aligned, lagged;
   lagged.timing = Timing::Lagged;
