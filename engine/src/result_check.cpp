@@ -240,7 +240,15 @@ struct CheckedResultFile::Impl {
   void read_done();
   void check_dataset(const DatasetSpec& spec) const;
   void check_nothing_else(const std::vector<DatasetSpec>& specs) const;
-  void check_done_rows() const;
+  // A row marked done: its position and what the file holds there.
+  struct DoneRow {
+    std::uint64_t row, index;
+    std::int32_t status;
+    std::uint64_t replications;
+  };
+  void check_done_row(const DoneRow& r, std::uint64_t cap) const;
+  void check_done_rows(std::uint64_t replication_cap) const;
+  void check_run_attributes(const Experiment& exp) const;
   std::string string_attr(const H5::H5Object& obj, const std::string& name,
                           const std::optional<std::string>& absent = std::nullopt) const;
   std::int64_t int_attr(const H5::H5Object& obj, const std::string& name) const;
@@ -407,36 +415,66 @@ void CheckedResultFile::Impl::check_nothing_else(const std::vector<DatasetSpec>&
       throw InputError(problem("holds " + path + ", which its config does not describe"));
 }
 
-// A done row's points/index is its row (merge copies rows by position, so an index elsewhere
-// would put a point's results in another point's place), and its status is not the fill value
-// "not computed" (a done bit set on a row never written would pass off NaN as a result).
-void CheckedResultFile::Impl::check_done_rows() const {
+// One done row, as the writer leaves it. Its points/index is its row (merge copies rows by
+// position, so an index elsewhere would put a point's results in another point's place); its
+// status is a code the runner writes, and not the fill value "not computed" (a done bit set on a
+// row never written would pass off NaN as a result); and it ran no more replications than the
+// config allows (a larger count would make readers take fill values for results).
+void CheckedResultFile::Impl::check_done_row(const DoneRow& r, std::uint64_t cap) const {
+  // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
+  std::string row = "[";
+  row += std::to_string(r.row);
+  row += "]";
+  if (r.index != r.row)
+    throw InputError(problem("points/index" + row + " is " + std::to_string(r.index) +
+                             " in a row marked done, expected " + std::to_string(r.row)));
+  if (r.status == kStatusNotComputed)
+    throw InputError(problem("status/done" + row + " is 1 but results/status" + row +
+                             " says the point was never computed"));
+  if (r.status != kStatusOk && r.status != kStatusOutOfRange && r.status != kStatusModelError)
+    throw InputError(problem("results/status" + row + " is " + std::to_string(r.status) +
+                             ", not a status tariffsim writes (expected " +
+                             std::to_string(kStatusOk) + ", " + std::to_string(kStatusOutOfRange) +
+                             " or " + std::to_string(kStatusModelError) + ")"));
+  if (r.replications > cap)
+    throw InputError(problem("status/replications" + row + " is " + std::to_string(r.replications) +
+                             ", above the " + std::to_string(cap) +
+                             " replications its config allows"));
+}
+
+void CheckedResultFile::Impl::check_done_rows(std::uint64_t replication_cap) const {
   constexpr hsize_t kRowsRead = 1u << 16;
   const H5::DataSet index_set = group->openDataSet("points/index");
   const H5::DataSet status_set = group->openDataSet("results/status");
-  std::vector<std::uint64_t> index;
+  const H5::DataSet reps_set = group->openDataSet("status/replications");
+  std::vector<std::uint64_t> index, reps;
   std::vector<std::int32_t> status;
   for (hsize_t first = 0; first < header.n_points; first += kRowsRead) {
     const hsize_t n = std::min<hsize_t>(kRowsRead, header.n_points - first);
     index.resize(n);
     status.resize(n);
+    reps.resize(n);
     const detail::RowSlab slab(index_set, first, n);
     index_set.read(index.data(), H5::PredType::NATIVE_UINT64, slab.memory, slab.file);
     status_set.read(status.data(), H5::PredType::NATIVE_INT32, slab.memory, slab.file);
-    for (hsize_t i = 0; i < n; ++i) {
-      if (!done[first + i]) continue;
-      // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
-      std::string row = "[";
-      row += std::to_string(first + i);
-      row += "]";
-      if (index[i] != first + i)
-        throw InputError(problem("points/index" + row + " is " + std::to_string(index[i]) +
-                                 " in a row marked done, expected " + std::to_string(first + i)));
-      if (status[i] == kStatusNotComputed)
-        throw InputError(problem("status/done" + row + " is 1 but results/status" + row +
-                                 " says the point was never computed"));
-    }
+    reps_set.read(reps.data(), H5::PredType::NATIVE_UINT64, slab.memory, slab.file);
+    for (hsize_t i = 0; i < n; ++i)
+      if (done[first + i])
+        check_done_row({first + i, index[i], status[i], reps[i]}, replication_cap);
   }
+}
+
+// The group's run attributes repeat what its config says; a file whose two disagree was edited
+// or damaged, and a resume would continue it under the wrong seed.
+void CheckedResultFile::Impl::check_run_attributes(const Experiment& exp) const {
+  const auto differs = [&](const char* name, std::uint64_t stored, std::uint64_t configured) {
+    if (stored != configured)
+      throw InputError(problem("experiment group attribute '" + std::string(name) + "' is " +
+                               std::to_string(stored) + " but its config says " +
+                               std::to_string(configured)));
+  };
+  differs("seed", header.seed, exp.seed);
+  differs("replications", header.replications, exp.replications);
 }
 
 CheckedResultFile::CheckedResultFile(const std::string& path, const std::string& who)
@@ -492,7 +530,10 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
     const auto specs = dataset_specs(layout);
     for (const auto& spec : specs) impl_->check_dataset(spec);
     impl_->check_nothing_else(specs);
-    impl_->check_done_rows();
+    const Experiment& exp = *layout.experiment;
+    impl_->check_run_attributes(exp);
+    impl_->check_done_rows(
+        std::max<std::uint64_t>({1, exp.replications, exp.precision.max_replications}));
   } catch (const H5::Exception& e) {
     throw InputError(
         problem("cannot be read as a tariffsim result file (damaged?): " + detail::hdf5_cause(e)));

@@ -77,6 +77,15 @@ DAMAGES = {
     "a done bit on a row never computed": (
         lambda f, r: f[f"{G}/results/status"].__setitem__(r, -1), TOOLS),
     "status/done = 5": (lambda f, r: f[f"{G}/status/done"].__setitem__(r, 5), TOOLS),
+    "results/status = 7 in a done row": (
+        lambda f, r: f[f"{G}/results/status"].__setitem__(r, 7), TOOLS),
+    "status/replications above the cap in a done row": (
+        lambda f, r: f[f"{G}/status/replications"].__setitem__(r, np.uint64(10**6)), TOOLS),
+    "seed contradicting the config": (
+        lambda f, r: f[G].attrs.__setitem__("seed", np.uint64(f[G].attrs["seed"] + 1)), TOOLS),
+    "replications contradicting the config": (
+        lambda f, r: f[G].attrs.__setitem__("replications",
+                                             np.uint64(f[G].attrs["replications"] + 1)), TOOLS),
 }
 
 
