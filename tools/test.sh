@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the Release suite (build/), then the whole
-# suite under ASan + UBSan (build-asan/) and the experiment-loader fuzzer under ASan + UBSan
-# (build-fuzz/, clang). TARIFFSIM_TEST_SANITIZERS=0 skips the last two for a quick local run;
+# suite under ASan + UBSan (build-asan/), the engine and runner tests under TSan (build-tsan/,
+# clang) and the experiment-loader fuzzer under ASan + UBSan (build-fuzz/, clang).
+# TARIFFSIM_TEST_SANITIZERS=0 skips all but the first for a quick local run;
 # TARIFFSIM_FUZZ_SECONDS sets the fuzzing time. Prints the wall time of each stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,28 @@ asan_suite() {
   no_sanitizer_reports "$reports" && return "$status"
 }
 
+# The engine and runner tests (test_engine) under ThreadSanitizer, built with clang for its ignore
+# list of oneTBB's templates; the runner states TBB's hand-offs to TSan (engine/src/parallel.hpp).
+# First a planted race (tests/sanitizers/tsan_canary.cpp) must be reported, so that "no reports"
+# means TSan saw the project's code.
+tsan_engine_tests() {
+  local reports=$SOURCE_DIR/build-tsan/sanitizer-reports
+  local options="suppressions=$SOURCE_DIR/tests/sanitizers/tsan.supp"
+  CC=clang-14 CXX=clang++-14 BUILD_DIR=build-tsan BUILD_TYPE=RelWithDebInfo \
+    BUILD_TARGETS="test_engine tsan_canary" bash tools/build.sh -DTARIFFSIM_SANITIZE=thread \
+    -DTARIFFSIM_BUILD_BENCH=OFF -DTARIFFSIM_MPI=OFF \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
+  if TSAN_OPTIONS=$options build-tsan/tests/tsan_canary >/dev/null 2>build-tsan/canary.log ||
+    ! grep -q "WARNING: ThreadSanitizer: data race" build-tsan/canary.log; then
+    cat build-tsan/canary.log
+    echo "test.sh: TSan did not report the planted race in tests/sanitizers/tsan_canary.cpp" >&2
+    return 1
+  fi
+  rm -rf "$reports" && mkdir -p "$reports"
+  TSAN_OPTIONS="$options:halt_on_error=1:log_path=$reports/tsan" build-tsan/tests/test_engine
+  no_sanitizer_reports "$reports"
+}
+
 # The fuzzer prints its findings itself (and saves the input); see tests/fuzz/README.md.
 fuzz_experiment_loader() {
   bash tests/fuzz/run.sh build-fuzz "${TARIFFSIM_FUZZ_SECONDS:-60}" "${BUILD_DIR:-build}/tools/tariffsim"
@@ -64,4 +87,5 @@ if [ "${TARIFFSIM_TEST_SANITIZERS:-1}" = 0 ]; then
   exit 0
 fi
 stage "ASan + UBSan build and suite" asan_suite
+stage "TSan engine and runner tests" tsan_engine_tests
 stage "fuzzing the experiment loader (ASan + UBSan)" fuzz_experiment_loader

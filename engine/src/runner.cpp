@@ -511,50 +511,49 @@ namespace {
 void compute_and_write(BatchQueue& queue, const BatchComputer& computer, ResultFile& file,
                        RunSummary& summary, Progress& progress) {
   const char fork = 0, input_turn = 0, output_turn = 0, join = 0;
+  const auto take_batch = [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
+    detail::taken_over(&input_turn);
+    const auto range = stop_signal() ? std::nullopt : queue.next();
+    std::shared_ptr<PointBatch> b;
+    if (range) {
+      b = std::make_shared<PointBatch>();
+      b->first = range->first;
+      b->count = range->second;
+      detail::handed_over(b.get());
+    } else {
+      fc.stop();
+    }
+    detail::handed_over(&input_turn);
+    detail::handed_over(&join);
+    return b;
+  };
+  const auto compute = [&](std::shared_ptr<PointBatch> b) -> std::shared_ptr<PointBatch> {
+    detail::taken_over(b.get());
+    if (stop_signal()) return nullptr;  // queued, not started: left to --resume
+    *b = computer.compute(b->first, b->count);
+    detail::handed_over(b.get());
+    return b;
+  };
+  const auto write = [&](std::shared_ptr<PointBatch> b) {
+    detail::taken_over(&output_turn);
+    if (b) {
+      detail::taken_over(b.get());
+      file.write(*b);
+      add_to_summary(summary, *b);
+      progress.advance(b->count);
+    }
+    detail::handed_over(&output_turn);
+    detail::handed_over(&join);
+  };
+  using detail::AfterHandOff;
+  using Item = std::shared_ptr<PointBatch>;
   detail::handed_over(&fork);
-  tbb::parallel_pipeline(
-      3, tbb::make_filter<void, std::shared_ptr<PointBatch>>(
-             tbb::filter_mode::serial_in_order,
-             [&](tbb::flow_control& fc) -> std::shared_ptr<PointBatch> {
-               detail::taken_over(&fork);
-               detail::taken_over(&input_turn);
-               const auto range = stop_signal() ? std::nullopt : queue.next();
-               std::shared_ptr<PointBatch> b;
-               if (range) {
-                 b = std::make_shared<PointBatch>();
-                 b->first = range->first;
-                 b->count = range->second;
-                 detail::handed_over(b.get());
-               } else {
-                 fc.stop();
-               }
-               detail::handed_over(&input_turn);
-               detail::handed_over(&join);
-               return b;
-             }) &
-             tbb::make_filter<std::shared_ptr<PointBatch>, std::shared_ptr<PointBatch>>(
-                 tbb::filter_mode::parallel,
-                 [&](std::shared_ptr<PointBatch> b) -> std::shared_ptr<PointBatch> {
-                   detail::taken_over(&fork);
-                   detail::taken_over(b.get());
-                   if (stop_signal()) return nullptr;  // queued, not started: left to --resume
-                   *b = computer.compute(b->first, b->count);
-                   detail::handed_over(b.get());
-                   return b;
-                 }) &
-             tbb::make_filter<std::shared_ptr<PointBatch>, void>(
-                 tbb::filter_mode::serial_in_order, [&](std::shared_ptr<PointBatch> b) {
-                   detail::taken_over(&fork);
-                   detail::taken_over(&output_turn);
-                   if (b) {
-                     detail::taken_over(b.get());
-                     file.write(*b);
-                     add_to_summary(summary, *b);
-                     progress.advance(b->count);
-                   }
-                   detail::handed_over(&output_turn);
-                   detail::handed_over(&join);
-                 }));
+  tbb::parallel_pipeline(3, tbb::make_filter<void, Item>(tbb::filter_mode::serial_in_order,
+                                                         AfterHandOff(&fork, take_batch)) &
+                                tbb::make_filter<Item, Item>(tbb::filter_mode::parallel,
+                                                             AfterHandOff(&fork, compute)) &
+                                tbb::make_filter<Item, void>(tbb::filter_mode::serial_in_order,
+                                                             AfterHandOff(&fork, write)));
   detail::taken_over(&join);
 }
 
