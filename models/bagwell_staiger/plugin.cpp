@@ -10,6 +10,7 @@
 #include "simulate.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/model.hpp"
+#include "tariffsim/outputs.hpp"
 #include "tariffsim/registry.hpp"
 
 namespace tariffsim::bagwell_staiger {
@@ -20,26 +21,10 @@ constexpr int kStatusBadDistribution = 2;
 constexpr int kStatusTruncnormalUnderflow = 3;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Metric indices, in the order of the schema below.
-enum Metric : std::size_t {
-  kVbar, kOmega, kEGain, kPProtect, kETau, kETau2, kTauNAtMean, kFreeTrade, kEV, kPIncrease,
-  kPOnset,
-  kSimPProtect, kSimPIncrease, kSimPOnset, kSimETau, kSimETau2, kSimVarTau, kSimEV, kSimGrowth,
-};
-enum Series : std::size_t { kTariff, kVolume, kGrowth };
-
 ParamSpec list_param(std::string name, std::vector<double> def, Range range, std::string unit,
                      std::string description) {
   return {std::move(name), ParamType::RealList, std::move(def), range, {}, std::move(unit),
           std::move(description)};
-}
-
-MetricSpec point_metric(std::string name, std::string unit, std::string description) {
-  return {std::move(name), std::move(unit), std::move(description), OutputLevel::Point};
-}
-
-MetricSpec rep_metric(std::string name, std::string unit, std::string description) {
-  return {std::move(name), std::move(unit), std::move(description), OutputLevel::Replication};
 }
 
 ModelInfo make_info() {
@@ -79,32 +64,6 @@ ModelInfo make_info() {
                  "discrete: the probabilities of the atoms (sum to 1)"),
       {"periods", ParamType::Integer, std::int64_t{200}, {1, 1e9}, {}, "periods",
        "length of each simulated path"},
-  };
-  m.metrics = {
-      point_metric("Vbar", "volume", "fixed point V-bar: tariffs are raised when Vf > V-bar"),
-      point_metric("omega", "welfare", "per-period value of future cooperation, delta/(1-delta) E[gain]"),
-      point_metric("E_gain", "welfare", "expected per-period gain of cooperation over Nash, G(V-bar)/(8a)"),
-      point_metric("P_protect", "1", "probability of protection, P(Vf > V-bar)"),
-      point_metric("E_tau", "price", "expected cooperative tariff E[(Vf - V-bar)+]/(2a)"),
-      point_metric("E_tau2", "price^2", "expected squared cooperative tariff"),
-      point_metric("tau_N_at_mean", "price", "expected Nash tariff E[Vf]/(2a)"),
-      point_metric("free_trade_sustainable", "1", "1 if free trade is self-enforcing in every state"),
-      point_metric("E_V", "volume", "expected trade volume under the cooperative rule"),
-      point_metric("P_increase", "1", "probability that the tariff rises from one period to the next"),
-      point_metric("P_onset", "1", "probability of a new protection episode, P(tau_{t-1} = 0 < tau_t)"),
-      rep_metric("sim_P_protect", "1", "share of periods with a recorded tariff > 0"),
-      rep_metric("sim_P_increase", "1", "share of periods t >= 1 with tau_t > tau_{t-1}"),
-      rep_metric("sim_P_onset", "1", "share of periods t >= 1 with tau_{t-1} = 0 < tau_t"),
-      rep_metric("sim_E_tau", "price", "mean recorded tariff over the periods"),
-      rep_metric("sim_E_tau2", "price^2", "mean squared recorded tariff over the periods"),
-      rep_metric("sim_var_tau", "price^2", "sample variance of the recorded tariff over the periods"),
-      rep_metric("sim_E_V", "volume", "mean trade volume over the periods"),
-      rep_metric("sim_growth", "1", "mean import growth V_t/V_{t-1} - 1 over the periods t >= 1"),
-  };
-  m.series = {
-      {"tariff", "price", "recorded tariff tau_t in each period", "periods"},
-      {"volume", "volume", "trade volume V_t in each period", "periods"},
-      {"growth", "1", "import growth V_t/V_{t-1} - 1 (NaN at t = 0 and after V = 0)", "periods"},
   };
   m.status_codes = {
       {kStatusBadDistribution,
@@ -152,10 +111,7 @@ struct State : PointState {
 
 class BagwellStaiger final : public Model {
  public:
-  const ModelInfo& info() const override {
-    static const ModelInfo info = make_info();
-    return info;
-  }
+  const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
     const std::string& dist = p.choice("dist");
@@ -184,34 +140,72 @@ class BagwellStaiger final : public Model {
     s->periods = p.integer("periods");
     const Solution sol = solve(Params{p.real("delta"), s->a, p.real("F"), s->dist});
     s->vbar = sol.Vbar;
-    out.set(kVbar, sol.Vbar);
-    out.set(kOmega, sol.omega);
-    out.set(kEGain, sol.E_gain);
-    out.set(kPProtect, sol.P_protect);
-    out.set(kETau, sol.E_tau);
-    out.set(kETau2, sol.E_tau2);
-    out.set(kTauNAtMean, sol.tau_N_at_mean);
-    out.set(kFreeTrade, sol.free_trade_sustainable ? 1.0 : 0.0);
-    out.set(kEV, sol.E_V);
-    out.set(kPIncrease, sol.P_increase);
-    out.set(kPOnset, sol.P_onset);
+    solution_.write(sol, out);
     return s;
   }
 
   void replicate(const PointState& base, Replication& rep) const override {
     const auto& s = static_cast<const State&>(base);
     Stream shocks = rep.stream("shocks");
-    const PathSummary sum = simulate_path({&s.dist, s.vbar, s.a, s.theta, s.periods}, shocks,
-                                          {rep.series(kTariff), rep.series(kVolume), rep.series(kGrowth)});
-    rep.metric(kSimPProtect, sum.share_protect);
-    rep.metric(kSimPIncrease, sum.share_increase);
-    rep.metric(kSimPOnset, sum.share_onset);
-    rep.metric(kSimETau, sum.mean_tau);
-    rep.metric(kSimETau2, sum.mean_tau2);
-    rep.metric(kSimVarTau, sum.var_tau);
-    rep.metric(kSimEV, sum.mean_volume);
-    rep.metric(kSimGrowth, sum.mean_growth);
+    const PathSummary sum =
+        simulate_path({&s.dist, s.vbar, s.a, s.theta, s.periods}, shocks,
+                      {tariff_.span(rep), volume_.span(rep), growth_.span(rep)});
+    path_.write(sum, rep);
   }
+
+ private:
+  ModelInfo info_ = make_info();
+  PointMetrics<Solution> solution_{
+      info_,
+      {
+          {"Vbar", "volume", "fixed point V-bar: tariffs are raised when Vf > V-bar",
+           field<&Solution::Vbar>},
+          {"omega", "welfare", "per-period value of future cooperation, delta/(1-delta) E[gain]",
+           field<&Solution::omega>},
+          {"E_gain", "welfare", "expected per-period gain of cooperation over Nash, G(V-bar)/(8a)",
+           field<&Solution::E_gain>},
+          {"P_protect", "1", "probability of protection, P(Vf > V-bar)",
+           field<&Solution::P_protect>},
+          {"E_tau", "price", "expected cooperative tariff E[(Vf - V-bar)+]/(2a)",
+           field<&Solution::E_tau>},
+          {"E_tau2", "price^2", "expected squared cooperative tariff", field<&Solution::E_tau2>},
+          {"tau_N_at_mean", "price", "expected Nash tariff E[Vf]/(2a)",
+           field<&Solution::tau_N_at_mean>},
+          {"free_trade_sustainable", "1", "1 if free trade is self-enforcing in every state",
+           field<&Solution::free_trade_sustainable>},
+          {"E_V", "volume", "expected trade volume under the cooperative rule",
+           field<&Solution::E_V>},
+          {"P_increase", "1", "probability that the tariff rises from one period to the next",
+           field<&Solution::P_increase>},
+          {"P_onset", "1", "probability of a new protection episode, P(tau_{t-1} = 0 < tau_t)",
+           field<&Solution::P_onset>},
+      }};
+  ReplicationMetrics<PathSummary> path_{
+      info_,
+      {
+          {"sim_P_protect", "1", "share of periods with a recorded tariff > 0",
+           field<&PathSummary::share_protect>},
+          {"sim_P_increase", "1", "share of periods t >= 1 with tau_t > tau_{t-1}",
+           field<&PathSummary::share_increase>},
+          {"sim_P_onset", "1", "share of periods t >= 1 with tau_{t-1} = 0 < tau_t",
+           field<&PathSummary::share_onset>},
+          {"sim_E_tau", "price", "mean recorded tariff over the periods",
+           field<&PathSummary::mean_tau>},
+          {"sim_E_tau2", "price^2", "mean squared recorded tariff over the periods",
+           field<&PathSummary::mean_tau2>},
+          {"sim_var_tau", "price^2", "sample variance of the recorded tariff over the periods",
+           field<&PathSummary::var_tau>},
+          {"sim_E_V", "volume", "mean trade volume over the periods",
+           field<&PathSummary::mean_volume>},
+          {"sim_growth", "1", "mean import growth V_t/V_{t-1} - 1 over the periods t >= 1",
+           field<&PathSummary::mean_growth>},
+      }};
+  SeriesOutput tariff_{info_,
+                       {"tariff", "price", "recorded tariff tau_t in each period", "periods"}};
+  SeriesOutput volume_{info_, {"volume", "volume", "trade volume V_t in each period", "periods"}};
+  SeriesOutput growth_{
+      info_,
+      {"growth", "1", "import growth V_t/V_{t-1} - 1 (NaN at t = 0 and after V = 0)", "periods"}};
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "panel.hpp"
 #include "panel_draws.hpp"
 #include "tariffsim/model.hpp"
+#include "tariffsim/outputs.hpp"
 #include "tariffsim/registry.hpp"
 
 namespace tariffsim::bown_crowley {
@@ -16,42 +17,6 @@ namespace {
 
 constexpr int kStatusCvOrder = 2;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-enum Metric : std::size_t {
-  kTrueMeanY,
-  kBConst,
-  kBG,
-  kBLne,
-  kBGLne,
-  kBSd,
-  kZConst,
-  kZG,
-  kZLne,
-  kZGLne,
-  kZSd,
-  kMeGrowth,
-  kMeLne,
-  kMeSd,
-  kZMeGrowth,
-  kZMeLne,
-  kZMeSd,
-  kPctGrowth,
-  kPctLne,
-  kPctSd,
-  kRejectG,
-  kRejectLne,
-  kRejectSd,
-  kMeanY,
-  kNObs,
-  kFitStatus,
-  kLoglik,
-  kIterations,
-};
-enum Series : std::size_t { kPanelSector, kPanelY, kPanelG, kPanelLne, kPanelSd };
-
-MetricSpec rep(std::string name, std::string unit, std::string description) {
-  return {std::move(name), std::move(unit), std::move(description), OutputLevel::Replication};
-}
 
 std::vector<ParamSpec> make_params() {
   const Range unit_open_right{0, 1, false, true};
@@ -108,51 +73,6 @@ std::vector<ParamSpec> make_params() {
   };
 }
 
-std::vector<MetricSpec> make_metrics() {
-  return {
-      {"true_mean_y", "1",
-       "expected share of y = 1 in the point's sector design (NaN with resample_sectors)",
-       OutputLevel::Point},
-      rep("b_const", "1", "probit constant"),
-      rep("b_g", "1/growth", "coefficient of import growth g"),
-      rep("b_lne", "1", "coefficient of ln e"),
-      rep("b_g_x_lne", "1/growth", "coefficient of the interaction g ln e"),
-      rep("b_sd_g", "1/growth", "coefficient of the sector's s.d. of import growth"),
-      rep("z_const", "1", "z of b_const (sector-clustered)"),
-      rep("z_g", "1", "z of b_g (sector-clustered)"),
-      rep("z_lne", "1", "z of b_lne (sector-clustered)"),
-      rep("z_g_x_lne", "1", "z of b_g_x_lne (sector-clustered)"),
-      rep("z_sd_g", "1", "z of b_sd_g (sector-clustered)"),
-      rep("me_growth", "1/growth",
-          "eq. 8 total marginal effect of g at means: f(xbar'b)(b_g + b_g_x_lne mean(ln e))"),
-      rep("me_lne", "1",
-          "total marginal effect of ln e at means: f(xbar'b)(b_lne + b_g_x_lne mean(g))"),
-      rep("me_sd_g", "1/growth", "marginal effect of sd_g at means: f(xbar'b) b_sd_g"),
-      rep("z_me_growth", "1", "z of me_growth (delta method, sector-clustered)"),
-      rep("z_me_lne", "1", "z of me_lne (delta method, sector-clustered)"),
-      rep("z_me_sd_g", "1", "z of me_sd_g (delta method, sector-clustered)"),
-      rep("pct_growth", "%", "% change of the predicted probability at means for +1 s.d. of g"),
-      rep("pct_lne", "%", "% change of the predicted probability at means for +1 s.d. of ln e"),
-      rep("pct_sd_g", "%", "% change of the predicted probability at means for +1 s.d. of sd_g"),
-      rep("reject_g", "1",
-          "1 if the two-sided 5% test finds me_growth > 0 (the paper's sign; size 2.5% where the "
-          "truth is 0)"),
-      rep("reject_lne", "1",
-          "1 if the two-sided 5% test finds me_lne > 0 (the paper's sign; size 2.5% where the "
-          "truth is 0)"),
-      rep("reject_sd_g", "1",
-          "1 if the two-sided 5% test finds me_sd_g < 0 (the paper's sign; size 2.5% where the "
-          "truth is 0)"),
-      rep("mean_y", "1", "share of observations with y = 1"),
-      rep("n_obs", "observations", "observations in the panel (sectors x periods)"),
-      rep("fit_status", "1",
-          "0 = fitted; 1 fewer observations than 6, 2 non-finite data, 3 no variation in y, "
-          "4 a constant regressor, 5 collinear, 6 separation, 7 not converged (estimates NaN)"),
-      rep("loglik", "1", "log-likelihood at the estimate"),
-      rep("iterations", "1", "Newton iterations of the fit"),
-  };
-}
-
 ModelInfo make_info() {
   ModelInfo m;
   m.name = "bown_crowley";
@@ -167,15 +87,6 @@ ModelInfo make_info() {
       "test's estimates, power and size where the truth is known";
   m.stochastic = true;
   m.params = make_params();
-  m.metrics = make_metrics();
-  m.series = {
-      {"panel_sector", "1", "sector index of each kept panel row", "panel_rows"},
-      {"panel_y", "1", "y of each kept panel row", "panel_rows"},
-      {"panel_g", "growth", "import growth regressor of each kept panel row", "panel_rows"},
-      {"panel_lne", "1", "ln e of each kept panel row", "panel_rows"},
-      {"panel_sd_g", "growth", "the sector's s.d. of import growth, each kept panel row",
-       "panel_rows"},
-  };
   m.status_codes = {{kStatusCvOrder, "cv_lo > cv_hi"}};
   return m;
 }
@@ -203,56 +114,19 @@ struct State : PointState {
   std::size_t sectors = 0;
   bool resample = false;
   Sectors fixed;  // the point's sectors unless resampled
+  double true_mean_y = kNaN;
 };
 
-void write_estimates(const Estimates& e, Replication& rep) {
-  const std::array<std::size_t, kColumns> b_ids = {kBConst, kBG, kBLne, kBGLne, kBSd};
-  const std::array<std::size_t, kColumns> z_ids = {kZConst, kZG, kZLne, kZGLne, kZSd};
-  for (std::size_t j = 0; j < kColumns; ++j) {
-    rep.metric(b_ids[j], e.b[j]);
-    rep.metric(z_ids[j], e.z[j]);
-  }
-  const std::pair<std::size_t, double> scalars[] = {{kMeGrowth, e.me_growth},
-                                                    {kMeLne, e.me_lne},
-                                                    {kMeSd, e.me_sd_g},
-                                                    {kZMeGrowth, e.z_me_growth},
-                                                    {kZMeLne, e.z_me_lne},
-                                                    {kZMeSd, e.z_me_sd_g},
-                                                    {kPctGrowth, e.pct_growth},
-                                                    {kPctLne, e.pct_lne},
-                                                    {kPctSd, e.pct_sd_g},
-                                                    {kRejectG, e.reject_g},
-                                                    {kRejectLne, e.reject_lne},
-                                                    {kRejectSd, e.reject_sd_g},
-                                                    {kMeanY, e.mean_y},
-                                                    {kNObs, e.n_obs},
-                                                    {kLoglik, e.loglik},
-                                                    {kIterations, e.iterations},
-                                                    {kFitStatus, static_cast<double>(e.status)}};
-  for (const auto& [id, value] : scalars) rep.metric(id, value);
-}
-
-// The first panel_rows rows of the panel, for inspection; NaN past its end.
-void write_panel_rows(const PanelData& d, Replication& rep) {
-  const auto rows = static_cast<std::size_t>(d.y.size());
-  const auto keep = [&](std::size_t id, auto value_of) {
-    const std::span<double> out = rep.series(id);
-    for (std::size_t i = 0; i < out.size(); ++i)
-      out[i] = i < rows ? value_of(static_cast<Eigen::Index>(i)) : kNaN;
-  };
-  keep(kPanelSector, [&](Eigen::Index i) { return double(d.sector[std::size_t(i)]); });
-  keep(kPanelY, [&](Eigen::Index i) { return d.y(i); });
-  keep(kPanelG, [&](Eigen::Index i) { return d.X(i, kGrowth); });
-  keep(kPanelLne, [&](Eigen::Index i) { return d.X(i, kLne); });
-  keep(kPanelSd, [&](Eigen::Index i) { return d.X(i, kSdGrowth); });
+// The first rows of the panel, for inspection; NaN past its end.
+template <class ValueOf>
+void keep_rows(std::span<double> out, std::size_t rows, ValueOf value_of) {
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = i < rows ? value_of(static_cast<Eigen::Index>(i)) : kNaN;
 }
 
 class BownCrowley final : public Model {
  public:
-  const ModelInfo& info() const override {
-    static const ModelInfo info = make_info();
-    return info;
-  }
+  const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
     if (p.real("cv_lo") > p.real("cv_hi"))
@@ -266,15 +140,14 @@ class BownCrowley final : public Model {
     s->panel = panel_of(p);
     s->sectors = static_cast<std::size_t>(p.integer("sectors"));
     s->resample = p.boolean("resample_sectors");
-    double truth = kNaN;
     if (!s->resample) {
       s->fixed = draw_sectors(s->design, s->sectors, out);
-      truth = 0;
+      double truth = 0;
       for (std::size_t k = 0; k < s->sectors; ++k)
         truth += outcome_probability(s->fixed, k, s->panel);
-      truth /= double(s->sectors);
+      s->true_mean_y = truth / double(s->sectors);
     }
-    out.set(kTrueMeanY, truth);
+    truth_.write(*s, out);
     return s;
   }
 
@@ -286,9 +159,100 @@ class BownCrowley final : public Model {
     if (s.resample) resampled = draw_sectors(s.design, s.sectors, rep);
     Stream shocks = rep.stream("shocks");
     simulate_panel(s.resample ? resampled : s.fixed, s.panel, shocks, ws);
-    write_estimates(estimate(ws.data, s.panel.link), rep);
+    estimates_.write(estimate(ws.data, s.panel.link), rep);
     write_panel_rows(ws.data, rep);
   }
+
+ private:
+  void write_panel_rows(const PanelData& d, Replication& rep) const {
+    const auto rows = static_cast<std::size_t>(d.y.size());
+    keep_rows(panel_sector_.span(rep), rows,
+              [&](Eigen::Index i) { return double(d.sector[std::size_t(i)]); });
+    keep_rows(panel_y_.span(rep), rows, [&](Eigen::Index i) { return d.y(i); });
+    keep_rows(panel_g_.span(rep), rows, [&](Eigen::Index i) { return d.X(i, kGrowth); });
+    keep_rows(panel_lne_.span(rep), rows, [&](Eigen::Index i) { return d.X(i, kLne); });
+    keep_rows(panel_sd_g_.span(rep), rows, [&](Eigen::Index i) { return d.X(i, kSdGrowth); });
+  }
+
+  ModelInfo info_ = make_info();
+  PointMetrics<State> truth_{
+      info_,
+      {{"true_mean_y", "1",
+        "expected share of y = 1 in the point's sector design (NaN with resample_sectors)",
+        field<&State::true_mean_y>}}};
+  ReplicationMetrics<Estimates> estimates_{
+      info_,
+      {
+          {"b_const", "1", "probit constant", [](const Estimates& e) { return e.b[kConst]; }},
+          {"b_g", "1/growth", "coefficient of import growth g",
+           [](const Estimates& e) { return e.b[kGrowth]; }},
+          {"b_lne", "1", "coefficient of ln e", [](const Estimates& e) { return e.b[kLne]; }},
+          {"b_g_x_lne", "1/growth", "coefficient of the interaction g ln e",
+           [](const Estimates& e) { return e.b[kGrowthLne]; }},
+          {"b_sd_g", "1/growth", "coefficient of the sector's s.d. of import growth",
+           [](const Estimates& e) { return e.b[kSdGrowth]; }},
+          {"z_const", "1", "z of b_const (sector-clustered)",
+           [](const Estimates& e) { return e.z[kConst]; }},
+          {"z_g", "1", "z of b_g (sector-clustered)",
+           [](const Estimates& e) { return e.z[kGrowth]; }},
+          {"z_lne", "1", "z of b_lne (sector-clustered)",
+           [](const Estimates& e) { return e.z[kLne]; }},
+          {"z_g_x_lne", "1", "z of b_g_x_lne (sector-clustered)",
+           [](const Estimates& e) { return e.z[kGrowthLne]; }},
+          {"z_sd_g", "1", "z of b_sd_g (sector-clustered)",
+           [](const Estimates& e) { return e.z[kSdGrowth]; }},
+          {"me_growth", "1/growth",
+           "eq. 8 total marginal effect of g at means: f(xbar'b)(b_g + b_g_x_lne mean(ln e))",
+           field<&Estimates::me_growth>},
+          {"me_lne", "1",
+           "total marginal effect of ln e at means: f(xbar'b)(b_lne + b_g_x_lne mean(g))",
+           field<&Estimates::me_lne>},
+          {"me_sd_g", "1/growth", "marginal effect of sd_g at means: f(xbar'b) b_sd_g",
+           field<&Estimates::me_sd_g>},
+          {"z_me_growth", "1", "z of me_growth (delta method, sector-clustered)",
+           field<&Estimates::z_me_growth>},
+          {"z_me_lne", "1", "z of me_lne (delta method, sector-clustered)",
+           field<&Estimates::z_me_lne>},
+          {"z_me_sd_g", "1", "z of me_sd_g (delta method, sector-clustered)",
+           field<&Estimates::z_me_sd_g>},
+          {"pct_growth", "%", "% change of the predicted probability at means for +1 s.d. of g",
+           field<&Estimates::pct_growth>},
+          {"pct_lne", "%", "% change of the predicted probability at means for +1 s.d. of ln e",
+           field<&Estimates::pct_lne>},
+          {"pct_sd_g", "%", "% change of the predicted probability at means for +1 s.d. of sd_g",
+           field<&Estimates::pct_sd_g>},
+          {"reject_g", "1",
+           "1 if the two-sided 5% test finds me_growth > 0 (the paper's sign; size 2.5% where the "
+           "truth is 0)",
+           field<&Estimates::reject_g>},
+          {"reject_lne", "1",
+           "1 if the two-sided 5% test finds me_lne > 0 (the paper's sign; size 2.5% where the "
+           "truth is 0)",
+           field<&Estimates::reject_lne>},
+          {"reject_sd_g", "1",
+           "1 if the two-sided 5% test finds me_sd_g < 0 (the paper's sign; size 2.5% where the "
+           "truth is 0)",
+           field<&Estimates::reject_sd_g>},
+          {"mean_y", "1", "share of observations with y = 1", field<&Estimates::mean_y>},
+          {"n_obs", "observations", "observations in the panel (sectors x periods)",
+           field<&Estimates::n_obs>},
+          {"fit_status", "1",
+           "0 = fitted; 1 fewer observations than 6, 2 non-finite data, 3 no variation in y, "
+           "4 a constant regressor, 5 collinear, 6 separation, 7 not converged (estimates NaN)",
+           field<&Estimates::status>},
+          {"loglik", "1", "log-likelihood at the estimate", field<&Estimates::loglik>},
+          {"iterations", "1", "Newton iterations of the fit", field<&Estimates::iterations>},
+      }};
+  SeriesOutput panel_sector_{
+      info_, {"panel_sector", "1", "sector index of each kept panel row", "panel_rows"}};
+  SeriesOutput panel_y_{info_, {"panel_y", "1", "y of each kept panel row", "panel_rows"}};
+  SeriesOutput panel_g_{
+      info_, {"panel_g", "growth", "import growth regressor of each kept panel row", "panel_rows"}};
+  SeriesOutput panel_lne_{info_, {"panel_lne", "1", "ln e of each kept panel row", "panel_rows"}};
+  SeriesOutput panel_sd_g_{
+      info_,
+      {"panel_sd_g", "growth", "the sector's s.d. of import growth, each kept panel row",
+       "panel_rows"}};
 };
 
 }  // namespace

@@ -1,9 +1,6 @@
 // Engine adapter for the customs-union model: binds parameters by name, draws the cross-section
 // from named streams, calls the economics, writes outputs. No economics lives here.
-//
-// Every output is declared once, next to the function that computes it (the tables built in
-// outputs()), so the schema and the values written cannot drift apart.
-#include <functional>
+#include <array>
 #include <limits>
 #include <string>
 #include <vector>
@@ -11,6 +8,7 @@
 #include "cross_section.hpp"
 #include "economics.hpp"
 #include "tariffsim/model.hpp"
+#include "tariffsim/outputs.hpp"
 #include "tariffsim/registry.hpp"
 
 namespace tariffsim::customs_union {
@@ -34,199 +32,182 @@ constexpr bool regimes_in_enum_order() {
 }
 static_assert(regimes_in_enum_order(), "PointResults::tau indexes regime[] by the enum value");
 
-using PointValue = std::function<double(const PointResults&)>;
-// A replication output from the cross-section's statistics and the true weight w.
-using RepValue = std::function<double(const CrossSectionStats&, double w)>;
-
-// The output schema in file order (point outputs first) with the value of each.
-struct Outputs {
-  std::vector<MetricSpec> specs;
-  std::vector<PointValue> point;
-  std::vector<RepValue> rep;
-
-  void add(std::string name, std::string unit, std::string description, PointValue f) {
-    specs.push_back({std::move(name), std::move(unit), std::move(description), OutputLevel::Point});
-    point.push_back(std::move(f));
-  }
-  void add(std::string name, std::string unit, std::string description, RepValue f) {
-    specs.push_back(
-        {std::move(name), std::move(unit), std::move(description), OutputLevel::Replication});
-    rep.push_back(std::move(f));
-  }
-};
-
-// t, tau, status, raw formulas and the market outcome (spec §9) of regime k at its optimum.
-void add_regime_outputs(Outputs& o, std::size_t k) {
-  const std::string R(regime_name(kRegimes[k]));
-  const std::string c = regime_of_j(kRegimes[k]) ? "j" : "i";
+// t, tau, status, raw formulas and the market outcome (spec §9) of one regime at its optimum.
+PointMetrics<RegimeOutcome> regime_metrics(ModelInfo& info, Regime regime) {
+  using O = RegimeOutcome;
+  const std::string R(regime_name(regime));
+  const std::string c = regime_of_j(regime) ? "j" : "i";
   const std::string where = " in market " + c + " under " + R + " at the optimal tariff";
-  const auto tariff = [&](std::string name, std::string unit, std::string desc, double Tariff::*f) {
-    o.add(std::move(name), std::move(unit), std::move(desc),
-          PointValue([k, f](const PointResults& p) { return p.regime[k].tariff.*f; }));
-  };
-  const auto market = [&](std::string name, std::string unit, std::string desc,
-                          double RegimeOutcome::*f) {
-    o.add(std::move(name), std::move(unit), desc + where,
-          PointValue([k, f](const PointResults& p) { return p.regime[k].*f; }));
-  };
-  tariff("t_" + R, "price", "optimal specific tariff of " + R + " (Gamma/(1+n_f) when prohibitive)",
-         &Tariff::t);
-  tariff("tau_" + R, "1", "optimal AVE t/p of " + R + " (1 when prohibitive)", &Tariff::tau);
-  o.add("status_" + R, "1", "status of " + R + ": 0 interior, 1 prohibitive, 2 no_taxed_firms",
-        PointValue(
-            [k](const PointResults& p) { return static_cast<double>(p.regime[k].tariff.status); }));
-  tariff("t_formula_" + R, "price", "closed-form tariff of " + R + " whatever its status",
-         &Tariff::t_formula);
-  tariff("tau_formula_" + R, "1", "closed-form AVE of " + R + " whatever its status",
-         &Tariff::tau_formula);
-  market("p_" + R, "price", "price", &RegimeOutcome::p);
-  market("q_dom_" + R, "quantity", "output per domestic firm", &RegimeOutcome::q_dom);
-  market("q_partner_" + R, "quantity", "output per partner firm", &RegimeOutcome::q_partner);
-  market("q_out_" + R, "quantity", "output per outsider (k) firm", &RegimeOutcome::q_out);
-  market("Q_" + R, "quantity", "total quantity", &RegimeOutcome::Q);
-  market("CS_" + R, "welfare", "consumer surplus", &RegimeOutcome::CS);
-  market("TR_" + R, "welfare", "tariff revenue", &RegimeOutcome::TR);
-  market("PS_" + c + "_" + R, "welfare", "profits of " + c + "'s firms", &RegimeOutcome::PS);
-  market("G_" + c + "_" + R, "welfare",
-         "government objective CS + TR + (1+alpha_" + c + ") PS_" + c, &RegimeOutcome::G);
+  return {
+      info,
+      {
+          {"t_" + R, "price",
+           "optimal specific tariff of " + R + " (Gamma/(1+n_f) when prohibitive)",
+           [](const O& o) { return o.tariff.t; }},
+          {"tau_" + R, "1", "optimal AVE t/p of " + R + " (1 when prohibitive)",
+           [](const O& o) { return o.tariff.tau; }},
+          {"status_" + R, "1", "status of " + R + ": 0 interior, 1 prohibitive, 2 no_taxed_firms",
+           [](const O& o) { return static_cast<double>(o.tariff.status); }},
+          {"t_formula_" + R, "price", "closed-form tariff of " + R + " whatever its status",
+           [](const O& o) { return o.tariff.t_formula; }},
+          {"tau_formula_" + R, "1", "closed-form AVE of " + R + " whatever its status",
+           [](const O& o) { return o.tariff.tau_formula; }},
+          {"p_" + R, "price", "price" + where, field<&O::p>},
+          {"q_dom_" + R, "quantity", "output per domestic firm" + where, field<&O::q_dom>},
+          {"q_partner_" + R, "quantity", "output per partner firm" + where, field<&O::q_partner>},
+          {"q_out_" + R, "quantity", "output per outsider (k) firm" + where, field<&O::q_out>},
+          {"Q_" + R, "quantity", "total quantity" + where, field<&O::Q>},
+          {"CS_" + R, "welfare", "consumer surplus" + where, field<&O::CS>},
+          {"TR_" + R, "welfare", "tariff revenue" + where, field<&O::TR>},
+          {"PS_" + c + "_" + R, "welfare", "profits of " + c + "'s firms" + where, field<&O::PS>},
+          {"G_" + c + "_" + R, "welfare",
+           "government objective CS + TR + (1+alpha_" + c + ") PS_" + c + where, field<&O::G>},
+      }};
 }
 
-// One member's view of the orderings (spec §5) and combination weights (spec §6).
-struct Member {
-  std::string c, weight;  // "i" or "j"; its CU weight, w or 1-w
-  Regime mfn, fta;
-  double Combination::*wFTA;
-  double Combination::*wMFN;
-};
+// One block per regime, in the order of kRegimes (that of PointResults::regime).
+std::vector<PointMetrics<RegimeOutcome>> metrics_of_every_regime(ModelInfo& info) {
+  std::vector<PointMetrics<RegimeOutcome>> blocks;
+  for (const Regime r : kRegimes) blocks.push_back(regime_metrics(info, r));
+  return blocks;
+}
 
 double ordered(double fta, double mfn, double cu) {
   return fta < mfn && mfn < cu ? 1.0 : 0.0;
 }
 
-// Orderings (spec §5) and combinations (spec §6); each loop runs over the members so that every
-// quantity is declared once for i and j alike.
-void add_point_extras(Outputs& o) {
-  o.add("w", "1", "CU weight on member i, a/(a+b)",
-        PointValue([](const PointResults& p) { return p.w; }));
-  const Member members[] = {
-      {"i", "w", Regime::MFN_i, Regime::FTA_i, &Combination::wFTA_i, &Combination::wMFN_i},
-      {"j", "(1-w)", Regime::MFN_j, Regime::FTA_j, &Combination::wFTA_j, &Combination::wMFN_j}};
-  for (const Member& m : members)
-    o.add("dtau_MFN_FTA_" + m.c, "1", "tau_MFN_" + m.c + " - tau_FTA_" + m.c + " (reported AVEs)",
-          PointValue([m](const PointResults& p) { return p.tau(m.mfn) - p.tau(m.fta); }));
-  for (Regime cu : {Regime::CU, Regime::CU_ab}) {
-    const std::string C(regime_name(cu));
-    const std::string which = cu == Regime::CU ? ", equal-weight CU)" : ")";
-    for (const Member& m : members)
-      o.add("dtau_" + C + "_MFN_" + m.c, "1",
-            "tau_" + C + " - tau_MFN_" + m.c + " (reported AVEs" + which,
-            PointValue([m, cu](const PointResults& p) { return p.tau(cu) - p.tau(m.mfn); }));
-  }
-  for (Regime cu : {Regime::CU, Regime::CU_ab}) {
-    const std::string C(regime_name(cu)), tag = cu == Regime::CU ? "order_" : "order_ab_";
-    for (const Member& m : members)
-      o.add(
-          tag + m.c, "1",
-          "1 if tau_FTA_" + m.c + " < tau_MFN_" + m.c + " < tau_" + C + " (reported AVEs), else 0",
-          PointValue([m, cu](const PointResults& p) {
-            return ordered(p.tau(m.fta), p.tau(m.mfn), p.tau(cu));
-          }));
-  }
-  const auto comb = [&](std::string name, std::string desc, double Combination::*f) {
-    o.add(std::move(name), "1", std::move(desc),
-          PointValue([f](const PointResults& p) { return p.combination.*f; }));
-  };
-  for (const Member& m : members)
-    comb("wFTA_" + m.c,
-         "FTA-form weight on tau_FTA_" + m.c + ", " + m.weight + "(1+4A_" + m.c + ")/(1+2A_" + m.c +
-             ")",
-         m.wFTA);
-  for (const Member& m : members)
-    comb("wMFN_" + m.c, "corrected MFN-form weight on tau_MFN_" + m.c, m.wMFN);
-  comb("res_FTA_form", "tau_CU_ab minus its FTA form (formula values; 0 up to rounding)",
-       &Combination::res_FTA_form);
-  comb("res_MFN_form", "tau_CU_ab minus its corrected MFN form (formula values)",
-       &Combination::res_MFN_form);
-  comb("res_FTA_identity", "residual of tau_CU = 2[w tau_FTA_i + (1-w) tau_FTA_j] - 1/(2(1+n))",
-       &Combination::res_FTA_identity);
-  comb("res_MFN_identity",
-       "residual of (1+n)tau_CU = 2w(1+n_i)tau_MFN_i + 2(1-w)(1+n_j)tau_MFN_j - 1/2",
-       &Combination::res_MFN_identity);
+// The CU weight and the orderings of spec §5.
+PointMetrics<PointResults> ordering_metrics(ModelInfo& info) {
+  using P = PointResults;
+  using enum Regime;
+  return {info,
+          {
+              {"w", "1", "CU weight on member i, a/(a+b)", field<&P::w>},
+              {"dtau_MFN_FTA_i", "1", "tau_MFN_i - tau_FTA_i (reported AVEs)",
+               [](const P& p) { return p.tau(MFN_i) - p.tau(FTA_i); }},
+              {"dtau_MFN_FTA_j", "1", "tau_MFN_j - tau_FTA_j (reported AVEs)",
+               [](const P& p) { return p.tau(MFN_j) - p.tau(FTA_j); }},
+              {"dtau_CU_MFN_i", "1", "tau_CU - tau_MFN_i (reported AVEs, equal-weight CU)",
+               [](const P& p) { return p.tau(CU) - p.tau(MFN_i); }},
+              {"dtau_CU_MFN_j", "1", "tau_CU - tau_MFN_j (reported AVEs, equal-weight CU)",
+               [](const P& p) { return p.tau(CU) - p.tau(MFN_j); }},
+              {"dtau_CU_ab_MFN_i", "1", "tau_CU_ab - tau_MFN_i (reported AVEs)",
+               [](const P& p) { return p.tau(CU_ab) - p.tau(MFN_i); }},
+              {"dtau_CU_ab_MFN_j", "1", "tau_CU_ab - tau_MFN_j (reported AVEs)",
+               [](const P& p) { return p.tau(CU_ab) - p.tau(MFN_j); }},
+              {"order_i", "1", "1 if tau_FTA_i < tau_MFN_i < tau_CU (reported AVEs), else 0",
+               [](const P& p) { return ordered(p.tau(FTA_i), p.tau(MFN_i), p.tau(CU)); }},
+              {"order_j", "1", "1 if tau_FTA_j < tau_MFN_j < tau_CU (reported AVEs), else 0",
+               [](const P& p) { return ordered(p.tau(FTA_j), p.tau(MFN_j), p.tau(CU)); }},
+              {"order_ab_i", "1", "1 if tau_FTA_i < tau_MFN_i < tau_CU_ab (reported AVEs), else 0",
+               [](const P& p) { return ordered(p.tau(FTA_i), p.tau(MFN_i), p.tau(CU_ab)); }},
+              {"order_ab_j", "1", "1 if tau_FTA_j < tau_MFN_j < tau_CU_ab (reported AVEs), else 0",
+               [](const P& p) { return ordered(p.tau(FTA_j), p.tau(MFN_j), p.tau(CU_ab)); }},
+          }};
 }
 
-// Output names of one regression (spec §7): intercept, the two slopes, the implied weight.
+// The combinations of spec §6.
+PointMetrics<Combination> combination_metrics(ModelInfo& info) {
+  using C = Combination;
+  return {
+      info,
+      {
+          {"wFTA_i", "1", "FTA-form weight on tau_FTA_i, w(1+4A_i)/(1+2A_i)", field<&C::wFTA_i>},
+          {"wFTA_j", "1", "FTA-form weight on tau_FTA_j, (1-w)(1+4A_j)/(1+2A_j)",
+           field<&C::wFTA_j>},
+          {"wMFN_i", "1", "corrected MFN-form weight on tau_MFN_i", field<&C::wMFN_i>},
+          {"wMFN_j", "1", "corrected MFN-form weight on tau_MFN_j", field<&C::wMFN_j>},
+          {"res_FTA_form", "1", "tau_CU_ab minus its FTA form (formula values; 0 up to rounding)",
+           field<&C::res_FTA_form>},
+          {"res_MFN_form", "1", "tau_CU_ab minus its corrected MFN form (formula values)",
+           field<&C::res_MFN_form>},
+          {"res_FTA_identity", "1",
+           "residual of tau_CU = 2[w tau_FTA_i + (1-w) tau_FTA_j] - 1/(2(1+n))",
+           field<&C::res_FTA_identity>},
+          {"res_MFN_identity", "1",
+           "residual of (1+n)tau_CU = 2w(1+n_i)tau_MFN_i + 2(1-w)(1+n_j)tau_MFN_j - 1/2",
+           field<&C::res_MFN_identity>},
+      }};
+}
+
+// The cross-section statistics of spec §7 but the regressions, one value per replication.
+ReplicationMetrics<CrossSectionStats> cross_section_metrics(ModelInfo& info) {
+  using S = CrossSectionStats;
+  return {
+      info,
+      {
+          {"cens_MFN_i", "1", "cross-section: share of sectors with a prohibitive MFN_i tariff",
+           field<&S::cens_MFN_i>},
+          {"cens_MFN_j", "1", "cross-section: share of sectors with a prohibitive MFN_j tariff",
+           field<&S::cens_MFN_j>},
+          {"cens_FTA_i", "1", "cross-section: share of sectors with a prohibitive FTA_i tariff",
+           field<&S::cens_FTA_i>},
+          {"cens_FTA_j", "1", "cross-section: share of sectors with a prohibitive FTA_j tariff",
+           field<&S::cens_FTA_j>},
+          {"cens_CU", "1", "cross-section: share of sectors with a prohibitive CU (a, b) tariff",
+           field<&S::cens_CU>},
+          {"cens_any", "1",
+           "cross-section: share of sectors with any prohibitive tariff (excluded)",
+           field<&S::cens_any>},
+          {"n_interior", "sectors", "cross-section: number of interior sectors used below",
+           field<&S::n_interior>},
+          {"spearman_CU_mean", "1",
+           "cross-section: Spearman correlation of tau_CU with (tau_MFN_i + tau_MFN_j)/2",
+           field<&S::spearman_CU_mean>},
+          {"spearman_CU_max", "1",
+           "cross-section: Spearman correlation of tau_CU with max(tau_MFN_i, tau_MFN_j)",
+           field<&S::spearman_CU_max>},
+          {"spearman_CU_MFN_i", "1", "cross-section: Spearman correlation of tau_CU with tau_MFN_i",
+           field<&S::spearman_CU_MFN_i>},
+          {"spearman_CU_MFN_j", "1", "cross-section: Spearman correlation of tau_CU with tau_MFN_j",
+           field<&S::spearman_CU_MFN_j>},
+          {"top_decile_retention", "1",
+           "cross-section: share of the top decile by mean MFN AVE that is in the top decile by "
+           "tau_CU",
+           field<&S::top_decile_retention>},
+          {"share_CU_above_max", "1",
+           "cross-section: share of sectors with tau_CU > max(tau_MFN_i, tau_MFN_j)",
+           field<&S::share_CU_above_max>},
+      }};
+}
+
+// One regression of spec §7 and the error of its weight against the true weight w.
+struct WeightEstimate {
+  const RegressionStats& fit;
+  double w;
+};
+
+// Output names of one regression: intercept, the two slopes, the implied weight.
 struct RegressionNames {
   std::string constant, slope_i, slope_j, w;
 };
 
-// The naive or structural regression and the estimation error of its weight.
-void add_regression_outputs(Outputs& o, RegressionStats CrossSectionStats::*r,
-                            const RegressionNames& n, const std::string& model,
-                            const std::string& ratio) {
-  const auto add = [&](std::string name, std::string desc, double RegressionStats::*f) {
-    o.add(std::move(name), "1", std::move(desc),
-          RepValue([r, f](const CrossSectionStats& s, double) { return (s.*r).*f; }));
-  };
-  add(n.constant, model + ": intercept", &RegressionStats::constant);
-  add(n.slope_i, model + ": coefficient on the tau_MFN_i term", &RegressionStats::slope_i);
-  add(n.slope_j, model + ": coefficient on the tau_MFN_j term", &RegressionStats::slope_j);
-  add(n.w, "implied weight " + ratio + " of the " + model, &RegressionStats::w);
-  add("se_" + n.w, "delta-method HC1 standard error of " + n.w, &RegressionStats::se_w);
-  o.add("err_" + n.w, "1", n.w + " - w (mean over replications = bias)",
-        RepValue([r](const CrossSectionStats& s, double w) { return (s.*r).w - w; }));
-  o.add("sq_err_" + n.w, "1", "(" + n.w + " - w)^2 (mean over replications = MSE; RMSE = its sqrt)",
-        RepValue([r](const CrossSectionStats& s, double w) {
-          const double e = (s.*r).w - w;
-          return e * e;
-        }));
+double squared_weight_error(const WeightEstimate& e) {
+  const double error = e.fit.w - e.w;
+  return error * error;
 }
 
-// The cross-section statistics of spec §7, one value per replication.
-void add_cross_section_outputs(Outputs& o) {
-  const auto stat = [&](std::string name, std::string unit, std::string desc,
-                        double CrossSectionStats::*f) {
-    o.add(std::move(name), std::move(unit), "cross-section: " + desc,
-          RepValue([f](const CrossSectionStats& s, double) { return s.*f; }));
-  };
-  using S = CrossSectionStats;
-  for (auto [name, f] : {std::pair{"MFN_i", &S::cens_MFN_i}, std::pair{"MFN_j", &S::cens_MFN_j},
-                         std::pair{"FTA_i", &S::cens_FTA_i}, std::pair{"FTA_j", &S::cens_FTA_j}})
-    stat(std::string("cens_") + name, "1",
-         std::string("share of sectors with a prohibitive ") + name + " tariff", f);
-  stat("cens_CU", "1", "share of sectors with a prohibitive CU (a, b) tariff", &S::cens_CU);
-  stat("cens_any", "1", "share of sectors with any prohibitive tariff (excluded)", &S::cens_any);
-  stat("n_interior", "sectors", "number of interior sectors used below", &S::n_interior);
-  stat("spearman_CU_mean", "1", "Spearman correlation of tau_CU with (tau_MFN_i + tau_MFN_j)/2",
-       &S::spearman_CU_mean);
-  stat("spearman_CU_max", "1", "Spearman correlation of tau_CU with max(tau_MFN_i, tau_MFN_j)",
-       &S::spearman_CU_max);
-  stat("spearman_CU_MFN_i", "1", "Spearman correlation of tau_CU with tau_MFN_i",
-       &S::spearman_CU_MFN_i);
-  stat("spearman_CU_MFN_j", "1", "Spearman correlation of tau_CU with tau_MFN_j",
-       &S::spearman_CU_MFN_j);
-  stat("top_decile_retention", "1",
-       "share of the top decile by mean MFN AVE that is in the top decile by tau_CU",
-       &S::top_decile_retention);
-  stat("share_CU_above_max", "1", "share of sectors with tau_CU > max(tau_MFN_i, tau_MFN_j)",
-       &S::share_CU_above_max);
-  add_regression_outputs(o, &S::naive, {"naive_const", "naive_b_i", "naive_b_j", "w_naive"},
-                         "naive OLS tau_CU ~ 1 + tau_MFN_i + tau_MFN_j", "b_i/(b_i+b_j)");
-  add_regression_outputs(o, &S::structural,
-                         {"struct_const", "struct_c_i", "struct_c_j", "w_struct"},
-                         "structural OLS (1+n)tau_CU ~ 1 + (1+n_i)tau_MFN_i + (1+n_j)tau_MFN_j "
-                         "(exact: -1/2, 2w, 2(1-w))",
-                         "c_i/(c_i+c_j)");
-}
-
-const Outputs& outputs() {
-  static const Outputs o = [] {
-    Outputs out;
-    for (std::size_t k = 0; k < kRegimes.size(); ++k) add_regime_outputs(out, k);
-    add_point_extras(out);
-    add_cross_section_outputs(out);
-    return out;
-  }();
-  return o;
+ReplicationMetrics<WeightEstimate> regression_metrics(ModelInfo& info, const RegressionNames& n,
+                                                      const std::string& model,
+                                                      const std::string& ratio) {
+  using E = WeightEstimate;
+  return {info,
+          {
+              {n.constant, "1", model + ": intercept", [](const E& e) { return e.fit.constant; }},
+              {n.slope_i, "1", model + ": coefficient on the tau_MFN_i term",
+               [](const E& e) { return e.fit.slope_i; }},
+              {n.slope_j, "1", model + ": coefficient on the tau_MFN_j term",
+               [](const E& e) { return e.fit.slope_j; }},
+              {n.w, "1", "implied weight " + ratio + " of the " + model,
+               [](const E& e) { return e.fit.w; }},
+              {"se_" + n.w, "1", "delta-method HC1 standard error of " + n.w,
+               [](const E& e) { return e.fit.se_w; }},
+              {"err_" + n.w, "1", n.w + " - w (mean over replications = bias)",
+               [](const E& e) { return e.fit.w - e.w; }},
+              {"sq_err_" + n.w, "1",
+               "(" + n.w + " - w)^2 (mean over replications = MSE; RMSE = its sqrt)",
+               squared_weight_error},
+          }};
 }
 
 ModelInfo make_info() {
@@ -261,7 +242,6 @@ ModelInfo make_info() {
       real_param("me_sd_cu", 0.0, nonneg, "1",
                  "cross-section: SD of classical measurement error on the observed CU AVE"),
   };
-  m.metrics = outputs().specs;
   m.status_codes = {{kStatusNoWeights, "a + b = 0: the CU (a, b) weights are undefined"}};
   return m;
 }
@@ -288,10 +268,7 @@ CrossSectionDesign design_of(const Point& p) {
 
 class CustomsUnion final : public Model {
  public:
-  const ModelInfo& info() const override {
-    static const ModelInfo info = make_info();
-    return info;
-  }
+  const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
     if (!(p.real("a") + p.real("b") > 0))
@@ -306,8 +283,9 @@ class CustomsUnion final : public Model {
     for (std::size_t k = 0; k < kRegimes.size(); ++k) r.regime[k] = regime_outcome(x, kRegimes[k]);
     r.combination = combination(x);
     r.w = weight_i(x);
-    const auto& point = outputs().point;
-    for (std::size_t k = 0; k < point.size(); ++k) out.set(k, point[k](r));
+    for (std::size_t k = 0; k < kRegimes.size(); ++k) regimes_[k].write(r.regime[k], out);
+    orderings_.write(r, out);
+    combination_.write(r.combination, out);
 
     auto s = std::make_unique<State>();
     s->a = x.a;
@@ -323,9 +301,25 @@ class CustomsUnion final : public Model {
     Stream measurement = rep.stream("measurement");
     const CrossSectionStats c =
         cross_section(draw_cross_section(s.design, sectors, bias, measurement), s.a, s.b);
-    const Outputs& o = outputs();
-    for (std::size_t k = 0; k < o.rep.size(); ++k) rep.metric(o.point.size() + k, o.rep[k](c, s.w));
+    cross_section_.write(c, rep);
+    naive_.write({c.naive, s.w}, rep);
+    structural_.write({c.structural, s.w}, rep);
   }
+
+ private:
+  ModelInfo info_ = make_info();
+  std::vector<PointMetrics<RegimeOutcome>> regimes_ = metrics_of_every_regime(info_);
+  PointMetrics<PointResults> orderings_ = ordering_metrics(info_);
+  PointMetrics<Combination> combination_ = combination_metrics(info_);
+  ReplicationMetrics<CrossSectionStats> cross_section_ = cross_section_metrics(info_);
+  ReplicationMetrics<WeightEstimate> naive_ =
+      regression_metrics(info_, {"naive_const", "naive_b_i", "naive_b_j", "w_naive"},
+                         "naive OLS tau_CU ~ 1 + tau_MFN_i + tau_MFN_j", "b_i/(b_i+b_j)");
+  ReplicationMetrics<WeightEstimate> structural_ =
+      regression_metrics(info_, {"struct_const", "struct_c_i", "struct_c_j", "w_struct"},
+                         "structural OLS (1+n)tau_CU ~ 1 + (1+n_i)tau_MFN_i + (1+n_j)tau_MFN_j "
+                         "(exact: -1/2, 2w, 2(1-w))",
+                         "c_i/(c_i+c_j)");
 };
 
 }  // namespace

@@ -4,11 +4,13 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "economics.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/model.hpp"
+#include "tariffsim/outputs.hpp"
 #include "tariffsim/registry.hpp"
 
 namespace tariffsim::deremer {
@@ -17,114 +19,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-struct MetricRow {
-  const char* name;
-  const char* unit;
-  const char* description;
-};
-
-// The metric order; kMetricTable below must list the same names in the same order.
-enum Metric : std::size_t {
-  kTxN, kTyN, kStatusNash, kGN, kGsN, kWN, kWsN, kPhiN, kPsiN,
-  kTauGEq7, kStatusEq7, kTauWEq7, kDtauDgM, kDtauDgE, kEq7Subsidy, kEq7Prohibitive,
-  kTxStable, kTyStable, kLamR, kStatusStable, kGStable, kGsStable, kWStable, kWsStable,
-  kTxPublic, kTyPublic, kLamPublic, kStatusPublic,
-  kRemark1Exact, kRemark1Paper, kTxPublicMinusStable, kDWRecipStable, kDWsRecipStable,
-  kPublicLosesRecip, kWStableMinusN, kPublicLosesVsNash,
-  kTxLam, kTyLam, kStatusLam, kDtxDlam, kDtyDlam, kDGDlam, kDGsDlam, kDWDlam, kDWsDlam,
-  kDImportRents, kDExportRents, kDTot,
-  kDtxDlamR, kDtyDlamR, kDGDlamR, kDGsDlamR, kDWDlamR, kDWsDlamR,
-  kDImportRentsR, kDExportRentsR, kDTotR, kPublicGainsPower, kPowerB, kDWDlamSym,
-  kPathTxRecip, kPathTyRecip, kStoppedRecip, kStatusPathRecip,
-  kPathTxOne, kPathTyOne, kStoppedOne, kStatusPathOne,
-  kNumMetrics
-};
-
-constexpr std::array<MetricRow, kNumMetrics> kMetricTable{{
-    {"tx_N", "price", "Nash tariff of Home on x, (8gM-5)/(68-8gM); 1/6 if prohibitive"},
-    {"ty_N", "price", "Nash tariff of Foreign on y, (8gMs-5)/(68-8gMs); 1/6 if prohibitive"},
-    {"status_nash", "1", "0 ok, 2 prohibitive (either country's Nash tariff is 1/6)"},
-    {"G_N", "welfare", "Home government objective G at Nash"},
-    {"Gs_N", "welfare", "Foreign government objective G* at Nash"},
-    {"W_N", "welfare", "Home public welfare W at Nash"},
-    {"Ws_N", "welfare", "Foreign public welfare W* at Nash"},
-    {"phi_N", "welfare/price", "Home's gain per unit reciprocal increase in tx at Nash (phi)"},
-    {"psi_N", "welfare/price", "Foreign's gain per unit reciprocal increase in ty at Nash (psi)"},
-    {"tau_G_eq7", "price", "eq. (7) with the government weights (symmetric weights only)"},
-    {"status_eq7", "1",
-     "0 ok, 2 prohibitive, 3 tau < -1, 5 D <= 0; NaN = not applicable (asymmetric weights)"},
-    {"tau_W_eq7", "price", "eq. (7) with the public weights (symmetric public weights only)"},
-    {"dtauG_dgM", "price", "d tau^G / d gM = 168(3-gE)/D^2 (symmetric only)"},
-    {"dtauG_dgE", "price", "d tau^G / d gE = 168(gM-4)/D^2 (symmetric only)"},
-    {"eq7_subsidy", "1", "1 if eq. (7) is an import subsidy (tau^G < 0), 0 if not (symmetric only)"},
-    {"eq7_prohibitive", "1", "1 if eq. (7) is prohibitive (8gM - 9gE >= 5), 0 if not (symmetric only)"},
-    {"tx_stable", "price", "stable point under reciprocity (spec §6), Home's tariff"},
-    {"ty_stable", "price", "stable point under reciprocity, Foreign's tariff"},
-    {"lam_R", "1", "frontier weight of the stable point, -G*_x/G_x"},
-    {"status_stable", "1",
-     "0 ok, 3 outside_domain, 4 degenerate_continuum, 5 no_interior_solution, 6 soc_violated"},
-    {"G_stable", "welfare", "G at the stable point"},
-    {"Gs_stable", "welfare", "G* at the stable point"},
-    {"W_stable", "welfare", "W at the stable point"},
-    {"Ws_stable", "welfare", "W* at the stable point"},
-    {"tx_public", "price", "the publics' preferred point: the stable point of (W, W*), Home's tariff"},
-    {"ty_public", "price", "the publics' preferred point, Foreign's tariff"},
-    {"lam_public", "1", "frontier weight of the publics' preferred point (on the W frontier)"},
-    {"status_public", "1", "status of the publics' preferred point (codes as status_stable)"},
-    {"remark1_exact", "1",
-     "1 if tau^W > tau^G by the exact condition (3-gE)(gM-gM_W) < (4-gM)(gE-gE_W) (Home weights); "
-     "NaN if D_G or D_W <= 0"},
-    {"remark1_paper", "1", "1 if the paper's rule gM-gM_W < 1.5(gE-gE_W) holds; NaN as remark1_exact"},
-    {"tx_public_minus_stable", "price", "tx_public - tx_stable (> 0: governments over-liberalize)"},
-    {"dW_recip_stable", "welfare/price",
-     "Home public's gain per unit reciprocal increase in tx at the stable point"},
-    {"dWs_recip_stable", "welfare/price",
-     "Foreign public's gain per unit reciprocal increase in ty at the stable point"},
-    {"public_loses_recip", "1",
-     "1 if dW_recip_stable > 0: the last reciprocal cuts lowered Home's public welfare"},
-    {"W_stable_minus_N", "welfare", "W_stable - W_N"},
-    {"public_loses_vs_nash", "1", "1 if W_stable < W_N"},
-    {"tx_lam", "price", "efficient frontier at lam: argmax lam G + G*, Home's tariff"},
-    {"ty_lam", "price", "efficient frontier at lam, Foreign's tariff"},
-    {"status_lam", "1", "0 interior, 2 clamped at 1/6, 3 clamped at -1, 6 SOC fails (endpoint)"},
-    {"dtx_dlam", "price", "d tx / d lam on the frontier at lam (0 at a clamped corner)"},
-    {"dty_dlam", "price", "d ty / d lam on the frontier at lam"},
-    {"dG_dlam", "welfare", "d G / d lam on the frontier at lam"},
-    {"dGs_dlam", "welfare", "d G* / d lam on the frontier at lam"},
-    {"dW_dlam", "welfare", "d W / d lam on the frontier at lam"},
-    {"dWs_dlam", "welfare", "d W* / d lam on the frontier at lam"},
-    {"d_import_rents", "welfare", "Home import-competing rents Q_x dp_x/dlam at lam"},
-    {"d_export_rents", "welfare", "Home export rents Q_y dp_y^w/dlam at lam"},
-    {"d_tot", "welfare", "Home terms of trade -M_x dp_x^w + M_y dp_y^w per dlam at lam"},
-    {"dtx_dlam_at_lamR", "price", "d tx / d lam at lam_R"},
-    {"dty_dlam_at_lamR", "price", "d ty / d lam at lam_R"},
-    {"dG_dlam_at_lamR", "welfare", "d G / d lam at lam_R"},
-    {"dGs_dlam_at_lamR", "welfare", "d G* / d lam at lam_R"},
-    {"dW_dlam_at_lamR", "welfare", "d W / d lam at lam_R (public's gain from a power shift)"},
-    {"dWs_dlam_at_lamR", "welfare", "d W* / d lam at lam_R"},
-    {"d_import_rents_at_lamR", "welfare", "Home import-competing rents per dlam at lam_R"},
-    {"d_export_rents_at_lamR", "welfare", "Home export rents per dlam at lam_R"},
-    {"d_tot_at_lamR", "welfare", "Home terms-of-trade gain per dlam at lam_R"},
-    {"public_gains_power", "1",
-     "1 if dW_dlam_at_lamR > 0, 0 if < 0; NaN if it is 0 to rounding (on B = 0) or undefined"},
-    {"power_B", "1", "B of spec §8; sign(dW/dlam) = -sign(B) (symmetric G and W weights only)"},
-    {"dW_dlam_sym", "welfare",
-     "closed form 18(8gEgM-41gE+27)B/D^3 at lam = 1 (symmetric weights, stable point ok)"},
-    {"path_tx_end_reciprocity", "price", "end of the reciprocal liberalization path from Nash, tx"},
-    {"path_ty_end_reciprocity", "price", "end of the reciprocal liberalization path, ty"},
-    {"stopped_by_reciprocity", "1", "who stopped the reciprocal path: 1 Home, 2 Foreign, 3 both, 4 bound"},
-    {"status_path_reciprocity", "1", "0 ok, 3 outside_domain"},
-    {"path_tx_end_one_for_one", "price", "end of the one-for-one liberalization path from Nash, tx"},
-    {"path_ty_end_one_for_one", "price", "end of the one-for-one path, ty"},
-    {"stopped_by_one_for_one", "1", "who stopped the one-for-one path: 1 Home, 2 Foreign, 3 both, 4 bound"},
-    {"status_path_one_for_one", "1", "0 ok, 3 outside_domain"},
-}};
-static_assert(kMetricTable.back().name != nullptr, "kMetricTable must list every Metric");
-
-enum Series : std::size_t {
-  kCurveTx, kCurveS, kCurveSs, kCurveN, kCurveNs, kCurveEF, kPathTx, kPathTy, kPathPhi, kPathPsi,
-};
 
 ModelInfo make_info() {
   const Range positive = kPositive, tariffs{kTariffMin, kTariffProhibitive};
@@ -142,44 +36,57 @@ ModelInfo make_info() {
   m.params = {
       real_param("gM", 1.2, positive, "1", "Home government weight on import-competing profits"),
       real_param("gE", 1.1, positive, "1", "Home government weight on export profits"),
-      real_param("gMs", 1.2, positive, "1", "Foreign government weight on import-competing profits"),
+      real_param("gMs", 1.2, positive, "1",
+                 "Foreign government weight on import-competing profits"),
       real_param("gEs", 1.1, positive, "1", "Foreign government weight on export profits"),
       real_param("gM_W", 1.2, positive, "1", "Home public weight on import-competing profits"),
       real_param("gE_W", 1.0, positive, "1", "Home public weight on export profits"),
       real_param("gMs_W", 1.2, positive, "1", "Foreign public weight on import-competing profits"),
       real_param("gEs_W", 1.0, positive, "1", "Foreign public weight on export profits"),
-      {"symmetric", ParamType::Bool, false, {}, {}, "",
+      {"symmetric",
+       ParamType::Bool,
+       false,
+       {},
+       {},
+       "",
        "if true, Foreign's weights are set to Home's (gMs=gM, gEs=gE, gMs_W=gM_W, gEs_W=gE_W)"},
       real_param("lam", 1.0, positive, "1", "Home's weight on the efficient frontier (lam G + G*)"),
-      {"reciprocity", ParamType::Enum, std::string("tot"), {}, {"tot", "volume"}, "",
+      {"reciprocity",
+       ParamType::Enum,
+       std::string("tot"),
+       {},
+       {"tot", "volume"},
+       "",
        "reciprocity notion: tot (dty/dtx = M_x/M_y) or volume (dty/dtx = p_x^w/p_y^w)"},
-      {"path_mode", ParamType::Enum, std::string("reciprocity"), {}, {"reciprocity", "one_for_one"},
-       "", "liberalization path written to the path_* series"},
-      {"n_curve", ParamType::Integer, std::int64_t{201}, {2, 1e7}, {}, "points",
+      {"path_mode",
+       ParamType::Enum,
+       std::string("reciprocity"),
+       {},
+       {"reciprocity", "one_for_one"},
+       "",
+       "liberalization path written to the path_* series"},
+      {"n_curve",
+       ParamType::Integer,
+       std::int64_t{201},
+       {2, 1e7},
+       {},
+       "points",
        "length of the Figure 1 curve series"},
       real_param("curve_tx_lo", -0.05, tariffs, "price", "left end of the tx grid of the curves"),
       real_param("curve_tx_hi", 0.12, tariffs, "price", "right end of the tx grid of the curves"),
-      {"n_path", ParamType::Integer, std::int64_t{101}, {2, 1e7}, {}, "points",
+      {"n_path",
+       ParamType::Integer,
+       std::int64_t{101},
+       {2, 1e7},
+       {},
+       "points",
        "length of the liberalization path series"},
-  };
-  for (const MetricRow& r : kMetricTable)
-    m.metrics.push_back({r.name, r.unit, r.description, OutputLevel::Point});
-  m.series = {
-      {"curve_tx", "price", "tx grid of the Figure 1 curves", "n_curve"},
-      {"curve_S", "price", "ty on S (phi = 0); NaN outside [-1, 1/6)", "n_curve"},
-      {"curve_Ss", "price", "ty on S* (psi = 0)", "n_curve"},
-      {"curve_N", "price", "ty on N (phi = phi at Nash)", "n_curve"},
-      {"curve_Ns", "price", "ty on N* (psi = psi at Nash)", "n_curve"},
-      {"curve_EF", "price", "ty on the efficient frontier (Pareto branch)", "n_curve"},
-      {"path_tx", "price", "tx along the liberalization path (path_mode), Nash to end", "n_path"},
-      {"path_ty", "price", "ty along the liberalization path", "n_path"},
-      {"path_phi", "welfare/price", "Home's gain per unit increase in tx along the path", "n_path"},
-      {"path_psi", "welfare/price", "Foreign's gain per unit increase in ty along the path", "n_path"},
   };
   m.status_codes = {
       {kProhibitive, "prohibitive: a tariff at or above 1/6 (no imports)"},
       {kOutsideDomain, "outside_domain: a solution outside -1 <= t < 1/6 or lam <= 0"},
-      {kDegenerateContinuum, "degenerate_continuum: S and S* coincide (every point of S is stable)"},
+      {kDegenerateContinuum,
+       "degenerate_continuum: S and S* coincide (every point of S is stable)"},
       {kNoInteriorSolution, "no_interior_solution: a zero denominator or no interior root"},
       {kSocViolated, "soc_violated: a second-order condition fails"},
   };
@@ -193,123 +100,100 @@ struct State : PointState {
   double phi_N = kNaN, psi_N = kNaN, curve_lo = 0, curve_hi = 0;
 };
 
-double indicator(bool b) { return b ? 1.0 : 0.0; }
-double sign_indicator(double x) { return x > 0.0 ? 1.0 : (x < 0.0 ? 0.0 : kNaN); }
+double indicator(bool b) {
+  return b ? 1.0 : 0.0;
+}
+double sign_indicator(double x) {
+  return x > 0.0 ? 1.0 : (x < 0.0 ? 0.0 : kNaN);
+}
+// D of eq. (7); the symmetric statements hold only where it is positive.
+double eq7_denominator(Weights w) {
+  return 59.0 - 9.0 * w.gE - 8.0 * w.gM;
+}
+bool symmetric_weights(const State& s) {
+  return symmetric(s.gov) && symmetric(s.pub);
+}
 
-class Outputs {
- public:
-  explicit Outputs(PointOutputs& out) : out_(out) {}
-  void set(Metric m, double v) { out_.set(m, v); }
-  void set_power(Metric first, const PowerShift& p) {
-    const std::array<double, 9> v{p.dtx_dlam, p.dty_dlam, p.dG, p.dGs, p.dW, p.dWs,
-                                  p.import_rents, p.export_rents, p.tot};
-    for (std::size_t i = 0; i < v.size(); ++i) out_.set(first + i, v[i]);
-  }
-
- private:
-  PointOutputs& out_;
+// What the point outputs are read off, solved once per point.
+struct Solution {
+  explicit Solution(const State& state) : s(state) {}
+  const State& s;
+  Tariff nash_x, nash_y;
+  double W_N = kNaN;
+  std::optional<Eq7> eq7_gov;  // symmetric government weights only
+  // The stable points of (G, G*) and of the publics' (W, W*); tx, ty and lam NaN unless ok.
+  StablePoint stable, public_point;
+  double W_stable = kNaN, dW_recip_stable = kNaN;
+  FrontierPoint frontier_at_lam;
+  PowerShift shift_at_lam, shift_at_lam_R;  // shift_at_lam_R NaN unless the stable point is ok
+  PathEnd reciprocity_path, one_for_one_path;
 };
 
-void write_nash(const State& s, Outputs& o) {
-  const Tariff x = nash_tariff(s.gov.home.gM), y = nash_tariff(s.gov.foreign.gM);
-  o.set(kTxN, x.t);
-  o.set(kTyN, y.t);
-  o.set(kStatusNash, x.status != kOk ? x.status : y.status);
-  o.set(kGN, home_objective(x.t, y.t, s.gov.home));
-  o.set(kGsN, foreign_objective(x.t, y.t, s.gov.foreign));
-  o.set(kWN, home_objective(x.t, y.t, s.pub.home));
-  o.set(kWsN, foreign_objective(x.t, y.t, s.pub.foreign));
-  o.set(kPhiN, s.phi_N);
-  o.set(kPsiN, s.psi_N);
+StablePoint stable_point_or_nan(const Countries& c, Reciprocity r) {
+  StablePoint p = stable_point(c, r);
+  if (p.status != kOk) p.tx = p.ty = p.lam = kNaN;
+  return p;
 }
 
-void write_eq7(const State& s, Outputs& o) {
-  if (symmetric(s.gov)) {
-    const Eq7 e = eq7(s.gov.home);
-    o.set(kTauGEq7, e.tau);
-    o.set(kStatusEq7, e.status);
-    o.set(kDtauDgM, e.dtau_dgM);
-    o.set(kDtauDgE, e.dtau_dgE);
-    const double D = 59.0 - 9.0 * s.gov.home.gE - 8.0 * s.gov.home.gM;
-    const bool valid_D = D > 0.0;
-    o.set(kEq7Subsidy, valid_D ? indicator(3.0 * s.gov.home.gE > 1.0 + 2.0 * s.gov.home.gM) : kNaN);
-    o.set(kEq7Prohibitive, valid_D ? indicator(8.0 * s.gov.home.gM - 9.0 * s.gov.home.gE >= 5.0) : kNaN);
-  } else {
-    for (Metric m : {kTauGEq7, kStatusEq7, kDtauDgM, kDtauDgE, kEq7Subsidy, kEq7Prohibitive})
-      o.set(m, kNaN);
-  }
-  o.set(kTauWEq7, symmetric(s.pub) ? eq7(s.pub.home).tau : kNaN);
-  const auto D = [](Weights w) { return 59.0 - 9.0 * w.gE - 8.0 * w.gM; };
-  const bool defined = D(s.gov.home) > 0.0 && D(s.pub.home) > 0.0;
-  o.set(kRemark1Exact, defined ? indicator(remark1_exact(s.gov.home, s.pub.home)) : kNaN);
-  o.set(kRemark1Paper, defined ? indicator(remark1_paper(s.gov.home, s.pub.home)) : kNaN);
+PowerShift power_shift_at_stable_point(const State& s, const StablePoint& st) {
+  if (st.status != kOk) return {kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
+  const FrontierPoint f = frontier(s.gov, st.lam);
+  return power_shift(s.gov, s.pub, st.tx, st.ty, f.dtx_dlam, f.dty_dlam);
 }
 
-StablePoint write_stable(const State& s, Outputs& o) {
-  StablePoint st = stable_point(s.gov, s.reciprocity);
-  const bool ok = st.status == kOk;
-  if (!ok) st.tx = st.ty = st.lam = kNaN;
-  o.set(kTxStable, st.tx);
-  o.set(kTyStable, st.ty);
-  o.set(kLamR, st.lam);
-  o.set(kStatusStable, st.status);
-  o.set(kGStable, home_objective(st.tx, st.ty, s.gov.home));
-  o.set(kGsStable, foreign_objective(st.tx, st.ty, s.gov.foreign));
-  const double W = home_objective(st.tx, st.ty, s.pub.home);
-  o.set(kWStable, W);
-  o.set(kWsStable, foreign_objective(st.tx, st.ty, s.pub.foreign));
-
-  StablePoint pu = stable_point(s.pub, s.reciprocity);
-  if (pu.status != kOk) pu.tx = pu.ty = pu.lam = kNaN;
-  o.set(kTxPublic, pu.tx);
-  o.set(kTyPublic, pu.ty);
-  o.set(kLamPublic, pu.lam);
-  o.set(kStatusPublic, pu.status);
-  o.set(kTxPublicMinusStable, pu.tx - st.tx);
-
-  const double dW = ok ? home_reciprocal_gain(s.pub, st.tx, st.ty, s.reciprocity) : kNaN;
-  o.set(kDWRecipStable, dW);
-  o.set(kDWsRecipStable, ok ? foreign_reciprocal_gain(s.pub, st.tx, st.ty, s.reciprocity) : kNaN);
-  o.set(kPublicLosesRecip, sign_indicator(dW));
-  const double WN = home_objective(nash_tariff(s.gov.home.gM).t, nash_tariff(s.gov.foreign.gM).t,
-                                   s.pub.home);
-  o.set(kWStableMinusN, W - WN);
-  o.set(kPublicLosesVsNash, std::isnan(W) ? kNaN : indicator(W < WN));
-  return st;
+Solution solve_point(const State& s, double lam) {
+  Solution d(s);
+  d.nash_x = nash_tariff(s.gov.home.gM);
+  d.nash_y = nash_tariff(s.gov.foreign.gM);
+  d.W_N = home_objective(d.nash_x.t, d.nash_y.t, s.pub.home);
+  if (symmetric(s.gov)) d.eq7_gov = eq7(s.gov.home);
+  d.stable = stable_point_or_nan(s.gov, s.reciprocity);
+  d.public_point = stable_point_or_nan(s.pub, s.reciprocity);
+  d.W_stable = home_objective(d.stable.tx, d.stable.ty, s.pub.home);
+  if (d.stable.status == kOk)
+    d.dW_recip_stable = home_reciprocal_gain(s.pub, d.stable.tx, d.stable.ty, s.reciprocity);
+  const FrontierPoint& f = d.frontier_at_lam = frontier(s.gov, lam);
+  d.shift_at_lam = power_shift(s.gov, s.pub, f.tx, f.ty, f.dtx_dlam, f.dty_dlam);
+  d.shift_at_lam_R = power_shift_at_stable_point(s, d.stable);
+  d.reciprocity_path = liberalization_endpoint(s.gov, s.reciprocity, PathMode::Reciprocity);
+  d.one_for_one_path = liberalization_endpoint(s.gov, s.reciprocity, PathMode::OneForOne);
+  return d;
 }
 
-void write_power(const State& s, double lam, const StablePoint& st, Outputs& o) {
-  const FrontierPoint f = frontier(s.gov, lam);
-  o.set(kTxLam, f.tx);
-  o.set(kTyLam, f.ty);
-  o.set(kStatusLam, f.status());
-  o.set_power(kDtxDlam, power_shift(s.gov, s.pub, f.tx, f.ty, f.dtx_dlam, f.dty_dlam));
-
-  PowerShift at_R;
-  at_R.dtx_dlam = at_R.dty_dlam = at_R.dG = at_R.dGs = at_R.dW = at_R.dWs = kNaN;
-  at_R.import_rents = at_R.export_rents = at_R.tot = kNaN;
-  if (st.status == kOk) {
-    const FrontierPoint fr = frontier(s.gov, st.lam);
-    at_R = power_shift(s.gov, s.pub, st.tx, st.ty, fr.dtx_dlam, fr.dty_dlam);
-  }
-  o.set_power(kDtxDlamR, at_R);
-  o.set(kPublicGainsPower, sign_indicator(at_R.dW));
-  const bool sym = symmetric(s.gov) && symmetric(s.pub);
-  o.set(kPowerB, sym ? power_B(s.gov.home, s.pub.home) : kNaN);
-  o.set(kDWDlamSym, sym && st.status == kOk ? dW_dlam_symmetric(s.gov.home, s.pub.home) : kNaN);
+// The getters longer than a line.
+double eq7_subsidy(const Solution& d) {
+  const Weights w = d.s.gov.home;
+  return d.eq7_gov && eq7_denominator(w) > 0.0 ? indicator(3.0 * w.gE > 1.0 + 2.0 * w.gM) : kNaN;
 }
-
-void write_paths(const State& s, Outputs& o) {
-  const auto one = [&](PathMode m, Metric tx, Metric ty, Metric stopped, Metric status) {
-    const PathEnd e = liberalization_endpoint(s.gov, s.reciprocity, m);
-    const bool ok = e.status == kOk;
-    o.set(tx, ok ? e.tx : kNaN);
-    o.set(ty, ok ? e.ty : kNaN);
-    o.set(stopped, ok ? e.stopped_by : kNaN);
-    o.set(status, e.status);
-  };
-  one(PathMode::Reciprocity, kPathTxRecip, kPathTyRecip, kStoppedRecip, kStatusPathRecip);
-  one(PathMode::OneForOne, kPathTxOne, kPathTyOne, kStoppedOne, kStatusPathOne);
+double eq7_prohibitive(const Solution& d) {
+  const Weights w = d.s.gov.home;
+  return d.eq7_gov && eq7_denominator(w) > 0.0 ? indicator(8.0 * w.gM - 9.0 * w.gE >= 5.0) : kNaN;
+}
+bool remark1_defined(const State& s) {
+  return eq7_denominator(s.gov.home) > 0.0 && eq7_denominator(s.pub.home) > 0.0;
+}
+double remark1_exact_holds(const Solution& d) {
+  return remark1_defined(d.s) ? indicator(remark1_exact(d.s.gov.home, d.s.pub.home)) : kNaN;
+}
+double remark1_paper_holds(const Solution& d) {
+  return remark1_defined(d.s) ? indicator(remark1_paper(d.s.gov.home, d.s.pub.home)) : kNaN;
+}
+double dWs_recip_stable(const Solution& d) {
+  if (d.stable.status != kOk) return kNaN;
+  return foreign_reciprocal_gain(d.s.pub, d.stable.tx, d.stable.ty, d.s.reciprocity);
+}
+double dW_dlam_symmetric_closed_form(const Solution& d) {
+  if (!symmetric_weights(d.s) || d.stable.status != kOk) return kNaN;
+  return dW_dlam_symmetric(d.s.gov.home, d.s.pub.home);
+}
+double end_tx(const PathEnd& e) {
+  return e.status == kOk ? e.tx : kNaN;
+}
+double end_ty(const PathEnd& e) {
+  return e.status == kOk ? e.ty : kNaN;
+}
+double end_stopped_by(const PathEnd& e) {
+  return e.status == kOk ? e.stopped_by : kNaN;
 }
 
 Countries read_countries(const Point& p, const char* gM, const char* gE, const char* gMs,
@@ -321,15 +205,12 @@ Countries read_countries(const Point& p, const char* gM, const char* gE, const c
 
 class DeRemer final : public Model {
  public:
-  const ModelInfo& info() const override {
-    static const ModelInfo info = make_info();
-    return info;
-  }
+  const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
     if (!(p.real("curve_tx_lo") < p.real("curve_tx_hi")))
-      return DomainProblem{kOutsideDomain, "expected curve_tx_lo < curve_tx_hi",
-                           {"curve_tx_lo", "curve_tx_hi"}};
+      return DomainProblem{
+          kOutsideDomain, "expected curve_tx_lo < curve_tx_hi", {"curve_tx_lo", "curve_tx_hi"}};
     return std::nullopt;
   }
 
@@ -346,32 +227,33 @@ class DeRemer final : public Model {
     s->phi_N = home_reciprocal_gain(s->gov, txN, tyN, s->reciprocity);
     s->psi_N = foreign_reciprocal_gain(s->gov, txN, tyN, s->reciprocity);
 
-    Outputs o(out);
-    write_nash(*s, o);
-    write_eq7(*s, o);
-    const StablePoint st = write_stable(*s, o);
-    write_power(*s, p.real("lam"), st, o);
-    write_paths(*s, o);
+    const Solution d = solve_point(*s, p.real("lam"));
+    equilibria_.write(d, out);
+    shift_at_lam_.write(d.shift_at_lam, out);
+    shift_at_lam_R_.write(d.shift_at_lam_R, out);
+    power_signs_.write(d, out);
+    path_reciprocity_.write(d.reciprocity_path, out);
+    path_one_for_one_.write(d.one_for_one_path, out);
     return s;
   }
 
   void replicate(const PointState& base, Replication& rep) const override {
     const auto& s = static_cast<const State&>(base);
     write_curves(s, rep);
-    liberalization_path(s.gov, s.reciprocity, s.path_mode, rep.series(kPathTx), rep.series(kPathTy),
-                        rep.series(kPathPhi), rep.series(kPathPsi));
+    liberalization_path(s.gov, s.reciprocity, s.path_mode, path_tx_.span(rep), path_ty_.span(rep),
+                        path_phi_.span(rep), path_psi_.span(rep));
   }
 
  private:
-  static void write_curves(const State& s, Replication& rep) {
-    const std::span<double> tx = rep.series(kCurveTx), S = rep.series(kCurveS),
-                            Ss = rep.series(kCurveSs), N = rep.series(kCurveN),
-                            Ns = rep.series(kCurveNs), EF = rep.series(kCurveEF);
+  void write_curves(const State& s, Replication& rep) const {
+    const std::span<double> tx = curve_tx_.span(rep), S = curve_S_.span(rep),
+                            Ss = curve_Ss_.span(rep), N = curve_N_.span(rep),
+                            Ns = curve_Ns_.span(rep), EF = curve_EF_.span(rep);
     std::size_t n = 0;
     for (const auto& sp : {tx, S, Ss, N, Ns, EF}) n = std::max(n, sp.size());
     for (std::size_t i = 0; i < n; ++i) {
-      const double x =
-          s.curve_lo + (s.curve_hi - s.curve_lo) * static_cast<double>(i) / static_cast<double>(n - 1);
+      const double x = s.curve_lo + (s.curve_hi - s.curve_lo) * static_cast<double>(i) /
+                                        static_cast<double>(n - 1);
       if (i < tx.size()) tx[i] = x;
       if (i < S.size()) S[i] = curve_S(s.gov, x, s.reciprocity);
       if (i < Ss.size()) Ss[i] = curve_Ss(s.gov, x, s.reciprocity);
@@ -380,6 +262,208 @@ class DeRemer final : public Model {
       if (i < EF.size()) EF[i] = curve_EF(s.gov, x);
     }
   }
+
+  ModelInfo info_ = make_info();
+  PointMetrics<Solution> equilibria_{
+      info_,
+      {
+          {"tx_N", "price", "Nash tariff of Home on x, (8gM-5)/(68-8gM); 1/6 if prohibitive",
+           [](const Solution& d) { return d.nash_x.t; }},
+          {"ty_N", "price", "Nash tariff of Foreign on y, (8gMs-5)/(68-8gMs); 1/6 if prohibitive",
+           [](const Solution& d) { return d.nash_y.t; }},
+          {"status_nash", "1", "0 ok, 2 prohibitive (either country's Nash tariff is 1/6)",
+           [](const Solution& d) {
+             return static_cast<double>(d.nash_x.status != kOk ? d.nash_x.status : d.nash_y.status);
+           }},
+          {"G_N", "welfare", "Home government objective G at Nash",
+           [](const Solution& d) { return home_objective(d.nash_x.t, d.nash_y.t, d.s.gov.home); }},
+          {"Gs_N", "welfare", "Foreign government objective G* at Nash",
+           [](const Solution& d) {
+             return foreign_objective(d.nash_x.t, d.nash_y.t, d.s.gov.foreign);
+           }},
+          {"W_N", "welfare", "Home public welfare W at Nash",
+           [](const Solution& d) { return d.W_N; }},
+          {"Ws_N", "welfare", "Foreign public welfare W* at Nash",
+           [](const Solution& d) {
+             return foreign_objective(d.nash_x.t, d.nash_y.t, d.s.pub.foreign);
+           }},
+          {"phi_N", "welfare/price", "Home's gain per unit reciprocal increase in tx at Nash (phi)",
+           [](const Solution& d) { return d.s.phi_N; }},
+          {"psi_N", "welfare/price",
+           "Foreign's gain per unit reciprocal increase in ty at Nash (psi)",
+           [](const Solution& d) { return d.s.psi_N; }},
+          {"tau_G_eq7", "price", "eq. (7) with the government weights (symmetric weights only)",
+           [](const Solution& d) { return d.eq7_gov ? d.eq7_gov->tau : kNaN; }},
+          {"status_eq7", "1",
+           "0 ok, 2 prohibitive, 3 tau < -1, 5 D <= 0; NaN = not applicable (asymmetric weights)",
+           [](const Solution& d) {
+             return d.eq7_gov ? static_cast<double>(d.eq7_gov->status) : kNaN;
+           }},
+          {"tau_W_eq7", "price", "eq. (7) with the public weights (symmetric public weights only)",
+           [](const Solution& d) { return symmetric(d.s.pub) ? eq7(d.s.pub.home).tau : kNaN; }},
+          {"dtauG_dgM", "price", "d tau^G / d gM = 168(3-gE)/D^2 (symmetric only)",
+           [](const Solution& d) { return d.eq7_gov ? d.eq7_gov->dtau_dgM : kNaN; }},
+          {"dtauG_dgE", "price", "d tau^G / d gE = 168(gM-4)/D^2 (symmetric only)",
+           [](const Solution& d) { return d.eq7_gov ? d.eq7_gov->dtau_dgE : kNaN; }},
+          {"eq7_subsidy", "1",
+           "1 if eq. (7) is an import subsidy (tau^G < 0), 0 if not (symmetric only)", eq7_subsidy},
+          {"eq7_prohibitive", "1",
+           "1 if eq. (7) is prohibitive (8gM - 9gE >= 5), 0 if not (symmetric only)",
+           eq7_prohibitive},
+          {"tx_stable", "price", "stable point under reciprocity (spec §6), Home's tariff",
+           [](const Solution& d) { return d.stable.tx; }},
+          {"ty_stable", "price", "stable point under reciprocity, Foreign's tariff",
+           [](const Solution& d) { return d.stable.ty; }},
+          {"lam_R", "1", "frontier weight of the stable point, -G*_x/G_x",
+           [](const Solution& d) { return d.stable.lam; }},
+          {"status_stable", "1",
+           "0 ok, 3 outside_domain, 4 degenerate_continuum, 5 no_interior_solution, 6 soc_violated",
+           [](const Solution& d) { return static_cast<double>(d.stable.status); }},
+          {"G_stable", "welfare", "G at the stable point",
+           [](const Solution& d) {
+             return home_objective(d.stable.tx, d.stable.ty, d.s.gov.home);
+           }},
+          {"Gs_stable", "welfare", "G* at the stable point",
+           [](const Solution& d) {
+             return foreign_objective(d.stable.tx, d.stable.ty, d.s.gov.foreign);
+           }},
+          {"W_stable", "welfare", "W at the stable point",
+           [](const Solution& d) { return d.W_stable; }},
+          {"Ws_stable", "welfare", "W* at the stable point",
+           [](const Solution& d) {
+             return foreign_objective(d.stable.tx, d.stable.ty, d.s.pub.foreign);
+           }},
+          {"tx_public", "price",
+           "the publics' preferred point: the stable point of (W, W*), Home's tariff",
+           [](const Solution& d) { return d.public_point.tx; }},
+          {"ty_public", "price", "the publics' preferred point, Foreign's tariff",
+           [](const Solution& d) { return d.public_point.ty; }},
+          {"lam_public", "1", "frontier weight of the publics' preferred point (on the W frontier)",
+           [](const Solution& d) { return d.public_point.lam; }},
+          {"status_public", "1", "status of the publics' preferred point (codes as status_stable)",
+           [](const Solution& d) { return static_cast<double>(d.public_point.status); }},
+          {"remark1_exact", "1",
+           "1 if tau^W > tau^G by the exact condition (3-gE)(gM-gM_W) < (4-gM)(gE-gE_W) (Home "
+           "weights); NaN if D_G or D_W <= 0",
+           remark1_exact_holds},
+          {"remark1_paper", "1",
+           "1 if the paper's rule gM-gM_W < 1.5(gE-gE_W) holds; NaN as remark1_exact",
+           remark1_paper_holds},
+          {"tx_public_minus_stable", "price",
+           "tx_public - tx_stable (> 0: governments over-liberalize)",
+           [](const Solution& d) { return d.public_point.tx - d.stable.tx; }},
+          {"dW_recip_stable", "welfare/price",
+           "Home public's gain per unit reciprocal increase in tx at the stable point",
+           [](const Solution& d) { return d.dW_recip_stable; }},
+          {"dWs_recip_stable", "welfare/price",
+           "Foreign public's gain per unit reciprocal increase in ty at the stable point",
+           dWs_recip_stable},
+          {"public_loses_recip", "1",
+           "1 if dW_recip_stable > 0: the last reciprocal cuts lowered Home's public welfare",
+           [](const Solution& d) { return sign_indicator(d.dW_recip_stable); }},
+          {"W_stable_minus_N", "welfare", "W_stable - W_N",
+           [](const Solution& d) { return d.W_stable - d.W_N; }},
+          {"public_loses_vs_nash", "1", "1 if W_stable < W_N",
+           [](const Solution& d) {
+             return std::isnan(d.W_stable) ? kNaN : indicator(d.W_stable < d.W_N);
+           }},
+          {"tx_lam", "price", "efficient frontier at lam: argmax lam G + G*, Home's tariff",
+           [](const Solution& d) { return d.frontier_at_lam.tx; }},
+          {"ty_lam", "price", "efficient frontier at lam, Foreign's tariff",
+           [](const Solution& d) { return d.frontier_at_lam.ty; }},
+          {"status_lam", "1",
+           "0 interior, 2 clamped at 1/6, 3 clamped at -1, 6 SOC fails (endpoint)",
+           [](const Solution& d) { return static_cast<double>(d.frontier_at_lam.status()); }},
+      }};
+  PointMetrics<PowerShift> shift_at_lam_{
+      info_,
+      {
+          {"dtx_dlam", "price", "d tx / d lam on the frontier at lam (0 at a clamped corner)",
+           field<&PowerShift::dtx_dlam>},
+          {"dty_dlam", "price", "d ty / d lam on the frontier at lam",
+           field<&PowerShift::dty_dlam>},
+          {"dG_dlam", "welfare", "d G / d lam on the frontier at lam", field<&PowerShift::dG>},
+          {"dGs_dlam", "welfare", "d G* / d lam on the frontier at lam", field<&PowerShift::dGs>},
+          {"dW_dlam", "welfare", "d W / d lam on the frontier at lam", field<&PowerShift::dW>},
+          {"dWs_dlam", "welfare", "d W* / d lam on the frontier at lam", field<&PowerShift::dWs>},
+          {"d_import_rents", "welfare", "Home import-competing rents Q_x dp_x/dlam at lam",
+           field<&PowerShift::import_rents>},
+          {"d_export_rents", "welfare", "Home export rents Q_y dp_y^w/dlam at lam",
+           field<&PowerShift::export_rents>},
+          {"d_tot", "welfare", "Home terms of trade -M_x dp_x^w + M_y dp_y^w per dlam at lam",
+           field<&PowerShift::tot>},
+      }};
+  PointMetrics<PowerShift> shift_at_lam_R_{
+      info_,
+      {
+          {"dtx_dlam_at_lamR", "price", "d tx / d lam at lam_R", field<&PowerShift::dtx_dlam>},
+          {"dty_dlam_at_lamR", "price", "d ty / d lam at lam_R", field<&PowerShift::dty_dlam>},
+          {"dG_dlam_at_lamR", "welfare", "d G / d lam at lam_R", field<&PowerShift::dG>},
+          {"dGs_dlam_at_lamR", "welfare", "d G* / d lam at lam_R", field<&PowerShift::dGs>},
+          {"dW_dlam_at_lamR", "welfare", "d W / d lam at lam_R (public's gain from a power shift)",
+           field<&PowerShift::dW>},
+          {"dWs_dlam_at_lamR", "welfare", "d W* / d lam at lam_R", field<&PowerShift::dWs>},
+          {"d_import_rents_at_lamR", "welfare", "Home import-competing rents per dlam at lam_R",
+           field<&PowerShift::import_rents>},
+          {"d_export_rents_at_lamR", "welfare", "Home export rents per dlam at lam_R",
+           field<&PowerShift::export_rents>},
+          {"d_tot_at_lamR", "welfare", "Home terms-of-trade gain per dlam at lam_R",
+           field<&PowerShift::tot>},
+      }};
+  PointMetrics<Solution> power_signs_{
+      info_,
+      {
+          {"public_gains_power", "1",
+           "1 if dW_dlam_at_lamR > 0, 0 if < 0; NaN if it is 0 to rounding (on B = 0) or undefined",
+           [](const Solution& d) { return sign_indicator(d.shift_at_lam_R.dW); }},
+          {"power_B", "1",
+           "B of spec §8; sign(dW/dlam) = -sign(B) (symmetric G and W weights only)",
+           [](const Solution& d) {
+             return symmetric_weights(d.s) ? power_B(d.s.gov.home, d.s.pub.home) : kNaN;
+           }},
+          {"dW_dlam_sym", "welfare",
+           "closed form 18(8gEgM-41gE+27)B/D^3 at lam = 1 (symmetric weights, stable point ok)",
+           dW_dlam_symmetric_closed_form},
+      }};
+  PointMetrics<PathEnd> path_reciprocity_{
+      info_,
+      {
+          {"path_tx_end_reciprocity", "price",
+           "end of the reciprocal liberalization path from Nash, tx", end_tx},
+          {"path_ty_end_reciprocity", "price", "end of the reciprocal liberalization path, ty",
+           end_ty},
+          {"stopped_by_reciprocity", "1",
+           "who stopped the reciprocal path: 1 Home, 2 Foreign, 3 both, 4 bound", end_stopped_by},
+          {"status_path_reciprocity", "1", "0 ok, 3 outside_domain", field<&PathEnd::status>},
+      }};
+  PointMetrics<PathEnd> path_one_for_one_{
+      info_,
+      {
+          {"path_tx_end_one_for_one", "price",
+           "end of the one-for-one liberalization path from Nash, tx", end_tx},
+          {"path_ty_end_one_for_one", "price", "end of the one-for-one path, ty", end_ty},
+          {"stopped_by_one_for_one", "1",
+           "who stopped the one-for-one path: 1 Home, 2 Foreign, 3 both, 4 bound", end_stopped_by},
+          {"status_path_one_for_one", "1", "0 ok, 3 outside_domain", field<&PathEnd::status>},
+      }};
+  SeriesOutput curve_tx_{info_, {"curve_tx", "price", "tx grid of the Figure 1 curves", "n_curve"}};
+  SeriesOutput curve_S_{
+      info_, {"curve_S", "price", "ty on S (phi = 0); NaN outside [-1, 1/6)", "n_curve"}};
+  SeriesOutput curve_Ss_{info_, {"curve_Ss", "price", "ty on S* (psi = 0)", "n_curve"}};
+  SeriesOutput curve_N_{info_, {"curve_N", "price", "ty on N (phi = phi at Nash)", "n_curve"}};
+  SeriesOutput curve_Ns_{info_, {"curve_Ns", "price", "ty on N* (psi = psi at Nash)", "n_curve"}};
+  SeriesOutput curve_EF_{
+      info_, {"curve_EF", "price", "ty on the efficient frontier (Pareto branch)", "n_curve"}};
+  SeriesOutput path_tx_{
+      info_,
+      {"path_tx", "price", "tx along the liberalization path (path_mode), Nash to end", "n_path"}};
+  SeriesOutput path_ty_{info_, {"path_ty", "price", "ty along the liberalization path", "n_path"}};
+  SeriesOutput path_phi_{info_,
+                         {"path_phi", "welfare/price",
+                          "Home's gain per unit increase in tx along the path", "n_path"}};
+  SeriesOutput path_psi_{info_,
+                         {"path_psi", "welfare/price",
+                          "Foreign's gain per unit increase in ty along the path", "n_path"}};
 };
 
 }  // namespace

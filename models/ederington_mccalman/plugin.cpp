@@ -11,6 +11,7 @@
 #include "economics.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/model.hpp"
+#include "tariffsim/outputs.hpp"
 #include "tariffsim/registry.hpp"
 
 namespace tariffsim::ederington_mccalman {
@@ -23,93 +24,14 @@ constexpr int kStatusTariffDomain = 4;
 constexpr int kStatusCurvatureSolve = 5;
 constexpr int kStatusTwoFamilies = 6;
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-MetricSpec metric(std::string name, std::string unit, std::string description) {
-  return {std::move(name), std::move(unit), std::move(description), OutputLevel::Point};
-}
-
-// The metric list, in schema order; each entry also knows how to read its value off a Solution.
-struct Output {
-  MetricSpec spec;
-  double (*get)(const Solution&, const Inputs&);
+// What the outputs are read off: the solution, the inputs it was solved at, and whether the point
+// took the numerical path, whose Solution has no counterpart of two linear-only flags.
+struct Outcome : Solution {
+  Inputs in;
+  bool curved = false;
 };
-
-#define EM_OUT(field, unit, desc) \
-  Output { metric(#field, unit, desc), [](const Solution& s, const Inputs&) { return double(s.field); } }
-
-const std::vector<Output>& outputs() {
-  static const std::vector<Output> list = {
-      Output{metric("r_eff", "1", "r = delta^T used at this point (from T, or r as given)"),
-             [](const Solution&, const Inputs& in) { return in.r; }},
-      Output{metric("ttil_abs", "price", "tau, the non-deviators' mutual tariff, in price units"),
-             [](const Solution&, const Inputs& in) { return in.ttil; }},
-      Output{metric("t_coop_abs", "price", "the cooperative tariff t, in price units"),
-             [](const Solution&, const Inputs& in) { return in.t_coop; }},
-      EM_OUT(t_N, "price", "Nash tariff t^N, eq (7)"),
-      EM_OUT(t_prohibitive, "price", "common tariff on both exporters that stops all imports"),
-      EM_OUT(kappa_D, "1", "slope of the unilateral best response t^D(tau), eq (4)"),
-      EM_OUT(t_D_ttil, "price", "best response t^D(tau) on the deviator given tau, eq (4)"),
-      EM_OUT(t_NC, "price", "collusive non-discriminatory tariff t^NC, eq (17)"),
-      EM_OUT(t_DC_ttil, "price", "collusive discriminatory tariff t^DC(tau) on the deviator, eq (18)"),
-      EM_OUT(p_free, "price", "importer's price under free trade"),
-      EM_OUT(q_free, "price", "exporter's local price under free trade"),
-      EM_OUT(p_N, "price", "importer's price at Nash"),
-      EM_OUT(q_N, "price", "exporter's local price at Nash"),
-      EM_OUT(E_N, "quantity", "exports per exporter at Nash"),
-      EM_OUT(p_C, "price", "importer's price at the cooperative tariff t_coop"),
-      EM_OUT(q_C, "price", "exporter's local price at t_coop"),
-      EM_OUT(E_C, "quantity", "exports per exporter at t_coop"),
-      EM_OUT(p_DP_imp, "price", "DP(tau): price of good y in Y"),
-      EM_OUT(q_DP_dev, "price", "DP(tau): local price of good y in the deviator X"),
-      EM_OUT(q_DP_nondev, "price", "DP(tau): local price of good y in Z"),
-      EM_OUT(E_DP_dev, "quantity", "DP(tau): exports of good y by the deviator X"),
-      EM_OUT(E_DP_nondev, "quantity", "DP(tau): exports of good y by Z"),
-      EM_OUT(W_C0, "welfare", "per-country welfare under free trade"),
-      EM_OUT(W_C, "welfare", "per-country welfare under cooperation at t_coop"),
-      EM_OUT(W_D, "welfare", "deviator's welfare in the deviation period against t_coop, eq (9)"),
-      EM_OUT(Omega, "welfare", "one-shot gain from deviating, W_D - W_C at t_coop"),
-      EM_OUT(W_NP, "welfare", "per-country welfare under Nash reversion (MFN punishment)"),
-      EM_OUT(G_NP, "welfare", "global welfare under Nash reversion"),
-      EM_OUT(W_DP_dev, "welfare", "deviator's welfare under discriminatory punishment DP(tau)"),
-      EM_OUT(W_DP_nondev, "welfare", "each non-deviator's welfare under DP(tau)"),
-      EM_OUT(G_DP, "welfare", "global welfare under DP(tau)"),
-      EM_OUT(W_NC_dev, "welfare", "deviator's welfare under collusive MFN punishment NC"),
-      EM_OUT(W_DC_dev, "welfare", "deviator's welfare under collusive discriminatory DC(tau)"),
-      EM_OUT(t_hat_NP, "price", "most-cooperative self-enforcing tariff under NP"),
-      EM_OUT(t_hat_DP, "price", "most-cooperative self-enforcing tariff under DP(tau) (t_N if infeasible)"),
-      EM_OUT(t_hat_DP_feasible, "1", "1 if some t in [0, t_N] is self-enforcing under DP(tau)"),
-      EM_OUT(r_max_DP, "1", "largest r at which DP(tau) is self-enforcing (NaN if never)"),
-      EM_OUT(t_hat_NC, "price", "most-cooperative tariff under NC (t_N if infeasible)"),
-      EM_OUT(t_hat_NC_feasible, "1", "1 if some t in [0, t_N] is self-enforcing under NC"),
-      EM_OUT(t_hat_DC, "price", "most-cooperative tariff under DC(tau)"),
-      EM_OUT(rp_NP_r, "1", "renegotiation-proof NP: optimal r* = delta^T*"),
-      EM_OUT(rp_NP_t, "price", "renegotiation-proof NP tariff"),
-      EM_OUT(rp_NP_v, "welfare", "renegotiation-proof NP: global value of the punishment path v(r*)"),
-      EM_OUT(rp_DP_feasible, "1", "1 if DP(tau) is self-enforcing for some r"),
-      EM_OUT(rp_DP_r, "1", "renegotiation-proof DP: optimal r* (NaN if infeasible)"),
-      EM_OUT(rp_DP_t, "price", "renegotiation-proof DP tariff (t_N if infeasible)"),
-      EM_OUT(rp_DP_v, "welfare", "renegotiation-proof DP: v(r*) (NaN if infeasible)"),
-      EM_OUT(fig4_gap, "welfare", "G_DP/3 - W_DP_dev at tau (> 0: discrimination preferred, eq 28)"),
-      EM_OUT(fig4_fraction, "1", "f = tau*/t_N, the Fig. 4 threshold as a fraction of t_N"),
-      EM_OUT(fig4_threshold_ttil, "price", "tau* = f t_N (may be negative)"),
-      EM_OUT(prop1_holds, "1", "1 if t_hat_NP <= t_hat_DP (strictly when 0 < t_hat_NP < t_N, tau < t_N)"),
-      EM_OUT(prop2_holds, "1", "1 if t_hat_DC <= t_hat_NP <= t_hat_NC (first strictly when 0 < t_hat_NP < t_N)"),
-      EM_OUT(prop3_holds, "1", "1 if DP is feasible and rp_DP_t < rp_NP_t"),
-      EM_OUT(eq28_holds, "1", "1 if rp_DP_t < rp_NP_t iff fig4_gap > 0 (Lemma 5; NaN if DP infeasible)"),
-      EM_OUT(discrimination_preferred, "1", "1 if fig4_gap > 0"),
-      EM_OUT(export_log_curvature_N, "1",
-             "X X''/X'^2 of export supply at the Nash export price: 0 linear, 1 exponential "
-             "(the paper's knife-edge after Lemma 3), > 1 log-convex"),
-      EM_OUT(endo_t_hat_DP, "price", "endogenous variant tau = t_hat(r): most-cooperative DP tariff"),
-      EM_OUT(endo_prop1_holds, "1", "endogenous variant: 1 if t_hat_NP <= endo_t_hat_DP (strictly as prop1)"),
-      EM_OUT(endo_rp_r, "1", "endogenous variant: renegotiation-proof r*"),
-      EM_OUT(endo_rp_t, "price", "endogenous variant: renegotiation-proof DP tariff"),
-      EM_OUT(endo_rp_disc_better, "1", "endogenous variant: 1 if endo_rp_t < rp_NP_t"),
-  };
-  return list;
-}
-
-#undef EM_OUT
 
 ModelInfo make_info() {
   const Range positive = kPositive, nonneg = kNonNegative;
@@ -146,19 +68,24 @@ ModelInfo make_info() {
       real_param("s0", 0.0, nonneg, "quantity",
                  "export sector's supply at a zero price; lambda = kappa_x (s0 - alpha)/(b + d) "
                  "= 1 is exactly exponential exports, > 1 log-convex (Prop. 1 can fail)"),
-      {"tariff_units", ParamType::Enum, std::string("absolute"), {},
-       {"absolute", "fraction_of_t_N"}, "",
+      {"tariff_units",
+       ParamType::Enum,
+       std::string("absolute"),
+       {},
+       {"absolute", "fraction_of_t_N"},
+       "",
        "absolute: ttil and t_coop are prices; fraction_of_t_N: they are multiples of t_N"},
   };
-  for (const auto& o : outputs()) m.metrics.push_back(o.spec);
   m.status_codes = {
       {kStatusSupplySlopes, "export supply slope d must exceed import supply slope c"},
-      {kStatusPunishmentLength, "both T and r are set: give exactly one (T = inf or r = 0 means unset)"},
+      {kStatusPunishmentLength,
+       "both T and r are set: give exactly one (T = inf or r = 0 means unset)"},
       {kStatusTariffDomain, "ttil or t_coop outside [0, t_N]"},
       {kStatusCurvatureSolve,
        "g, kappa_x or s0 > 0: the numerical solver found no equilibrium with positive local prices "
        "or no optimum"},
-      {kStatusTwoFamilies, "g > 0 together with kappa_x > 0 or s0 > 0: choose one curvature family"},
+      {kStatusTwoFamilies,
+       "g > 0 together with kappa_x > 0 or s0 > 0: choose one curvature family"},
   };
   return m;
 }
@@ -190,9 +117,6 @@ double tariff_scale(const Point& p) {
   return p.choice("tariff_units") == "absolute" ? 1.0 : point_nash_tariff(p);
 }
 
-// Outputs that are bool fields of Solution but have no curved counterpart: NaN when curved.
-constexpr const char* kLinearOnlyFlags[] = {"t_hat_NC_feasible", "rp_DP_feasible"};
-
 Inputs inputs(const Point& p) {
   Inputs in;
   in.pr = primitives(p);
@@ -215,23 +139,21 @@ Solution solve_curved(const Inputs& in, const Point& p) {
 
 class EderingtonMcCalman final : public Model {
  public:
-  const ModelInfo& info() const override {
-    static const ModelInfo info = make_info();
-    return info;
-  }
+  const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
     if (!(p.real("d") > p.real("c")))
-      return DomainProblem{kStatusSupplySlopes, "expected d > c (exporters supply more elastically)",
-                           {"c", "d"}};
+      return DomainProblem{
+          kStatusSupplySlopes, "expected d > c (exporters supply more elastically)", {"c", "d"}};
     if (!std::isinf(p.real("T")) && p.real("r") != 0.0)
       return DomainProblem{kStatusPunishmentLength,
                            "expected exactly one of T and r (leave T = inf or r = 0 unset)",
                            {"T", "r"}};
     if (p.real("g") > 0 && (p.real("kappa_x") > 0 || p.real("s0") > 0))
-      return DomainProblem{kStatusTwoFamilies,
-                           "expected g = 0 when kappa_x or s0 is set (one curvature family at a time)",
-                           {"g", "kappa_x", "s0"}};
+      return DomainProblem{
+          kStatusTwoFamilies,
+          "expected g = 0 when kappa_x or s0 is set (one curvature family at a time)",
+          {"g", "kappa_x", "s0"}};
     const bool fraction = p.choice("tariff_units") != "absolute";
     double tN = 1.0;
     try {
@@ -257,16 +179,137 @@ class EderingtonMcCalman final : public Model {
     in.t_coop = std::min(in.t_coop, tN);
     // The linear model stays on the closed-form path, so its outputs are unchanged.
     const bool curved_point = is_curved(p);
-    const Solution s = curved_point ? solve_curved(in, p) : solve(in);
-    const auto& list = outputs();
-    for (std::size_t i = 0; i < list.size(); ++i) out.set(i, list[i].get(s, in));
-    if (curved_point)
-      for (const char* name : kLinearOnlyFlags)
-        out.set(*info().metric_index(name), std::numeric_limits<double>::quiet_NaN());
+    outputs_.write({curved_point ? solve_curved(in, p) : solve(in), in, curved_point}, out);
     return std::make_unique<PointState>();
   }
 
   void replicate(const PointState&, Replication&) const override {}
+
+ private:
+  ModelInfo info_ = make_info();
+  PointMetrics<Outcome> outputs_{
+      info_,
+      {
+          {"r_eff", "1", "r = delta^T used at this point (from T, or r as given)",
+           [](const Outcome& o) { return o.in.r; }},
+          {"ttil_abs", "price", "tau, the non-deviators' mutual tariff, in price units",
+           [](const Outcome& o) { return o.in.ttil; }},
+          {"t_coop_abs", "price", "the cooperative tariff t, in price units",
+           [](const Outcome& o) { return o.in.t_coop; }},
+          {"t_N", "price", "Nash tariff t^N, eq (7)", field<&Solution::t_N>},
+          {"t_prohibitive", "price", "common tariff on both exporters that stops all imports",
+           field<&Solution::t_prohibitive>},
+          {"kappa_D", "1", "slope of the unilateral best response t^D(tau), eq (4)",
+           field<&Solution::kappa_D>},
+          {"t_D_ttil", "price", "best response t^D(tau) on the deviator given tau, eq (4)",
+           field<&Solution::t_D_ttil>},
+          {"t_NC", "price", "collusive non-discriminatory tariff t^NC, eq (17)",
+           field<&Solution::t_NC>},
+          {"t_DC_ttil", "price",
+           "collusive discriminatory tariff t^DC(tau) on the deviator, eq (18)",
+           field<&Solution::t_DC_ttil>},
+          {"p_free", "price", "importer's price under free trade", field<&Solution::p_free>},
+          {"q_free", "price", "exporter's local price under free trade", field<&Solution::q_free>},
+          {"p_N", "price", "importer's price at Nash", field<&Solution::p_N>},
+          {"q_N", "price", "exporter's local price at Nash", field<&Solution::q_N>},
+          {"E_N", "quantity", "exports per exporter at Nash", field<&Solution::E_N>},
+          {"p_C", "price", "importer's price at the cooperative tariff t_coop",
+           field<&Solution::p_C>},
+          {"q_C", "price", "exporter's local price at t_coop", field<&Solution::q_C>},
+          {"E_C", "quantity", "exports per exporter at t_coop", field<&Solution::E_C>},
+          {"p_DP_imp", "price", "DP(tau): price of good y in Y", field<&Solution::p_DP_imp>},
+          {"q_DP_dev", "price", "DP(tau): local price of good y in the deviator X",
+           field<&Solution::q_DP_dev>},
+          {"q_DP_nondev", "price", "DP(tau): local price of good y in Z",
+           field<&Solution::q_DP_nondev>},
+          {"E_DP_dev", "quantity", "DP(tau): exports of good y by the deviator X",
+           field<&Solution::E_DP_dev>},
+          {"E_DP_nondev", "quantity", "DP(tau): exports of good y by Z",
+           field<&Solution::E_DP_nondev>},
+          {"W_C0", "welfare", "per-country welfare under free trade", field<&Solution::W_C0>},
+          {"W_C", "welfare", "per-country welfare under cooperation at t_coop",
+           field<&Solution::W_C>},
+          {"W_D", "welfare", "deviator's welfare in the deviation period against t_coop, eq (9)",
+           field<&Solution::W_D>},
+          {"Omega", "welfare", "one-shot gain from deviating, W_D - W_C at t_coop",
+           field<&Solution::Omega>},
+          {"W_NP", "welfare", "per-country welfare under Nash reversion (MFN punishment)",
+           field<&Solution::W_NP>},
+          {"G_NP", "welfare", "global welfare under Nash reversion", field<&Solution::G_NP>},
+          {"W_DP_dev", "welfare", "deviator's welfare under discriminatory punishment DP(tau)",
+           field<&Solution::W_DP_dev>},
+          {"W_DP_nondev", "welfare", "each non-deviator's welfare under DP(tau)",
+           field<&Solution::W_DP_nondev>},
+          {"G_DP", "welfare", "global welfare under DP(tau)", field<&Solution::G_DP>},
+          {"W_NC_dev", "welfare", "deviator's welfare under collusive MFN punishment NC",
+           field<&Solution::W_NC_dev>},
+          {"W_DC_dev", "welfare", "deviator's welfare under collusive discriminatory DC(tau)",
+           field<&Solution::W_DC_dev>},
+          {"t_hat_NP", "price", "most-cooperative self-enforcing tariff under NP",
+           field<&Solution::t_hat_NP>},
+          {"t_hat_DP", "price",
+           "most-cooperative self-enforcing tariff under DP(tau) (t_N if infeasible)",
+           field<&Solution::t_hat_DP>},
+          {"t_hat_DP_feasible", "1", "1 if some t in [0, t_N] is self-enforcing under DP(tau)",
+           field<&Solution::t_hat_DP_feasible>},
+          {"r_max_DP", "1", "largest r at which DP(tau) is self-enforcing (NaN if never)",
+           field<&Solution::r_max_DP>},
+          {"t_hat_NC", "price", "most-cooperative tariff under NC (t_N if infeasible)",
+           field<&Solution::t_hat_NC>},
+          {"t_hat_NC_feasible", "1", "1 if some t in [0, t_N] is self-enforcing under NC",
+           [](const Outcome& o) { return o.curved ? kNaN : double(o.t_hat_NC_feasible); }},
+          {"t_hat_DC", "price", "most-cooperative tariff under DC(tau)",
+           field<&Solution::t_hat_DC>},
+          {"rp_NP_r", "1", "renegotiation-proof NP: optimal r* = delta^T*",
+           field<&Solution::rp_NP_r>},
+          {"rp_NP_t", "price", "renegotiation-proof NP tariff", field<&Solution::rp_NP_t>},
+          {"rp_NP_v", "welfare",
+           "renegotiation-proof NP: global value of the punishment path v(r*)",
+           field<&Solution::rp_NP_v>},
+          {"rp_DP_feasible", "1", "1 if DP(tau) is self-enforcing for some r",
+           [](const Outcome& o) { return o.curved ? kNaN : double(o.rp_DP_feasible); }},
+          {"rp_DP_r", "1", "renegotiation-proof DP: optimal r* (NaN if infeasible)",
+           field<&Solution::rp_DP_r>},
+          {"rp_DP_t", "price", "renegotiation-proof DP tariff (t_N if infeasible)",
+           field<&Solution::rp_DP_t>},
+          {"rp_DP_v", "welfare", "renegotiation-proof DP: v(r*) (NaN if infeasible)",
+           field<&Solution::rp_DP_v>},
+          {"fig4_gap", "welfare", "G_DP/3 - W_DP_dev at tau (> 0: discrimination preferred, eq 28)",
+           field<&Solution::fig4_gap>},
+          {"fig4_fraction", "1", "f = tau*/t_N, the Fig. 4 threshold as a fraction of t_N",
+           field<&Solution::fig4_fraction>},
+          {"fig4_threshold_ttil", "price", "tau* = f t_N (may be negative)",
+           field<&Solution::fig4_threshold_ttil>},
+          {"prop1_holds", "1",
+           "1 if t_hat_NP <= t_hat_DP (strictly when 0 < t_hat_NP < t_N, tau < t_N)",
+           field<&Solution::prop1_holds>},
+          {"prop2_holds", "1",
+           "1 if t_hat_DC <= t_hat_NP <= t_hat_NC (first strictly when 0 < t_hat_NP < t_N)",
+           field<&Solution::prop2_holds>},
+          {"prop3_holds", "1", "1 if DP is feasible and rp_DP_t < rp_NP_t",
+           field<&Solution::prop3_holds>},
+          {"eq28_holds", "1",
+           "1 if rp_DP_t < rp_NP_t iff fig4_gap > 0 (Lemma 5; NaN if DP infeasible)",
+           field<&Solution::eq28_holds>},
+          {"discrimination_preferred", "1", "1 if fig4_gap > 0",
+           field<&Solution::discrimination_preferred>},
+          {"export_log_curvature_N", "1",
+           "X X''/X'^2 of export supply at the Nash export price: 0 linear, 1 exponential "
+           "(the paper's knife-edge after Lemma 3), > 1 log-convex",
+           field<&Solution::export_log_curvature_N>},
+          {"endo_t_hat_DP", "price",
+           "endogenous variant tau = t_hat(r): most-cooperative DP tariff",
+           field<&Solution::endo_t_hat_DP>},
+          {"endo_prop1_holds", "1",
+           "endogenous variant: 1 if t_hat_NP <= endo_t_hat_DP (strictly as prop1)",
+           field<&Solution::endo_prop1_holds>},
+          {"endo_rp_r", "1", "endogenous variant: renegotiation-proof r*",
+           field<&Solution::endo_rp_r>},
+          {"endo_rp_t", "price", "endogenous variant: renegotiation-proof DP tariff",
+           field<&Solution::endo_rp_t>},
+          {"endo_rp_disc_better", "1", "endogenous variant: 1 if endo_rp_t < rp_NP_t",
+           field<&Solution::endo_rp_disc_better>},
+      }};
 };
 
 }  // namespace

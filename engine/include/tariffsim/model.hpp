@@ -31,12 +31,14 @@ struct DomainProblem {
   std::vector<std::string> params;
 };
 
-// Point-level outputs (OutputLevel::Point), written by prepare(), and the point's own random
-// streams for draws made once per point and shared by all its replications (a design of sectors
-// that every replicated panel reuses, say).
+// Point-level outputs (OutputLevel::Point), written by prepare() through the model's PointMetrics
+// blocks (tariffsim/outputs.hpp), and the point's own random streams for draws made once per
+// point and shared by all its replications (a design of sectors that every replicated panel
+// reuses, say).
 class PointOutputs {
  public:
-  explicit PointOutputs(std::span<double> values, StreamKey key = {}) : values_(values), key_(key) {}
+  explicit PointOutputs(std::span<double> values, StreamKey key = {})
+      : values_(values), key_(key) {}
   void set(std::size_t metric, double v) { values_[metric] = v; }
   // Keyed like the replications' streams but countered by kPointReplication, which no
   // replication takes, so point-level draws never repeat a replication's.
@@ -49,7 +51,8 @@ class PointOutputs {
   StreamKey key_;
 };
 
-// What one Monte Carlo replication sees: its streams and where to write.
+// What one Monte Carlo replication sees: its streams and where to write (through the model's
+// ReplicationMetrics blocks and SeriesOutput spans, tariffsim/outputs.hpp).
 class Replication {
  public:
   Replication(StreamKey key, std::uint64_t index, std::span<double> metrics,
@@ -62,7 +65,9 @@ class Replication {
   }
   void metric(std::size_t id, double v) { metrics_[id] = v; }
   // Empty span when the experiment did not ask to keep this series.
-  std::span<double> series(std::size_t id) { return id < series_.size() ? series_[id] : std::span<double>{}; }
+  std::span<double> series(std::size_t id) {
+    return id < series_.size() ? series_[id] : std::span<double>{};
+  }
 
  private:
   StreamKey key_;
