@@ -25,6 +25,7 @@
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/validate.hpp"
 
 namespace tariffsim::cli {
 
@@ -63,7 +64,8 @@ Experiment load(const std::string& path, const std::vector<std::string>& sets) {
   return load_experiment(path, sets, Registry::global());
 }
 
-// "i/N" -> (i, N). `what` names where the text came from, for the error message.
+// "i/N" -> (i, N). `what` names where the text came from, for the error messages: this one and
+// validate's, which checks that i < N.
 void parse_shard(const std::string& text, RunOptions& opt, const std::string& what) {
   const auto slash = text.find('/');
   try {
@@ -76,8 +78,7 @@ void parse_shard(const std::string& text, RunOptions& opt, const std::string& wh
     throw InputError(what + ": expected i/N (e.g. 3/8, shards numbered from 0), got '" + text +
                      "'");
   }
-  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
-    throw InputError(what + ": expected i/N with 0 <= i < N, got '" + text + "'");
+  opt.shard_origin = what;
 }
 
 // "--shard slurm/N": shard SLURM_ARRAY_TASK_ID of N. Only on request, so an array job that runs
@@ -161,8 +162,8 @@ void print_run_summary(const RunSummary& s, const RunOptions& opt) {
                 static_cast<unsigned long long>(opt.shard_count));
 }
 
-// What every rank (or the one process) does before computing: the shard, the experiment, the
-// model and the checks that need both.
+// What every rank (or the one process) does before computing: the shard, the experiment and its
+// model. Validation is the run's: run_experiment's, or the MPI path's before it hands out work.
 struct RunSetup {
   std::optional<Experiment> exp;
   std::unique_ptr<Model> model;
@@ -176,7 +177,6 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
   setup.model = Registry::global().create(setup.exp->model);
   if (opt.shard_count > 1 && opt.output_path.empty())
     opt.output_path = shard_file_name(setup.exp->output.file, opt);
-  check_experiment(*setup.exp, *setup.model);
   return setup;
 }
 
@@ -199,8 +199,10 @@ int report_run(const RunSummary& s, const RunOptions& opt, const RunRequest& req
 
 int cmd_run_distributed(const MpiSession& mpi, const RunRequest& request, RunOptions opt) {
   RunSetup setup;
-  const SetupError error =
-      try_setup([&] { setup = set_up_run(request.path, request.sets, request.shard, opt); });
+  const SetupError error = try_setup([&] {
+    setup = set_up_run(request.path, request.sets, request.shard, opt);
+    validate(*setup.exp, *setup.model, opt);
+  });
   const DistributedRun run{setup.exp ? &*setup.exp : nullptr, setup.model.get(), opt};
   RunRequest launched = request;
   launched.resume_command +=
@@ -232,7 +234,7 @@ int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
 int cmd_validate(const std::string& path, const std::vector<std::string>& sets) {
   const Experiment exp = load(path, sets);
   const auto model = Registry::global().create(exp.model);
-  check_experiment(exp, *model);
+  validate(exp, *model);
   const Design design(exp, model->info());
   std::printf(
       "%s: valid\n  experiment %s, model %s\n  %llu points x %llu replications = %llu "

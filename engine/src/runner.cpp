@@ -19,6 +19,7 @@
 #include "tariffsim/interrupt.hpp"
 #include "tariffsim/progress.hpp"
 #include "tariffsim/result_file.hpp"
+#include "tariffsim/validate.hpp"
 
 namespace tariffsim {
 
@@ -369,30 +370,7 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   b.work.clear();
 }
 
-// Names the first of the problem's parameters that the experiment sets (file:line or --set); if
-// it sets none of them, the model's defaults are at fault and the message says so.
-std::string missing_domain_message(const Experiment& exp, const DomainProblem& p) {
-  for (const auto& key : p.params)
-    if (exp.fixed.count(key))
-      return exp.where(key).str() + ": parameters." + key + ": " + p.message;
-  return exp.config_path + ": parameters." + p.params.front() +
-         " (the model's default): " + p.message;
-}
-
 }  // namespace
-
-void check_experiment(const Experiment& exp, const Model& model) {
-  const auto& info = model.info();
-  Design design(exp, info);
-  if (design.size() == 0) throw InputError(exp.config_path + ": the design has no points");
-  const Point first = design.point(0);
-  if (auto problem = model.check(first)) {
-    const bool all_fixed = !problem->params.empty() &&
-                           std::all_of(problem->params.begin(), problem->params.end(),
-                                       [&](const std::string& p) { return !exp.varies(p); });
-    if (all_fixed) throw InputError(missing_domain_message(exp, *problem));
-  }
-}
 
 std::uint64_t estimated_replications(const Experiment& exp, const Model& model) {
   Design design(exp, model.info());
@@ -482,18 +460,6 @@ std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo
   return std::make_unique<ResultFile>(path, layout, run_file_mode(opt, path, layout.path_origin));
 }
 
-namespace {
-
-// InputError unless 0 <= shard_index < shard_count (the CLI's --shard parser checks the same; a
-// library caller may not have used it).
-void check_shard(const RunOptions& opt) {
-  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
-    throw InputError("--shard: expected i/N with 0 <= i < N, got " +
-                     std::to_string(opt.shard_index) + "/" + std::to_string(opt.shard_count));
-}
-
-}  // namespace
-
 BatchQueue run_queue(const RunOptions& opt, const ResultFile& file, std::uint64_t points,
                      std::uint64_t batch_points) {
   const auto [first, last] = shard_range(points, opt.shard_index, opt.shard_count);
@@ -560,8 +526,7 @@ void compute_and_write(BatchQueue& queue, const BatchComputer& computer, ResultF
 }  // namespace
 
 RunSummary run_experiment(const Experiment& exp, const Model& model, const RunOptions& opt) {
-  check_shard(opt);
-  check_experiment(exp, model);
+  validate(exp, model, opt);
   const auto started = std::chrono::steady_clock::now();
   const int threads =
       opt.threads > 0 ? opt.threads : static_cast<int>(tbb::info::default_concurrency());

@@ -15,6 +15,7 @@
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/validate.hpp"
 
 namespace {
 
@@ -22,7 +23,7 @@ void validate_text(const std::string& text) {
   using namespace tariffsim;
   const Experiment exp = parse_experiment(text, "fuzz.toml", {}, Registry::global());
   const auto model = Registry::global().create(exp.model);
-  check_experiment(exp, *model);
+  validate(exp, *model);
   const Design design(exp, model->info());
   // What validate prints; computed so that the fuzzer reaches it.
   volatile std::uint64_t work = design.size() + estimated_replications(exp, *model);

@@ -1,6 +1,5 @@
-// An experiment as read from a TOML file (DESIGN.md §6), already validated against its model's
-// ParameterSchema. Every check, for the config path and for the programmatic API alike, lives in
-// load_experiment()/parse_experiment(): there is no other way to make an Experiment from text.
+// An experiment (DESIGN.md §6): read from a TOML file by load_experiment()/parse_experiment(), or
+// built in C++. Either way, validate() (tariffsim/validate.hpp) is what a run checks it with.
 #pragma once
 
 #include <cstdint>
@@ -60,11 +59,11 @@ struct SampleSpec {
 };
 
 struct OutputOptions {
-  std::string file;                      // relative paths are relative to the working directory
+  std::string file;  // relative paths are relative to the working directory
   SourceLocation file_where;
-  bool keep_replications = false;        // write replications/<metric> [P,R]
-  std::vector<std::string> series;       // names from the model's SeriesSpec
-  std::vector<double> quantiles;         // probabilities in (0,1), increasing
+  bool keep_replications = false;   // write replications/<metric> [P,R]
+  std::vector<std::string> series;  // names from the model's SeriesSpec
+  std::vector<double> quantiles;    // probabilities in (0,1), increasing
 };
 
 // Adaptive precision: add replication blocks to a point until every listed metric's standard error
@@ -75,14 +74,14 @@ struct PrecisionOptions {
 };
 
 struct Experiment {
-  std::string config_path;   // as given, for messages
-  std::string config_text;   // the effective config (after --set) as TOML: stored in result files
+  std::string config_path;  // as given, for messages
+  std::string config_text;  // the effective config (after --set) as TOML: stored in result files
   std::string name;
   std::string model;
   std::string description;
   std::uint64_t seed = 0;
-  std::uint64_t replications = 1;           // for adaptive precision: the initial count
-  std::uint32_t block_size = 64;            // replications per work unit; part of the results' identity
+  std::uint64_t replications = 1;  // for adaptive precision: the initial count
+  std::uint32_t block_size = 64;   // replications per work unit; part of the results' identity
   bool common_random_numbers = false;
   std::map<std::string, LocatedValue> fixed;  // [parameters], typed per the ParamSpec
   std::vector<GridAxis> grid;
@@ -96,9 +95,10 @@ struct Experiment {
 };
 
 // Reads, applies `--set key=value` overrides (dotted keys: "parameters.delta=0.5",
-// "experiment.seed=3"; a bare key means parameters.<key>), and validates against the model found in
-// the registry. Throws InputError with every problem found, each naming file, line, key and what
-// was expected.
+// "experiment.seed=3"; a bare key means parameters.<key>), and checks against the model found in
+// the registry: the file's syntax, keys and types, and validate()'s rules on its values. Throws
+// InputError with every problem found, each naming file, line, key and what was expected. What
+// validate() adds (the run options, the model's domain at the first point) is left to the run.
 Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides,
                            const Registry& registry);
 Experiment parse_experiment(const std::string& text, const std::string& path,

@@ -26,6 +26,7 @@ struct RunOptions {
   // shard file that `tariffsim merge` combines (DESIGN.md §8).
   std::uint64_t shard_index = 0;
   std::uint64_t shard_count = 1;
+  std::string shard_origin;  // names the shard in messages ("--shard 3/8"); empty: "shard"
   // Reopen the partial output file of an interrupted run and compute only the points not done;
   // with no file yet (a run killed before creating it), start the run.
   bool resume = false;
@@ -46,10 +47,7 @@ struct RunSummary {
   int stopped_by = 0;              // the signal that stopped the run early (interrupt.hpp), or 0
 };
 
-// Checks that need the model as well as the schema: a domain problem (DomainProblem) at a point
-// whose offending parameters are all fixed is an input error, reported before any work starts.
-void check_experiment(const Experiment& experiment, const Model& model);
-
+// Validates (tariffsim/validate.hpp), then runs.
 RunSummary run_experiment(const Experiment& experiment, const Model& model,
                           const RunOptions& options);
 

@@ -1,0 +1,23 @@
+// The one check an experiment passes before it runs, whether it was read from a TOML file or built
+// in C++ (DESIGN.md §11: validation happens once, at one boundary). run_experiment calls it; a
+// driver that runs the steps itself (the MPI driver in tools/) calls it once before any work.
+#pragma once
+
+#include "tariffsim/experiment.hpp"
+#include "tariffsim/model.hpp"
+#include "tariffsim/runner.hpp"
+
+namespace tariffsim {
+
+// Throws InputError with every problem found at once:
+//  - the experiment's rules (values in range, each parameter in one section, the model's series
+//    and metrics, a sample that fits in memory), the same rules parse_experiment applies to a
+//    file, there located at file:line:col; for an experiment built in C++ they name the key and
+//    the SourceLocations its struct carries, else its config_path or "<experiment>";
+//  - the run options (a shard index below the shard count);
+//  - once the rules hold, the design: it has points, and the model's domain check at its first
+//    point blames no parameter that is fixed (a problem a grid or sample may cross is a status
+//    code of the points it affects, not an error).
+void validate(const Experiment& experiment, const Model& model, const RunOptions& options = {});
+
+}  // namespace tariffsim

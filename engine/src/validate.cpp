@@ -1,0 +1,60 @@
+#include "tariffsim/validate.hpp"
+
+#include <algorithm>
+
+#include "config_diagnostics.hpp"
+#include "experiment_rules.hpp"
+#include "tariffsim/design.hpp"
+#include "value_origins.hpp"
+
+namespace tariffsim {
+
+namespace {
+
+// Names the first of the problem's parameters that the experiment sets (file:line or --set); if
+// it sets none of them, the model's defaults are at fault and the message says so.
+std::string missing_domain_message(const Experiment& exp, const DomainProblem& p) {
+  for (const auto& key : p.params)
+    if (exp.fixed.count(key))
+      return exp.where(key).str() + ": parameters." + key + ": " + p.message;
+  return exp.config_path + ": parameters." + p.params.front() +
+         " (the model's default): " + p.message;
+}
+
+// A domain problem (DomainProblem) at a point whose offending parameters are all fixed holds at
+// every point: an input error, reported before any work starts.
+void check_first_point(const Experiment& exp, const Model& model, ConfigDiagnostics& diagnostics) {
+  const Design design(exp, model.info());
+  if (design.size() == 0) {
+    diagnostics.add(exp.config_path + ": the design has no points");
+    return;
+  }
+  const auto problem = model.check(design.point(0));
+  if (!problem || problem->params.empty()) return;
+  const bool all_fixed = std::all_of(problem->params.begin(), problem->params.end(),
+                                     [&](const std::string& p) { return !exp.varies(p); });
+  if (all_fixed) diagnostics.add(missing_domain_message(exp, *problem));
+}
+
+void check_options(const RunOptions& options, ConfigDiagnostics& diagnostics) {
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count)
+    diagnostics.add((options.shard_origin.empty() ? "shard" : options.shard_origin) +
+                    ": expected i/N with 0 <= i < N, got '" + std::to_string(options.shard_index) +
+                    "/" + std::to_string(options.shard_count) + "'");
+}
+
+}  // namespace
+
+void validate(const Experiment& experiment, const Model& model, const RunOptions& options) {
+  const ValueOrigins origins = origins_of(experiment);
+  ConfigDiagnostics diagnostics(origins.fallback().file);
+  ExperimentRules rules(origins, diagnostics);
+  rules.set_model(&model.info());
+  rules.check(experiment);
+  // A design is only built from an experiment that keeps its rules.
+  if (diagnostics.empty()) check_first_point(experiment, model, diagnostics);
+  check_options(options, diagnostics);
+  diagnostics.throw_if_any();
+}
+
+}  // namespace tariffsim
