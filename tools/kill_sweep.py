@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Kills `tariffsim run` at every write system call of a small run that keeps per-replication
 values and series, resumes each killed file with --resume, and compares it with an uninterrupted
-run bit for bit (tests/cli/kill_sweep.py). A figure, not a test: the full sweep takes about 20
+run bit for bit (tests/cli/kill_sweep.py). A figure, not a test: the full sweep takes about 30
 minutes on 2 cores; tests/cli/test_kill_every_write.py runs a strided subset of it.
 
     tools/kill_sweep.py --tariffsim build/tools/tariffsim [--stride K] [--first N] [--at LIST]
