@@ -11,6 +11,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-statsmodels
   r-base-core r-cran-hdf5r
+  strace  # kills runs at a chosen write (tests/cli/test_kill_every_write.py)
 )
 
 missing=()

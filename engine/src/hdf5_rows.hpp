@@ -107,6 +107,12 @@ struct RowSlab {
   }
 };
 
+// replications/ and series/: per-replication datasets, compressed, with the replication axis as
+// dimension 1.
+inline bool is_per_replication(const std::string& name) {
+  return name.rfind("replications/", 0) == 0 || name.rfind("series/", 0) == 0;
+}
+
 // The chunk length along dimension 1 (the replication axis of replications/ and series/).
 inline hsize_t column_chunk(const H5::DataSet& ds) {
   const auto dims = dims_of(ds);

@@ -1,4 +1,5 @@
-// `tariffsim merge`: shard files -> the file a single run would have written.
+// Copying result files' rows: `tariffsim merge` (shard files -> the file a single run would have
+// written) and the rebuild of a file whose chunk indexes a kill may have torn.
 #include <H5Cpp.h>
 #include <spdlog/spdlog.h>
 
@@ -106,11 +107,6 @@ void copy_box(const H5::DataSet& src, H5::DataSet& dst, hsize_t first, hsize_t c
       });
 }
 
-// replications/ and series/ have the replication axis as dimension 1.
-bool per_replication(const std::string& name) {
-  return name.rfind("replications/", 0) == 0 || name.rfind("series/", 0) == 0;
-}
-
 // Copies rows [first, first + count) of a per-replication dataset: of each point only the columns
 // the run wrote (its replications, status/replications, rounded up to whole chunks), so the merged
 // file allocates the same chunks as a single run and a point that stopped early costs no more.
@@ -137,7 +133,7 @@ void copy_replication_rows(const H5::DataSet& src, H5::DataSet& dst, const H5::D
 void copy_rows(const H5::Group& src, const std::string& name, H5::DataSet& dst, hsize_t first,
                hsize_t count) {
   const H5::DataSet from = src.openDataSet(name);
-  if (per_replication(name)) {
+  if (detail::is_per_replication(name)) {
     copy_replication_rows(from, dst, src.openDataSet("status/replications"), first, count);
     return;
   }
@@ -215,7 +211,92 @@ void copy_shards(const std::string& out, const std::vector<Shard>& shards,
   }
 }
 
+// A rebuilt file is the same run's file: it says who made it, when and how, as the original did.
+void copy_root_attributes(const ResultHeader& from, H5::H5File& to) {
+  const std::pair<const char*, const std::string*> root[] = {
+      {"tariffsim_version", &from.tariffsim_version},
+      {"git_commit", &from.git_commit},
+      {"kernel_isa", &from.kernel_isa},
+      {"created_utc", &from.created_utc},
+      {"command_line", &from.command_line}};
+  for (const auto& [name, value] : root) {
+    H5::Attribute a = to.openAttribute(name);
+    a.write(a.getStrType(), *value);
+  }
+}
+
+// Copies the rows of the points `keep` marks from the file `from` into the created file `out`. A
+// point whose rows cannot be read is unmarked and its done bit left 0, so the run computes it
+// again (and overwrites its rows whole).
+void copy_kept_rows(const ResultHeader& from, const std::string& out, const FileLayout& layout,
+                    std::vector<std::uint8_t>& keep) {
+  std::optional<MergeTarget> target;
+  try {
+    target.emplace(out, layout);
+    copy_root_attributes(from, target->file);
+    const H5::H5File src_file(from.path, H5F_ACC_RDONLY);
+    const H5::Group src = src_file.openGroup(from.experiment);
+    const auto names = result_dataset_paths(layout);
+    std::optional<std::size_t> done_set;
+    for (std::size_t d = 0; d < names.size(); ++d) {
+      if (names[d] == "status/done") {
+        done_set = d;  // copied last, once `keep` is final
+        continue;
+      }
+      // A run of rows that cannot be read is copied again point by point, to keep the others.
+      // for_each_run has passed a run's rows before it is copied, so unmarking them is safe.
+      for_each_run(keep, [&](hsize_t first, hsize_t count) {
+        try {
+          copy_rows(src, names[d], target->datasets[d], first, count);
+        } catch (const ShardReadError&) {
+          for (hsize_t i = first; i < first + count; ++i) try {
+              copy_rows(src, names[d], target->datasets[d], i, 1);
+            } catch (const ShardReadError&) {
+              keep[i] = 0;
+            }
+        }
+      });
+    }
+    for_each_run(keep, [&](hsize_t first, hsize_t count) {
+      copy_rows(src, names.at(*done_set), target->datasets[*done_set], first, count);
+    });
+    target->file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    const std::string cause = detail::hdf5_cause(e);
+    {
+      const detail::MutedCerr muted;
+      target.reset();
+    }
+    throw IoError("HDF5 error rebuilding '" + from.path + "' as '" + out + "': " + cause + " ('" +
+                  from.path + "' is as it was: continue it with --resume)");
+  }
+}
+
 }  // namespace
+
+std::uint64_t rebuild_result_file(const std::string& path, const FileLayout& layout) {
+  ResultHeader header;
+  std::vector<std::uint8_t> keep;
+  std::uint64_t done_before = 0;
+  {
+    const CheckedResultFile checked(path, "--resume:");
+    header = checked.header();
+    done_before = checked.done_count();
+    keep = checked.done_with_chunks(layout);
+  }
+  const std::string building = temporary_path(path);
+  try {
+    { ResultFile created(building, layout); }  // the layout, complete = 0, writing_batch = 0
+    copy_kept_rows(header, building, layout, keep);
+    publish_file(building, path, true, layout.path_origin);
+  } catch (...) {
+    // The file itself is untouched until the rename: a rebuild cut short leaves it as it was.
+    std::error_code ignored;
+    std::filesystem::remove(building, ignored);
+    throw;
+  }
+  return done_before - static_cast<std::uint64_t>(std::count(keep.begin(), keep.end(), 1));
+}
 
 void merge_result_files(const std::string& out, const std::vector<std::string>& paths,
                         const Registry& registry, const std::string& command_line, bool force) {

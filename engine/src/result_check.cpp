@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -181,6 +182,46 @@ std::string attribute_label(const H5::H5Object& obj, const std::string& name) {
          name + "'";
 }
 
+// What the chunk index of a dataset says of each chunk of the box [lo, hi) (lo on chunk
+// boundaries): `ok(address, size)`, with HADDR_UNDEF for a chunk not allocated. False as soon as
+// `ok` is, or a lookup fails (an index node that was never written, or is damaged).
+bool all_chunks(const H5::DataSet& ds, std::vector<hsize_t> lo, const std::vector<hsize_t>& hi,
+                const std::function<bool(haddr_t, hsize_t)>& ok) {
+  const int rank = static_cast<int>(lo.size());
+  std::vector<hsize_t> chunk(lo.size());
+  ds.getCreatePlist().getChunk(rank, chunk.data());
+  std::vector<hsize_t> at = lo;
+  for (;;) {
+    unsigned filters = 0;
+    haddr_t address = HADDR_UNDEF;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info_by_coord(ds.getId(), at.data(), &filters, &address, &size) < 0 ||
+        !ok(address, size))
+      return false;
+    int k = rank - 1;  // the next chunk: the last dimension fastest
+    for (; k >= 0; --k) {
+      at[k] += chunk[k];
+      if (at[k] < hi[k]) break;
+      at[k] = lo[k];
+    }
+    if (k < 0) return true;
+  }
+}
+
+// True if every chunk of row `row`, columns [0, extent) and every later dimension whole, of a
+// per-replication dataset is in the dataset's chunk index and inside the file's `end`. A torn
+// index can lose a done point's chunks (they would read as the NaN fill value) or lead into a node
+// never written (the lookup fails).
+bool chunks_present(const H5::DataSet& ds, hsize_t row, hsize_t extent, haddr_t end) {
+  std::vector<hsize_t> lo(detail::dims_of(ds).size(), 0), hi = detail::dims_of(ds);
+  lo[0] = row;
+  hi[0] = row + 1;
+  hi[1] = extent;
+  return all_chunks(ds, lo, hi, [&](haddr_t address, hsize_t size) {
+    return address != HADDR_UNDEF && size > 0 && address + size <= end;
+  });
+}
+
 }  // namespace
 
 void silence_hdf5_errors() {
@@ -249,6 +290,7 @@ struct CheckedResultFile::Impl {
   void check_done_row(const DoneRow& r, std::uint64_t cap) const;
   void check_done_rows(std::uint64_t replication_cap) const;
   void check_run_attributes(const Experiment& exp) const;
+  void check_chunks_inside(const DatasetSpec& spec, haddr_t end) const;
   std::string string_attr(const H5::H5Object& obj, const std::string& name,
                           const std::optional<std::string>& absent = std::nullopt) const;
   std::int64_t int_attr(const H5::H5Object& obj, const std::string& name) const;
@@ -356,6 +398,13 @@ void CheckedResultFile::Impl::read_group_attributes() {
     throw InputError(problem("experiment group attribute 'complete' is " +
                              std::to_string(complete) + ", expected 0 or 1"));
   header.complete = complete == 1;
+  if (g.attrExists("writing_batch")) {
+    const std::int64_t writing = int_attr(g, "writing_batch");
+    if (writing > 1)
+      throw InputError(problem("experiment group attribute 'writing_batch' is " +
+                               std::to_string(writing) + ", expected 0 or 1"));
+    header.writing_batch = writing == 1;
+  }
 }
 
 void CheckedResultFile::Impl::read_done() {
@@ -477,6 +526,26 @@ void CheckedResultFile::Impl::check_run_attributes(const Experiment& exp) const 
   differs("replications", header.replications, exp.replications);
 }
 
+// A point column's chunks were allocated when the file was created and batches rewrite them in
+// place: one whose index entry points outside the file (a damaged address) would fail a resume's
+// write or a merge's read with an HDF5 error instead of this message. Compressed chunks are looked
+// up per done point, by the resume's rebuild (done_with_chunks).
+void CheckedResultFile::Impl::check_chunks_inside(const DatasetSpec& spec, haddr_t end) const {
+  if (detail::is_per_replication(spec.path) ||
+      std::find(spec.dims.begin(), spec.dims.end(), 0) != spec.dims.end())
+    return;
+  const H5::DataSet ds = group->openDataSet(spec.path);
+  if (!all_chunks(ds, std::vector<hsize_t>(spec.dims.size(), 0), spec.dims,
+                  [&](haddr_t address, hsize_t size) {
+                    return address == HADDR_UNDEF || address + size <= end;
+                  })) {
+    last_error.clear();  // this message says it
+    throw InputError(problem("dataset " + spec.path +
+                             " has a chunk outside the file or a chunk index that cannot be read "
+                             "(damaged?)"));
+  }
+}
+
 CheckedResultFile::CheckedResultFile(const std::string& path, const std::string& who)
     : impl_(std::make_unique<Impl>()) {
   silence_hdf5_errors();
@@ -521,6 +590,35 @@ std::vector<std::string> CheckedResultFile::members(const std::string& name) con
   return out;
 }
 
+std::vector<std::uint8_t> CheckedResultFile::done_with_chunks(const FileLayout& layout) const {
+  constexpr hsize_t kRowsRead = 1u << 16;
+  std::vector<std::uint8_t> kept = impl_->done;
+  const haddr_t end = std::filesystem::file_size(impl_->header.path);
+  try {
+    const H5::DataSet run_set = impl_->group->openDataSet("status/replications");
+    std::vector<H5::DataSet> compressed;
+    for (const auto& name : result_dataset_paths(layout))
+      if (detail::is_per_replication(name)) compressed.push_back(impl_->group->openDataSet(name));
+    std::vector<std::uint64_t> run;
+    for (hsize_t first = 0; first < kept.size(); first += kRowsRead) {
+      const hsize_t n = std::min<hsize_t>(kRowsRead, kept.size() - first);
+      run.resize(n);
+      const detail::RowSlab slab(run_set, first, n);
+      run_set.read(run.data(), H5::PredType::NATIVE_UINT64, slab.memory, slab.file);
+      for (const auto& ds : compressed)
+        for (hsize_t i = 0; i < n; ++i)
+          if (kept[first + i] && run[i] > 0 &&
+              !chunks_present(ds, first + i, detail::replication_extent(ds, run[i]), end))
+            kept[first + i] = 0;
+    }
+  } catch (const H5::Exception& e) {
+    throw InputError(problem("cannot be recovered (damaged beyond its chunk indexes): " +
+                             detail::hdf5_cause(e)));
+  }
+  last_error.clear();  // the lookups that failed were answered: those points are not kept
+  return kept;
+}
+
 void CheckedResultFile::check_layout(const FileLayout& layout) const {
   if (layout.n_points != impl_->header.n_points)
     throw InputError(problem("holds " + std::to_string(impl_->header.n_points) +
@@ -530,6 +628,8 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
     const auto specs = dataset_specs(layout);
     for (const auto& spec : specs) impl_->check_dataset(spec);
     impl_->check_nothing_else(specs);
+    const haddr_t end = std::filesystem::file_size(impl_->header.path);
+    for (const auto& spec : specs) impl_->check_chunks_inside(spec, end);
     const Experiment& exp = *layout.experiment;
     impl_->check_run_attributes(exp);
     impl_->check_done_rows(

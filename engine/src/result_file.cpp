@@ -177,7 +177,10 @@ void repair_recorded_end(const std::string& path) {
 
 // Everything a resume needs of the file, checked read-only before it is opened for writing: the
 // format, the experiment, the config, the build, the shard and every dataset's type and shape.
-void check_resumable(const std::string& path, const FileLayout& layout) {
+// Returns true if the file must be rebuilt first: it was cut while a batch's compressed chunks
+// were being written (or comes from a build that did not record when that was), so their indexes
+// may be torn, and continuing would write into them.
+bool check_resumable(const std::string& path, const FileLayout& layout) {
   const auto& exp = *layout.experiment;
   const CheckedResultFile checked(path, "--resume:");
   const ResultHeader& h = checked.header();
@@ -192,6 +195,7 @@ void check_resumable(const std::string& path, const FileLayout& layout) {
   refuse_other_build(h, path, layout.info->version);
   refuse_other_shard(h, path, layout);
   checked.check_layout(layout);
+  return layout.has_per_replication() && h.writing_batch.value_or(true);
 }
 
 H5::StrType utf8_string_type() {
@@ -393,6 +397,18 @@ std::vector<std::string> remove_leftover_temporaries(const std::string& path,
   return removed;
 }
 
+namespace {
+
+void remove_leftovers(const std::string& path, const std::string& origin) {
+  for (const auto& leftover : remove_leftover_temporaries(path, origin))
+    spdlog::info(
+        "removed '{}', left by a run killed while creating or rebuilding its file (it held no "
+        "results)",
+        leftover);
+}
+
+}  // namespace
+
 struct ResultFile::Impl {
   std::optional<H5::H5File> file;  // optional: the HDF5 C++ handles are not meant to be reassigned
   std::optional<H5::Group> group;
@@ -427,6 +443,10 @@ struct ResultFile::Impl {
   void open_datasets();
   void write_params(const PointBatch& b);
   void write_metrics(const PointBatch& b);
+  // writing_batch, rewritten in place (like complete): one small write a kill cannot tear.
+  void set_writing_batch(std::uint8_t value) {
+    group->openAttribute("writing_batch").write(H5::PredType::NATIVE_UINT8, &value);
+  }
 };
 
 void ResultFile::Impl::create_points(H5::Group& points) {
@@ -540,8 +560,17 @@ void ResultFile::Impl::open_existing(const std::string& path) {
   if (!detail::is_hdf5_file(path))
     throw InputError(layout.path_origin + ": --resume: '" + path +
                      "' is not an existing result file (expected the partial file of a run)");
+  remove_leftovers(path, layout.path_origin);
   repair_recorded_end(path);
-  check_resumable(path, layout);
+  if (check_resumable(path, layout)) {
+    const std::uint64_t lost = rebuild_result_file(path, layout);
+    spdlog::info(
+        "--resume: '{}' may have been cut while a batch's compressed data was being written "
+        "(writing_batch is not 0), so its chunk indexes may be torn: rebuilt it from its done "
+        "points{}",
+        path,
+        lost ? ", less " + std::to_string(lost) + " whose chunks were lost (computed again)" : "");
+  }
   try {
     file.emplace(path, H5F_ACC_RDWR);
     group.emplace(file->openGroup(layout.experiment->name));
@@ -622,6 +651,7 @@ void ResultFile::Impl::write_experiment_attributes(H5::Group& g) {
   set_attr(g, "config", exp.config_text);
   set_attr(g, "config_sha256", sha256_hex(exp.config_text));
   set_attr(g, "complete", std::uint8_t{0}, H5::PredType::NATIVE_UINT8);
+  set_attr(g, "writing_batch", std::uint8_t{0}, H5::PredType::NATIVE_UINT8);
   set_attr(g, "shard_index", layout.shard_index, H5::PredType::NATIVE_UINT64);
   set_attr(g, "shard_count", layout.shard_count, H5::PredType::NATIVE_UINT64);
 }
@@ -707,9 +737,7 @@ void ResultFile::Impl::write_layout(const std::string& path) {
 void ResultFile::Impl::create(const std::string& path, bool replace) {
   refuse_directory(path, layout.path_origin);
   refuse_if_in_use(path, layout.path_origin);
-  for (const auto& leftover : remove_leftover_temporaries(path, layout.path_origin))
-    spdlog::info("removed '{}', left by a run killed while creating its file (it held no results)",
-                 leftover);
+  remove_leftovers(path, layout.path_origin);
   signal_here_if_asked("before-create");
   const std::string temporary = temporary_path(path);
   open_new(path, temporary);
@@ -863,7 +891,15 @@ void ResultFile::write(const PointBatch& b) {
   silence_hdf5_errors();  // the writer may run on any of TBB's threads
   ensure_room_for(b, path_);
   const std::uint64_t k = impl_->batches_written++;
+  const bool compressed = impl_->layout.has_per_replication();
   try {
+    // Compressed chunks are allocated as they are written, and HDF5 may write their indexes' nodes
+    // at any moment until the flush below, in an order a kill can tear (FORMAT.md, "Surviving a
+    // kill"). writing_batch = 1, on disk before any of that, tells --resume to rebuild the file.
+    if (compressed) {
+      impl_->set_writing_batch(1);
+      impl_->file->flush(H5F_SCOPE_GLOBAL);
+    }
     impl_->write_params(b);
     signal_here_if_asked("batch-partial", k);
     impl_->write_metrics(b);
@@ -874,6 +910,7 @@ void ResultFile::write(const PointBatch& b) {
     signal_here_if_asked("batch-data", k);
     const std::vector<std::uint8_t> done(b.count, 1);
     write_rows(impl_->done, b.first, b.count, done.data(), H5::PredType::NATIVE_UINT8);
+    if (compressed) impl_->set_writing_batch(0);  // the indexes are whole again, since the flush
     impl_->file->flush(H5F_SCOPE_GLOBAL);
     signal_here_if_asked("batch-done", k);
   } catch (const H5::Exception& e) {

@@ -125,10 +125,16 @@ delta = { linspace = [0.05, 0.95, 64] }
 HOW_MADE = {"/@created_utc", "/@command_line", "/@git_commit"}
 
 
-def same_content(a, b, label):
-    da, db = datasets(a), datasets(b)
+def differing(da, b):
+    """The keys in which the file `b` differs from the content `da` (of datasets()), bit for bit,
+    leaving out how each file was made."""
+    db = datasets(b)
     keys = (set(da) | set(db)) - HOW_MADE
-    diff = sorted(k for k in keys if k not in da or k not in db or not bitwise_equal(da[k], db[k]))
+    return sorted(k for k in keys if k not in da or k not in db or not bitwise_equal(da[k], db[k]))
+
+
+def same_content(a, b, label):
+    diff = differing(datasets(a), b)
     check(not diff, f"{label}: bitwise identical to the single run (differs: {diff[:6]})")
 
 

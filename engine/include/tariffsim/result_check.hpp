@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct ResultHeader {
   std::uint64_t seed = 0, replications = 0, n_points = 0;
   std::uint64_t shard_index = 0, shard_count = 1;
   bool complete = false;
+  // `writing_batch`: 1 from before a batch's compressed chunks are written until they are flushed.
+  // Absent in files written before it was recorded, which had no such guard.
+  std::optional<bool> writing_batch;
 };
 
 // A result file opened read-only and checked for what every reader needs: an HDF5 file whose root
@@ -56,6 +60,11 @@ class CheckedResultFile {
   // Every dataset `layout` implies exists with its type and shape and nothing else is there, and
   // points/index of each done row is that row's index.
   void check_layout(const FileLayout& layout) const;
+
+  // The done bitmap less the points a torn chunk index lost: a done point stays done only if
+  // every compressed chunk its replications fill (status/replications, whole chunks) is in its
+  // dataset's index, inside the file.
+  std::vector<std::uint8_t> done_with_chunks(const FileLayout& layout) const;
 
   // The names in a group below the experiment group (e.g. "points"); none if it is absent.
   std::vector<std::string> members(const std::string& group) const;

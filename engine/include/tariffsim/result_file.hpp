@@ -28,6 +28,12 @@ struct FileLayout {
   std::string path_origin;  // where the path came from, for errors: "exp.toml:12:8: output.file"
   std::uint64_t shard_index = 0;  // this file holds shard shard_index of shard_count
   std::uint64_t shard_count = 1;
+
+  // True if the file has replications/ or series/: compressed chunks, allocated as they are
+  // written, whose indexes a kill can tear (FORMAT.md, "Surviving a kill").
+  bool has_per_replication() const {
+    return (experiment->output.keep_replications && stored_replications > 0) || !series.empty();
+  }
 };
 
 // A batch of finished points with contiguous indices [first, first + count).
@@ -100,6 +106,14 @@ std::vector<std::string> remove_leftover_temporaries(const std::string& path,
 // The file takes the name `out` only when complete; an existing `out` is refused (InputError)
 // unless `force`, and then replaced only by the complete file.
 class Registry;
+
+// `--resume` of a file cut while a batch's compressed chunks were being written, whose chunk
+// indexes may be torn: rebuilds it under a temporary name from every done point whose rows can be
+// read whole (its compressed chunks all present in their indexes), clears the done bits of the
+// others, so that the run computes them again, and renames the result onto `path`. The file must
+// have passed the resume's checks against `layout`. Returns how many done points were lost.
+std::uint64_t rebuild_result_file(const std::string& path, const FileLayout& layout);
+
 void merge_result_files(const std::string& out, const std::vector<std::string>& shards,
                         const Registry& registry, const std::string& command_line,
                         bool force = false);
