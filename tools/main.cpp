@@ -1,3 +1,5 @@
 #include "cli.hpp"
 
-int main(int argc, char** argv) { return tariffsim::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+  return tariffsim::cli::main(argc, argv);
+}

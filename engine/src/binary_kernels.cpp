@@ -75,7 +75,7 @@ TARIFFSIM_KERNEL double logit_terms(const double* eta, const double* y, std::siz
   for (std::size_t i = 0; i < n; ++i) {
     const double e = eta[i];
     const double abs_e = e < 0.0 ? -e : e;
-    const double t = exp(-abs_e);                        // in (0, 1]: no overflow
+    const double t = exp(-abs_e);  // in (0, 1]: no overflow
     const double mu = e >= 0.0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
     const double z = (2.0 * y[i] - 1.0) * e;
     loglik += (z < 0.0 ? z : 0.0) - log1p(exp(-(z < 0.0 ? -z : z)));  // log F(z)
@@ -118,8 +118,7 @@ TARIFFSIM_KERNEL void cross_products_blocked(const double* X, std::size_t ld, st
 // accumulate in registers, where the blocked form reloads three values per product.
 template <std::size_t K>
 TARIFFSIM_KERNEL void cross_products_fixed(const double* X, std::size_t ld, std::size_t n,
-                                           const double* w, const double* r, double* H,
-                                           double* g) {
+                                           const double* w, const double* r, double* H, double* g) {
   using Lanes = double __attribute__((vector_size(64)));
   constexpr std::size_t kLanes = 8, kPairs = K * (K + 1) / 2;
   Lanes h[kPairs] = {}, gl[K] = {};
@@ -150,11 +149,20 @@ TARIFFSIM_KERNEL void cross_products_fixed(const double* X, std::size_t ld, std:
 void add_cross_products(const double* X, std::size_t ld, std::size_t k, std::size_t n,
                         const double* w, const double* r, double* H, double* g) {
   switch (k) {
-    case 3: cross_products_fixed<3>(X, ld, n, w, r, H, g); break;
-    case 4: cross_products_fixed<4>(X, ld, n, w, r, H, g); break;
-    case 5: cross_products_fixed<5>(X, ld, n, w, r, H, g); break;
-    case 6: cross_products_fixed<6>(X, ld, n, w, r, H, g); break;
-    default: cross_products_blocked(X, ld, k, n, w, r, H, g);
+    case 3:
+      cross_products_fixed<3>(X, ld, n, w, r, H, g);
+      break;
+    case 4:
+      cross_products_fixed<4>(X, ld, n, w, r, H, g);
+      break;
+    case 5:
+      cross_products_fixed<5>(X, ld, n, w, r, H, g);
+      break;
+    case 6:
+      cross_products_fixed<6>(X, ld, n, w, r, H, g);
+      break;
+    default:
+      cross_products_blocked(X, ld, k, n, w, r, H, g);
   }
 }
 

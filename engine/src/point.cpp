@@ -57,7 +57,9 @@ std::uint64_t point_identity(const ModelInfo& info, const std::vector<Value>& va
 }
 
 Point::Point(const ModelInfo& info, std::uint64_t index, std::vector<Value> values)
-    : info_(&info), index_(index), values_(std::move(values)),
+    : info_(&info),
+      index_(index),
+      values_(std::move(values)),
       identity_(point_identity(info, values_)) {}
 
 const Value& Point::value(std::string_view name) const {
@@ -72,11 +74,15 @@ static const T& get_as(const Value& v, std::string_view name, const char* type) 
   throw Error("parameter '" + std::string(name) + "' is not " + type);
 }
 
-double Point::real(std::string_view name) const { return get_as<double>(value(name), name, "real"); }
+double Point::real(std::string_view name) const {
+  return get_as<double>(value(name), name, "real");
+}
 std::int64_t Point::integer(std::string_view name) const {
   return get_as<std::int64_t>(value(name), name, "an integer");
 }
-bool Point::boolean(std::string_view name) const { return get_as<bool>(value(name), name, "a bool"); }
+bool Point::boolean(std::string_view name) const {
+  return get_as<bool>(value(name), name, "a bool");
+}
 const std::string& Point::choice(std::string_view name) const {
   return get_as<std::string>(value(name), name, "an enum");
 }

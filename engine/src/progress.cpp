@@ -21,8 +21,12 @@ std::string clock_time(double seconds) {
 }  // namespace
 
 Progress::Progress(std::string what, std::uint64_t total, bool enabled)
-    : what_(std::move(what)), total_(total), enabled_(enabled), terminal_(isatty(2) != 0),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : what_(std::move(what)),
+      total_(total),
+      enabled_(enabled),
+      terminal_(isatty(2) != 0),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 void Progress::advance(std::uint64_t n) {
   done_ += n;

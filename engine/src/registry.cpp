@@ -24,7 +24,9 @@ std::unique_ptr<Model> Registry::create(const std::string& name) const {
   return it->second();
 }
 
-bool Registry::contains(const std::string& name) const { return factories_.count(name) > 0; }
+bool Registry::contains(const std::string& name) const {
+  return factories_.count(name) > 0;
+}
 
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;

@@ -101,7 +101,7 @@ inline void philox_block_wide(std::uint64_t k0, std::uint64_t k1, std::uint64_t&
 
 // Two uniforms from each of `blocks` consecutive counters starting at c0.
 TARIFFSIM_KERNEL void philox_uniforms_generic(std::uint32_t k0, std::uint32_t k1, std::uint32_t c0,
-                                      std::uint32_t c1, std::uint32_t c2, std::uint32_t c3,
+                                              std::uint32_t c1, std::uint32_t c2, std::uint32_t c3,
                                               std::size_t blocks, double* out) {
   for (std::size_t i = 0; i < blocks; ++i) {
     // The counter's low word wraps at 2^32 as in philox_block (Stream::advance forbids overflow).
@@ -113,7 +113,6 @@ TARIFFSIM_KERNEL void philox_uniforms_generic(std::uint32_t k0, std::uint32_t k1
   }
 }
 
-
 #ifdef TARIFFSIM_KERNEL_CLONES
 // GCC 12's own AVX-512 headers trip -Wmaybe-uninitialized (their _mm512_undefined_* operands).
 #pragma GCC diagnostic push
@@ -121,9 +120,10 @@ TARIFFSIM_KERNEL void philox_uniforms_generic(std::uint32_t k0, std::uint32_t k1
 // The AVX-512 loop in intrinsics: GCC lowers the vectorised multiply of a 64-bit lane by a 32-bit
 // constant to a three-multiply 64x64 emulation, where Philox needs only vpmuludq (the low 32 bits
 // of each lane, widened). Eight blocks per iteration; the same numbers as philox_block.
-__attribute__((target("avx512f"))) void philox_uniforms_avx512(
-    std::uint32_t k0, std::uint32_t k1, std::uint32_t c0, std::uint32_t c1, std::uint32_t c2,
-    std::uint32_t c3, std::size_t blocks, double* out) {
+__attribute__((target("avx512f"))) void philox_uniforms_avx512(std::uint32_t k0, std::uint32_t k1,
+                                                               std::uint32_t c0, std::uint32_t c1,
+                                                               std::uint32_t c2, std::uint32_t c3,
+                                                               std::size_t blocks, double* out) {
   const __m512i low = _mm512_set1_epi64(0xffffffffLL);
   const __m512i mul0 = _mm512_set1_epi64(kMul0), mul1 = _mm512_set1_epi64(kMul1);
   const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
@@ -165,8 +165,9 @@ __attribute__((target("avx512f"))) void philox_uniforms_avx512(
     _mm512_storeu_pd(out + 2 * i, _mm512_permutex2var_pd(a, first_half, b));
     _mm512_storeu_pd(out + 2 * i + 8, _mm512_permutex2var_pd(a, second_half, b));
   }
-  if (i < blocks) philox_uniforms_generic(k0, k1, c0 + static_cast<std::uint32_t>(i), c1, c2, c3,
-                                          blocks - i, out + 2 * i);
+  if (i < blocks)
+    philox_uniforms_generic(k0, k1, c0 + static_cast<std::uint32_t>(i), c1, c2, c3, blocks - i,
+                            out + 2 * i);
 }
 #pragma GCC diagnostic pop
 #endif

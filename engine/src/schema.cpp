@@ -8,11 +8,16 @@ namespace tariffsim {
 
 const char* to_string(ParamType t) {
   switch (t) {
-    case ParamType::Real: return "real";
-    case ParamType::Integer: return "integer";
-    case ParamType::Bool: return "bool";
-    case ParamType::Enum: return "enum";
-    case ParamType::RealList: return "list of reals";
+    case ParamType::Real:
+      return "real";
+    case ParamType::Integer:
+      return "integer";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::Enum:
+      return "enum";
+    case ParamType::RealList:
+      return "list of reals";
   }
   return "?";
 }
@@ -92,14 +97,14 @@ std::string check_value(const ParamSpec& spec, const Value& v) {
 
 ParamSpec real_param(std::string name, double default_value, Range range, std::string unit,
                      std::string description) {
-  return {std::move(name), ParamType::Real, default_value, range, {}, std::move(unit),
-          std::move(description)};
+  return {std::move(name), ParamType::Real,       default_value, range, {},
+          std::move(unit), std::move(description)};
 }
 
 ParamSpec int_param(std::string name, std::int64_t default_value, Range range, std::string unit,
                     std::string description) {
-  return {std::move(name), ParamType::Integer, default_value, range, {}, std::move(unit),
-          std::move(description)};
+  return {std::move(name), ParamType::Integer,    default_value, range, {},
+          std::move(unit), std::move(description)};
 }
 
 }  // namespace tariffsim

@@ -36,14 +36,24 @@ void Accumulator::merge(const Accumulator& o) {
   max_ = std::max(max_, o.max_);
 }
 
-double Accumulator::mean() const { return n_ ? mean_ : kNaN; }
+double Accumulator::mean() const {
+  return n_ ? mean_ : kNaN;
+}
 double Accumulator::variance() const {
   return n_ > 1 ? m2_ / static_cast<double>(n_ - 1) : kNaN;
 }
-double Accumulator::sd() const { return std::sqrt(variance()); }
-double Accumulator::se() const { return n_ > 1 ? sd() / std::sqrt(static_cast<double>(n_)) : kNaN; }
-double Accumulator::min() const { return n_ ? min_ : kNaN; }
-double Accumulator::max() const { return n_ ? max_ : kNaN; }
+double Accumulator::sd() const {
+  return std::sqrt(variance());
+}
+double Accumulator::se() const {
+  return n_ > 1 ? sd() / std::sqrt(static_cast<double>(n_)) : kNaN;
+}
+double Accumulator::min() const {
+  return n_ ? min_ : kNaN;
+}
+double Accumulator::max() const {
+  return n_ ? max_ : kNaN;
+}
 
 std::vector<double> quantiles(std::span<const double> values, std::span<const double> probs) {
   std::vector<double> finite;

@@ -30,8 +30,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kSumTolerance = 1e-12;
 // Boost.Math evaluates double functions in long double by default: 5x slower for erfc (140 vs
 // 27 ns here) and no more accurate than ~1 ulp in the result, which is all the fixed point uses.
-using DoublePrecision =
-    boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+using DoublePrecision = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 // Q(z) = P(Z > z) for standard normal Z, accurate in the upper tail.
 double upper_normal(double z) {
@@ -100,10 +99,12 @@ std::string format_number(double x) {
 // integrand is smooth and positive, so quadrature gets it to a few ulps.
 double truncnormal_lower_second_moment(double mu, double sigma, double v) {
   const double log_mass = std::log(upper_normal(-mu / sigma));
-  const double log_norm = std::log(sigma) + 0.5 * std::log(2.0 * boost::math::constants::pi<double>());
+  const double log_norm =
+      std::log(sigma) + 0.5 * std::log(2.0 * boost::math::constants::pi<double>());
   auto integrand = [&](double x) {
     const double z = (x - mu) / sigma;
-    return x * x * std::exp(-0.5 * z * z - log_mass - log_norm);  // density in log space: Z may be ~1e-300
+    return x * x *
+           std::exp(-0.5 * z * z - log_mass - log_norm);  // density in log space: Z may be ~1e-300
   };
   // The Kronrod error estimate is pessimistic for smooth integrands: 1e-13 leaves a few ulps.
   constexpr unsigned kMaxDepth = 15;
@@ -112,7 +113,9 @@ double truncnormal_lower_second_moment(double mu, double sigma, double v) {
                                                                        kTolerance);
 }
 
-bool finite_nonnegative(double x) { return std::isfinite(x) && x >= 0.0; }
+bool finite_nonnegative(double x) {
+  return std::isfinite(x) && x >= 0.0;
+}
 
 // v <= 0 < support: all the mass is strictly above v, and every term below is non-negative.
 PartialMoments full_moments_above(double v, double m1, double m2) {
@@ -371,9 +374,9 @@ PartialMoments Distribution::partial_lognormal(double v) const {
 
   const double z = (std::log(v) - log_mu) / sigma;  // = -d0
   PartialMoments pm;
-  pm.p_above = upper_normal(z);                        // Phi(d0)
-  pm.e_above = m1 * upper_normal(z - sigma);           // E¹ Phi(d1)
-  pm.e2_below = m2 * upper_normal(2.0 * sigma - z);    // E² Phi(-d2)
+  pm.p_above = upper_normal(z);                      // Phi(d0)
+  pm.e_above = m1 * upper_normal(z - sigma);         // E¹ Phi(d1)
+  pm.e2_below = m2 * upper_normal(2.0 * sigma - z);  // E² Phi(-d2)
 
   // The closed forms, kept where they lose fewer than 3 of the ~16 digits to cancellation (the
   // excess moments are above 1e-3 of the terms they are made from): there they are accurate to
@@ -382,7 +385,8 @@ PartialMoments Distribution::partial_lognormal(double v) const {
   const double e2_above = m2 * upper_normal(z - 2.0 * sigma);
   const double closed1 = pm.e_above - v * pm.p_above;
   const double closed2 = e2_above - 2.0 * v * pm.e_above + v * v * pm.p_above;
-  const bool mild = closed1 > kMaxCancellation * pm.e_above && closed2 > kMaxCancellation * e2_above;
+  const bool mild =
+      closed1 > kMaxCancellation * pm.e_above && closed2 > kMaxCancellation * e2_above;
   // Series in sigma where the closed form would cancel (see the file comment). Far below the
   // median (sigma·(-z) > 10, i.e. v < median·e^-10) the closed form has no cancellation.
   constexpr double kSeriesMaxSigma = 1.5;
@@ -425,7 +429,7 @@ PartialMoments Distribution::partial_truncnormal(double v) const {
   const double m2 = sigma * sigma * 2.0 * u0[2] / mass;
   // E[Vf²] − E[Vf²;Vf>v] cancels once the lower part is the smaller one; then integrate it.
   pm.e2_below = (e2_above > 0.5 * m2 && w > 0.0) ? truncnormal_lower_second_moment(mu, sigma, w)
-                                                  : m2 - e2_above;
+                                                 : m2 - e2_above;
   if (v < 0.0) {
     // P(Vf > v) = 1; shift the excess moments from threshold 0 to v (all terms >= 0).
     const double d = -v;

@@ -35,7 +35,9 @@ double upper_bracket(const Distribution& d, double delta, double phi) {
   return std::sqrt(kappa(delta) * d.second_moment() + phi);
 }
 
-bool free_trade_at(double ess_sup, double hi) { return ess_sup <= hi * (1.0 + kFreeTradeSlack); }
+bool free_trade_at(double ess_sup, double hi) {
+  return ess_sup <= hi * (1.0 + kFreeTradeSlack);
+}
 
 // q(v) = h(v)/v with h(v) = κG(v) + φ − v², in the form without cancellation for each range of v.
 double q_value(const Distribution& d, double kap, double phi, double hi, double v) {
@@ -103,7 +105,9 @@ double best_response(double Vf, double a, double other_tau) {
   return (2.0 * Vf - a * other_tau) / (3.0 * a);
 }
 
-double nash_tariff(double Vf, double a) { return Vf / (2.0 * a); }
+double nash_tariff(double Vf, double a) {
+  return Vf / (2.0 * a);
+}
 
 double cooperation_gain(double Vf, double a, double tau_c) {
   return Vf * Vf / (8.0 * a) - 0.5 * a * tau_c * tau_c;
@@ -116,7 +120,9 @@ double defection_gain(double Vf, double a, double tau_c) {
 
 // ---- Repeated game.
 
-double kappa(double delta) { return 3.0 * delta / (4.0 * (1.0 - delta)); }
+double kappa(double delta) {
+  return 3.0 * delta / (4.0 * (1.0 - delta));
+}
 
 double G(const Distribution& d, double v) {
   const PartialMoments pm = d.partial(v);
@@ -147,8 +153,7 @@ double vbar_degenerate(double c, double delta, double phi) {
     return delta < 4.0 / 7.0 ? 6.0 * delta * c / (4.0 - delta) : c * std::sqrt(kap);
   }
   // Root of (1+κ)v² − 2κcv − φ = 0, valid while it lies below c (otherwise free trade).
-  const double v =
-      (kap * c + std::sqrt(kap * kap * c * c + (1.0 + kap) * phi)) / (1.0 + kap);
+  const double v = (kap * c + std::sqrt(kap * kap * c * c + (1.0 + kap) * phi)) / (1.0 + kap);
   return v < c ? v : std::sqrt(kap * c * c + phi);
 }
 

@@ -12,7 +12,7 @@ double welfare_foreign(double Vf, double a, double tau, double tau_star);  // W*
 double best_response(double Vf, double a, double other_tau);               // (2Vf − aτ)/(3a)
 double nash_tariff(double Vf, double a);                                   // Vf/(2a)
 double cooperation_gain(double Vf, double a, double tau_c);                // W*_c − W*_N
-double defection_gain(double Vf, double a, double tau_c);                  // Ω* = (Vf−2aτc)²/(6a)
+double defection_gain(double Vf, double a, double tau_c);  // Ω* = (Vf−2aτc)²/(6a)
 
 // ---- Repeated game (spec §3–4).
 struct Params {

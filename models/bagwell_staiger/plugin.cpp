@@ -1,8 +1,7 @@
 // Engine adapter for the Bagwell–Staiger model: binds parameters by name, calls the economics,
 // writes outputs. No economics lives here.
-#include <boost/math/special_functions/erf.hpp>
-
 #include <algorithm>
+#include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <limits>
 
@@ -23,8 +22,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 ParamSpec list_param(std::string name, std::vector<double> def, Range range, std::string unit,
                      std::string description) {
-  return {std::move(name), ParamType::RealList, std::move(def), range, {}, std::move(unit),
-          std::move(description)};
+  return {std::move(name), ParamType::RealList,   std::move(def), range, {},
+          std::move(unit), std::move(description)};
 }
 
 ModelInfo make_info() {
@@ -47,8 +46,12 @@ ModelInfo make_info() {
       real_param("F", 0.0, nonneg, "welfare", "one-off cost paid by a defector (0 = base model)"),
       real_param("theta", 0.0, nonneg, "1",
                  "recording threshold: a tariff is recorded only if tau/Pf > theta (Pf = 1)"),
-      {"dist", ParamType::Enum, std::string("lognormal"), {},
-       {"degenerate", "discrete", "uniform", "lognormal", "truncnormal"}, "",
+      {"dist",
+       ParamType::Enum,
+       std::string("lognormal"),
+       {},
+       {"degenerate", "discrete", "uniform", "lognormal", "truncnormal"},
+       "",
        "distribution of the free-trade volume Vf"},
       real_param("mean", 1.0, positive, "volume",
                  "degenerate: the value of Vf; lognormal: the mean of Vf"),
@@ -62,7 +65,12 @@ ModelInfo make_info() {
       list_param("values", {0.5, 1.5}, nonneg, "volume", "discrete: the atoms of Vf"),
       list_param("probs", {0.5, 0.5}, unit_interval, "1",
                  "discrete: the probabilities of the atoms (sum to 1)"),
-      {"periods", ParamType::Integer, std::int64_t{200}, {1, 1e9}, {}, "periods",
+      {"periods",
+       ParamType::Integer,
+       std::int64_t{200},
+       {1, 1e9},
+       {},
+       "periods",
        "length of each simulated path"},
   };
   m.status_codes = {
@@ -119,7 +127,8 @@ class BagwellStaiger final : public Model {
       // Phi(mu/sigma) = erfc(-mu/(sigma sqrt 2))/2; below the smallest normal double the
       // conditioning on Vf >= 0 is numerically meaningless.
       const double z = p.real("mu") / p.real("sigma");
-      if (!(0.5 * boost::math::erfc(-z / std::numbers::sqrt2) >= std::numeric_limits<double>::min()))
+      if (!(0.5 * boost::math::erfc(-z / std::numbers::sqrt2) >=
+            std::numeric_limits<double>::min()))
         return DomainProblem{kStatusTruncnormalUnderflow,
                              "expected Phi(mu/sigma) > 0 in double precision (mu/sigma = " +
                                  std::to_string(z) + " is too negative)",

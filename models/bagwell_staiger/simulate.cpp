@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <stdexcept>
-#include <vector>
 #include <limits>
 #include <numbers>
+#include <stdexcept>
+#include <vector>
 
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/vector_math.hpp"
@@ -15,7 +15,6 @@
 // CMakeLists.txt): fast-math lets GCC call glibc's vector log/sincos/exp (libmvec) and vectorise
 // the reductions; NaN semantics are kept because growth is NaN where it is undefined. Results are
 // a pure function of the stream, so they are the same for any thread count.
-
 
 namespace tariffsim::bagwell_staiger {
 

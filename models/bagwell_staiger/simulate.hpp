@@ -26,7 +26,7 @@ struct PathSpec {
   const Distribution* dist = nullptr;
   double vbar = 0;
   double a = 1;
-  double theta = 0;       // recording threshold on τ/Pf with Pf = 1
+  double theta = 0;  // recording threshold on τ/Pf with Pf = 1
   std::int64_t periods = 0;
 };
 

@@ -29,8 +29,8 @@ enum class Outcome { Increase, Onset };
 // The random design over sectors and the game every sector plays.
 struct DesignParams {
   double delta = 0.7;
-  double log_volume_sd = 0.5;  // m_k = exp(N(0, log_volume_sd^2))
-  double cv_lo = 0.15, cv_hi = 0.9;   // CV_k uniform on [cv_lo, cv_hi]
+  double log_volume_sd = 0.5;            // m_k = exp(N(0, log_volume_sd^2))
+  double cv_lo = 0.15, cv_hi = 0.9;      // CV_k uniform on [cv_lo, cv_hi]
   double lne_mean = -2.0, lne_sd = 1.5;  // ln e_k normal
   double defect_cost_share = 0.0;        // F_k = f m_k (spec §9 with Pf = 1)
 };

@@ -13,8 +13,12 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-bool is_cu(Regime r) { return r == Regime::CU || r == Regime::CU_ab; }
-bool is_mfn(Regime r) { return r == Regime::MFN_i || r == Regime::MFN_j; }
+bool is_cu(Regime r) {
+  return r == Regime::CU || r == Regime::CU_ab;
+}
+bool is_mfn(Regime r) {
+  return r == Regime::MFN_i || r == Regime::MFN_j;
+}
 
 // The firm groups of the market whose tariff the regime sets, at tariff t.
 Groups regime_groups(const Sector& x, Regime r, double t) {
@@ -73,23 +77,34 @@ MarketOutcome cournot(double Gamma, double s, const Groups& groups) {
 
 std::string_view regime_name(Regime r) {
   switch (r) {
-    case Regime::MFN_i: return "MFN_i";
-    case Regime::MFN_j: return "MFN_j";
-    case Regime::FTA_i: return "FTA_i";
-    case Regime::FTA_j: return "FTA_j";
-    case Regime::CU: return "CU";
-    case Regime::CU_ab: return "CU_ab";
+    case Regime::MFN_i:
+      return "MFN_i";
+    case Regime::MFN_j:
+      return "MFN_j";
+    case Regime::FTA_i:
+      return "FTA_i";
+    case Regime::FTA_j:
+      return "FTA_j";
+    case Regime::CU:
+      return "CU";
+    case Regime::CU_ab:
+      return "CU_ab";
   }
   return "?";
 }
 
-bool regime_of_j(Regime r) { return r == Regime::MFN_j || r == Regime::FTA_j; }
+bool regime_of_j(Regime r) {
+  return r == Regime::MFN_j || r == Regime::FTA_j;
+}
 
 std::string_view status_name(Status s) {
   switch (s) {
-    case Status::Interior: return "interior";
-    case Status::Prohibitive: return "prohibitive";
-    case Status::NoTaxedFirms: return "no_taxed_firms";
+    case Status::Interior:
+      return "interior";
+    case Status::Prohibitive:
+      return "prohibitive";
+    case Status::NoTaxedFirms:
+      return "no_taxed_firms";
   }
   return "?";
 }
@@ -120,12 +135,18 @@ double regime_objective(const Sector& x, Regime r, double t) {
 RegimeInputs regime_inputs(const Sector& x, Regime r) {
   const double A_i = (1 + x.alpha_i) * x.n_i, A_j = (1 + x.alpha_j) * x.n_j;
   switch (r) {
-    case Regime::MFN_i: return {x.n_i, x.n_j + x.n_k, A_i};
-    case Regime::MFN_j: return {x.n_j, x.n_i + x.n_k, A_j};
-    case Regime::FTA_i: return {x.n_i + x.n_j, x.n_k, A_i};
-    case Regime::FTA_j: return {x.n_i + x.n_j, x.n_k, A_j};
-    case Regime::CU: return {x.n_i + x.n_j, x.n_k, A_i + A_j};
-    case Regime::CU_ab: return {x.n_i + x.n_j, x.n_k, 2 * (x.a * A_i + x.b * A_j) / (x.a + x.b)};
+    case Regime::MFN_i:
+      return {x.n_i, x.n_j + x.n_k, A_i};
+    case Regime::MFN_j:
+      return {x.n_j, x.n_i + x.n_k, A_j};
+    case Regime::FTA_i:
+      return {x.n_i + x.n_j, x.n_k, A_i};
+    case Regime::FTA_j:
+      return {x.n_i + x.n_j, x.n_k, A_j};
+    case Regime::CU:
+      return {x.n_i + x.n_j, x.n_k, A_i + A_j};
+    case Regime::CU_ab:
+      return {x.n_i + x.n_j, x.n_k, 2 * (x.a * A_i + x.b * A_j) / (x.a + x.b)};
   }
   return {};
 }
@@ -155,9 +176,11 @@ double closed_form_t(const Sector& x, Regime r) {
   const double G = x.Gamma, ni = x.n_i, nj = x.n_j, nk = x.n_k, ai = x.alpha_i, aj = x.alpha_j;
   switch (r) {
     case Regime::MFN_i:
-      return G * (1 + 2 * (1 + ai) * ni) / ((1 - 2 * ai * ni) * (nj + nk) + 2 * (1 + ni) * (1 + ni));
+      return G * (1 + 2 * (1 + ai) * ni) /
+             ((1 - 2 * ai * ni) * (nj + nk) + 2 * (1 + ni) * (1 + ni));
     case Regime::MFN_j:
-      return G * (1 + 2 * (1 + aj) * nj) / ((1 - 2 * aj * nj) * (ni + nk) + 2 * (1 + nj) * (1 + nj));
+      return G * (1 + 2 * (1 + aj) * nj) /
+             ((1 - 2 * aj * nj) * (ni + nk) + 2 * (1 + nj) * (1 + nj));
     case Regime::FTA_i:
       return G * (1 + 2 * (1 + ai) * ni) /
              ((1 - 2 * ai * ni + 2 * nj) * nk + 2 * (1 + ni + nj) * (1 + ni + nj));
@@ -180,10 +203,14 @@ double closed_form_t(const Sector& x, Regime r) {
 double closed_form_tau(const Sector& x, Regime r) {
   const double ni = x.n_i, nj = x.n_j, ai = x.alpha_i, aj = x.alpha_j;
   switch (r) {
-    case Regime::MFN_i: return (1 + 2 * ni * (1 + ai)) / (2 * (ni + 1));
-    case Regime::MFN_j: return (1 + 2 * nj * (1 + aj)) / (2 * (nj + 1));
-    case Regime::FTA_i: return (1 + 2 * ni * (1 + ai)) / (2 * (ni + nj + 1));
-    case Regime::FTA_j: return (1 + 2 * nj * (1 + aj)) / (2 * (ni + nj + 1));
+    case Regime::MFN_i:
+      return (1 + 2 * ni * (1 + ai)) / (2 * (ni + 1));
+    case Regime::MFN_j:
+      return (1 + 2 * nj * (1 + aj)) / (2 * (nj + 1));
+    case Regime::FTA_i:
+      return (1 + 2 * ni * (1 + ai)) / (2 * (ni + nj + 1));
+    case Regime::FTA_j:
+      return (1 + 2 * nj * (1 + aj)) / (2 * (ni + nj + 1));
     case Regime::CU:
       return (1 + 2 * ni * (1 + ai) + 2 * nj * (1 + aj)) / (2 * (ni + nj + 1));
     case Regime::CU_ab:
@@ -283,7 +310,9 @@ RegimeOutcome regime_outcome(const Sector& x, Regime r) {
   return o;
 }
 
-double weight_i(const Sector& x) { return x.a / (x.a + x.b); }
+double weight_i(const Sector& x) {
+  return x.a / (x.a + x.b);
+}
 
 double closed_form_mfn_minus_fta_i(const Sector& x) {
   const double A_i = x.n_i * (1 + x.alpha_i);

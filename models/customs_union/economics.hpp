@@ -24,13 +24,13 @@ enum Group : std::size_t { kDomestic = 0, kPartner = 1, kOutsider = 2 };
 using Groups = std::array<FirmGroup, 3>;
 
 struct MarketOutcome {
-  double p = 0;                      // price
-  std::array<double, 3> q{};         // output per firm of each group (0 once it exits)
-  std::array<bool, 3> active{};      // whether the group sells (n > 0 and p >= t)
-  double Q = 0;                      // total quantity
-  double CS = 0;                     // consumer surplus
-  double TR = 0;                     // tariff revenue from the partner's and outsider's firms
-  std::array<double, 3> profit{};    // total profit of each group in this market
+  double p = 0;                    // price
+  std::array<double, 3> q{};       // output per firm of each group (0 once it exits)
+  std::array<bool, 3> active{};    // whether the group sells (n > 0 and p >= t)
+  double Q = 0;                    // total quantity
+  double CS = 0;                   // consumer surplus
+  double TR = 0;                   // tariff revenue from the partner's and outsider's firms
+  std::array<double, 3> profit{};  // total profit of each group in this market
 };
 
 // Cournot equilibrium with the exit rule of spec §2: while some active group has p < t_c, the
@@ -74,9 +74,9 @@ struct RegimeInputs {
 RegimeInputs regime_inputs(const Sector& x, Regime r);
 
 struct Tariff {
-  double t = 0;            // reported specific tariff (tbar = Gamma/(1+n_f) when prohibitive)
-  double tau = 0;          // reported AVE (1 when prohibitive)
-  double t_formula = 0;    // the closed-form value, whatever the status
+  double t = 0;          // reported specific tariff (tbar = Gamma/(1+n_f) when prohibitive)
+  double tau = 0;        // reported AVE (1 when prohibitive)
+  double t_formula = 0;  // the closed-form value, whatever the status
   double tau_formula = 0;
   Status status = Status::Interior;
 };
@@ -117,8 +117,8 @@ double closed_form_cu_minus_mfn_i(const Sector& x);
 Sector swapped(const Sector& x);
 
 struct Combination {
-  double wFTA_i = 0, wFTA_j = 0;  // FTA form weights
-  double wMFN_i = 0, wMFN_j = 0;  // corrected MFN form weights
+  double wFTA_i = 0, wFTA_j = 0;                      // FTA form weights
+  double wMFN_i = 0, wMFN_j = 0;                      // corrected MFN form weights
   double res_FTA_form = 0, res_MFN_form = 0;          // tau_CU(a,b) - form, formula values
   double res_FTA_identity = 0, res_MFN_identity = 0;  // constant-weight identities
 };

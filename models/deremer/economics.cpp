@@ -21,8 +21,12 @@ struct LinearSlope {
   double c0 = 0, c1 = 0;
   double at(double t) const { return (c0 + c1 * t) / 49.0; }
 };
-LinearSlope import_slope(double g) { return {8.0 * g - 5.0, 8.0 * g - 68.0}; }
-LinearSlope export_slope(double g) { return {9.0 - 12.0 * g, 9.0 * (1.0 + g)}; }
+LinearSlope import_slope(double g) {
+  return {8.0 * g - 5.0, 8.0 * g - 68.0};
+}
+LinearSlope export_slope(double g) {
+  return {9.0 - 12.0 * g, 9.0 * (1.0 + g)};
+}
 
 // Maximises a 1-D quadratic with slope s0 + s1 t on [-1, 1/6] (spec §4, outside the interior
 // range): clamp the vertex when concave, take the better endpoint when not.
@@ -46,10 +50,14 @@ GoodSolution maximise_good(double s0, double s1) {
 
 int status_rank(int s) {
   switch (s) {
-    case kSocViolated: return 3;
-    case kOutsideDomain: return 2;
-    case kProhibitive: return 1;
-    default: return 0;
+    case kSocViolated:
+      return 3;
+    case kOutsideDomain:
+      return 2;
+    case kProhibitive:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -61,21 +69,29 @@ CountryConstants constants(Weights w) {
           68.0 - 8.0 * w.gM, 9.0 * (1.0 + w.gE)};
 }
 
-bool near_zero(double x, double scale) { return std::abs(x) <= kZeroTol * std::max(scale, 1.0); }
+bool near_zero(double x, double scale) {
+  return std::abs(x) <= kZeroTol * std::max(scale, 1.0);
+}
 
-bool in_domain(double t) { return t >= kTariffMin && t <= kTariffProhibitive; }
+bool in_domain(double t) {
+  return t >= kTariffMin && t <= kTariffProhibitive;
+}
 
 // A rational result that is exactly on a domain bound (e.g. u* = 7, i.e. t = -1, at gE = 3) comes
 // out a few ulps either side of it; snap it so that the bound's status does not depend on rounding.
 double snap_to(double x, double bound) {
-  return std::abs(x - bound) <= 8.0 * std::numeric_limits<double>::epsilon() * std::abs(bound) ? bound : x;
+  return std::abs(x - bound) <= 8.0 * std::numeric_limits<double>::epsilon() * std::abs(bound)
+             ? bound
+             : x;
 }
 
 // A sum whose terms cancel to within rounding (e.g. dW/dlam on the boundary B = 0) is zero: its
 // sign is not determined by the arithmetic, so it must not decide an indicator.
 double cancel_to_zero(double a, double b) {
   const double s = a + b;
-  return std::abs(s) <= 16.0 * std::numeric_limits<double>::epsilon() * (std::abs(a) + std::abs(b)) ? 0.0 : s;
+  return std::abs(s) <= 16.0 * std::numeric_limits<double>::epsilon() * (std::abs(a) + std::abs(b))
+             ? 0.0
+             : s;
 }
 
 // Refines a sign change of f on [lo, hi] to about machine precision.
@@ -85,7 +101,9 @@ double refine_root(F f, double lo, double hi) {
   if (flo == 0.0) return lo;
   if (fhi == 0.0) return hi;
   std::uintmax_t iters = 200;
-  const auto tol = [](double a, double b) { return std::abs(b - a) <= 4e-16 * std::max(1.0, std::abs(a)); };
+  const auto tol = [](double a, double b) {
+    return std::abs(b - a) <= 4e-16 * std::max(1.0, std::abs(a));
+  };
   const auto r = boost::math::tools::toms748_solve(f, lo, hi, flo, fhi, tol, iters);
   return 0.5 * (r.first + r.second);
 }
@@ -93,14 +111,30 @@ double refine_root(F f, double lo, double hi) {
 }  // namespace
 
 // ---- §1
-double effective_tariff(double t) { return std::min(t, kTariffProhibitive); }
-double demand(double p) { return 1.0 - p; }
-double consumer_surplus(double p) { return 0.5 * (1.0 - p) * (1.0 - p); }
-double import_sector_supply(double p) { return 0.5 * p; }
-double export_sector_supply(double p) { return p; }
-double world_price(double t) { return (4.0 - 3.0 * effective_tariff(t)) / 7.0; }
-double local_price(double t) { return 4.0 * (1.0 + effective_tariff(t)) / 7.0; }
-double imports(double t) { return (1.0 - 6.0 * effective_tariff(t)) / 7.0; }
+double effective_tariff(double t) {
+  return std::min(t, kTariffProhibitive);
+}
+double demand(double p) {
+  return 1.0 - p;
+}
+double consumer_surplus(double p) {
+  return 0.5 * (1.0 - p) * (1.0 - p);
+}
+double import_sector_supply(double p) {
+  return 0.5 * p;
+}
+double export_sector_supply(double p) {
+  return p;
+}
+double world_price(double t) {
+  return (4.0 - 3.0 * effective_tariff(t)) / 7.0;
+}
+double local_price(double t) {
+  return 4.0 * (1.0 + effective_tariff(t)) / 7.0;
+}
+double imports(double t) {
+  return (1.0 - 6.0 * effective_tariff(t)) / 7.0;
+}
 
 // ---- §2
 double import_objective(double t, double g) {
@@ -111,8 +145,12 @@ double export_objective(double t, double g) {
   const double pw = world_price(t);
   return consumer_surplus(pw) + g * 0.5 * pw * pw;
 }
-double import_objective_slope(double t, double g) { return import_slope(g).at(t); }
-double export_objective_slope(double t, double g) { return export_slope(g).at(t); }
+double import_objective_slope(double t, double g) {
+  return import_slope(g).at(t);
+}
+double export_objective_slope(double t, double g) {
+  return export_slope(g).at(t);
+}
 double home_objective(double tx, double ty, Weights w) {
   return import_objective(tx, w.gM) + export_objective(ty, w.gE);
 }
@@ -179,8 +217,10 @@ Eq7 eq7(Weights w) {
   r.tau = 4.0 * (2.0 * w.gM + 1.0 - 3.0 * w.gE) / D;
   r.dtau_dgM = 168.0 * (3.0 - w.gE) / (D * D);
   r.dtau_dgE = 168.0 * (w.gM - 4.0) / (D * D);
-  if (8.0 * w.gM - 9.0 * w.gE >= 5.0) r.status = kProhibitive;
-  else if (w.gE > 3.0) r.status = kOutsideDomain;
+  if (8.0 * w.gM - 9.0 * w.gE >= 5.0)
+    r.status = kProhibitive;
+  else if (w.gE > 3.0)
+    r.status = kOutsideDomain;
   if (r.status != kOk) r.tau = r.dtau_dgM = r.dtau_dgE = kNaN;
   return r;
 }
@@ -214,8 +254,8 @@ double lam_of_frontier_point(const Countries& g, double tx, double ty) {
 namespace {
 StablePoint finish_stable_point(const Countries& g, double tx, double ty) {
   StablePoint s{tx, ty, lam_of_frontier_point(g, tx, ty), kOk};
-  if (!(tx >= kTariffMin && tx < kTariffProhibitive && ty >= kTariffMin && ty < kTariffProhibitive &&
-        s.lam > 0.0))
+  if (!(tx >= kTariffMin && tx < kTariffProhibitive && ty >= kTariffMin &&
+        ty < kTariffProhibitive && s.lam > 0.0))
     s.status = kOutsideDomain;
   else if (!frontier_soc(g, s.lam))
     s.status = kSocViolated;
@@ -231,7 +271,8 @@ StablePoint stable_point_tot(const Countries& g) {
   const double scale_det = std::abs(H.beta * F.beta) + std::abs(H.alpha * F.alpha);
   const bool zero_u = near_zero(den_u, std::abs(H.D * F.beta) + std::abs(H.alpha * F.D));
   const bool zero_v = near_zero(den_v, std::abs(H.beta * F.D) + std::abs(F.alpha * H.D));
-  if (zero_u && zero_v && near_zero(det, scale_det)) return {kNaN, kNaN, kNaN, kDegenerateContinuum};
+  if (zero_u && zero_v && near_zero(det, scale_det))
+    return {kNaN, kNaN, kNaN, kDegenerateContinuum};
   if (zero_u || zero_v) return {kNaN, kNaN, kNaN, kNoInteriorSolution};
   const double u = snap_to(det / den_u, 7.0), v = snap_to(det / den_v, 7.0);
   StablePoint s = finish_stable_point(g, (1.0 - u) / 6.0, (1.0 - v) / 6.0);
@@ -298,9 +339,9 @@ PowerShift power_shift(const Countries& gov, const Countries& pub, double tx, do
   p.dGs = along(foreign_gradient(tx, ty, gov.foreign));
   p.dW = along(home_gradient(tx, ty, pub.home));
   p.dWs = along(foreign_gradient(tx, ty, pub.foreign));
-  const double dpx = 4.0 / 7.0 * dtx_dlam;     // Home's local price of x
-  const double dpxw = -3.0 / 7.0 * dtx_dlam;   // world price of x
-  const double dpyw = -3.0 / 7.0 * dty_dlam;   // world (= Home) price of y
+  const double dpx = 4.0 / 7.0 * dtx_dlam;    // Home's local price of x
+  const double dpxw = -3.0 / 7.0 * dtx_dlam;  // world price of x
+  const double dpyw = -3.0 / 7.0 * dty_dlam;  // world (= Home) price of y
   p.import_rents = import_sector_supply(local_price(tx)) * dpx;
   p.export_rents = export_sector_supply(world_price(ty)) * dpyw;
   p.tot = -imports(tx) * dpxw + imports(ty) * dpyw;
@@ -318,8 +359,12 @@ double dW_dlam_symmetric(Weights gov, Weights pub) {
 
 // ---- §9. Each curve is linear in ty once the reciprocity ratio is multiplied out.
 namespace {
-double in_domain_or_nan(double ty) { return ty >= kTariffMin && ty < kTariffProhibitive ? ty : kNaN; }
-double solve_linear(double c0, double c1) { return c1 == 0.0 ? kNaN : in_domain_or_nan(-c0 / c1); }
+double in_domain_or_nan(double ty) {
+  return ty >= kTariffMin && ty < kTariffProhibitive ? ty : kNaN;
+}
+double solve_linear(double c0, double c1) {
+  return c1 == 0.0 ? kNaN : in_domain_or_nan(-c0 / c1);
+}
 struct Coordinate {
   double a0, a1;
 };
@@ -337,7 +382,9 @@ double curve_N(const Countries& g, double tx, double phi_nash, Reciprocity r) {
   const double ax = reciprocity_coordinate(tx, r);
   return solve_linear(gx * a.a0 + gy.c0 / 49.0 * ax, gx * a.a1 + gy.c1 / 49.0 * ax);
 }
-double curve_S(const Countries& g, double tx, Reciprocity r) { return curve_N(g, tx, 0.0, r); }
+double curve_S(const Countries& g, double tx, Reciprocity r) {
+  return curve_N(g, tx, 0.0, r);
+}
 
 double curve_Ns(const Countries& g, double tx, double psi_nash, Reciprocity r) {
   // (G*_y(ty) - c) a(tx) + G*_x a(ty) = 0
@@ -346,9 +393,12 @@ double curve_Ns(const Countries& g, double tx, double psi_nash, Reciprocity r) {
   const double gsx = export_objective_slope(tx, g.foreign.gE);
   const LinearSlope gsy = import_slope(g.foreign.gM);
   const double ax = reciprocity_coordinate(tx, r);
-  return solve_linear((gsy.c0 / 49.0 - psi_nash) * ax + gsx * a.a0, gsy.c1 / 49.0 * ax + gsx * a.a1);
+  return solve_linear((gsy.c0 / 49.0 - psi_nash) * ax + gsx * a.a0,
+                      gsy.c1 / 49.0 * ax + gsx * a.a1);
 }
-double curve_Ss(const Countries& g, double tx, Reciprocity r) { return curve_Ns(g, tx, 0.0, r); }
+double curve_Ss(const Countries& g, double tx, Reciprocity r) {
+  return curve_Ns(g, tx, 0.0, r);
+}
 
 double curve_EF(const Countries& g, double tx) {
   // G_x G*_y(ty) - G_y(ty) G*_x = 0 on the branch G_x > 0 > G*_x.
@@ -431,10 +481,14 @@ PathEnd liberalization_endpoint(const Countries& g, Reciprocity r, PathMode m) {
   PathEnd e;
   e.tx_start = geo.tx_start;
   e.tx = std::max({th, tf, geo.tx_bound});
-  if (std::abs(th - tf) <= 1e-10) e.stopped_by = kStoppedByBoth;
-  else if (th > tf && th >= geo.tx_bound) e.stopped_by = kStoppedByHome;
-  else if (tf > th && tf >= geo.tx_bound) e.stopped_by = kStoppedByForeign;
-  else e.stopped_by = kStoppedByBound;
+  if (std::abs(th - tf) <= 1e-10)
+    e.stopped_by = kStoppedByBoth;
+  else if (th > tf && th >= geo.tx_bound)
+    e.stopped_by = kStoppedByHome;
+  else if (tf > th && tf >= geo.tx_bound)
+    e.stopped_by = kStoppedByForeign;
+  else
+    e.stopped_by = kStoppedByBound;
   e.ty = ty_of(e.tx);
   if (!std::isfinite(e.ty)) e.status = kOutsideDomain;
   return e;

@@ -11,7 +11,7 @@
 
 namespace tariffsim::deremer {
 
-inline constexpr double kTariffMin = -1.0;            // below: negative price or demand
+inline constexpr double kTariffMin = -1.0;               // below: negative price or demand
 inline constexpr double kTariffProhibitive = 1.0 / 6.0;  // imports vanish
 
 enum Status : int {
@@ -24,9 +24,14 @@ enum Status : int {
 };
 
 // Which country's gains vanish first on a liberalization path (spec §10).
-enum StoppedBy : int { kStoppedByHome = 1, kStoppedByForeign = 2, kStoppedByBoth = 3, kStoppedByBound = 4 };
+enum StoppedBy : int {
+  kStoppedByHome = 1,
+  kStoppedByForeign = 2,
+  kStoppedByBoth = 3,
+  kStoppedByBound = 4
+};
 
-enum class Reciprocity { Tot, Volume };       // spec §6: ToT-neutral (default) or volume at world prices
+enum class Reciprocity { Tot, Volume };  // spec §6: ToT-neutral (default) or volume at world prices
 enum class PathMode { Reciprocity, OneForOne };  // spec §10
 
 // A country's political weights on the profits of its import-competing (M) and export (E) sectors.
@@ -44,20 +49,20 @@ inline bool symmetric(const Countries& c) {
 
 // ---- §1 primitives. A tariff above 1/6 acts as 1/6 (no imports).
 double effective_tariff(double t);
-double demand(double p);              // 1 - p
-double consumer_surplus(double p);    // (1-p)^2/2
+double demand(double p);                // 1 - p
+double consumer_surplus(double p);      // (1-p)^2/2
 double import_sector_supply(double p);  // p/2
 double export_sector_supply(double p);  // p
-double world_price(double t);         // (4-3t)/7, of the good taxed by tariff t
-double local_price(double t);         // 4(1+t)/7, in the importing country
-double imports(double t);             // (1-6t)/7
+double world_price(double t);           // (4-3t)/7, of the good taxed by tariff t
+double local_price(double t);           // 4(1+t)/7, in the importing country
+double imports(double t);               // (1-6t)/7
 
 // ---- §2 objectives. g_M: own import market under own tariff t; g_E: export market under the
 // partner's tariff t.
 double import_objective(double t, double g);
 double export_objective(double t, double g);
-double import_objective_slope(double t, double g);  // ((8g-5) + (8g-68)t)/49
-double export_objective_slope(double t, double g);  // ((9-12g) + 9(1+g)t)/49
+double import_objective_slope(double t, double g);          // ((8g-5) + (8g-68)t)/49
+double export_objective_slope(double t, double g);          // ((9-12g) + 9(1+g)t)/49
 double home_objective(double tx, double ty, Weights w);     // G (or W with public weights)
 double foreign_objective(double tx, double ty, Weights w);  // G* (or W*)
 struct Gradient {
@@ -123,15 +128,15 @@ struct PowerShift {
 };
 PowerShift power_shift(const Countries& gov, const Countries& pub, double tx, double ty,
                        double dtx_dlam, double dty_dlam);
-double power_B(Weights gov, Weights pub);              // B of spec §8
-double dW_dlam_symmetric(Weights gov, Weights pub);    // closed form at lam = 1
+double power_B(Weights gov, Weights pub);            // B of spec §8
+double dW_dlam_symmetric(Weights gov, Weights pub);  // closed form at lam = 1
 
 // ---- §9 Figure 1 curves: ty as a function of tx (NaN where outside [-1, 1/6] or undefined).
-double curve_S(const Countries& g, double tx, Reciprocity r);    // phi = 0
-double curve_Ss(const Countries& g, double tx, Reciprocity r);   // psi = 0
+double curve_S(const Countries& g, double tx, Reciprocity r);                    // phi = 0
+double curve_Ss(const Countries& g, double tx, Reciprocity r);                   // psi = 0
 double curve_N(const Countries& g, double tx, double phi_nash, Reciprocity r);   // phi = phi_N
 double curve_Ns(const Countries& g, double tx, double psi_nash, Reciprocity r);  // psi = psi_N
-double curve_EF(const Countries& g, double tx);                  // Pareto branch
+double curve_EF(const Countries& g, double tx);                                  // Pareto branch
 
 // ---- §10 liberalization path from Nash.
 struct PathEnd {

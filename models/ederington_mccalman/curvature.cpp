@@ -69,7 +69,9 @@ double demand(const Curved& cv, double p) {
   return std::max(0.0, cv.pr.alpha - cv.pr.b * p - cv.g * p * p);
 }
 
-double choke_price(const Curved& cv) { return positive_root(cv.g, cv.pr.b, cv.pr.alpha); }
+double choke_price(const Curved& cv) {
+  return positive_root(cv.g, cv.pr.b, cv.pr.alpha);
+}
 
 double consumer_surplus(const Curved& cv, double p) {
   // D(x) = g(p̄ − x)(x − p₂) with g(p̄ − p₂) = R = √(b² + 4gα); integrating in L = p̄ − p keeps
@@ -111,7 +113,9 @@ double export_log_curvature(const Curved& cv, double q) {
   return export_supply(cv, q) * export_supply_curvature(cv, q) / (slope * slope);
 }
 
-bool exports_at_every_price(const Curved& cv) { return export_supply(cv, 0.0) > 0; }
+bool exports_at_every_price(const Curved& cv) {
+  return export_supply(cv, 0.0) > 0;
+}
 
 double export_autarky_price(const Curved& cv) {
   // The bottom of export supply: where S_x(q) = D(q), or 0 when the exporter ships at every price.
@@ -119,8 +123,8 @@ double export_autarky_price(const Curved& cv) {
   if (cv.kappa == 0) return positive_root(cv.g, cv.pr.b + cv.pr.d, cv.pr.alpha - cv.s0);
   // X rises in q and exceeds its κ = 0 counterpart (e^z − 1 >= z), whose root bounds it above.
   const double hi = positive_root(cv.g, cv.pr.b + cv.pr.d, cv.pr.alpha - cv.s0);
-  return bracketed_root([&](double q) { return export_sector_supply(cv, q) - demand(cv, q); },
-                        0.0, hi, "export autarky");
+  return bracketed_root([&](double q) { return export_sector_supply(cv, q) - demand(cv, q); }, 0.0,
+                        hi, "export autarky");
 }
 
 namespace {
@@ -172,7 +176,9 @@ Market solve_market_exporting_at_every_price(const Curved& cv, double tA, double
 
 // At a corner an exporter paid nothing ships what clears the market, so its exports, not the
 // price, absorb a change in the other tariff.
-bool at_corner(double q, double E) { return q == 0 && E > 0; }
+bool at_corner(double q, double E) {
+  return q == 0 && E > 0;
+}
 
 }  // namespace
 
@@ -214,7 +220,7 @@ double importer_marginal_welfare(const Curved& cv, double tA, double tB) {
   // at A's corner p = tA moves one for one and E_A = M(p) − E_B absorbs it.
   if (at_corner(mk.qB, mk.EB)) return mk.EA + (tB - tA) * xa;
   if (at_corner(mk.qA, mk.EA)) return -mk.EB + tA * (import_slope - xb) + tB * xb;
-  const double dp = xa / (xa + xb - import_slope);                      // ∂p/∂tA ∈ [0, 1)
+  const double dp = xa / (xa + xb - import_slope);  // ∂p/∂tA ∈ [0, 1)
   // dW/dtA = −M(p)·p' + E_A + tA·∂E_A/∂tA + tB·∂E_B/∂tA, with M(p) = E_A + E_B.
   return mk.EA * (1 - dp) - mk.EB * dp + tA * xa * (dp - 1) + tB * xb * dp;
 }
@@ -243,8 +249,8 @@ double nash_tariff(const Curved& cv) {
     const Market mk = solve_market(cv, t, t);
     return mk.EA - t * export_supply_slope(cv, mk.p - t);
   };
-  const double hi = exports_at_every_price(cv) ? common_tariff_limit(cv) * (1 - 1e-9)
-                                               : prohibitive_tariff(cv);
+  const double hi =
+      exports_at_every_price(cv) ? common_tariff_limit(cv) * (1 - 1e-9) : prohibitive_tariff(cv);
   return bracketed_root(foc, 0.0, hi, "the Nash FOC");
 }
 
@@ -259,16 +265,15 @@ double best_response(const Curved& cv, double tau) {
   };
   const double pa = import_autarky_price(cv);
   const double p_lo = always ? tau : 0.0;  // the other exporter's local price stays >= 0
-  const double p1 = one_exporter(pa) >= 0
-                        ? pa
-                        : bracketed_root(one_exporter, p_lo, pa, "one-exporter market");
+  const double p1 =
+      one_exporter(pa) >= 0 ? pa : bracketed_root(one_exporter, p_lo, pa, "one-exporter market");
   const double hi = (p1 - qa) * (1 - 1e-9);
   auto foc = [&](double t) { return importer_marginal_welfare(cv, t, tau); };
   if (const auto t = root(foc, 0.0, hi)) return *t;
   // No sign change of the FOC: fall back on maximising the welfare itself.
-  const auto br = boost::math::tools::brent_find_minima(
-      [&](double t) { return -importer_welfare(cv, t, tau); }, 0.0, hi,
-      std::numeric_limits<double>::digits / 2);
+  const auto br =
+      boost::math::tools::brent_find_minima([&](double t) { return -importer_welfare(cv, t, tau); },
+                                            0.0, hi, std::numeric_limits<double>::digits / 2);
   return br.first;
 }
 

@@ -21,13 +21,13 @@ struct Curved {
   double s0 = 0;     // export sector's supply at a zero price (quantity)
 };
 
-double demand(const Curved& cv, double p);             // max(0, α − b·p − g·p²)
-double choke_price(const Curved& cv);                  // D(p̄) = 0
-double consumer_surplus(const Curved& cv, double p);   // ∫_p^p̄ D
-double import_autarky_price(const Curved& cv);         // D(p) = c·p
-double export_autarky_price(const Curved& cv);         // S_x(q) = D(q); 0 if X(0) > 0
+double demand(const Curved& cv, double p);                // max(0, α − b·p − g·p²)
+double choke_price(const Curved& cv);                     // D(p̄) = 0
+double consumer_surplus(const Curved& cv, double p);      // ∫_p^p̄ D
+double import_autarky_price(const Curved& cv);            // D(p) = c·p
+double export_autarky_price(const Curved& cv);            // S_x(q) = D(q); 0 if X(0) > 0
 double export_sector_supply(const Curved& cv, double q);  // S_x(q): d·q at κ = s0 = 0
-double export_supply(const Curved& cv, double q);      // X(q) = max(0, S_x(q) − D(q)); 0 if q < 0
+double export_supply(const Curved& cv, double q);  // X(q) = max(0, S_x(q) − D(q)); 0 if q < 0
 double export_supply_slope(const Curved& cv, double q);      // X'(q) where X > 0
 double export_supply_curvature(const Curved& cv, double q);  // X''(q) where X > 0
 // X·X''/X'²: 0 for linear exports, 1 for exponential ones (e = X/X' constant), > 1 log-convex.
@@ -48,15 +48,15 @@ double prohibitive_tariff(const Curved& cv);  // common tariff that stops all im
 // Common tariff at which the exporters' local price reaches the bottom of their export supply:
 // the prohibitive tariff, or with exports at every price the tariff that drives it to zero.
 double common_tariff_limit(const Curved& cv);
-double nash_tariff(const Curved& cv);                 // symmetric root of the importer's FOC
-double best_response(const Curved& cv, double tau);   // t^D(τ): argmax_t W_imp(t, τ)
+double nash_tariff(const Curved& cv);                // symmetric root of the importer's FOC
+double best_response(const Curved& cv, double tau);  // t^D(τ): argmax_t W_imp(t, τ)
 
 // Regime welfare (X deviates), as in spec §4.
-double coop_welfare(const Curved& cv, double t);                // W^C(t)
-double deviation_gain(const Curved& cv, double tN, double t);   // Ω(t) = W^D(t) − W^C(t)
+double coop_welfare(const Curved& cv, double t);               // W^C(t)
+double deviation_gain(const Curved& cv, double tN, double t);  // Ω(t) = W^D(t) − W^C(t)
 struct DiscriminatoryPunishment {
-  double t_D;        // non-deviators' tariff on X, t^D(τ)
-  Market y_market;   // Y's import market: A = X (tariff t_D), B = Z (tariff τ)
+  double t_D;       // non-deviators' tariff on X, t^D(τ)
+  Market y_market;  // Y's import market: A = X (tariff t_D), B = Z (tariff τ)
   double W_dev, W_nondev, G;
 };
 DiscriminatoryPunishment dp_regime(const Curved& cv, double tN, double tau);
@@ -67,8 +67,8 @@ DiscriminatoryPunishment dp_regime(const Curved& cv, double tN, double tau);
 MostCooperative most_cooperative(const Curved& cv, double tN, double delta, double r, double W_P,
                                  int grid = 256);
 
-// The outputs of spec §9 that exist with curvature; the rest (collusive tariffs, kappa_D, r_max, the
-// renegotiation-proof optima, the Fig. 4 fraction, Prop. 2/3, Lemma 5, the endogenous variant)
+// The outputs of spec §9 that exist with curvature; the rest (collusive tariffs, kappa_D, r_max,
+// the renegotiation-proof optima, the Fig. 4 fraction, Prop. 2/3, Lemma 5, the endogenous variant)
 // are NaN. Reduces to solve() at g = κ = s0 = 0 on every computed field. Throws
 // std::runtime_error where no equilibrium with positive local prices exists.
 Solution solve(const Inputs& in, double g, double kappa = 0, double s0 = 0);

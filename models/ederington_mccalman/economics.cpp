@@ -13,7 +13,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double sq(double x) { return x * x; }
+double sq(double x) {
+  return x * x;
+}
 
 }  // namespace
 
@@ -114,14 +116,18 @@ double collusive_discriminatory_tariff(const Primitives& pr, double tau) {
 
 // ---------------------------------------------------------------- regimes (spec §4)
 
-Profile cooperation_profile(double t) { return {t, t, t, t, t, t}; }
+Profile cooperation_profile(double t) {
+  return {t, t, t, t, t, t};
+}
 
 Profile deviation_profile(const Primitives& pr, double t) {
   const double tN = nash_tariff(pr);
   return {tN, tN, t, t, t, t};
 }
 
-Profile nash_profile(const Primitives& pr) { return cooperation_profile(nash_tariff(pr)); }
+Profile nash_profile(const Primitives& pr) {
+  return cooperation_profile(nash_tariff(pr));
+}
 
 Profile dp_profile(const Primitives& pr, double tau) {
   const double tN = nash_tariff(pr), tD = best_response(pr, tau);
@@ -328,7 +334,9 @@ RenegotiationProof rp_dp_endogenous(const Primitives& pr, double delta, int grid
 namespace {
 
 // −1, 0 or +1, with |x| <= tol counted as 0.
-int sign_within(double x, double tol) { return x > tol ? 1 : (x < -tol ? -1 : 0); }
+int sign_within(double x, double tol) {
+  return x > tol ? 1 : (x < -tol ? -1 : 0);
+}
 
 // Prop 1's statement at one point: t̂_NP <= t̂_DP, strictly when punishment bites (0 < t̂_NP < t^N)
 // and τ < t^N.

@@ -22,7 +22,7 @@ Shorthands shorthands(const Primitives& p);
 
 // ---- One market (spec §2): importer I, exporters A and B facing specific tariffs tA and tB.
 struct Market {
-  double p = 0;        // importer's price
+  double p = 0;           // importer's price
   double qA = 0, qB = 0;  // exporters' local prices (autarky price α/m when not trading)
   double EA = 0, EB = 0;  // exports (>= 0)
 };
@@ -41,11 +41,11 @@ struct Welfare {
 Welfare welfare(const Primitives& pr, const Profile& t);
 
 // ---- Tariff rules (spec §3).
-double nash_tariff(const Primitives& pr);                             // t^N, eq (7)
-double prohibitive_tariff(const Primitives& pr);                      // common prohibitive tariff
-double best_response_slope(const Primitives& pr);                     // κ of eq (4)
-double best_response(const Primitives& pr, double tau);               // t^D(τ), eq (4)
-double collusive_mfn_tariff(const Primitives& pr);                    // t^NC, eq (17)
+double nash_tariff(const Primitives& pr);                // t^N, eq (7)
+double prohibitive_tariff(const Primitives& pr);         // common prohibitive tariff
+double best_response_slope(const Primitives& pr);        // κ of eq (4)
+double best_response(const Primitives& pr, double tau);  // t^D(τ), eq (4)
+double collusive_mfn_tariff(const Primitives& pr);       // t^NC, eq (17)
 double collusive_discriminatory_tariff(const Primitives& pr, double tau);  // t^DC(τ), eq (18)
 
 // ---- Regimes of spec §4 (X deviates).
@@ -57,9 +57,9 @@ Profile nc_profile(const Primitives& pr);
 Profile dc_profile(const Primitives& pr, double tau);
 
 // Closed forms of spec §4, used by the solver's inner loops and cross-checked in tests.
-double coop_welfare_closed(const Primitives& pr, double t);   // W^C(t) = W^C(0) − s·m·t²/K
-double omega_closed(const Primitives& pr, double t);          // Ω(t) = s·m·S·(t^N − t)²/K²
-double nash_importer_welfare_closed(const Primitives& pr);    // W_imp at Nash
+double coop_welfare_closed(const Primitives& pr, double t);  // W^C(t) = W^C(0) − s·m·t²/K
+double omega_closed(const Primitives& pr, double t);         // Ω(t) = s·m·S·(t^N − t)²/K²
+double nash_importer_welfare_closed(const Primitives& pr);   // W_imp at Nash
 double dp_deviator_exports_closed(const Primitives& pr, double tau);  // E^DP_X(τ)
 
 // ---- Self-enforcement (spec §5). g(t) = A2·t² + A1·t + A0 >= 0.

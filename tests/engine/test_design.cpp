@@ -148,7 +148,7 @@ TEST_CASE("linspace and logspace hit their endpoints exactly", "[design]") {
   CHECK(std::get<double>(b[3]) == Approx(1.0));
   const auto c = e.grid[2].expanded();
   CHECK(c == std::vector<Value>{1.0, 10.0, 100.0, 1000.0});  // decades exact
-  CHECK(e.grid[3].expanded() == std::vector<Value>{0.3});        // n = 1 gives lo
+  CHECK(e.grid[3].expanded() == std::vector<Value>{0.3});    // n = 1 gives lo
 
   const Design d(e, info());
   CHECK(d.size() == 7 * 7 * 4 * 1);

@@ -1,12 +1,11 @@
 // The engine's estimators against hand computations.
-#include "tariffsim/estimators.hpp"
-
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
-TEST_CASE("ols recovers an exact linear relation and known standard errors",
-          "[estimators]") {
+#include "tariffsim/estimators.hpp"
+
+TEST_CASE("ols recovers an exact linear relation and known standard errors", "[estimators]") {
   Eigen::MatrixXd X(5, 2);
   X << 1, 0, 1, 1, 1, 2, 1, 3, 1, 4;
   Eigen::VectorXd y(5);

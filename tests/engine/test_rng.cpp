@@ -25,14 +25,13 @@ TEST_CASE("the project's Philox equals Random123's on many counters", "[rng]") {
   // The stream's own Philox is written to vectorise; Random123 is the reference implementation.
   const StreamKey key{123456789, 987654321};
   const std::uint64_t k = tariffsim::mix64(key.seed, key.point);
-  const r123::Philox4x32::key_type rk = {{static_cast<std::uint32_t>(k),
-                                          static_cast<std::uint32_t>(k >> 32)}};
+  const r123::Philox4x32::key_type rk = {
+      {static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)}};
   Stream s(key, 77, "shocks", 5);
   r123::Philox4x32 reference;
   for (std::uint32_t block = 0; block < 1000; ++block) {
     const auto got = s.next_block();
-    const auto want =
-        reference({{block, 5u, 77u, tariffsim::purpose_id("shocks")}}, rk);
+    const auto want = reference({{block, 5u, 77u, tariffsim::purpose_id("shocks")}}, rk);
     REQUIRE(got[0] == want[0]);
     REQUIRE(got[1] == want[1]);
     REQUIRE(got[2] == want[2]);

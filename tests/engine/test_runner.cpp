@@ -1,9 +1,9 @@
 // The runner's statistics and what it keeps per replication: per-block accumulators merged in
 // block order (Chan) against one pass over the kept values, independence from the thread count
 // and from what is kept, and adaptive precision holding only the replications it ran.
-#include <catch2/catch.hpp>
 #include <tbb/global_control.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -91,7 +91,9 @@ PointBatch compute(const std::string& body, int threads = 1) {
   return computer.compute(0, computer.points());
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 bool same_stats(const Accumulator& a, const Accumulator& b) {
   return a.n() == b.n() && same_bits(a.mean(), b.mean()) && same_bits(a.sd(), b.sd()) &&
@@ -103,8 +105,8 @@ const std::string kGrid = "[grid]\nmu = [0.0, 1.0e6, -3.5]\n";
 }  // namespace
 
 TEST_CASE("block merges give the one-pass statistics of the kept replications", "[runner]") {
-  const PointBatch b = compute(
-      "replications = 1000\nblock_size = 7\n" + kGrid + "[output]\nreplications = true\n");
+  const PointBatch b =
+      compute("replications = 1000\nblock_size = 7\n" + kGrid + "[output]\nreplications = true\n");
   const std::size_t M = 3;
   REQUIRE(b.count == 3);
   for (std::size_t i = 0; i < b.count; ++i) {
@@ -129,7 +131,7 @@ TEST_CASE("block merges give the one-pass statistics of the kept replications", 
       CHECK(std::abs(one_pass.mean() - exact) <= 1e-14 * std::abs(exact));
       CHECK(std::abs(merged.sd() - one_pass.sd()) <= 1e-9 * one_pass.sd());
     }
-    CHECK(b.stats[i * M + kX].n() == 800);      // every 5th replication is NaN
+    CHECK(b.stats[i * M + kX].n() == 800);         // every 5th replication is NaN
     CHECK(b.stats[i * M + kY].n() == 1000 - 143);  // unwritten in r = 0, 7, ..., 994
     CHECK(b.stats[i * M + kC].n() == 1);
   }
@@ -154,15 +156,17 @@ TEST_CASE("statistics are the same for any thread count, across waves of blocks"
   const PointBatch one = compute(body, 1);
   const PointBatch three = compute(body, 3);
   REQUIRE(one.stats.size() == three.stats.size());
-  for (std::size_t k = 0; k < one.stats.size(); ++k) CHECK(same_stats(one.stats[k], three.stats[k]));
+  for (std::size_t k = 0; k < one.stats.size(); ++k)
+    CHECK(same_stats(one.stats[k], three.stats[k]));
   CHECK(one.stats[kX].n() == 16000);  // every block ran exactly once
 }
 
 TEST_CASE("adaptive precision keeps only the replications it ran", "[runner]") {
   const std::string outputs = "[output]\nreplications = true\nseries = [\"path\"]\n";
   SECTION("a target met at the initial replications") {
-    const PointBatch b = compute("replications = 10\n" + kGrid + outputs +
-                                 "[precision]\nmax_replications = 100000\ntarget_se = { x = 1e9 }\n");
+    const PointBatch b =
+        compute("replications = 10\n" + kGrid + outputs +
+                "[precision]\nmax_replications = 100000\ntarget_se = { x = 1e9 }\n");
     for (std::size_t i = 0; i < b.count; ++i) {
       CHECK(b.replications_run[i] == 10);
       CHECK(b.replications[i].size() == 10 * 3);
@@ -170,8 +174,9 @@ TEST_CASE("adaptive precision keeps only the replications it ran", "[runner]") {
     }
   }
   SECTION("a target never met runs to the cap") {
-    const PointBatch b = compute("replications = 10\nblock_size = 4\n" + kGrid + outputs +
-                                 "[precision]\nmax_replications = 640\ntarget_se = { x = 1e-12 }\n");
+    const PointBatch b =
+        compute("replications = 10\nblock_size = 4\n" + kGrid + outputs +
+                "[precision]\nmax_replications = 640\ntarget_se = { x = 1e-12 }\n");
     for (std::size_t i = 0; i < b.count; ++i) {
       CHECK(b.replications_run[i] == 640);
       CHECK(b.stats[i * 3 + kX].n() == 512);
@@ -184,8 +189,8 @@ TEST_CASE("a model that throws at a point fails that point only, in prepare or i
           "[runner]") {
   const std::string body = "replications = 20\nblock_size = 4\n[output]\nreplications = true\n";
   const PointBatch mixed = compute(body + "[grid]\nmu = [0.0, 13.0, 17.0, 1.0]\n", 2);
-  CHECK(mixed.status == std::vector<std::int32_t>{kStatusOk, kStatusModelError, kStatusModelError,
-                                                  kStatusOk});
+  CHECK(mixed.status ==
+        std::vector<std::int32_t>{kStatusOk, kStatusModelError, kStatusModelError, kStatusOk});
   const std::size_t M = 3;
   for (std::size_t failed : {std::size_t{1}, std::size_t{2}}) {
     CHECK(mixed.replications_run[failed] == 0);

@@ -1,8 +1,8 @@
 // Ranges say what they accept: an infinite end is a value only when it is closed.
-#include "tariffsim/schema.hpp"
-
 #include <catch2/catch.hpp>
 #include <cmath>
+
+#include "tariffsim/schema.hpp"
 
 using namespace tariffsim;
 

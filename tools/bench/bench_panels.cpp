@@ -42,12 +42,17 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
-    if (key == "--sectors") o.sectors = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (key == "--periods") o.periods = std::strtoll(argv[i + 1], nullptr, 10);
-    else if (key == "--seconds") o.seconds = std::strtod(argv[i + 1], nullptr);
-    else if (key == "--threads") o.threads = std::atoi(argv[i + 1]);
+    if (key == "--sectors")
+      o.sectors = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (key == "--periods")
+      o.periods = std::strtoll(argv[i + 1], nullptr, 10);
+    else if (key == "--seconds")
+      o.seconds = std::strtod(argv[i + 1], nullptr);
+    else if (key == "--threads")
+      o.threads = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s [--sectors 13900] [--periods 10] [--seconds 5] [--threads 2]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--sectors 13900] [--periods 10] [--seconds 5] [--threads 2]\n",
                    argv[0]);
       std::exit(2);
     }
@@ -100,7 +105,8 @@ Timing serial(const bc::Sectors* fixed, const Options& o) {
   Timing t;
   bc::PanelWorkspace ws;
   const auto start = Clock::now();
-  for (std::uint64_t r = 0; r < 3 || seconds_since(start) < o.seconds; ++r) one_panel(fixed, o, r, ws, t);
+  for (std::uint64_t r = 0; r < 3 || seconds_since(start) < o.seconds; ++r)
+    one_panel(fixed, o, r, ws, t);
   return t;
 }
 
@@ -124,10 +130,11 @@ void report(const char* name, const Timing& t) {
     sectors += t.sectors[i];
   }
   const double med = median(t.total);
-  std::printf("%s: %zu panels, median %.2f ms/panel (%.1f panels/s), probit %.0f%%, sector draws "
-              "and V-bar %.0f%%, mean b_g %.4f\n",
-              name, t.total.size(), 1e3 * med, 1 / med, 100 * probit / total, 100 * sectors / total,
-              t.checksum / double(t.total.size()));
+  std::printf(
+      "%s: %zu panels, median %.2f ms/panel (%.1f panels/s), probit %.0f%%, sector draws "
+      "and V-bar %.0f%%, mean b_g %.4f\n",
+      name, t.total.size(), 1e3 * med, 1 / med, 100 * probit / total, 100 * sectors / total,
+      t.checksum / double(t.total.size()));
   std::printf("RESULT %s_panels_per_s %.3f\nRESULT %s_probit_share %.4f\n", name, 1 / med, name,
               probit / total);
 }

@@ -10,8 +10,8 @@
 // the summed statistics are identical for any thread count (printed so the run can be checked, and
 // so numpy_paths.py can compare its Monte Carlo statistics). Lines starting with "RESULT " are for
 // scripts (run_all.sh, numpy_paths.py); everything else is for people. Prints figures only: a
-// benchmark never asserts a time. Beside each wall-clock figure it prints the process CPU time, so a
-// run disturbed by other processes on the same cores can be recognised (see README.md).
+// benchmark never asserts a time. Beside each wall-clock figure it prints the process CPU time, so
+// a run disturbed by other processes on the same cores can be recognised (see README.md).
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -67,24 +67,38 @@ Options parse(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (arg == "--paths") o.paths = std::atoll(value());
-    else if (arg == "--periods") o.periods = std::atoll(value());
-    else if (arg == "--repeats") o.repeats = std::atoi(value());
-    else if (arg == "--threads") o.threads = std::atoi(value());
-    else if (arg == "--delta") o.delta = std::atof(value());
-    else if (arg == "--seed") o.seed = std::strtoull(value(), nullptr, 10);
-    else if (arg == "--single-only") o.parallel = false;
-    else if (arg == "--parallel-only") o.single = false;
-    else if (arg == "--quick") { o.paths = 400; o.periods = 2000; }
-    else if (arg == "-h" || arg == "--help") { usage(argv[0]); std::exit(0); }
-    else {
+    if (arg == "--paths")
+      o.paths = std::atoll(value());
+    else if (arg == "--periods")
+      o.periods = std::atoll(value());
+    else if (arg == "--repeats")
+      o.repeats = std::atoi(value());
+    else if (arg == "--threads")
+      o.threads = std::atoi(value());
+    else if (arg == "--delta")
+      o.delta = std::atof(value());
+    else if (arg == "--seed")
+      o.seed = std::strtoull(value(), nullptr, 10);
+    else if (arg == "--single-only")
+      o.parallel = false;
+    else if (arg == "--parallel-only")
+      o.single = false;
+    else if (arg == "--quick") {
+      o.paths = 400;
+      o.periods = 2000;
+    } else if (arg == "-h" || arg == "--help") {
+      usage(argv[0]);
+      std::exit(0);
+    } else {
       std::fprintf(stderr, "unknown option %s\n", arg.c_str());
       usage(argv[0]);
       std::exit(2);
     }
   }
-  if (o.paths < 1 || o.periods < 2 || o.repeats < 1 || o.threads < 1 || !(o.delta >= 0 && o.delta < 1)) {
-    std::fprintf(stderr, "expected paths >= 1, periods >= 2, repeats >= 1, threads >= 1, 0 <= delta < 1\n");
+  if (o.paths < 1 || o.periods < 2 || o.repeats < 1 || o.threads < 1 ||
+      !(o.delta >= 0 && o.delta < 1)) {
+    std::fprintf(stderr,
+                 "expected paths >= 1, periods >= 2, repeats >= 1, threads >= 1, 0 <= delta < 1\n");
     std::exit(2);
   }
   return o;
@@ -99,7 +113,10 @@ struct Case {
 // does not depend on the thread count.
 struct Moments {
   double sum = 0, sum2 = 0;
-  void add(double x) { sum += x; sum2 += x * x; }
+  void add(double x) {
+    sum += x;
+    sum2 += x * x;
+  }
   double mean(double n) const { return sum / n; }
   double se(double n) const {
     const double m = sum / n;
@@ -147,7 +164,8 @@ double run_serial(const bs::PathSpec& spec, const tariffsim::StreamKey& key,
                   std::vector<bs::PathSummary>& out, double& cpu) {
   const std::clock_t c0 = std::clock();
   const auto t0 = Clock::now();
-  for (std::int64_t p = 0; p < static_cast<std::int64_t>(out.size()); ++p) out[p] = run_path(spec, key, p);
+  for (std::int64_t p = 0; p < static_cast<std::int64_t>(out.size()); ++p)
+    out[p] = run_path(spec, key, p);
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
   return wall;
@@ -163,7 +181,8 @@ double run_parallel(const bs::PathSpec& spec, const tariffsim::StreamKey& key,
   const auto t0 = Clock::now();
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, static_cast<std::int64_t>(out.size())),
                     [&](const tbb::blocked_range<std::int64_t>& r) {
-                      for (std::int64_t p = r.begin(); p != r.end(); ++p) out[p] = run_path(spec, key, p);
+                      for (std::int64_t p = r.begin(); p != r.end(); ++p)
+                        out[p] = run_path(spec, key, p);
                     });
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
@@ -199,11 +218,11 @@ int main(int argc, char** argv) {
       {"discrete", bs::Distribution::discrete({0.5, 1.5}, {0.5, 0.5})},
   };
 
-  std::printf("bench_paths: %lld paths x %lld periods = %.3g sector-periods per run, best of %d, "
-              "delta = %g, a = 1, seed = %llu, hardware threads = %u\n",
-              static_cast<long long>(o.paths), static_cast<long long>(o.periods), sector_periods,
-              o.repeats, o.delta, static_cast<unsigned long long>(o.seed),
-              std::thread::hardware_concurrency());
+  std::printf(
+      "bench_paths: %lld paths x %lld periods = %.3g sector-periods per run, best of %d, "
+      "delta = %g, a = 1, seed = %llu, hardware threads = %u\n",
+      static_cast<long long>(o.paths), static_cast<long long>(o.periods), sector_periods, o.repeats,
+      o.delta, static_cast<unsigned long long>(o.seed), std::thread::hardware_concurrency());
   result("paths", static_cast<double>(o.paths));
   result("periods", static_cast<double>(o.periods));
   result("delta", o.delta);
@@ -224,13 +243,14 @@ int main(int argc, char** argv) {
         const double t = run_serial(spec, key, out, cpu);
         best = std::min(best, t);
         best_cpu = std::min(best_cpu, cpu);
-        std::printf("  single thread run %d: %.3f s  %.1f M sector-periods/s  (CPU %.3f s)\n", r + 1, t,
-                    sector_periods / t / 1e6, cpu);
+        std::printf("  single thread run %d: %.3f s  %.1f M sector-periods/s  (CPU %.3f s)\n",
+                    r + 1, t, sector_periods / t / 1e6, cpu);
       }
       const double rate = sector_periods / best / 1e6;
-      std::printf("  single thread best: %.1f M sector-periods/s  (%.2f ns per sector-period); "
-                  "per CPU-second: %.1f M\n",
-                  rate, best / sector_periods * 1e9, sector_periods / best_cpu / 1e6);
+      std::printf(
+          "  single thread best: %.1f M sector-periods/s  (%.2f ns per sector-period); "
+          "per CPU-second: %.1f M\n",
+          rate, best / sector_periods * 1e9, sector_periods / best_cpu / 1e6);
       result(std::string(c.name) + ".single_msps", rate);
       result(std::string(c.name) + ".single_msps_cpu", sector_periods / best_cpu / 1e6);
       print_stats(c.name, reduce(out), static_cast<double>(o.paths), sol);
@@ -247,23 +267,26 @@ int main(int argc, char** argv) {
           if (t < best) best = t, best_cpu = cpu;
         }
         rate[k] = sector_periods / best / 1e6;
-        std::printf("  parallel_for, %d thread%s: best %.3f s  %.1f M sector-periods/s  "
-                    "(CPU time / wall = %.2f cores busy)\n",
-                    counts[k], counts[k] == 1 ? " " : "s", best, rate[k], best_cpu / best);
+        std::printf(
+            "  parallel_for, %d thread%s: best %.3f s  %.1f M sector-periods/s  "
+            "(CPU time / wall = %.2f cores busy)\n",
+            counts[k], counts[k] == 1 ? " " : "s", best, rate[k], best_cpu / best);
         busy[k] = best_cpu / best;
         result(std::string(c.name) + (k == 0 ? ".tbb1_cores_busy" : ".tbbN_cores_busy"), busy[k]);
       }
       // Throughput per CPU-second with N threads over that with 1: near 1 when the code scales and
-      // only the cores were missing (a busy machine); well below 1 when threads get in each other's way.
+      // only the cores were missing (a busy machine); well below 1 when threads get in each other's
+      // way.
       const double efficiency = (rate[1] / busy[1]) / (rate[0] / busy[0]);
-      std::printf("  speedup %d vs 1 thread: %.2fx; per CPU-second, %d threads vs 1: %.2f\n", o.threads,
-                  rate[1] / rate[0], o.threads, efficiency);
+      std::printf("  speedup %d vs 1 thread: %.2fx; per CPU-second, %d threads vs 1: %.2f\n",
+                  o.threads, rate[1] / rate[0], o.threads, efficiency);
       result(std::string(c.name) + ".cpu_efficiency", efficiency);
       result(std::string(c.name) + ".tbb1_msps", rate[0]);
       result(std::string(c.name) + ".tbbN_msps", rate[1]);
       result(std::string(c.name) + ".tbbN_threads", o.threads);
       result(std::string(c.name) + ".speedup", rate[1] / rate[0]);
-      // The statistics of the parallel run are bitwise those of the serial one (streams keyed by path).
+      // The statistics of the parallel run are bitwise those of the serial one (streams keyed by
+      // path).
       if (!o.single) print_stats(c.name, reduce(out), static_cast<double>(o.paths), sol);
     }
   }

@@ -38,7 +38,8 @@ double best_ns_per_uniform(Fill fill, double& checksum) {
       fill(static_cast<std::uint32_t>(call), buffer.data());
       checksum += buffer[call % kBuffer];
     }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     best = std::min(best, s / (double(kCalls) * double(kBuffer)) * 1e9);
   }
   return best;

@@ -2,8 +2,8 @@
 // Points are computed on demand from their index, so a 10^7-point sweep costs no memory up front.
 //
 // Index order: index = grid_index * sample_size + sample_index, where the grid index is mixed-radix
-// over the axes in file order with the LAST axis varying fastest. With no [sample], sample_size = 1;
-// with no [grid], grid_size = 1.
+// over the axes in file order with the LAST axis varying fastest. With no [sample], sample_size =
+// 1; with no [grid], grid_size = 1.
 #pragma once
 
 #include <cstdint>
@@ -26,11 +26,11 @@ class Design {
 
  private:
   const ModelInfo* info_;
-  std::vector<Value> base_;                               // defaults + fixed
-  std::vector<std::pair<std::size_t, GridAxis>> axes_;     // param index, axis
-  std::vector<std::size_t> sample_params_;                // param index per sample dimension
-  std::vector<bool> sample_integer_;                      // round to integer?
-  std::vector<double> sample_rows_;                       // sample_size_ x dims, row-major, scaled
+  std::vector<Value> base_;                             // defaults + fixed
+  std::vector<std::pair<std::size_t, GridAxis>> axes_;  // param index, axis
+  std::vector<std::size_t> sample_params_;              // param index per sample dimension
+  std::vector<bool> sample_integer_;                    // round to integer?
+  std::vector<double> sample_rows_;                     // sample_size_ x dims, row-major, scaled
   std::uint64_t grid_size_ = 1;
   std::uint64_t sample_size_ = 1;
 };

@@ -1,6 +1,6 @@
 // One typed exception hierarchy for the whole project. The CLI maps the two branches to exit codes:
-// InputError (anything the user can fix in a config, a parameter, a CLI flag or an input file) -> 2,
-// every other Error -> 1.
+// InputError (anything the user can fix in a config, a parameter, a CLI flag or an input file) ->
+// 2, every other Error -> 1.
 #pragma once
 
 #include <stdexcept>

@@ -70,8 +70,8 @@ struct BinaryFit {
   FitStatus status = FitStatus::NotConverged;
   BinaryLink link = BinaryLink::Probit;
   Eigen::VectorXd coef;
-  Eigen::MatrixXd cov;         // model-based: inverse of the negative Hessian at the maximum
-  Eigen::VectorXd score_resid; // per observation r_i with score_i = r_i x_i (for sandwiches)
+  Eigen::MatrixXd cov;          // model-based: inverse of the negative Hessian at the maximum
+  Eigen::VectorXd score_resid;  // per observation r_i with score_i = r_i x_i (for sandwiches)
   double loglik = 0;
   int iterations = 0;  // Newton iterations on all rows (large fits start from a subsample's fit)
   bool ok() const { return status == FitStatus::Ok; }

@@ -39,8 +39,8 @@ struct ModelRegistrar {
 
 }  // namespace tariffsim
 
-#define TARIFFSIM_REGISTER_MODEL(Class)                                               \
-  namespace {                                                                         \
-  const ::tariffsim::ModelRegistrar tariffsim_registrar_##Class{                      \
-      Class{}.info().name, [] { return std::make_unique<Class>(); }};                 \
+#define TARIFFSIM_REGISTER_MODEL(Class)                               \
+  namespace {                                                         \
+  const ::tariffsim::ModelRegistrar tariffsim_registrar_##Class{      \
+      Class{}.info().name, [] { return std::make_unique<Class>(); }}; \
   }

@@ -1,12 +1,13 @@
 // Counter-based random streams (Philox4x32-10, Random123), keyed by identity, never by worker.
 //
-// key     = mix(experiment seed, point identity)       (point identity = 0 with common random numbers)
-// counter = (block, substream, replication, purpose)  where purpose = hash of a name like "shocks"
+// key     = mix(experiment seed, point identity)       (point identity = 0 with common random
+// numbers) counter = (block, substream, replication, purpose)  where purpose = hash of a name like
+// "shocks"
 //
 // A stream is therefore a pure function of (seed, point, replication, purpose, substream), which is
 // what makes results bitwise identical for any thread count, shard split or rank count, and what
-// keeps one purpose's draws from shifting another's. Variates are made here from the uniforms, never
-// by std::*_distribution, whose output differs across standard libraries.
+// keeps one purpose's draws from shifting another's. Variates are made here from the uniforms,
+// never by std::*_distribution, whose output differs across standard libraries.
 #pragma once
 
 #include <array>

@@ -37,9 +37,9 @@ struct ParamSpec {
   std::string name;
   ParamType type = ParamType::Real;
   Value default_value;
-  Range range;                        // for Real, Integer and every element of RealList
-  std::vector<std::string> choices;   // for Enum
-  std::string unit;                   // "" for dimensionless
+  Range range;                       // for Real, Integer and every element of RealList
+  std::vector<std::string> choices;  // for Enum
+  std::string unit;                  // "" for dimensionless
   std::string description;
 };
 
@@ -78,7 +78,8 @@ struct ModelInfo {
   std::vector<ParamSpec> params;
   std::vector<MetricSpec> metrics;
   std::vector<SeriesSpec> series;
-  // Model-specific point status codes (>= 2; 0 = ok and 1 = out of declared range are the engine's).
+  // Model-specific point status codes (>= 2; 0 = ok and 1 = out of declared range are the
+  // engine's).
   std::map<int, std::string> status_codes;
 
   const ParamSpec* find_param(const std::string& name) const;

@@ -1,6 +1,6 @@
 // Summary statistics of one metric at one point. Accumulators keep the sufficient statistics
-// (n, mean, M2, min, max) so blocks of replications merge exactly and in a fixed order (Chan et al.),
-// independent of how many threads computed them.
+// (n, mean, M2, min, max) so blocks of replications merge exactly and in a fixed order (Chan et
+// al.), independent of how many threads computed them.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,7 @@ class Accumulator {
   double mean() const;      // NaN when n = 0
   double variance() const;  // sample variance (n − 1); NaN when n < 2
   double sd() const;
-  double se() const;        // sd / sqrt(n)
+  double se() const;  // sd / sqrt(n)
   double min() const;
   double max() const;
 

@@ -12,8 +12,8 @@
 
 namespace bs_test {
 
-using tariffsim::bagwell_staiger::Distribution;
 using tariffsim::bagwell_staiger::DistKind;
+using tariffsim::bagwell_staiger::Distribution;
 
 inline double std_normal_pdf(double s) {
   return std::exp(-0.5 * s * s) / std::sqrt(2.0 * boost::math::constants::pi<double>());

@@ -88,12 +88,16 @@ void check_partial_against_quadrature(const Distribution& d, double v) {
   CAPTURE(static_cast<int>(d.kind()), d.p1, d.p2, v);
   const bs::PartialMoments pm = d.partial(v);
   constexpr double inf = std::numeric_limits<double>::infinity();
-  const double P = bs_test::integrate_density(d, [](double) { return 1.0; }, v, inf);
-  const double E1 = bs_test::integrate_density(d, [](double x) { return x; }, v, inf);
-  const double X1 = bs_test::integrate_density(d, [&](double x) { return x - v; }, v, inf);
-  const double X2 =
-      bs_test::integrate_density(d, [&](double x) { return (x - v) * (x - v); }, v, inf);
-  const double B2 = bs_test::integrate_density(d, [](double x) { return x * x; }, -1.0, v);
+  const double P = bs_test::integrate_density(
+      d, [](double) { return 1.0; }, v, inf);
+  const double E1 = bs_test::integrate_density(
+      d, [](double x) { return x; }, v, inf);
+  const double X1 = bs_test::integrate_density(
+      d, [&](double x) { return x - v; }, v, inf);
+  const double X2 = bs_test::integrate_density(
+      d, [&](double x) { return (x - v) * (x - v); }, v, inf);
+  const double B2 = bs_test::integrate_density(
+      d, [](double x) { return x * x; }, -1.0, v);
   constexpr double rel = 1e-9;
   // Values that underflow double are compared absolutely.
   auto ok = [&](double got, double ref) {
@@ -162,7 +166,8 @@ TEST_CASE("truncnormal partial moments match quadrature", "[bagwell_staiger][mom
   }
 }
 
-TEST_CASE("discrete partial moments equal direct sums, strict above v", "[bagwell_staiger][moments]") {
+TEST_CASE("discrete partial moments equal direct sums, strict above v",
+          "[bagwell_staiger][moments]") {
   const std::vector<double> x = {0.0, 1.0, 2.0, 2.0, 5.0};
   const std::vector<double> p = {0.1, 0.2, 0.25, 0.15, 0.3};
   const Distribution d = Distribution::discrete(x, p);
@@ -188,7 +193,7 @@ TEST_CASE("discrete partial moments equal direct sums, strict above v", "[bagwel
     CHECK(pm.e2_below == Approx(B2).margin(1e-15));
   }
   CHECK(d.partial(2.0).p_above == Approx(0.3));  // atoms at exactly v are not above v
-  CHECK(d.prob_below(2.0) == Approx(0.3));        // strict: the atoms at 2 are not below 2
+  CHECK(d.prob_below(2.0) == Approx(0.3));       // strict: the atoms at 2 are not below 2
   CHECK(d.ess_sup() == 5.0);
   CHECK(d.quantile(0.1) == 0.0);
   CHECK(d.quantile(0.1000001) == 1.0);

@@ -11,8 +11,8 @@
 #include "economics_test_helpers.hpp"
 
 namespace bs = tariffsim::bagwell_staiger;
-using bs::Distribution;
 using bs::DistKind;
+using bs::Distribution;
 
 namespace {
 
@@ -27,7 +27,8 @@ double expect(const Distribution& d, double kink, Fn g) {
     for (std::size_t i = 0; i < d.values.size(); ++i) sum += d.probs[i] * g(d.values[i]);
     return sum;
   }
-  return bs_test::integrate_density(d, g, -1.0, kink) + bs_test::integrate_density(d, g, kink, kInf);
+  return bs_test::integrate_density(d, g, -1.0, kink) +
+         bs_test::integrate_density(d, g, kink, kInf);
 }
 
 bool close(double got, double ref) {
@@ -54,7 +55,8 @@ void check_solution(const bs::Params& p) {
   CHECK(close(s.E_tau, expect(d, vbar, tau_c)));
   CHECK(close(s.E_tau2, expect(d, vbar, [&](double x) { return tau_c(x) * tau_c(x); })));
   CHECK(close(s.tau_N_at_mean, expect(d, vbar, [&](double x) { return bs::nash_tariff(x, a); })));
-  CHECK(close(s.E_V, expect(d, vbar, [&](double x) { return bs::volume(x, a, tau_c(x), tau_c(x)); })));
+  CHECK(close(s.E_V,
+              expect(d, vbar, [&](double x) { return bs::volume(x, a, tau_c(x), tau_c(x)); })));
   CHECK(s.free_trade_sustainable == (s.P_protect == 0.0 && vbar >= d.ess_sup()));
 
   if (d.kind() == DistKind::Discrete || d.kind() == DistKind::Degenerate) {
@@ -141,7 +143,8 @@ TEST_CASE("solve() at the edges: delta = 0, delta near 1, invalid inputs",
   // Reference: P(Vf > V̄) = Q((ln V̄ − μ)/σ) by quadrature of the density above V̄.
   for (double delta : {0.99, 0.999}) {
     const bs::Solution s = bs::solve({delta, 1.0, 0.0, ln});
-    const double tail = bs_test::integrate_density(ln, [](double) { return 1.0; }, s.Vbar, kInf);
+    const double tail = bs_test::integrate_density(
+        ln, [](double) { return 1.0; }, s.Vbar, kInf);
     CAPTURE(delta, s.Vbar, tail);
     CHECK(tail > 0.0);
     CHECK(s.P_protect == Approx(tail).epsilon(1e-9));

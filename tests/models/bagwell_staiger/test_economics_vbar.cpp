@@ -12,8 +12,8 @@
 #include "economics.hpp"
 
 namespace bs = tariffsim::bagwell_staiger;
-using bs::Distribution;
 using bs::DistKind;
+using bs::Distribution;
 
 namespace {
 
@@ -146,7 +146,10 @@ T reference_vbar(const Reference& ref, double delta, double phi_d) {
   for (int it = 0; it < 200; ++it) {
     const auto [e1, e2] = ref.excess(v);
     const T hv = kap * (ref.second_moment() - e2) + phi - v * v;
-    if (hv > 0) lo = v; else hi = v;
+    if (hv > 0)
+      lo = v;
+    else
+      hi = v;
     const T slope = 2 * kap * e1 - 2 * v;
     const T step = hv / slope;
     if (abs(step) <= T(1e-35) * v) return v - step;  // quadratic convergence: done
@@ -254,8 +257,8 @@ TEST_CASE("brute-force search of the incentive constraints on discrete distribut
       for (double x : s.x) {
         const double tau = std::max(0.0, x - vbar) / (2 * s.a);
         const double defect = bs::best_response(x, s.a, tau);
-        const double gain = bs::welfare_foreign(x, s.a, tau, defect) -
-                            bs::welfare_foreign(x, s.a, tau, tau);
+        const double gain =
+            bs::welfare_foreign(x, s.a, tau, defect) - bs::welfare_foreign(x, s.a, tau, tau);
         if (gain - s.F > omega) return false;
       }
       return true;

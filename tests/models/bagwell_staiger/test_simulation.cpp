@@ -1,7 +1,6 @@
 // The simulated paths of spec §8 against the analytic outputs of spec §6, with tolerances from the
 // computed standard errors, and the invariance of everything but the tariff level to a.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <vector>
 
@@ -45,7 +44,8 @@ void check_within_4se(const Accumulator& sim, double truth) {
 
 }  // namespace
 
-TEST_CASE("simulated frequencies and means match the analytic outputs within 4 se", "[simulation]") {
+TEST_CASE("simulated frequencies and means match the analytic outputs within 4 se",
+          "[simulation]") {
   const std::vector<std::pair<const char*, Distribution>> cases = {
       {"lognormal", Distribution::lognormal(1.0, 0.4)},
       {"uniform", Distribution::uniform(0.2, 1.8)},
@@ -70,7 +70,8 @@ TEST_CASE("simulated frequencies and means match the analytic outputs within 4 s
   }
 }
 
-TEST_CASE("changing only a leaves protection, increases and volumes bit-identical", "[simulation]") {
+TEST_CASE("changing only a leaves protection, increases and volumes bit-identical",
+          "[simulation]") {
   const Distribution d = Distribution::lognormal(2.0, 1.0);
   const double delta = 0.5;
   const int T = 300;

@@ -61,10 +61,18 @@ inline std::pair<double, double> frontier_numeric(const dm::Countries& g, double
 
 // Gradients from the objectives by the stencil.
 inline double dG_dtx(dm::Weights w, double tx, double ty, bool home) {
-  return deriv([&](double t) { return home ? dm::home_objective(t, ty, w) : dm::foreign_objective(t, ty, w); }, tx);
+  return deriv(
+      [&](double t) {
+        return home ? dm::home_objective(t, ty, w) : dm::foreign_objective(t, ty, w);
+      },
+      tx);
 }
 inline double dG_dty(dm::Weights w, double tx, double ty, bool home) {
-  return deriv([&](double t) { return home ? dm::home_objective(tx, t, w) : dm::foreign_objective(tx, t, w); }, ty);
+  return deriv(
+      [&](double t) {
+        return home ? dm::home_objective(tx, t, w) : dm::foreign_objective(tx, t, w);
+      },
+      ty);
 }
 
 // Reciprocal change dty/dtx from the primitives: ToT-neutral M_x/M_y, or volume p_x^w/p_y^w.
@@ -76,7 +84,8 @@ inline double phi_numeric(const dm::Countries& g, double tx, double ty, dm::Reci
   return dG_dtx(g.home, tx, ty, true) + dG_dty(g.home, tx, ty, true) * reciprocal_ratio(tx, ty, r);
 }
 inline double psi_numeric(const dm::Countries& g, double tx, double ty, dm::Reciprocity r) {
-  return dG_dty(g.foreign, tx, ty, false) + dG_dtx(g.foreign, tx, ty, false) / reciprocal_ratio(tx, ty, r);
+  return dG_dty(g.foreign, tx, ty, false) +
+         dG_dtx(g.foreign, tx, ty, false) / reciprocal_ratio(tx, ty, r);
 }
 
 // 5-point derivative in lam of any function of the numerical frontier; truncation O(h^4) = 1e-12.

@@ -28,7 +28,8 @@ TEST_CASE("prices and imports solve market clearing of the primitives", "[dereme
     const double pw = root(excess, -2.0, 2.0);
     CHECK(dm::world_price(t) == Approx(pw).margin(1e-14));
     CHECK(dm::local_price(t) == Approx(pw + t).margin(1e-14));
-    CHECK(dm::imports(t) == Approx(dm::demand(pw + t) - dm::import_sector_supply(pw + t)).margin(1e-14));
+    CHECK(dm::imports(t) ==
+          Approx(dm::demand(pw + t) - dm::import_sector_supply(pw + t)).margin(1e-14));
   }
   // Above 1/6 a tariff acts as 1/6.
   CHECK(dm::imports(0.3) == 0.0);
@@ -45,20 +46,27 @@ TEST_CASE("objective slopes are the derivatives of the objectives", "[deremer][p
     }
 }
 
-TEST_CASE("Nash tariff is the numerical best response, whatever the partner does", "[deremer][nash]") {
+TEST_CASE("Nash tariff is the numerical best response, whatever the partner does",
+          "[deremer][nash]") {
   CHECK(dm::nash_tariff(1.2).t == Approx(23.0 / 292.0).margin(1e-15));
   CHECK(dm::nash_tariff(1.0).t == Approx(1.0 / 20.0).margin(1e-15));
   for (double gM : {0.5, 1.0, 1.2, 1.5, 1.7})
     for (double ty : {-0.5, 0.0, 0.1})
       for (double gE : {0.8, 1.1, 2.0}) {
         const double br = argmax_interior(
-            [&](double tx) { return dm::home_objective(tx, ty, {gM, gE}); }, -0.999, 0.166);
+            [&](double tx) {
+              return dm::home_objective(tx, ty, {gM, gE});
+            },
+            -0.999, 0.166);
         CHECK(dm::nash_tariff(gM).t == Approx(br).margin(1e-12));
         CHECK(dm::nash_tariff(gM).status == dm::kOk);
       }
   for (double gM : {1.75, 2.0, 9.0}) {
-    const double br = argmax_brent([&](double tx) { return dm::home_objective(tx, 0.0, {gM, 1.0}); },
-                                   -1.0, 1.0 / 6.0);
+    const double br = argmax_brent(
+        [&](double tx) {
+          return dm::home_objective(tx, 0.0, {gM, 1.0});
+        },
+        -1.0, 1.0 / 6.0);
     CHECK(dm::nash_tariff(gM).t == 1.0 / 6.0);
     CHECK(dm::nash_tariff(gM).status == dm::kProhibitive);
     CHECK(br == Approx(1.0 / 6.0).margin(1e-7));
@@ -76,9 +84,12 @@ TEST_CASE("efficient frontier is the numerical argmax of lam G + G*", "[deremer]
       CHECK(f.tx == Approx(tx).margin(1e-12));
       CHECK(f.ty == Approx(ty).margin(1e-12));
       // Separability: the x-optimum does not move with ty.
-      const double tx2 = argmax_interior([&](double t) {
-        return lam * dm::home_objective(t, 0.07, g.home) + dm::foreign_objective(t, 0.07, g.foreign);
-      }, -0.999, 0.16);
+      const double tx2 = argmax_interior(
+          [&](double t) {
+            return lam * dm::home_objective(t, 0.07, g.home) +
+                   dm::foreign_objective(t, 0.07, g.foreign);
+          },
+          -0.999, 0.16);
       CHECK(tx2 == Approx(tx).margin(1e-12));
       // dtx/dlam: 5-point derivative of the numerical argmax (truncation O(h^4) ~ 1e-12).
       const double dtx = d_dlam([&](double l) { return frontier_numeric(g, l).first; }, lam);
@@ -102,9 +113,12 @@ TEST_CASE("frontier corners match a bounded numerical maximisation", "[deremer][
   const Countries low{{1.2, 1.1}, {1.2, 2.0}};
   const double lam_low = 0.45;  // tx(lam) = -1 at lam = gEs/3 = 0.667; SOC still holds
   const dm::FrontierPoint f = dm::frontier(low, lam_low);
-  const double tx = argmax_brent([&](double t) {
-    return lam_low * dm::home_objective(t, 0, low.home) + dm::foreign_objective(t, 0, low.foreign);
-  }, -1.0, 1.0 / 6.0);
+  const double tx = argmax_brent(
+      [&](double t) {
+        return lam_low * dm::home_objective(t, 0, low.home) +
+               dm::foreign_objective(t, 0, low.foreign);
+      },
+      -1.0, 1.0 / 6.0);
   CHECK(f.tx == Approx(tx).margin(1e-7));
   CHECK(f.status_x != dm::kOk);
   const Countries high{{2.5, 1.1}, {1.2, 1.1}};
@@ -123,9 +137,12 @@ TEST_CASE("eq. (7) is the numerical symmetric efficient tariff", "[deremer][eq7]
       const Countries g{{gM, gE}, {gM, gE}};
       // Where eq. (7) is declared prohibitive the numerical tariff is indeed >= 1/6.
       if (e.status == dm::kProhibitive)
-        CHECK(argmax_brent([&](double t) { return dm::home_objective(t, t, g.home) +
-                                                  dm::foreign_objective(t, t, g.foreign); },
-                           -1.0, 1.0 / 6.0) == Approx(1.0 / 6.0).margin(1e-7));
+        CHECK(argmax_brent(
+                  [&](double t) {
+                    return dm::home_objective(t, t, g.home) +
+                           dm::foreign_objective(t, t, g.foreign);
+                  },
+                  -1.0, 1.0 / 6.0) == Approx(1.0 / 6.0).margin(1e-7));
       if (e.status != dm::kOk) continue;
       ++valid;
       const auto [tx, ty] = frontier_numeric(g, 1.0);
@@ -135,10 +152,12 @@ TEST_CASE("eq. (7) is the numerical symmetric efficient tariff", "[deremer][eq7]
       const auto tau_num = [&](double m, double x) {
         return frontier_numeric({{m, x}, {m, x}}, 1.0).first;
       };
-      const double dgM = (tau_num(gM - 2 * h, gE) - 8 * tau_num(gM - h, gE) + 8 * tau_num(gM + h, gE) -
-                          tau_num(gM + 2 * h, gE)) / (12 * h);
-      const double dgE = (tau_num(gM, gE - 2 * h) - 8 * tau_num(gM, gE - h) + 8 * tau_num(gM, gE + h) -
-                          tau_num(gM, gE + 2 * h)) / (12 * h);
+      const double dgM = (tau_num(gM - 2 * h, gE) - 8 * tau_num(gM - h, gE) +
+                          8 * tau_num(gM + h, gE) - tau_num(gM + 2 * h, gE)) /
+                         (12 * h);
+      const double dgE = (tau_num(gM, gE - 2 * h) - 8 * tau_num(gM, gE - h) +
+                          8 * tau_num(gM, gE + h) - tau_num(gM, gE + 2 * h)) /
+                         (12 * h);
       CHECK(e.dtau_dgM == Approx(dgM).margin(1e-8));
       CHECK(e.dtau_dgE == Approx(dgE).margin(1e-8));
       CHECK((e.tau < 0) == (3 * gE > 1 + 2 * gM));
@@ -161,7 +180,8 @@ TEST_CASE("Figure 1 curves satisfy their defining conditions numerically", "[der
     const double n = dm::curve_N(g, tx, phiN, r), ns = dm::curve_Ns(g, tx, psiN, r);
     const double ef = dm::curve_EF(g, tx);
     // Every curve must be checked at several grid points, not only S.
-    checked += std::isfinite(s) + std::isfinite(ss) + std::isfinite(n) + std::isfinite(ns) + std::isfinite(ef);
+    checked += std::isfinite(s) + std::isfinite(ss) + std::isfinite(n) + std::isfinite(ns) +
+               std::isfinite(ef);
     if (std::isfinite(s)) CHECK(phi_numeric(g, tx, s, r) == Approx(0).margin(1e-11));
     if (std::isfinite(ss)) CHECK(psi_numeric(g, tx, ss, r) == Approx(0).margin(1e-11));
     if (std::isfinite(n)) CHECK(phi_numeric(g, tx, n, r) == Approx(phiN).margin(1e-11));
@@ -193,8 +213,10 @@ TEST_CASE("Figure 1 curves satisfy their defining conditions numerically", "[der
     const double s = dm::curve_S(a, tx, dm::Reciprocity::Volume);
     const double ss = dm::curve_Ss(a, tx, dm::Reciprocity::Volume);
     finite += std::isfinite(s) + std::isfinite(ss);
-    if (std::isfinite(s)) CHECK(phi_numeric(a, tx, s, dm::Reciprocity::Volume) == Approx(0).margin(1e-11));
-    if (std::isfinite(ss)) CHECK(psi_numeric(a, tx, ss, dm::Reciprocity::Volume) == Approx(0).margin(1e-11));
+    if (std::isfinite(s))
+      CHECK(phi_numeric(a, tx, s, dm::Reciprocity::Volume) == Approx(0).margin(1e-11));
+    if (std::isfinite(ss))
+      CHECK(psi_numeric(a, tx, ss, dm::Reciprocity::Volume) == Approx(0).margin(1e-11));
   }
   CHECK(finite >= 4);
 }

@@ -1,6 +1,6 @@
 // Edge cases of spec §4, §6, §8, §10 and §11 against numerical checks on the objectives: statuses
-// no_interior_solution and soc_violated, a stable point on the bound t = -1, the power-shift sign on
-// its boundary B = 0, a frontier good whose SOC fails, and paths under volume reciprocity.
+// no_interior_solution and soc_violated, a stable point on the bound t = -1, the power-shift sign
+// on its boundary B = 0, a frontier good whose SOC fails, and paths under volume reciprocity.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
@@ -22,18 +22,28 @@ double gMs_with_zero_u_denominator(Weights h, double gEs) {
 
 // Second derivative of lam G + G* in one tariff, by the stencil on the objectives.
 double curvature_x(const Countries& g, double lam, double tx, double ty) {
-  return deriv([&](double t) {
-    return deriv([&](double s) {
-      return lam * dm::home_objective(s, ty, g.home) + dm::foreign_objective(s, ty, g.foreign);
-    }, t);
-  }, tx);
+  return deriv(
+      [&](double t) {
+        return deriv(
+            [&](double s) {
+              return lam * dm::home_objective(s, ty, g.home) +
+                     dm::foreign_objective(s, ty, g.foreign);
+            },
+            t);
+      },
+      tx);
 }
 double curvature_y(const Countries& g, double lam, double tx, double ty) {
-  return deriv([&](double t) {
-    return deriv([&](double s) {
-      return lam * dm::home_objective(tx, s, g.home) + dm::foreign_objective(tx, s, g.foreign);
-    }, t);
-  }, ty);
+  return deriv(
+      [&](double t) {
+        return deriv(
+            [&](double s) {
+              return lam * dm::home_objective(tx, s, g.home) +
+                     dm::foreign_objective(tx, s, g.foreign);
+            },
+            t);
+      },
+      ty);
 }
 
 }  // namespace
@@ -57,7 +67,8 @@ TEST_CASE("no_interior_solution: S and S* never meet on the frontier", "[deremer
   }
 }
 
-TEST_CASE("soc_violated: the closed-form S and S* crossing is not a maximum", "[deremer][stable][edge]") {
+TEST_CASE("soc_violated: the closed-form S and S* crossing is not a maximum",
+          "[deremer][stable][edge]") {
   // Large weights: the crossing lies in the domain with lam_R > 0, but lam_R G + G* is convex in
   // tx there (lam_R (68 - 8gM) < 9(1 + gEs)), so it is not on the efficient frontier.
   const Countries g{{1.90539714, 2.56879237}, {4.97483043, 2.48473486}};
@@ -77,7 +88,8 @@ TEST_CASE("soc_violated: the closed-form S and S* crossing is not a maximum", "[
   CHECK(curvature_y(fig, f.lam, f.tx, f.ty) < 0);
 }
 
-TEST_CASE("stable point on the bound t = -1 (gE = 3) is valid and equals eq. (7)", "[deremer][stable][edge]") {
+TEST_CASE("stable point on the bound t = -1 (gE = 3) is valid and equals eq. (7)",
+          "[deremer][stable][edge]") {
   // 1 + tau^G = 21(3 - gE)/D: exactly -1 at gE = 3, u* = 7. Rounding must not flip its status.
   for (double gM : {0.6, 0.65, 0.7, 0.85, 0.95, 1.2, 1.45, 1.7}) {
     const Countries g{{gM, 3.0}, {gM, 3.0}};
@@ -102,10 +114,12 @@ TEST_CASE("power shift on its boundary B = 0 has dW/dlam = 0, and the sign flips
   const dm::FrontierPoint f = dm::frontier(g, 1.0);
   const dm::PowerShift p = dm::power_shift(g, w, f.tx, f.ty, f.dtx_dlam, f.dty_dlam);
   CHECK(p.dW == 0.0);  // the two terms cancel to rounding: no sign
-  const double num = d_dlam([&](double l) {
-    const auto [x, y] = frontier_numeric(g, l);
-    return dm::home_objective(x, y, pub);
-  }, 1.0);
+  const double num = d_dlam(
+      [&](double l) {
+        const auto [x, y] = frontier_numeric(g, l);
+        return dm::home_objective(x, y, pub);
+      },
+      1.0);
   CHECK(num == Approx(0).margin(1e-9));
   for (double d : {-0.02, 0.02}) {
     const Weights gov{on.gM + d, on.gE};
@@ -119,7 +133,8 @@ TEST_CASE("power shift on its boundary B = 0 has dW/dlam = 0, and the sign flips
   }
 }
 
-TEST_CASE("frontier: a good whose SOC fails takes the better endpoint", "[deremer][frontier][edge]") {
+TEST_CASE("frontier: a good whose SOC fails takes the better endpoint",
+          "[deremer][frontier][edge]") {
   // lam (68 - 8gM) = 11.68 < 9 (1 + gEs) = 18.9: lam g_M(tx) + g*_E(tx) is convex in tx.
   const Countries g{{1.2, 1.1}, {1.2, 1.1}};
   const double lam = 0.2;
@@ -139,9 +154,12 @@ TEST_CASE("frontier: a good whose SOC fails takes the better endpoint", "[dereme
   const Countries h{{1.2, 1.1}, {1.2, 2.4}};
   const double lam_h = 2.4 / 3;
   REQUIRE(dm::frontier_soc(h, lam_h));
-  const double tx_num = argmax_brent([&](double t) {
-    return lam_h * dm::home_objective(t, 0.0, h.home) + dm::foreign_objective(t, 0.0, h.foreign);
-  }, -1.0, 1.0 / 6.0);
+  const double tx_num = argmax_brent(
+      [&](double t) {
+        return lam_h * dm::home_objective(t, 0.0, h.home) +
+               dm::foreign_objective(t, 0.0, h.foreign);
+      },
+      -1.0, 1.0 / 6.0);
   CHECK(dm::frontier(h, lam_h).tx == Approx(tx_num).margin(1e-7));
   CHECK(dm::frontier_tx_interior(h, lam_h) == Approx(-1.0).margin(1e-14));
 }
@@ -155,15 +173,20 @@ TEST_CASE("liberalization paths under volume reciprocity", "[deremer][path][edge
   CHECK(s.stopped_by == dm::kStoppedByBoth);  // on the diagonal the two notions agree
   CHECK(s.tx == Approx(4.0 / 395.0).margin(1e-12));
   int checked = 0;
-  for (const Countries& g : {Countries{{1.3, 1.2}, {1.1, 1.05}}, Countries{{1.0, 1.2}, {1.3, 1.1}}}) {
+  for (const Countries& g :
+       {Countries{{1.3, 1.2}, {1.1, 1.05}}, Countries{{1.0, 1.2}, {1.3, 1.1}}}) {
     const dm::PathEnd e = dm::liberalization_endpoint(g, r, PathMode::Reciprocity);
     REQUIRE(e.status == dm::kOk);
     REQUIRE((e.stopped_by == dm::kStoppedByHome || e.stopped_by == dm::kStoppedByForeign));
     // On the level set of (4 - 3ty)^2 - (4 - 3tx)^2 through Nash: dty/dtx = p_x^w / p_y^w.
     const double txN = dm::nash_tariff(g.home.gM).t, tyN = dm::nash_tariff(g.foreign.gM).t;
-    const auto inv = [](double x, double y) { return std::pow(4 - 3 * y, 2) - std::pow(4 - 3 * x, 2); };
+    const auto inv = [](double x, double y) {
+      return std::pow(4 - 3 * y, 2) - std::pow(4 - 3 * x, 2);
+    };
     CHECK(inv(e.tx, e.ty) == Approx(inv(txN, tyN)).margin(1e-13));
-    const double slope = deriv([&](double x) { return dm::path_ty(g, x, txN, tyN, r, PathMode::Reciprocity); }, e.tx, 1e-5);
+    const double slope =
+        deriv([&](double x) { return dm::path_ty(g, x, txN, tyN, r, PathMode::Reciprocity); }, e.tx,
+              1e-5);
     CHECK(slope == Approx(reciprocal_ratio(e.tx, e.ty, r)).margin(1e-9));
     const double ph = phi_numeric(g, e.tx, e.ty, r), ps = psi_numeric(g, e.tx, e.ty, r);
     CHECK((e.stopped_by == dm::kStoppedByHome ? ph : ps) == Approx(0).margin(1e-12));

@@ -59,7 +59,8 @@ TEST_CASE("stable point statuses", "[deremer][stable]") {
   const dm::StablePoint out = dm::stable_point_tot({{1.1, 1.3}, {1.4, 1.1}});
   CHECK(out.status == dm::kOutsideDomain);
   // Symmetric with 8gM + 9gE = 23: S == S*.
-  CHECK(dm::stable_point_tot({{1.0, 15.0 / 9.0}, {1.0, 15.0 / 9.0}}).status == dm::kDegenerateContinuum);
+  CHECK(dm::stable_point_tot({{1.0, 15.0 / 9.0}, {1.0, 15.0 / 9.0}}).status ==
+        dm::kDegenerateContinuum);
   const Countries deg{{1.0, 15.0 / 9.0}, {1.0, 15.0 / 9.0}};
   for (double tx : {-0.3, -0.2, -0.15})
     CHECK(dm::curve_S(deg, tx, dm::Reciprocity::Tot) ==
@@ -99,7 +100,8 @@ TEST_CASE("Remark 1: exact condition against numerical stable points", "[deremer
           CHECK(dm::remark1_exact(G, W) == (tW > tG));
           if (gMW == gM && gEW < gE)
             CHECK(tW - tG == Approx(168 * (4 - gM) * (gE - gEW) /
-                                    ((59 - 9 * gEW - 8 * gMW) * (59 - 9 * gE - 8 * gM))).margin(1e-11));
+                                    ((59 - 9 * gEW - 8 * gMW) * (59 - 9 * gE - 8 * gM)))
+                                 .margin(1e-11));
           ++n;
         }
   CHECK(n > 80);
@@ -124,22 +126,44 @@ TEST_CASE("power-shift derivatives and decomposition against numerical ones", "[
       REQUIRE(f.status() == dm::kOk);
       const dm::PowerShift p = dm::power_shift(gov, pub, f.tx, f.ty, f.dtx_dlam, f.dty_dlam);
       const auto along = [&](auto fn) {
-        return d_dlam([&](double l) { const auto [x, y] = frontier_numeric(gov, l); return fn(x, y); }, lam);
+        return d_dlam(
+            [&](double l) {
+              const auto [x, y] = frontier_numeric(gov, l);
+              return fn(x, y);
+            },
+            lam);
       };
-      CHECK(p.dG == Approx(along([&](double x, double y) { return dm::home_objective(x, y, gov.home); })).margin(1e-9));
-      CHECK(p.dGs == Approx(along([&](double x, double y) { return dm::foreign_objective(x, y, gov.foreign); })).margin(1e-9));
-      CHECK(p.dW == Approx(along([&](double x, double y) { return dm::home_objective(x, y, pub.home); })).margin(1e-9));
-      CHECK(p.dWs == Approx(along([&](double x, double y) { return dm::foreign_objective(x, y, pub.foreign); })).margin(1e-9));
+      CHECK(p.dG == Approx(along([&](double x, double y) {
+                      return dm::home_objective(x, y, gov.home);
+                    })).margin(1e-9));
+      CHECK(p.dGs == Approx(along([&](double x, double y) {
+                       return dm::foreign_objective(x, y, gov.foreign);
+                     })).margin(1e-9));
+      CHECK(p.dW == Approx(along([&](double x, double y) {
+                      return dm::home_objective(x, y, pub.home);
+                    })).margin(1e-9));
+      CHECK(p.dWs == Approx(along([&](double x, double y) {
+                       return dm::foreign_objective(x, y, pub.foreign);
+                     })).margin(1e-9));
       CHECK(p.dGs == Approx(-lam * p.dG).margin(1e-13));  // envelope on the frontier
       // Rents = derivative of the sectors' profits; ToT at fixed volumes.
-      CHECK(p.import_rents == Approx(along([](double x, double) { const double q = dm::local_price(x); return q * q / 4; })).margin(1e-9));
-      CHECK(p.export_rents == Approx(along([](double, double y) { const double q = dm::world_price(y); return q * q / 2; })).margin(1e-9));
+      CHECK(p.import_rents == Approx(along([](double x, double) {
+                                const double q = dm::local_price(x);
+                                return q * q / 4;
+                              })).margin(1e-9));
+      CHECK(p.export_rents == Approx(along([](double, double y) {
+                                const double q = dm::world_price(y);
+                                return q * q / 2;
+                              })).margin(1e-9));
       const double Mx = dm::imports(f.tx), My = dm::imports(f.ty);
-      CHECK(p.tot == Approx(along([&](double x, double y) { return -Mx * dm::world_price(x) + My * dm::world_price(y); })).margin(1e-9));
+      CHECK(p.tot == Approx(along([&](double x, double y) {
+                       return -Mx * dm::world_price(x) + My * dm::world_price(y);
+                     })).margin(1e-9));
       // dG = (gM-1) import rents + (gE-1) export rents + ToT + tx dM_x.
       const double dMx = -6.0 / 7.0 * f.dtx_dlam;
       CHECK(p.dG == Approx((gov.home.gM - 1) * p.import_rents + (gov.home.gE - 1) * p.export_rents +
-                           p.tot + f.tx * dMx).margin(1e-13));
+                           p.tot + f.tx * dMx)
+                        .margin(1e-13));
       if (gov.home.gM >= 1 && gov.home.gE >= 1) {  // Remark 2 signs in the valid region
         CHECK(f.dtx_dlam > 0);
         CHECK(f.dty_dlam < 0);
@@ -171,15 +195,19 @@ TEST_CASE("liberalization paths", "[deremer][path]") {
       const double txN = dm::nash_tariff(g.home.gM).t, tyN = dm::nash_tariff(g.foreign.gM).t;
       // Stays on its path: v^2 - u^2 (or ty - tx) as at Nash.
       if (m == PathMode::Reciprocity) {
-        const auto inv = [](double x, double y) { return std::pow(1 - 6 * y, 2) - std::pow(1 - 6 * x, 2); };
+        const auto inv = [](double x, double y) {
+          return std::pow(1 - 6 * y, 2) - std::pow(1 - 6 * x, 2);
+        };
         CHECK(inv(e.tx, e.ty) == Approx(inv(txN, tyN)).margin(1e-13));
       } else {
         CHECK(e.ty - e.tx == Approx(tyN - txN).margin(1e-15));
       }
       // The stopping country's numerical gain is zero; the other's is still negative.
-      const double ratio = m == PathMode::Reciprocity ? reciprocal_ratio(e.tx, e.ty, Reciprocity::Tot) : 1.0;
+      const double ratio =
+          m == PathMode::Reciprocity ? reciprocal_ratio(e.tx, e.ty, Reciprocity::Tot) : 1.0;
       const double ph = dG_dtx(g.home, e.tx, e.ty, true) + dG_dty(g.home, e.tx, e.ty, true) * ratio;
-      const double ps = dG_dty(g.foreign, e.tx, e.ty, false) + dG_dtx(g.foreign, e.tx, e.ty, false) / ratio;
+      const double ps =
+          dG_dty(g.foreign, e.tx, e.ty, false) + dG_dtx(g.foreign, e.tx, e.ty, false) / ratio;
       REQUIRE((e.stopped_by == dm::kStoppedByHome || e.stopped_by == dm::kStoppedByForeign));
       CHECK((e.stopped_by == dm::kStoppedByHome ? ph : ps) == Approx(0).margin(1e-12));
       CHECK((e.stopped_by == dm::kStoppedByHome ? ps : ph) < 0);
@@ -200,7 +228,8 @@ TEST_CASE("liberalization paths", "[deremer][path]") {
   CHECK(e.tx == e.tx_start);
   CHECK(e.stopped_by == dm::kStoppedByHome);
   const Countries pro_f{{1.2, 1.1}, {2.0, 1.5}};  // Foreign prohibitive: v = 0 at Nash
-  const dm::PathEnd ef = dm::liberalization_endpoint(pro_f, Reciprocity::Tot, PathMode::Reciprocity);
+  const dm::PathEnd ef =
+      dm::liberalization_endpoint(pro_f, Reciprocity::Tot, PathMode::Reciprocity);
   CHECK(ef.status == dm::kOk);
   CHECK(ef.stopped_by == dm::kStoppedByForeign);
   // The series: n points from the start to the end.

@@ -4,13 +4,13 @@
 // closed forms of economics.cpp.
 #pragma once
 
+#include <algorithm>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/roots.hpp>
-#include <algorithm>
 #include <cmath>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -51,7 +51,7 @@ double slope5(F f, double x, double h) {
 template <class F>
 double argmax(F f, double lo, double hi, double h, bool five_point = false) {
   const auto br = boost::math::tools::brent_find_minima([&](double x) { return -f(x); }, lo, hi,
-                                                         std::numeric_limits<double>::digits / 2);
+                                                        std::numeric_limits<double>::digits / 2);
   const double x0 = br.first;
   auto foc = [&](double x) { return five_point ? slope5(f, x, h) : slope(f, x, h); };
   for (double w = 1e-6 * (hi - lo); w < 2 * (hi - lo); w *= 4) {
@@ -62,9 +62,15 @@ double argmax(F f, double lo, double hi, double h, bool five_point = false) {
 }
 
 // ---- Primitives, written from the curves themselves.
-inline double demand(const Primitives& p, double price) { return p.alpha - p.b * price; }
-inline double import_supply(const Primitives& p, double price) { return p.c * price; }
-inline double export_supply(const Primitives& p, double price) { return p.d * price; }
+inline double demand(const Primitives& p, double price) {
+  return p.alpha - p.b * price;
+}
+inline double import_supply(const Primitives& p, double price) {
+  return p.c * price;
+}
+inline double export_supply(const Primitives& p, double price) {
+  return p.d * price;
+}
 inline double exports_at(const Primitives& p, double local) {
   return std::max(0.0, export_supply(p, local) - demand(p, local));
 }
@@ -103,7 +109,9 @@ inline double num_importer_welfare(const Primitives& pr, double tA, double tB) {
   return surplus(pr, m.p, pr.c) + tA * m.EA + tB * m.EB;
 }
 
-inline double num_exporter_welfare(const Primitives& pr, double q) { return surplus(pr, q, pr.d); }
+inline double num_exporter_welfare(const Primitives& pr, double q) {
+  return surplus(pr, q, pr.d);
+}
 
 inline Welfare num_welfare(const Primitives& pr, const Profile& t) {
   const NumMarket x = num_market(pr, t.XY, t.XZ), y = num_market(pr, t.YX, t.YZ),
@@ -131,18 +139,20 @@ double smallest_nonnegative(G g, double tN) {
 // Self-enforcement constraint written from the welfare functions (spec §5, times 1 − δ).
 inline double constraint_from_welfare(const Primitives& pr, double delta, double r, double W_P,
                                       double t, bool numeric) {
-  const Welfare wc = numeric ? num_welfare(pr, cooperation_profile(t))
-                             : welfare(pr, cooperation_profile(t));
-  const Welfare wd = numeric ? num_welfare(pr, deviation_profile(pr, t))
-                             : welfare(pr, deviation_profile(pr, t));
+  const Welfare wc =
+      numeric ? num_welfare(pr, cooperation_profile(t)) : welfare(pr, cooperation_profile(t));
+  const Welfare wd =
+      numeric ? num_welfare(pr, deviation_profile(pr, t)) : welfare(pr, deviation_profile(pr, t));
   // The cancellation-free form δ(1 − r)[W^C − W^P] − (1 − δ)(W^D − W^C) of spec §5.
   return delta * (1 - r) * (wc.X - W_P) - (1 - delta) * (wd.X - wc.X);
 }
 
-
 inline std::vector<Primitives> primitive_cases() {
-  return {{1.0, 1.0, 1.0, 2.0}, {2.5, 0.7, 0.3, 1.9}, {1.0, 3.0, 0.5, 0.6},
-          {0.8, 0.2, 1.5, 6.0}, {1.7, 1.3, 2.0, 2.2}};
+  return {{1.0, 1.0, 1.0, 2.0},
+          {2.5, 0.7, 0.3, 1.9},
+          {1.0, 3.0, 0.5, 0.6},
+          {0.8, 0.2, 1.5, 6.0},
+          {1.7, 1.3, 2.0, 2.2}};
 }
 
 }  // namespace em_test

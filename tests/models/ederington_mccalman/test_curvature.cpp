@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "curvature.hpp"
-#include "economics.hpp"
 #include "curvature_checks.hpp"
+#include "economics.hpp"
 #include "em_numeric.hpp"
 #include "tariffsim/model.hpp"
 #include "tariffsim/registry.hpp"
@@ -24,7 +24,9 @@ using tariffsim::ederington_mccalman::Solution;
 
 namespace {
 
-bool near_rel(double a, double ref, double rel) { return std::abs(a - ref) <= rel * std::abs(ref); }
+bool near_rel(double a, double ref, double rel) {
+  return std::abs(a - ref) <= rel * std::abs(ref);
+}
 
 // ---- Independent curved references: the demand curve itself, integrated numerically.
 double ref_demand(const cv::Curved& c, double p) {
@@ -58,7 +60,7 @@ struct Case {
 
 // Interior t̂, free trade, infeasible DP, short punishments, τ near and at t^N.
 const std::vector<Case> kCases = {
-    {{1, 1, 1, 2}, 0.4, 0.0, 0.5, 0.25},   {{1, 1, 1, 2}, 0.9, 0.0, 0.0, 0.0},
+    {{1, 1, 1, 2}, 0.4, 0.0, 0.5, 0.25},    {{1, 1, 1, 2}, 0.9, 0.0, 0.0, 0.0},
     {{2, 0.5, 0.3, 3}, 0.3, 0.2, 0.0, 0.7}, {{1, 2, 0.5, 1.5}, 0.5, 0.5, 0.95, 1.0},
     {{1, 1, 1, 2}, 0.1, 0.0, 0.0, 0.5},     {{3, 0.7, 0.9, 5}, 0.45, 0.1, 1.0, 0.3},
     {{1, 4, 0.2, 1.1}, 0.2, 0.7, 0.3, 0.9}, {{1, 1, 1, 2}, 0.6, 0.99, 0.8, 0.6},
@@ -83,16 +85,26 @@ TEST_CASE("curvature: at g = 0 the numerical solution equals the linear closed f
       INFO(name << ": " << a << " vs " << b);
       CHECK(std::abs(a - b) <= ttol);
     }
-    for (auto [name, a, b] :
-         {std::tuple{"p_free", num.p_free, lin.p_free}, {"q_free", num.q_free, lin.q_free},
-          {"p_N", num.p_N, lin.p_N}, {"q_N", num.q_N, lin.q_N}, {"E_N", num.E_N, lin.E_N},
-          {"p_C", num.p_C, lin.p_C}, {"q_C", num.q_C, lin.q_C}, {"p_DP_imp", num.p_DP_imp, lin.p_DP_imp},
-          {"q_DP_dev", num.q_DP_dev, lin.q_DP_dev}, {"q_DP_nondev", num.q_DP_nondev, lin.q_DP_nondev},
-          {"E_DP_dev", num.E_DP_dev, lin.E_DP_dev}, {"E_DP_nondev", num.E_DP_nondev, lin.E_DP_nondev},
-          {"W_C0", num.W_C0, lin.W_C0}, {"W_C", num.W_C, lin.W_C}, {"W_D", num.W_D, lin.W_D},
-          {"W_NP", num.W_NP, lin.W_NP}, {"G_NP", num.G_NP, lin.G_NP},
-          {"W_DP_dev", num.W_DP_dev, lin.W_DP_dev}, {"W_DP_nondev", num.W_DP_nondev, lin.W_DP_nondev},
-          {"G_DP", num.G_DP, lin.G_DP}}) {
+    for (auto [name, a, b] : {std::tuple{"p_free", num.p_free, lin.p_free},
+                              {"q_free", num.q_free, lin.q_free},
+                              {"p_N", num.p_N, lin.p_N},
+                              {"q_N", num.q_N, lin.q_N},
+                              {"E_N", num.E_N, lin.E_N},
+                              {"p_C", num.p_C, lin.p_C},
+                              {"q_C", num.q_C, lin.q_C},
+                              {"p_DP_imp", num.p_DP_imp, lin.p_DP_imp},
+                              {"q_DP_dev", num.q_DP_dev, lin.q_DP_dev},
+                              {"q_DP_nondev", num.q_DP_nondev, lin.q_DP_nondev},
+                              {"E_DP_dev", num.E_DP_dev, lin.E_DP_dev},
+                              {"E_DP_nondev", num.E_DP_nondev, lin.E_DP_nondev},
+                              {"W_C0", num.W_C0, lin.W_C0},
+                              {"W_C", num.W_C, lin.W_C},
+                              {"W_D", num.W_D, lin.W_D},
+                              {"W_NP", num.W_NP, lin.W_NP},
+                              {"G_NP", num.G_NP, lin.G_NP},
+                              {"W_DP_dev", num.W_DP_dev, lin.W_DP_dev},
+                              {"W_DP_nondev", num.W_DP_nondev, lin.W_DP_nondev},
+                              {"G_DP", num.G_DP, lin.G_DP}}) {
       INFO(name << ": " << a << " vs " << b);
       CHECK(near_rel(a, b, 1e-9));
     }
@@ -100,7 +112,8 @@ TEST_CASE("curvature: at g = 0 the numerical solution equals the linear closed f
     CHECK(near_rel(num.E_C, lin.E_C, 1e-9));
     // Welfare differences: spec §9's tolerance, 1e-9·|ref| + 1e-13·W_NP.
     CHECK(std::abs(num.Omega - lin.Omega) <= 1e-9 * std::abs(lin.Omega) + 1e-13 * lin.W_NP);
-    CHECK(std::abs(num.fig4_gap - lin.fig4_gap) <= 1e-9 * std::abs(lin.fig4_gap) + 1e-13 * lin.W_NP);
+    CHECK(std::abs(num.fig4_gap - lin.fig4_gap) <=
+          1e-9 * std::abs(lin.fig4_gap) + 1e-13 * lin.W_NP);
     CHECK(num.t_hat_DP_feasible == lin.t_hat_DP_feasible);
     CHECK(num.prop1_holds == lin.prop1_holds);
     CHECK(num.discrimination_preferred == lin.discrimination_preferred);
@@ -123,7 +136,8 @@ TEST_CASE("curvature: markets and welfare agree with the demand curve integrated
     }
     // The common prohibitive tariff stops trade exactly.
     CHECK(cv::solve_market(c, cv::prohibitive_tariff(c), cv::prohibitive_tariff(c)).EA <= 1e-14);
-    CHECK(cv::solve_market(c, 0.999 * cv::prohibitive_tariff(c), 0.999 * cv::prohibitive_tariff(c)).EA > 0);
+    CHECK(cv::solve_market(c, 0.999 * cv::prohibitive_tariff(c), 0.999 * cv::prohibitive_tariff(c))
+              .EA > 0);
   }
 }
 
@@ -148,7 +162,8 @@ TEST_CASE("curvature: t_hat is the smallest root of the constraint written from 
           const double wimp = ref_importer_welfare(c, t, t);
           const double q = ref_price(c, t, t) - t;
           const double wc = wimp + 2 * ref_surplus(c, q, c.pr.d);
-          return delta * (1 - r) * (wc - W_P) - (1 - delta) * (ref_importer_welfare(c, tN, tN) - wimp);
+          return delta * (1 - r) * (wc - W_P) -
+                 (1 - delta) * (ref_importer_welfare(c, tN, tN) - wimp);
         };
         if (W_P == s.W_DP_dev && !s.t_hat_DP_feasible) {
           // Infeasible: the constraint fails on all of [0, t_N] and t_hat reports t_N.
@@ -173,7 +188,8 @@ TEST_CASE("curvature: quadratic curvature never reverses Lemma 3 or Prop. 1 on a
   // X'² − X·X'' = m² + 2g·m·q + 2g²q² + 2g·α > 0 for every g >= 0, so the reversal the paper
   // allows (X·X'' > X'²) cannot happen in this family; the full model agrees.
   for (double g : {0.0, 0.1, 1.0, 10.0, 100.0, 1000.0})
-    for (const Primitives& pr : {Primitives{1, 1, 1, 2}, Primitives{1, 0.2, 0.1, 6}, Primitives{1, 5, 0.9, 1.05}}) {
+    for (const Primitives& pr :
+         {Primitives{1, 1, 1, 2}, Primitives{1, 0.2, 0.1, 6}, Primitives{1, 5, 0.9, 1.05}}) {
       const cv::Curved c{pr, g};
       const double tN = cv::nash_tariff(c);
       for (double frac : {0.0, 0.5, 0.99}) {
@@ -192,9 +208,9 @@ TEST_CASE("curvature: the plugin routes g > 0 through the numerical solver") {
   REQUIRE(info.find_param("g") != nullptr);
   std::vector<Value> values;
   for (const ParamSpec& p : info.params)
-    values.push_back(p.name == "g" ? Value(2.0)
-                     : p.name == "ttil" ? Value(0.5)
-                     : p.name == "delta" ? Value(0.4)
+    values.push_back(p.name == "g"              ? Value(2.0)
+                     : p.name == "ttil"         ? Value(0.5)
+                     : p.name == "delta"        ? Value(0.4)
                      : p.name == "tariff_units" ? Value(std::string("fraction_of_t_N"))
                                                 : p.default_value);
   std::vector<double> out(info.metrics.size(), std::numeric_limits<double>::quiet_NaN());

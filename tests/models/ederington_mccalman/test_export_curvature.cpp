@@ -1,11 +1,11 @@
-// The curved-export-supply family (curvature.hpp): net exports X(q) = (s0 − α) + (b + d)(e^{κq} − 1)/κ
-// with linear demand. Checked against references built here from the primitives (the export
+// The curved-export-supply family (curvature.hpp): net exports X(q) = (s0 − α) + (b + d)(e^{κq} −
+// 1)/κ with linear demand. Checked against references built here from the primitives (the export
 // sector's supply S_x(q) = X(q) + α − b·q written with std::exp, integrated by Gauss–Kronrod;
 // markets cleared by TOMS 748 on excess demand; optima by Brent + the five-point FOC of that
 // welfare), and the economics derived for it: near τ = t^N the Lemma 3 margin W_DP_dev − W_NP has
 // the sign of 1 − λ, λ = κ(s0 − α)/(b + d), so Prop. 1 fails once exports are log-convex (λ > 1).
-#include <catch2/catch.hpp>
 #include <boost/math/tools/roots.hpp>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "curvature.hpp"
-#include "economics.hpp"
 #include "curvature_checks.hpp"
+#include "economics.hpp"
 #include "em_numeric.hpp"
 #include "tariffsim/model.hpp"
 #include "tariffsim/registry.hpp"
@@ -29,7 +29,9 @@ using tariffsim::ederington_mccalman::Solution;
 
 namespace {
 
-bool near_rel(double a, double ref, double rel) { return std::abs(a - ref) <= rel * std::abs(ref); }
+bool near_rel(double a, double ref, double rel) {
+  return std::abs(a - ref) <= rel * std::abs(ref);
+}
 
 // The experiments' units: α = 20 puts prices near 1, so κ = 1 and t^N = 1/κ = 1 at λ = 1.
 const Primitives kPr{20, 1, 1, 2};
@@ -40,7 +42,9 @@ cv::Curved with_lambda(const Primitives& pr, double kappa, double lambda) {
 }
 
 // ---- Independent references from the primitives.
-double ref_demand(const cv::Curved& c, double p) { return std::max(0.0, c.pr.alpha - c.pr.b * p); }
+double ref_demand(const cv::Curved& c, double p) {
+  return std::max(0.0, c.pr.alpha - c.pr.b * p);
+}
 double ref_sector_supply(const cv::Curved& c, double q) {
   return c.s0 + (c.pr.b + c.pr.d) * (std::exp(c.kappa * q) - 1) / c.kappa - c.pr.b * q;
 }
@@ -64,21 +68,24 @@ RefMarket ref_market(const cv::Curved& c, double tA, double tB) {
   const double tol = 1e-12 * p;
   const bool cornerA = std::abs(p - tA) <= tol, cornerB = std::abs(p - tB) <= tol;
   double EA = cornerA ? 0.0 : ref_exports(c, p - tA), EB = cornerB ? 0.0 : ref_exports(c, p - tB);
-  if (cornerA && cornerB) EA = EB = imports(p) / 2;
-  else if (cornerA) EA = imports(p) - EB;
-  else if (cornerB) EB = imports(p) - EA;
+  if (cornerA && cornerB)
+    EA = EB = imports(p) / 2;
+  else if (cornerA)
+    EA = imports(p) - EB;
+  else if (cornerB)
+    EB = imports(p) - EA;
   return {p, EA, EB};
 }
 double ref_importer_welfare(const cv::Curved& c, double tA, double tB) {
   const RefMarket m = ref_market(c, tA, tB);
-  const double cs = em_test::integral([&](double x) { return ref_demand(c, x); }, m.p,
-                                      c.pr.alpha / c.pr.b);
+  const double cs =
+      em_test::integral([&](double x) { return ref_demand(c, x); }, m.p, c.pr.alpha / c.pr.b);
   const double ps = em_test::integral([&](double x) { return c.pr.c * x; }, 0.0, m.p);
   return cs + ps + tA * m.EA + tB * m.EB;
 }
 double ref_exporter_welfare(const cv::Curved& c, double q) {
-  const double cs = em_test::integral([&](double x) { return ref_demand(c, x); }, q,
-                                      c.pr.alpha / c.pr.b);
+  const double cs =
+      em_test::integral([&](double x) { return ref_demand(c, x); }, q, c.pr.alpha / c.pr.b);
   return cs + em_test::integral([&](double x) { return ref_sector_supply(c, x); }, 0.0, q);
 }
 
@@ -98,7 +105,8 @@ double lemma3_slope_at_nash(const cv::Curved& c) {
   const double X = cv::export_supply(c, q), z = cv::export_supply_slope(c, q);
   const double sigma = c.pr.b + c.pr.c, rho = z / (z + sigma);
   const double eps = 1 - cv::export_log_curvature(c, q);
-  const double dq = -rho * sigma * eps / ((1 + eps) * (sigma + 2 * z) - eps * z * sigma / (z + sigma));
+  const double dq =
+      -rho * sigma * eps / ((1 + eps) * (sigma + 2 * z) - eps * z * sigma / (z + sigma));
   return 2 * X * dq;
 }
 
@@ -149,21 +157,28 @@ TEST_CASE("export curvature: kappa -> 0 (s0 = 0) reproduces the linear closed fo
         INFO(name << ": " << a << " vs " << b);
         CHECK(std::abs(a - b) <= ttol);
       }
-      for (auto [name, a, b] :
-           {std::tuple{"p_N", num.p_N, lin.p_N}, {"q_N", num.q_N, lin.q_N}, {"E_N", num.E_N, lin.E_N},
-            {"q_DP_dev", num.q_DP_dev, lin.q_DP_dev}, {"E_DP_dev", num.E_DP_dev, lin.E_DP_dev},
-            {"W_C0", num.W_C0, lin.W_C0}, {"W_C", num.W_C, lin.W_C}, {"W_NP", num.W_NP, lin.W_NP},
-            {"W_DP_dev", num.W_DP_dev, lin.W_DP_dev}, {"G_DP", num.G_DP, lin.G_DP}}) {
+      for (auto [name, a, b] : {std::tuple{"p_N", num.p_N, lin.p_N},
+                                {"q_N", num.q_N, lin.q_N},
+                                {"E_N", num.E_N, lin.E_N},
+                                {"q_DP_dev", num.q_DP_dev, lin.q_DP_dev},
+                                {"E_DP_dev", num.E_DP_dev, lin.E_DP_dev},
+                                {"W_C0", num.W_C0, lin.W_C0},
+                                {"W_C", num.W_C, lin.W_C},
+                                {"W_NP", num.W_NP, lin.W_NP},
+                                {"W_DP_dev", num.W_DP_dev, lin.W_DP_dev},
+                                {"G_DP", num.G_DP, lin.G_DP}}) {
         INFO(name << ": " << a << " vs " << b);
         CHECK(near_rel(a, b, 1e-9));
       }
-      CHECK(std::abs(num.fig4_gap - lin.fig4_gap) <= 1e-9 * std::abs(lin.fig4_gap) + 1e-13 * lin.W_NP);
+      CHECK(std::abs(num.fig4_gap - lin.fig4_gap) <=
+            1e-9 * std::abs(lin.fig4_gap) + 1e-13 * lin.W_NP);
       CHECK(num.prop1_holds == lin.prop1_holds);
       CHECK(std::abs(num.export_log_curvature_N) <= 1e-9);
     }
 }
 
-TEST_CASE("export curvature: markets and welfare agree with the primitives integrated numerically") {
+TEST_CASE(
+    "export curvature: markets and welfare agree with the primitives integrated numerically") {
   // λ = −2 (s0 < α: exports vanish at a positive price), 0.5 (X(0) > 0, still log-concave),
   // 1 (exactly exponential), 1.6 (log-convex). For λ > 0 exporters ship at every price, so high
   // tariffs put an exporter at its zero-price corner.
@@ -171,8 +186,12 @@ TEST_CASE("export curvature: markets and welfare agree with the primitives integ
     const cv::Curved c = with_lambda(kPr, 1.0, lambda);
     const double tN = cv::nash_tariff(c), lim = cv::common_tariff_limit(c);
     CHECK(cv::exports_at_every_price(c) == (lambda > 0));
-    for (auto [tA, tB] : {std::pair{0.0, 0.0}, {tN, 0.2 * tN}, {0.5 * tN, tN}, {0.0, 0.8 * lim},
-                          {0.95 * lim, 0.1 * tN}, {1.2 * lim, 1.2 * lim}}) {
+    for (auto [tA, tB] : {std::pair{0.0, 0.0},
+                          {tN, 0.2 * tN},
+                          {0.5 * tN, tN},
+                          {0.0, 0.8 * lim},
+                          {0.95 * lim, 0.1 * tN},
+                          {1.2 * lim, 1.2 * lim}}) {
       INFO("lambda=" << lambda << " tA=" << tA << " tB=" << tB);
       const auto mk = cv::solve_market(c, tA, tB);
       const RefMarket ref = ref_market(c, tA, tB);
@@ -205,7 +224,8 @@ TEST_CASE("export curvature: best responses and Nash maximise the importer's int
     }
 }
 
-TEST_CASE("export curvature: dW_DP_dev/dtau at t_N is Lemma 3's first-order term, 0 iff exponential") {
+TEST_CASE(
+    "export curvature: dW_DP_dev/dtau at t_N is Lemma 3's first-order term, 0 iff exponential") {
   for (const Primitives& pr : {kPr, Primitives{20, 0.5, 0.3, 3}, Primitives{20, 2, 1, 1.5}})
     for (double kappa : {1.0, 2.0}) {
       const double scale = std::abs(lemma3_slope_at_nash(with_lambda(pr, kappa, 0.0)));
@@ -219,8 +239,10 @@ TEST_CASE("export curvature: dW_DP_dev/dtau at t_N is Lemma 3's first-order term
                   << " formula=" << formula);
         // Five-point differences of a solve accurate to ~1e-15: error ~1e-10 of the slope's scale.
         CHECK(std::abs(numeric - formula) <= 1e-7 * scale);
-        if (lambda == 1.0) CHECK(std::abs(formula) <= 1e-12 * scale);
-        else CHECK((formula < 0) == (lambda < 1));
+        if (lambda == 1.0)
+          CHECK(std::abs(formula) <= 1e-12 * scale);
+        else
+          CHECK((formula < 0) == (lambda < 1));
       }
     }
   // The linear model's closed form: dW^DP_X/dτ = 2E^N·(−s·m/Q) (spec §4, E^DP_X linear in τ).
@@ -302,8 +324,12 @@ TEST_CASE("export curvature: the plugin routes kappa_x and s0, and rejects mixin
     return Point(info, 0, values);
   };
   const cv::Curved c = with_lambda(kPr, 1.0, 1.2);
-  const Point p = point({{"alpha", 20.0}, {"kappa_x", 1.0}, {"s0", c.s0}, {"delta", 0.3},
-                         {"ttil", 0.9}, {"tariff_units", std::string("fraction_of_t_N")}});
+  const Point p = point({{"alpha", 20.0},
+                         {"kappa_x", 1.0},
+                         {"s0", c.s0},
+                         {"delta", 0.3},
+                         {"ttil", 0.9},
+                         {"tariff_units", std::string("fraction_of_t_N")}});
   CHECK_FALSE(m->check(p).has_value());
   std::vector<double> out(info.metrics.size(), std::numeric_limits<double>::quiet_NaN());
   PointOutputs po(out);
@@ -321,7 +347,8 @@ TEST_CASE("export curvature: the plugin routes kappa_x and s0, and rejects mixin
   PointOutputs pl(lin);
   m->prepare(point({}), pl);
   CHECK(lin[*info.metric_index("export_log_curvature_N")] == 0.0);
-  CHECK(lin[*info.metric_index("t_N")] == tariffsim::ederington_mccalman::nash_tariff({1, 1, 1, 2}));
+  CHECK(lin[*info.metric_index("t_N")] ==
+        tariffsim::ederington_mccalman::nash_tariff({1, 1, 1, 2}));
   // One family at a time; a family member with no positive-price Nash equilibrium is status 5.
   const auto mixed = m->check(point({{"g", 1.0}, {"kappa_x", 1.0}}));
   REQUIRE(mixed.has_value());

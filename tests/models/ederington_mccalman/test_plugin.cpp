@@ -33,13 +33,52 @@ TEST_CASE("plugin declares the spec's parameters and outputs") {
   CHECK_FALSE(m->info().stochastic);
   for (const char* p : {"alpha", "b", "c", "d", "delta", "T", "r", "ttil", "t_coop"})
     CHECK(m->info().find_param(p) != nullptr);
-  for (const char* name :
-       {"t_N", "t_prohibitive", "kappa_D", "t_D_ttil", "t_NC", "t_DC_ttil", "p_free", "q_free",
-        "p_N", "q_N", "E_N", "p_C", "q_C", "E_C", "p_DP_imp", "q_DP_dev", "q_DP_nondev", "E_DP_dev",
-        "E_DP_nondev", "W_C0", "W_C", "W_D", "Omega", "W_NP", "G_NP", "W_DP_dev", "W_DP_nondev",
-        "G_DP", "W_NC_dev", "W_DC_dev", "t_hat_NP", "t_hat_DP", "t_hat_DP_feasible", "r_max_DP",
-        "t_hat_NC", "t_hat_DC", "rp_NP_r", "rp_NP_t", "rp_NP_v", "rp_DP_feasible", "rp_DP_r",
-        "rp_DP_t", "rp_DP_v", "fig4_gap", "fig4_fraction", "fig4_threshold_ttil"})
+  for (const char* name : {"t_N",
+                           "t_prohibitive",
+                           "kappa_D",
+                           "t_D_ttil",
+                           "t_NC",
+                           "t_DC_ttil",
+                           "p_free",
+                           "q_free",
+                           "p_N",
+                           "q_N",
+                           "E_N",
+                           "p_C",
+                           "q_C",
+                           "E_C",
+                           "p_DP_imp",
+                           "q_DP_dev",
+                           "q_DP_nondev",
+                           "E_DP_dev",
+                           "E_DP_nondev",
+                           "W_C0",
+                           "W_C",
+                           "W_D",
+                           "Omega",
+                           "W_NP",
+                           "G_NP",
+                           "W_DP_dev",
+                           "W_DP_nondev",
+                           "G_DP",
+                           "W_NC_dev",
+                           "W_DC_dev",
+                           "t_hat_NP",
+                           "t_hat_DP",
+                           "t_hat_DP_feasible",
+                           "r_max_DP",
+                           "t_hat_NC",
+                           "t_hat_DC",
+                           "rp_NP_r",
+                           "rp_NP_t",
+                           "rp_NP_v",
+                           "rp_DP_feasible",
+                           "rp_DP_r",
+                           "rp_DP_t",
+                           "rp_DP_v",
+                           "fig4_gap",
+                           "fig4_fraction",
+                           "fig4_threshold_ttil"})
     CHECK(m->info().metric_index(name).has_value());
   for (const MetricSpec& s : m->info().metrics) CHECK(s.level == OutputLevel::Point);
 }
@@ -59,22 +98,28 @@ TEST_CASE("plugin validates T and r (exactly one), d > c and the tariff domain")
   const double tN = ederington_mccalman::nash_tariff({1, 1, 1, 2});
   CHECK_FALSE(m->check(make_point(*m, {{"ttil", tN}})).has_value());
   CHECK(m->check(make_point(*m, {{"ttil", 1.01 * tN}}))->status == 4);
-  CHECK(m->check(make_point(*m, {{"t_coop", 0.9}, {"tariff_units", std::string("fraction_of_t_N")}}))
-            == std::nullopt);
-  CHECK(m->check(make_point(*m, {{"t_coop", 1.1}, {"tariff_units", std::string("fraction_of_t_N")}}))
-            ->status == 4);
+  CHECK(m->check(
+            make_point(*m, {{"t_coop", 0.9}, {"tariff_units", std::string("fraction_of_t_N")}})) ==
+        std::nullopt);
+  CHECK(
+      m->check(make_point(*m, {{"t_coop", 1.1}, {"tariff_units", std::string("fraction_of_t_N")}}))
+          ->status == 4);
 }
 
 TEST_CASE("plugin writes solve()'s values, and T and the equivalent r give the same point") {
   const auto m = Registry::global().create("ederington_mccalman");
   const auto& info = m->info();
   const double delta = 0.8, T = 2.5;
-  const auto a = run_point(*m, make_point(*m, {{"delta", delta}, {"T", T}, {"ttil", 0.5},
-                                              {"t_coop", 0.25},
-                                              {"tariff_units", std::string("fraction_of_t_N")}}));
+  const auto a = run_point(*m, make_point(*m, {{"delta", delta},
+                                               {"T", T},
+                                               {"ttil", 0.5},
+                                               {"t_coop", 0.25},
+                                               {"tariff_units", std::string("fraction_of_t_N")}}));
   const double tN = ederington_mccalman::nash_tariff({1, 1, 1, 2});
-  const auto b = run_point(*m, make_point(*m, {{"delta", delta}, {"r", std::pow(delta, T)},
-                                              {"ttil", 0.5 * tN}, {"t_coop", 0.25 * tN}}));
+  const auto b = run_point(*m, make_point(*m, {{"delta", delta},
+                                               {"r", std::pow(delta, T)},
+                                               {"ttil", 0.5 * tN},
+                                               {"t_coop", 0.25 * tN}}));
   const ederington_mccalman::Solution s =
       ederington_mccalman::solve({{1, 1, 1, 2}, delta, std::pow(delta, T), 0.5 * tN, 0.25 * tN});
   CHECK(a[*info.metric_index("t_hat_DP")] == s.t_hat_DP);

@@ -45,14 +45,17 @@ TEST_CASE("most-cooperative tariff equals the root of the constraint built from 
         ++infeasible;
         if (mc.feasible) {
           // Only at a tangency (r = r_max to rounding) may the two disagree on feasibility.
-          CHECK(std::abs(constraint_from_welfare(k.pr, k.delta, k.r, W_P, mc.t, true)) <= 1e-15 * W_P);
+          CHECK(std::abs(constraint_from_welfare(k.pr, k.delta, k.r, W_P, mc.t, true)) <=
+                1e-15 * W_P);
         } else {
           CHECK(mc.t == tN);
         }
       } else {
         interior += (num > 0);
         CHECK(mc.feasible);
-        auto g = [&](double t) { return constraint_from_welfare(k.pr, k.delta, k.r, W_P, t, true); };
+        auto g = [&](double t) {
+          return constraint_from_welfare(k.pr, k.delta, k.r, W_P, t, true);
+        };
         // Near a tangency (r at r_max) the root is ill-conditioned in t for any method: there,
         // check that the closed form's t satisfies the constraint to rounding instead.
         const bool tangent = num > 0 && std::abs(slope(g, num, 0.05 * tN)) * tN < 1e-6 * W_P;
@@ -99,7 +102,8 @@ TEST_CASE("r_max is where the best tariff just satisfies the constraint") {
     const double num = root(best, 0.0, 1 - 1e-6);
     CHECK(std::abs(rm - num) <= 1e-9 * num);
     CHECK(most_cooperative(k.pr, k.delta, rm * (1 - 1e-9), W_P).feasible);
-    CHECK_FALSE(most_cooperative(k.pr, k.delta, std::min(1.0 - 1e-12, rm * (1 + 1e-6)), W_P).feasible);
+    CHECK_FALSE(
+        most_cooperative(k.pr, k.delta, std::min(1.0 - 1e-12, rm * (1 + 1e-6)), W_P).feasible);
   }
 }
 
@@ -127,15 +131,17 @@ TEST_CASE("renegotiation-proof NP: eq (22) and the maximisation of v") {
       const RenegotiationProof rp = rp_np_closed(pr, delta);
       // eq (22): W^C'(t) = (1 − δ) W^D'(t), from the welfare functions.
       auto h = [&](double t) {
-        return slope([&](double x) { return welfare(pr, cooperation_profile(x)).X; }, t, 0.05 * tN) -
+        return slope([&](double x) { return welfare(pr, cooperation_profile(x)).X; }, t,
+                     0.05 * tN) -
                (1 - delta) *
-                   slope([&](double x) { return welfare(pr, deviation_profile(pr, x)).X; }, t, 0.05 * tN);
+                   slope([&](double x) { return welfare(pr, deviation_profile(pr, x)).X; }, t,
+                         0.05 * tN);
       };
       const double t_num = root(h, 0.0, tN);
       // r at which the NP constraint (from welfare) binds at t_num.
-      const double r_num = root(
-          [&](double r) { return constraint_from_welfare(pr, delta, r, WN, t_num, false); }, 0.0,
-          1.0 - 1e-15);
+      const double r_num =
+          root([&](double r) { return constraint_from_welfare(pr, delta, r, WN, t_num, false); },
+               0.0, 1.0 - 1e-15);
       INFO("b=" << pr.b << " c=" << pr.c << " d=" << pr.d << " delta=" << delta);
       CHECK(std::abs(rp.t - t_num) <= 1e-9 * tN);
       CHECK(std::abs(rp.r - r_num) <= 1e-9);
@@ -149,8 +155,8 @@ TEST_CASE("renegotiation-proof NP: eq (22) and the maximisation of v") {
         if (std::isnan(t)) t = tN;
         return (1 - r) * 3 * WN + r * 3 * welfare(pr, cooperation_profile(t)).X;
       };
-      const auto br = boost::math::tools::brent_find_minima([&](double r) { return -v(r); }, 0.0,
-                                                            1.0, 40);
+      const auto br =
+          boost::math::tools::brent_find_minima([&](double r) { return -v(r); }, 0.0, 1.0, 40);
       CHECK(std::abs(br.first - rp.r) <= 1e-5);
       CHECK(std::abs(rp.v - v(br.first)) <= 1e-10 * std::abs(rp.v));
     }
@@ -164,7 +170,8 @@ TEST_CASE("renegotiation-proof DP against a direct maximisation, Lemma 5 and Pro
         const double tN = nash_tariff(pr), tau = frac * tN;
         const Welfare wp = welfare(pr, dp_profile(pr, tau));
         const RenegotiationProof rp = rp_dp(pr, delta, tau);
-        INFO("b=" << pr.b << " c=" << pr.c << " d=" << pr.d << " delta=" << delta << " tau/tN=" << frac);
+        INFO("b=" << pr.b << " c=" << pr.c << " d=" << pr.d << " delta=" << delta
+                  << " tau/tN=" << frac);
         const double rm = r_max(pr, delta, wp.X);
         REQUIRE(rp.feasible == !std::isnan(rm));
         if (!rp.feasible) {

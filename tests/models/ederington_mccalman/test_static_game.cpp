@@ -20,8 +20,9 @@ bool close(double a, double b, double tol, double floor = 0.0) {
 TEST_CASE("market clears as the root search on excess demand finds, including corners") {
   for (const Primitives& pr : primitive_cases()) {
     const double tN = nash_tariff(pr), tp = prohibitive_tariff(pr);
-    const double pairs[][2] = {{0, 0}, {tN, tN}, {0.3 * tN, 1.7 * tN}, {0, tp * 1.5},
-                               {tp * 1.2, 0.1 * tN}, {tp, tp}, {2 * tp, 3 * tp}, {tp * 0.999, tp * 0.999}};
+    const double pairs[][2] = {
+        {0, 0},   {tN, tN},         {0.3 * tN, 1.7 * tN},    {0, tp * 1.5}, {tp * 1.2, 0.1 * tN},
+        {tp, tp}, {2 * tp, 3 * tp}, {tp * 0.999, tp * 0.999}};
     for (const auto& t : pairs) {
       const Market m = solve_market(pr, t[0], t[1]);
       const NumMarket n = num_market(pr, t[0], t[1]);
@@ -71,7 +72,8 @@ TEST_CASE("Nash tariff is the joint maximiser of the importer's welfare (eq 7)")
     H(0, 0) = (W(x0[0] + h, x0[1]) - 2 * W(x0[0], x0[1]) + W(x0[0] - h, x0[1])) / (h * h);
     H(1, 1) = (W(x0[0], x0[1] + h) - 2 * W(x0[0], x0[1]) + W(x0[0], x0[1] - h)) / (h * h);
     H(0, 1) = H(1, 0) = (W(x0[0] + h, x0[1] + h) - W(x0[0] + h, x0[1] - h) -
-                         W(x0[0] - h, x0[1] + h) + W(x0[0] - h, x0[1] - h)) / (4 * h * h);
+                         W(x0[0] - h, x0[1] + h) + W(x0[0] - h, x0[1] - h)) /
+                        (4 * h * h);
     const Eigen::Vector2d x = x0 - H.ldlt().solve(g);
     INFO("b=" << pr.b << " c=" << pr.c << " d=" << pr.d);
     CHECK(std::abs(x[0] - tN) <= 1e-9 * tN);
@@ -147,9 +149,9 @@ TEST_CASE("regime welfare: closed forms against the welfare of the profiles") {
       CHECK(close(welfare(pr, cooperation_profile(t)).X, wc, 1e-12));
       CHECK(std::abs(omega_closed(pr, t) - (wd - wc)) <= 1e-9 * omega_closed(pr, t) + 1e-13 * WN);
       CHECK(close(welfare(pr, deviation_profile(pr, t)).X, wd, 1e-12));
-      CHECK(close(slope([&](double x) { return num_welfare(pr, cooperation_profile(x)).X; }, t,
-                        0.05 * tN),
-                  -2 * sh.s * sh.m * t / sh.K, 1e-9, sh.s * sh.m * tN / sh.K));
+      CHECK(close(
+          slope([&](double x) { return num_welfare(pr, cooperation_profile(x)).X; }, t, 0.05 * tN),
+          -2 * sh.s * sh.m * t / sh.K, 1e-9, sh.s * sh.m * tN / sh.K));
 
       const double tau = t;
       const Welfare dp = num_welfare(pr, dp_profile(pr, tau));
@@ -159,8 +161,9 @@ TEST_CASE("regime welfare: closed forms against the welfare of the profiles") {
       CHECK(close(lib.Z, dp.Z, 1e-12));
       CHECK(close(solve_market(pr, best_response(pr, tau), tau).EA,
                   dp_deviator_exports_closed(pr, tau), 1e-12));
-      const double wdp = nash_importer_welfare_closed(pr) +
-                         2 * exporter_welfare(pr, (pr.alpha + dp_deviator_exports_closed(pr, tau)) / sh.m);
+      const double wdp =
+          nash_importer_welfare_closed(pr) +
+          2 * exporter_welfare(pr, (pr.alpha + dp_deviator_exports_closed(pr, tau)) / sh.m);
       CHECK(close(dp.X, wdp, 1e-12));
       if (frac < 1) CHECK(dp.X > WN);  // Lemma 3
       // Collusive discrimination: exports independent of tau, deviator below Nash (Prop 2).
