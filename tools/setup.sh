@@ -8,7 +8,7 @@ PACKAGES=(
   libtbb-dev libeigen3-dev libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev catch2 libcli11-dev
   libtomlplusplus-dev librandom123-dev libboost-dev libboost-math-dev libboost-random-dev
   libopenmpi-dev openmpi-bin
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-statsmodels
   r-base-core r-cran-hdf5r
   strace  # kills runs at a chosen write (tests/cli/test_kill_every_write.py)

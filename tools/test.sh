@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: the Release suite (build/), then the whole
-# suite under ASan + UBSan (build-asan/), the engine and runner tests under TSan (build-tsan/,
-# clang) and the experiment-loader fuzzer under ASan + UBSan (build-fuzz/, clang).
-# TARIFFSIM_TEST_SANITIZERS=0 skips all but the first for a quick local run;
-# TARIFFSIM_FUZZ_SECONDS sets the fuzzing time. Prints the wall time of each stage.
+# Installs what is missing, checks the C++ formatting (tools/lint.sh), builds, and runs every test:
+# the Release suite (build/), then the whole suite under ASan + UBSan (build-asan/), the engine and
+# runner tests under TSan (build-tsan/, clang) and the experiment-loader fuzzer under ASan + UBSan
+# (build-fuzz/, clang). TARIFFSIM_TEST_SANITIZERS=0 skips the sanitizer and fuzzing stages for a
+# quick local run; TARIFFSIM_FUZZ_SECONDS sets the fuzzing time. Prints the wall time of each stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOURCE_DIR=$PWD
@@ -81,6 +81,7 @@ fuzz_experiment_loader() {
 }
 
 bash tools/setup.sh
+stage "format check (clang-format 14)" bash tools/lint.sh
 stage "Release build and suite" release_suite
 if [ "${TARIFFSIM_TEST_SANITIZERS:-1}" = 0 ]; then
   echo "test.sh: TARIFFSIM_TEST_SANITIZERS=0: sanitizer and fuzzing stages skipped"
