@@ -344,7 +344,9 @@ int dispatch(const MpiSession& mpi, const Request& r, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// dispatch() turns every failure of a command into its exit code; what escapes it (set-up before a
+// command runs, e.g. out of memory) still ends with a message and the runtime exit code.
+int main(int argc, char** argv) try {
   const MpiSession mpi(&argc, &argv);
   silence_hdf5_errors();  // one message per failure, from the exception, not HDF5's stack
   CLI::App app{"tariffsim: parallel Monte Carlo for the game theory of trade agreements"};
@@ -373,6 +375,12 @@ int main(int argc, char** argv) {
   // Under mpirun, commands other than run are one process's work: rank 0 does it, the rest exit.
   if (mpi.active() && !r.run->parsed() && mpi.rank() != 0) return kExitOk;
   return dispatch(mpi, r, argc, argv);
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "error: %s\n", e.what());
+  return kExitRuntime;
+} catch (...) {
+  std::fprintf(stderr, "error: an unknown exception\n");
+  return kExitRuntime;
 }
 
 }  // namespace tariffsim::cli

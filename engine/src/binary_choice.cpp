@@ -232,7 +232,7 @@ constexpr Eigen::Index kSubsampleStride = 8, kSubsampleMinRows = 20000;
 
 Eigen::VectorXd warm_start(const ConstMatrix& X, const ConstVector& y, BinaryLink link,
                            const BinaryFitOptions& options, Eigen::Index intercept) {
-  const Eigen::VectorXd plain = starting_values(X, y, link, intercept);
+  Eigen::VectorXd plain = starting_values(X, y, link, intercept);  // not const: returned by move
   if (X.rows() < kSubsampleMinRows) return plain;
   const Eigen::Index m = (X.rows() + kSubsampleStride - 1) / kSubsampleStride;
   Eigen::MatrixXd Xs(m, X.cols());

@@ -311,6 +311,7 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
   // and a single run would write.
   const auto stored = stored_experiment(CheckedResultFile(paths.front(), "merge: shard"), registry);
   std::vector<Shard> shards;
+  shards.reserve(paths.size());
   for (const auto& p : paths)
     shards.push_back(read_shard(p, stored->layout, shards.empty() ? nullptr : &shards.front()));
   check_coverage(shards);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace tariffsim {
@@ -10,7 +11,7 @@ namespace tariffsim {
 namespace {
 std::string clock_time(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "--:--";
-  const auto s = static_cast<long>(seconds + 0.5);
+  const long s = std::lround(seconds);
   char buf[32];
   if (s >= 3600)
     std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);

@@ -500,7 +500,7 @@ void compute_and_write(BatchQueue& queue, const BatchComputer& computer, ResultF
     detail::handed_over(b.get());
     return b;
   };
-  const auto write = [&](std::shared_ptr<PointBatch> b) {
+  const auto write = [&](const std::shared_ptr<PointBatch>& b) {
     detail::taken_over(&output_turn);
     if (b) {
       detail::taken_over(b.get());

@@ -98,7 +98,7 @@ std::vector<std::string> blamed_params(const std::string& dist, const std::strin
     return reason.rfind(name + " ", 0) == 0 || reason.rfind(name + "/", 0) == 0;
   });
   if (named != params.end()) std::rotate(params.begin(), named, named + 1);
-  params.push_back("dist");
+  params.emplace_back("dist");
   return params;
 }
 

@@ -68,6 +68,7 @@ PointMetrics<RegimeOutcome> regime_metrics(ModelInfo& info, Regime regime) {
 // One block per regime, in the order of kRegimes (that of PointResults::regime).
 std::vector<PointMetrics<RegimeOutcome>> metrics_of_every_regime(ModelInfo& info) {
   std::vector<PointMetrics<RegimeOutcome>> blocks;
+  blocks.reserve(std::size(kRegimes));
   for (const Regime r : kRegimes) blocks.push_back(regime_metrics(info, r));
   return blocks;
 }

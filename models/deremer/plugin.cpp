@@ -20,7 +20,8 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-ModelInfo make_info() {
+// A declaration table: one entry per parameter, longer than 60 lines and meant to be.
+ModelInfo make_info() {  // NOLINT(readability-function-size)
   const Range positive = kPositive, tariffs{kTariffMin, kTariffProhibitive};
   ModelInfo m;
   m.name = "deremer";

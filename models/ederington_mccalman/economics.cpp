@@ -366,10 +366,12 @@ void record_markets(Solution& o, const Market& free, const Market& nash, const M
   o.E_DP_nondev = dp.EB;
 }
 
-Solution solve(const Inputs& in) {
+namespace {
+
+// The tariffs, markets and welfare of the static game at this point.
+void record_static_game(const Inputs& in, Solution& o) {
   const Primitives& pr = in.pr;
-  const double tau = in.ttil, t = in.t_coop, delta = in.delta, r = in.r;
-  Solution o;
+  const double tau = in.ttil, t = in.t_coop;
   o.t_N = nash_tariff(pr);
   o.t_prohibitive = prohibitive_tariff(pr);
   o.kappa_D = best_response_slope(pr);
@@ -393,7 +395,12 @@ Solution solve(const Inputs& in) {
   o.G_DP = wdp.G;
   o.W_NC_dev = welfare(pr, nc_profile(pr)).X;
   o.W_DC_dev = welfare(pr, dc_profile(pr, tau)).X;
+}
 
+// The repeated game: most-cooperative and renegotiation-proof tariffs under each punishment.
+void record_repeated_game(const Inputs& in, Solution& o) {
+  const Primitives& pr = in.pr;
+  const double tau = in.ttil, delta = in.delta, r = in.r;
   o.t_hat_NP = t_hat_np_closed(pr, delta, r);
   const MostCooperative hdp = most_cooperative(pr, delta, r, o.W_DP_dev);
   o.t_hat_DP = hdp.t;
@@ -417,8 +424,11 @@ Solution solve(const Inputs& in) {
   o.fig4_fraction = fig4_fraction(pr);
   o.fig4_threshold_ttil = o.fig4_fraction * o.t_N;
   o.export_log_curvature_N = 0.0;  // linear exports: X'' = 0
+}
 
-  // Propositions at this point.
+// Propositions 1–3 and Lemma 5 / eq (28) at this point, from what the two games recorded.
+void record_propositions(const Inputs& in, Solution& o) {
+  const double tau = in.ttil;
   const double tol = 1e-12 * o.t_N;
   o.prop1_holds = prop1_indicator(o.t_hat_NP, o.t_hat_DP, o.t_N, tau);
   const bool dc_strict = o.t_hat_NP > 0 && o.t_hat_NP < o.t_N;
@@ -426,23 +436,38 @@ Solution solve(const Inputs& in) {
                    (!dc_strict || o.t_hat_DC < o.t_hat_NP))
                       ? 1.0
                       : 0.0;
-  o.prop3_holds = (dprp.feasible && dprp.t < np.t) ? 1.0 : 0.0;
-  if (dprp.feasible) {
+  const bool dp_feasible = o.rp_DP_feasible;
+  o.prop3_holds = (dp_feasible && o.rp_DP_t < o.rp_NP_t) ? 1.0 : 0.0;
+  if (dp_feasible) {
     // Lemma 5 / eq (28), with equality counted within the RP-DP tolerance of spec §9.
-    const int tariff_order = sign_within(np.t - dprp.t, 1e-7 * o.t_N);
+    const int tariff_order = sign_within(o.rp_NP_t - o.rp_DP_t, 1e-7 * o.t_N);
     const int welfare_order = sign_within(o.fig4_gap, 1e-10 * std::abs(o.W_NP));
     o.eq28_holds = (tariff_order == welfare_order || tariff_order == 0 || welfare_order == 0);
   } else {
     o.eq28_holds = kNaN;
   }
   o.discrimination_preferred = o.fig4_gap > 0 ? 1.0 : 0.0;
+}
 
-  o.endo_t_hat_DP = t_hat_dp_endogenous(pr, delta, r);
+// Section 5: the deviator's tariff on the non-deviator chosen endogenously.
+void record_endogenous_ttil(const Inputs& in, Solution& o) {
+  const Primitives& pr = in.pr;
+  o.endo_t_hat_DP = t_hat_dp_endogenous(pr, in.delta, in.r);
   o.endo_prop1_holds = prop1_indicator(o.t_hat_NP, o.endo_t_hat_DP, o.t_N, o.endo_t_hat_DP);
-  const RenegotiationProof endo = rp_dp_endogenous(pr, delta);
+  const RenegotiationProof endo = rp_dp_endogenous(pr, in.delta);
   o.endo_rp_r = endo.r;
   o.endo_rp_t = endo.t;
-  o.endo_rp_disc_better = endo.t < np.t ? 1.0 : 0.0;
+  o.endo_rp_disc_better = endo.t < o.rp_NP_t ? 1.0 : 0.0;
+}
+
+}  // namespace
+
+Solution solve(const Inputs& in) {
+  Solution o;
+  record_static_game(in, o);
+  record_repeated_game(in, o);
+  record_propositions(in, o);
+  record_endogenous_ttil(in, o);
   return o;
 }
 

@@ -206,6 +206,68 @@ void print_stats(const char* name, const Stats& st, double n, const bs::Solution
   line("mean_growth", st.mean_growth, none);
 }
 
+// One thread, best of o.repeats: the headline throughput of a case.
+void time_single_thread(const Options& o, const Case& c, const bs::PathSpec& spec,
+                        const tariffsim::StreamKey& key, std::vector<bs::PathSummary>& out,
+                        const bs::Solution& sol) {
+  const double sector_periods = static_cast<double>(o.paths) * static_cast<double>(o.periods);
+  double best = std::numeric_limits<double>::infinity(), best_cpu = best;
+  for (int r = 0; r < o.repeats; ++r) {
+    double cpu = 0;
+    const double t = run_serial(spec, key, out, cpu);
+    best = std::min(best, t);
+    best_cpu = std::min(best_cpu, cpu);
+    std::printf("  single thread run %d: %.3f s  %.1f M sector-periods/s  (CPU %.3f s)\n", r + 1, t,
+                sector_periods / t / 1e6, cpu);
+  }
+  const double rate = sector_periods / best / 1e6;
+  std::printf(
+      "  single thread best: %.1f M sector-periods/s  (%.2f ns per sector-period); "
+      "per CPU-second: %.1f M\n",
+      rate, best / sector_periods * 1e9, sector_periods / best_cpu / 1e6);
+  result(std::string(c.name) + ".single_msps", rate);
+  result(std::string(c.name) + ".single_msps_cpu", sector_periods / best_cpu / 1e6);
+  print_stats(c.name, reduce(out), static_cast<double>(o.paths), sol);
+}
+
+// tbb::parallel_for with 1 and with o.threads threads: the speedup and the CPU efficiency.
+void time_threads(const Options& o, const Case& c, const bs::PathSpec& spec,
+                  const tariffsim::StreamKey& key, std::vector<bs::PathSummary>& out,
+                  const bs::Solution& sol) {
+  const double sector_periods = static_cast<double>(o.paths) * static_cast<double>(o.periods);
+  double rate[2] = {0, 0}, busy[2] = {0, 0};
+  const int counts[2] = {1, o.threads};
+  for (int k = 0; k < 2; ++k) {
+    double best = std::numeric_limits<double>::infinity(), best_cpu = 0;
+    for (int r = 0; r < o.repeats; ++r) {
+      double cpu = 0;
+      const double t = run_parallel(spec, key, out, counts[k], cpu);
+      if (t < best) best = t, best_cpu = cpu;
+    }
+    rate[k] = sector_periods / best / 1e6;
+    std::printf(
+        "  parallel_for, %d thread%s: best %.3f s  %.1f M sector-periods/s  "
+        "(CPU time / wall = %.2f cores busy)\n",
+        counts[k], counts[k] == 1 ? " " : "s", best, rate[k], best_cpu / best);
+    busy[k] = best_cpu / best;
+    result(std::string(c.name) + (k == 0 ? ".tbb1_cores_busy" : ".tbbN_cores_busy"), busy[k]);
+  }
+  // Throughput per CPU-second with N threads over that with 1: near 1 when the code scales and
+  // only the cores were missing (a busy machine); well below 1 when threads get in each other's
+  // way.
+  const double efficiency = (rate[1] / busy[1]) / (rate[0] / busy[0]);
+  std::printf("  speedup %d vs 1 thread: %.2fx; per CPU-second, %d threads vs 1: %.2f\n", o.threads,
+              rate[1] / rate[0], o.threads, efficiency);
+  result(std::string(c.name) + ".cpu_efficiency", efficiency);
+  result(std::string(c.name) + ".tbb1_msps", rate[0]);
+  result(std::string(c.name) + ".tbbN_msps", rate[1]);
+  result(std::string(c.name) + ".tbbN_threads", o.threads);
+  result(std::string(c.name) + ".speedup", rate[1] / rate[0]);
+  // The statistics of the parallel run are bitwise those of the serial one (streams keyed by
+  // path).
+  if (!o.single) print_stats(c.name, reduce(out), static_cast<double>(o.paths), sol);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,59 +298,9 @@ int main(int argc, char** argv) {
     std::printf("\n[%s] Vbar = %.17g, P_protect = %.6f\n", c.name, sol.Vbar, sol.P_protect);
     result(std::string(c.name) + ".vbar", sol.Vbar);
 
-    if (o.single) {
-      double best = std::numeric_limits<double>::infinity(), best_cpu = best;
-      for (int r = 0; r < o.repeats; ++r) {
-        double cpu = 0;
-        const double t = run_serial(spec, key, out, cpu);
-        best = std::min(best, t);
-        best_cpu = std::min(best_cpu, cpu);
-        std::printf("  single thread run %d: %.3f s  %.1f M sector-periods/s  (CPU %.3f s)\n",
-                    r + 1, t, sector_periods / t / 1e6, cpu);
-      }
-      const double rate = sector_periods / best / 1e6;
-      std::printf(
-          "  single thread best: %.1f M sector-periods/s  (%.2f ns per sector-period); "
-          "per CPU-second: %.1f M\n",
-          rate, best / sector_periods * 1e9, sector_periods / best_cpu / 1e6);
-      result(std::string(c.name) + ".single_msps", rate);
-      result(std::string(c.name) + ".single_msps_cpu", sector_periods / best_cpu / 1e6);
-      print_stats(c.name, reduce(out), static_cast<double>(o.paths), sol);
-    }
-
-    if (o.parallel && std::strcmp(c.name, "lognormal") == 0) {
-      double rate[2] = {0, 0}, busy[2] = {0, 0};
-      const int counts[2] = {1, o.threads};
-      for (int k = 0; k < 2; ++k) {
-        double best = std::numeric_limits<double>::infinity(), best_cpu = 0;
-        for (int r = 0; r < o.repeats; ++r) {
-          double cpu = 0;
-          const double t = run_parallel(spec, key, out, counts[k], cpu);
-          if (t < best) best = t, best_cpu = cpu;
-        }
-        rate[k] = sector_periods / best / 1e6;
-        std::printf(
-            "  parallel_for, %d thread%s: best %.3f s  %.1f M sector-periods/s  "
-            "(CPU time / wall = %.2f cores busy)\n",
-            counts[k], counts[k] == 1 ? " " : "s", best, rate[k], best_cpu / best);
-        busy[k] = best_cpu / best;
-        result(std::string(c.name) + (k == 0 ? ".tbb1_cores_busy" : ".tbbN_cores_busy"), busy[k]);
-      }
-      // Throughput per CPU-second with N threads over that with 1: near 1 when the code scales and
-      // only the cores were missing (a busy machine); well below 1 when threads get in each other's
-      // way.
-      const double efficiency = (rate[1] / busy[1]) / (rate[0] / busy[0]);
-      std::printf("  speedup %d vs 1 thread: %.2fx; per CPU-second, %d threads vs 1: %.2f\n",
-                  o.threads, rate[1] / rate[0], o.threads, efficiency);
-      result(std::string(c.name) + ".cpu_efficiency", efficiency);
-      result(std::string(c.name) + ".tbb1_msps", rate[0]);
-      result(std::string(c.name) + ".tbbN_msps", rate[1]);
-      result(std::string(c.name) + ".tbbN_threads", o.threads);
-      result(std::string(c.name) + ".speedup", rate[1] / rate[0]);
-      // The statistics of the parallel run are bitwise those of the serial one (streams keyed by
-      // path).
-      if (!o.single) print_stats(c.name, reduce(out), static_cast<double>(o.paths), sol);
-    }
+    if (o.single) time_single_thread(o, c, spec, key, out, sol);
+    if (o.parallel && std::strcmp(c.name, "lognormal") == 0)
+      time_threads(o, c, spec, key, out, sol);
   }
   std::printf("\n");
   for (const auto& line : g_results) std::printf("%s\n", line.c_str());

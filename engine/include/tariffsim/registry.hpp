@@ -39,8 +39,10 @@ struct ModelRegistrar {
 
 }  // namespace tariffsim
 
+// NOLINTBEGIN(bugprone-macro-parentheses): Class names a type, which parentheses would break.
 #define TARIFFSIM_REGISTER_MODEL(Class)                               \
   namespace {                                                         \
   const ::tariffsim::ModelRegistrar tariffsim_registrar_##Class{      \
       Class{}.info().name, [] { return std::make_unique<Class>(); }}; \
   }
+// NOLINTEND(bugprone-macro-parentheses)
