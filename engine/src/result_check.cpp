@@ -185,8 +185,9 @@ std::string attribute_label(const H5::H5Object& obj, const std::string& name) {
 // What the chunk index of a dataset says of each chunk of the box [lo, hi) (lo on chunk
 // boundaries): `ok(address, size)`, with HADDR_UNDEF for a chunk not allocated. False as soon as
 // `ok` is, or a lookup fails (an index node that was never written, or is damaged).
+// True if `ok(address, size, first row)` holds for every chunk from `lo` to `hi`.
 bool all_chunks(const H5::DataSet& ds, std::vector<hsize_t> lo, const std::vector<hsize_t>& hi,
-                const std::function<bool(haddr_t, hsize_t)>& ok) {
+                const std::function<bool(haddr_t, hsize_t, hsize_t)>& ok) {
   const int rank = static_cast<int>(lo.size());
   std::vector<hsize_t> chunk(lo.size());
   ds.getCreatePlist().getChunk(rank, chunk.data());
@@ -196,7 +197,7 @@ bool all_chunks(const H5::DataSet& ds, std::vector<hsize_t> lo, const std::vecto
     haddr_t address = HADDR_UNDEF;
     hsize_t size = 0;
     if (H5Dget_chunk_info_by_coord(ds.getId(), at.data(), &filters, &address, &size) < 0 ||
-        !ok(address, size))
+        !ok(address, size, at[0]))
       return false;
     int k = rank - 1;  // the next chunk: the last dimension fastest
     for (; k >= 0; --k) {
@@ -217,7 +218,7 @@ bool chunks_present(const H5::DataSet& ds, hsize_t row, hsize_t extent, haddr_t 
   lo[0] = row;
   hi[0] = row + 1;
   hi[1] = extent;
-  return all_chunks(ds, lo, hi, [&](haddr_t address, hsize_t size) {
+  return all_chunks(ds, lo, hi, [&](haddr_t address, hsize_t size, hsize_t) {
     return address != HADDR_UNDEF && size > 0 && address + size <= end;
   });
 }
@@ -287,8 +288,11 @@ struct CheckedResultFile::Impl {
     std::int32_t status;
     std::uint64_t replications;
   };
-  void check_done_row(const DoneRow& r, std::uint64_t cap) const;
-  void check_done_rows(std::uint64_t replication_cap) const;
+  struct ReplicationBounds {
+    std::uint64_t initial, cap;
+  };
+  void check_done_row(const DoneRow& r, const ReplicationBounds& bounds) const;
+  void check_done_rows(const ReplicationBounds& bounds) const;
   void check_run_attributes(const Experiment& exp) const;
   void check_chunks_inside(const DatasetSpec& spec, haddr_t end) const;
   std::string string_attr(const H5::H5Object& obj, const std::string& name,
@@ -362,7 +366,7 @@ void CheckedResultFile::Impl::check_root() {
   header.git_commit = string_attr(*file, "git_commit", std::string());
   header.created_utc = string_attr(*file, "created_utc", std::string());
   header.command_line = string_attr(*file, "command_line", std::string());
-  header.kernel_isa = string_attr(*file, "kernel_isa", kernel_isa());
+  header.kernel_isa = string_attr(*file, "kernel_isa");
   const H5::Group root = file->openGroup("/");
   std::string names;
   for (hsize_t i = 0; i < root.getNumObjs(); ++i)
@@ -469,7 +473,8 @@ void CheckedResultFile::Impl::check_nothing_else(const std::vector<DatasetSpec>&
 // status is a code the runner writes, and not the fill value "not computed" (a done bit set on a
 // row never written would pass off NaN as a result); and it ran no more replications than the
 // config allows (a larger count would make readers take fill values for results).
-void CheckedResultFile::Impl::check_done_row(const DoneRow& r, std::uint64_t cap) const {
+void CheckedResultFile::Impl::check_done_row(const DoneRow& r,
+                                             const ReplicationBounds& bounds) const {
   // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
   std::string row = "[";
   row += std::to_string(r.row);
@@ -485,13 +490,19 @@ void CheckedResultFile::Impl::check_done_row(const DoneRow& r, std::uint64_t cap
                              ", not a status tariffsim writes (expected " +
                              std::to_string(kStatusOk) + ", " + std::to_string(kStatusOutOfRange) +
                              " or " + std::to_string(kStatusModelError) + ")"));
-  if (r.replications > cap)
-    throw InputError(problem("status/replications" + row + " is " + std::to_string(r.replications) +
-                             ", above the " + std::to_string(cap) +
-                             " replications its config allows"));
+  // A computed point ran at least the initial replications and at most the cap; a failed one
+  // keeps none (runner.cpp). Fewer would drop replications the file holds, more would pass off
+  // fill values as replications.
+  const bool ok = r.status == kStatusOk;
+  if (ok ? r.replications < bounds.initial || r.replications > bounds.cap : r.replications != 0)
+    throw InputError(problem(
+        "status/replications" + row + " is " + std::to_string(r.replications) + ", expected " +
+        (ok ? "from " + std::to_string(bounds.initial) + " to " + std::to_string(bounds.cap) +
+                  " (the config's replications) for a computed point"
+            : std::string("0 for a point that failed"))));
 }
 
-void CheckedResultFile::Impl::check_done_rows(std::uint64_t replication_cap) const {
+void CheckedResultFile::Impl::check_done_rows(const ReplicationBounds& bounds) const {
   constexpr hsize_t kRowsRead = 1u << 16;
   const H5::DataSet index_set = group->openDataSet("points/index");
   const H5::DataSet status_set = group->openDataSet("results/status");
@@ -508,8 +519,7 @@ void CheckedResultFile::Impl::check_done_rows(std::uint64_t replication_cap) con
     status_set.read(status.data(), H5::PredType::NATIVE_INT32, slab.memory, slab.file);
     reps_set.read(reps.data(), H5::PredType::NATIVE_UINT64, slab.memory, slab.file);
     for (hsize_t i = 0; i < n; ++i)
-      if (done[first + i])
-        check_done_row({first + i, index[i], status[i], reps[i]}, replication_cap);
+      if (done[first + i]) check_done_row({first + i, index[i], status[i], reps[i]}, bounds);
   }
 }
 
@@ -528,21 +538,29 @@ void CheckedResultFile::Impl::check_run_attributes(const Experiment& exp) const 
 
 // A point column's chunks were allocated when the file was created and batches rewrite them in
 // place: one whose index entry points outside the file (a damaged address) would fail a resume's
-// write or a merge's read with an HDF5 error instead of this message. Compressed chunks are looked
-// up per done point, by the resume's rebuild (done_with_chunks).
+// write or a merge's read with an HDF5 error instead of this message, and one missing from the
+// file's own rows (a damaged index) would read as the fill value, NaN, in a row marked done.
+// Compressed chunks are looked up per done point (done_with_chunks).
 void CheckedResultFile::Impl::check_chunks_inside(const DatasetSpec& spec, haddr_t end) const {
   if (detail::is_per_replication(spec.path) ||
       std::find(spec.dims.begin(), spec.dims.end(), 0) != spec.dims.end())
     return;
   const H5::DataSet ds = group->openDataSet(spec.path);
-  if (!all_chunks(ds, std::vector<hsize_t>(spec.dims.size(), 0), spec.dims,
-                  [&](haddr_t address, hsize_t size) {
-                    return address == HADDR_UNDEF || address + size <= end;
-                  })) {
+  const auto [own_first, own_last] =
+      shard_range(header.n_points, header.shard_index, header.shard_count);
+  hsize_t rows_per_chunk = 0;
+  ds.getCreatePlist().getChunk(1, &rows_per_chunk);
+  const auto own = [&](hsize_t row) {  // chunk k holds rows [k c, (k + 1) c)
+    return row + rows_per_chunk > own_first && row < own_last;
+  };
+  std::vector<hsize_t> at(spec.dims.size(), 0);
+  if (!all_chunks(ds, at, spec.dims, [&](haddr_t address, hsize_t size, hsize_t row) {
+        return address == HADDR_UNDEF ? !own(row) : address + size <= end;
+      })) {
     last_error.clear();  // this message says it
     throw InputError(problem("dataset " + spec.path +
-                             " has a chunk outside the file or a chunk index that cannot be read "
-                             "(damaged?)"));
+                             " has a chunk outside the file, a chunk of its own rows missing, or a "
+                             "chunk index that cannot be read (damaged?)"));
   }
 }
 
@@ -632,8 +650,15 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
     for (const auto& spec : specs) impl_->check_chunks_inside(spec, end);
     const Experiment& exp = *layout.experiment;
     impl_->check_run_attributes(exp);
-    impl_->check_done_rows(
-        std::max<std::uint64_t>({1, exp.replications, exp.precision.max_replications}));
+    const std::uint64_t initial = std::max<std::uint64_t>(1, exp.replications);
+    impl_->check_done_rows({initial, std::max(initial, exp.precision.max_replications)});
+    // A file cut inside a batch (writing_batch = 1) may have torn chunk indexes: --resume rebuilds
+    // it from the points whose chunks are whole. Otherwise every done point's chunks must be there.
+    if (layout.has_per_replication() && !impl_->header.writing_batch.value_or(true) &&
+        done_with_chunks(layout) != impl_->done)
+      throw InputError(
+          problem("a point marked done is missing chunks of its per-replication "
+                  "data or series (damaged?)"));
   } catch (const H5::Exception& e) {
     throw InputError(
         problem("cannot be read as a tariffsim result file (damaged?): " + detail::hdf5_cause(e)));

@@ -28,6 +28,15 @@ def replace_dataset(f, name, data):
     f.create_dataset(name, data=data, chunks=True)
 
 
+def never_written(f, name):
+    """The dataset as the writer lays it out (type, shape, chunks, fill) but with no chunk
+    allocated: every row reads as the fill value."""
+    d = f[name]
+    shape, dtype, chunks, fill = d.shape, d.dtype, d.chunks, d.fillvalue
+    del f[name]
+    f.create_dataset(name, shape=shape, dtype=dtype, chunks=chunks, fillvalue=fill)
+
+
 def second_group(f, row):
     f.create_group("another_experiment")
 
@@ -81,6 +90,17 @@ DAMAGES = {
         lambda f, r: f[f"{G}/results/status"].__setitem__(r, 7), TOOLS),
     "status/replications above the cap in a done row": (
         lambda f, r: f[f"{G}/status/replications"].__setitem__(r, np.uint64(10**6)), TOOLS),
+    "results/Vbar/mean rows never written": (
+        lambda f, r: never_written(f, f"{G}/results/Vbar/mean"), TOOLS),
+    "status/replications rows never written": (
+        lambda f, r: never_written(f, f"{G}/status/replications"), TOOLS),
+    "replications/Vbar chunks of done points missing": (
+        lambda f, r: never_written(f, f"{G}/replications/Vbar"), TOOLS),
+    "series/tariff chunks of done points missing": (
+        lambda f, r: never_written(f, f"{G}/series/tariff"), TOOLS),
+    "status/replications 1 in a done row (40 run)": (
+        lambda f, r: f[f"{G}/status/replications"].__setitem__(r, np.uint64(1)), TOOLS),
+    "kernel_isa deleted": (lambda f, r: f.attrs.__delitem__("kernel_isa"), TOOLS),
     "seed contradicting the config": (
         lambda f, r: f[G].attrs.__setitem__("seed", np.uint64(f[G].attrs["seed"] + 1)), TOOLS),
     "replications contradicting the config": (
