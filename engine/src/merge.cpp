@@ -319,6 +319,9 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
   FileLayout layout = stored->layout;
   layout.command_line = command_line;
   layout.path_origin = "merge";
+  // Built whole under a temporary name and never rewritten in place: the point columns can be
+  // compressed too (FORMAT.md, "Compression").
+  layout.compress_point_columns = layout.compression > 0;
   // The merged file is built under a temporary name and takes the name `out` only when complete.
   for (const auto& leftover : remove_leftover_temporaries(out, "merge"))
     spdlog::info("removed '{}', left by a merge or run that was killed", leftover);

@@ -2,6 +2,7 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
+#include <hdf5_hl.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/statvfs.h>
@@ -23,6 +24,7 @@
 #include <sstream>
 
 #include "hdf5_rows.hpp"
+#include "result_layout.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/result_check.hpp"
@@ -225,9 +227,11 @@ void set_attr(H5::H5Object& obj, const std::string& name, T value, const H5::Pre
   obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &value);
 }
 
+// Every dataset says what it holds and in what unit; "1" = dimensionless (a count, a code, a
+// model quantity declared without a unit).
 void describe(H5::DataSet& ds, const std::string& description, const std::string& unit) {
   set_attr(ds, "description", description);
-  if (!unit.empty()) set_attr(ds, "unit", unit);
+  set_attr(ds, "unit", unit.empty() ? "1" : unit);
 }
 
 std::string utc_now() {
@@ -239,33 +243,39 @@ std::string utc_now() {
   return buf;
 }
 
+// How a dataset is chunked and filtered. Per-replication datasets (replications/, series/) get
+// chunks of ONE point: a point's chunks are then written whole, once, in one batch, so a run killed
+// mid-write leaves at worst garbage in chunks of points not yet marked done, which a resume
+// overwrites whole without reading them; `chunk_elements` bounds such a chunk. Point columns get
+// chunks of `column_rows` rows, rewritten in place by every batch: never compressed in a file a run
+// writes (a compressed chunk rewritten changes size, hence HDF5 metadata), only in one built whole
+// before its rename (merge: FORMAT.md, "Compression").
+struct Chunking {
+  bool per_replication = false;
+  int deflate = 0;  // 0 = no filter; else shuffle + deflate at this level
+  hsize_t chunk_elements = kChunkElements;
+  hsize_t column_rows = kColumnChunk;
+};
+
 // A dataset whose first dimension is the point index; chunked so batches write in place and a
 // 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value.
-//
-// Compressed datasets (replications, series) get chunks of ONE point: a point's chunks are then
-// written whole, once, in one batch, so a run killed mid-write leaves at worst garbage in chunks of
-// points not yet marked done, which a resume overwrites whole without reading them. A compressed
-// chunk shared by two batches could instead be left undecodable. `chunk_elements` bounds a
-// compressed chunk.
 H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
-                         std::vector<hsize_t> dims, const void* fill, bool compress,
-                         hsize_t chunk_elements = kChunkElements,
-                         hsize_t column_rows = kColumnChunk) {
+                         std::vector<hsize_t> dims, const void* fill, const Chunking& how) {
   std::vector<hsize_t> chunk = dims;
   for (auto& c : chunk) c = std::max<hsize_t>(1, c);
   hsize_t row = 1;
   for (std::size_t i = 1; i < dims.size(); ++i) row *= chunk[i];
-  if (compress) {
+  if (how.per_replication) {
     chunk[0] = 1;
     // Split a point's block along replications until a chunk is at most chunk_elements.
-    for (std::size_t i = 1; i < chunk.size() && row > chunk_elements; ++i) {
+    for (std::size_t i = 1; i < chunk.size() && row > how.chunk_elements; ++i) {
       const hsize_t rest = row / chunk[i];
-      chunk[i] = std::max<hsize_t>(1, chunk_elements / std::max<hsize_t>(1, rest));
+      chunk[i] = std::max<hsize_t>(1, how.chunk_elements / std::max<hsize_t>(1, rest));
       row = rest * chunk[i];
     }
   } else {
-    chunk[0] = std::min<hsize_t>(chunk[0],
-                                 std::max<hsize_t>(1, std::min(column_rows, kChunkElements / row)));
+    chunk[0] = std::min<hsize_t>(
+        chunk[0], std::max<hsize_t>(1, std::min(how.column_rows, kChunkElements / row)));
   }
   H5::DSetCreatPropList plist;
   plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
@@ -274,12 +284,21 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
   // wrote stay unallocated (they read as the fill value); the point columns' chunks that hold the
   // file's own points are written once at creation (allocate_own_rows).
   plist.setAllocTime(H5D_ALLOC_TIME_INCR);
-  if (compress) {
+  if (how.deflate > 0) {
     plist.setShuffle();
-    plist.setDeflate(4);
+    plist.setDeflate(static_cast<unsigned>(how.deflate));
   }
   H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
   return g.createDataSet(name, type, space, plist);
+}
+
+// Names the dimension `dim` of `ds` by the scale `axis` (HDF5 dimension scales: h5py's
+// ds.dims[dim], xarray's dimension names).
+void attach_axis(const H5::DataSet& ds, unsigned dim, const H5::DataSet& axis,
+                 const std::string& label) {
+  if (H5DSattach_scale(ds.getId(), axis.getId(), dim) < 0 ||
+      H5DSset_label(ds.getId(), dim, label.c_str()) < 0)
+    throw H5::DataSetIException("H5DSattach_scale", "cannot attach a dimension scale");
 }
 
 // Rewrites rows [first, last) of a point column with what they read as, the fill value: this
@@ -337,7 +356,11 @@ void write_replication_rows(H5::DataSet& ds, hsize_t first, const std::vector<st
   }
 }
 
+// The datasets of one kept output. A point-level output has only `mean` (its value); the others
+// stay empty handles (id 0).
 struct MetricSets {
+  std::size_t index = 0;  // in info.metrics
+  bool point_level = false;
   H5::DataSet mean, sd, se, n, min, max, q, replications;
 };
 
@@ -433,11 +456,16 @@ struct ResultFile::Impl {
   // so shards get chunks of a quarter of their share (at least kMinColumnChunk rows), not the
   // whole run's kColumnChunk.
   hsize_t column_rows = kColumnChunk;
-  // A point column: uncompressed, chunked by column_rows.
+  // A point column: chunked by column_rows; compressed only where the layout allows it.
   H5::DataSet column(H5::Group& g, const std::string& name, const H5::DataType& type,
                      std::vector<hsize_t> dims, const void* fill) const {
-    return make_dataset(g, name, type, std::move(dims), fill, false, kChunkElements, column_rows);
+    Chunking how;
+    how.column_rows = column_rows;
+    if (layout.compress_point_columns) how.deflate = layout.compression;
+    return make_dataset(g, name, type, std::move(dims), fill, how);
   }
+  void create_axes(H5::Group& g);
+  void attach_axes(H5::Group& g);
   void create(const std::string& path, bool replace);
   void open_existing(const std::string& path);
   void open_datasets();
@@ -485,17 +513,27 @@ void ResultFile::Impl::create_results(H5::Group& results) {
   const hsize_t P = layout.n_points;
   const auto& probs = layout.experiment->output.quantiles;
   const std::uint64_t zero = 0;
-  for (const auto& m : info.metrics) {
+  for (const std::size_t k : layout.metrics) {
+    const auto& m = info.metrics[k];
     H5::Group g = results.createGroup(m.name);
     set_attr(g, "description", m.description);
-    if (!m.unit.empty()) set_attr(g, "unit", m.unit);
+    set_attr(g, "unit", m.unit.empty() ? "1" : m.unit);
     set_attr(g, "level", m.level == OutputLevel::Point ? "point" : "replication");
     MetricSets s;
+    s.index = k;
+    s.point_level = m.level == OutputLevel::Point;
     auto stat = [&](const char* name, const std::string& what, const std::string& unit) {
       H5::DataSet ds = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
       describe(ds, what + " of " + m.name + " over replications", unit);
       return ds;
     };
+    if (s.point_level) {
+      // One value per point (a closed form): its spread, count and extremes would only repeat it.
+      s.mean = column(g, "mean", H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
+      describe(s.mean, m.description + " (the point's value; NaN where status is not 0)", m.unit);
+      metrics.push_back(s);
+      continue;
+    }
     s.mean = stat("mean", "mean", m.unit);
     s.sd = stat("sd", "sample standard deviation", m.unit);
     s.se = stat("se", "standard error of the mean", m.unit);
@@ -586,18 +624,23 @@ void ResultFile::Impl::open_datasets() {
   const auto& info = *layout.info;
   index = group->openDataSet("points/index");
   for (const auto& spec : info.params) params.push_back(group->openDataSet("points/" + spec.name));
-  for (const auto& m : info.metrics) {
+  for (const std::size_t k : layout.metrics) {
+    const auto& m = info.metrics[k];
     MetricSets ms;
+    ms.index = k;
+    ms.point_level = m.level == OutputLevel::Point;
     const std::string base = "results/" + m.name + "/";
     ms.mean = group->openDataSet(base + "mean");
-    ms.sd = group->openDataSet(base + "sd");
-    ms.se = group->openDataSet(base + "se");
-    ms.n = group->openDataSet(base + "n");
-    ms.min = group->openDataSet(base + "min");
-    ms.max = group->openDataSet(base + "max");
-    if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
-    if (exp.output.keep_replications && layout.stored_replications > 0)
-      ms.replications = group->openDataSet("replications/" + m.name);
+    if (!ms.point_level) {
+      ms.sd = group->openDataSet(base + "sd");
+      ms.se = group->openDataSet(base + "se");
+      ms.n = group->openDataSet(base + "n");
+      ms.min = group->openDataSet(base + "min");
+      ms.max = group->openDataSet(base + "max");
+      if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
+      if (exp.output.keep_replications && layout.stored_replications > 0)
+        ms.replications = group->openDataSet("replications/" + m.name);
+    }
     metrics.push_back(ms);
   }
   status = group->openDataSet("results/status");
@@ -625,7 +668,10 @@ void ResultFile::Impl::open_new(const std::string& path, const std::string& temp
 void ResultFile::Impl::write_root_attributes() {
   auto& f = *file;
   set_attr(f, "format", "tariffsim");
-  set_attr(f, "format_version", kFormatVersion, H5::PredType::NATIVE_INT);
+  const int version[2] = {kFormatMajor, kFormatMinor};
+  const hsize_t two = 2;
+  f.createAttribute("format_version", H5::PredType::NATIVE_INT, H5::DataSpace(1, &two))
+      .write(H5::PredType::NATIVE_INT, version);
   set_attr(f, "tariffsim_version", TARIFFSIM_VERSION);
   set_attr(f, "git_commit", TARIFFSIM_GIT_COMMIT);
   set_attr(f, "kernel_isa", kernel_isa());
@@ -661,16 +707,20 @@ void ResultFile::Impl::create_per_replication(H5::Group& g) {
   const auto& info = *layout.info;
   const auto& exp = *layout.experiment;
   const hsize_t P = layout.n_points, R = layout.stored_replications;
-  const hsize_t chunk_elements =
+  Chunking how;
+  how.per_replication = true;
+  how.deflate = layout.compression;
+  how.chunk_elements =
       exp.precision.max_replications > exp.replications ? kAdaptiveChunkElements : kChunkElements;
-  if (exp.output.keep_replications && R > 0) {
+  if (!layout.replication_metrics.empty()) {
     H5::Group reps_group = g.createGroup("replications");
-    for (std::size_t m = 0; m < info.metrics.size(); ++m) {
-      auto ds = make_dataset(reps_group, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
-                             &kNaN, true, chunk_elements);
-      describe(ds, info.metrics[m].description + " (one value per replication; NaN = not run)",
-               info.metrics[m].unit);
-      metrics[m].replications = ds;
+    for (auto& s : metrics) {
+      if (s.point_level || !exp.output.keep_replications) continue;
+      const auto& m = info.metrics[s.index];
+      s.replications =
+          make_dataset(reps_group, m.name, H5::PredType::NATIVE_DOUBLE, {P, R}, &kNaN, how);
+      describe(s.replications, m.description + " (one value per replication; NaN = not run)",
+               m.unit);
     }
   }
   if (!layout.series.empty()) {
@@ -678,11 +728,54 @@ void ResultFile::Impl::create_per_replication(H5::Group& g) {
     for (std::size_t s = 0; s < layout.series.size(); ++s) {
       const auto& spec = info.series[layout.series[s]];
       auto ds = make_dataset(series_group, spec.name, H5::PredType::NATIVE_DOUBLE,
-                             {P, R, layout.series_length[s]}, &kNaN, true, chunk_elements);
+                             {P, R, layout.series_length[s]}, &kNaN, how);
       describe(ds, spec.description, spec.unit);
       series.push_back(ds);
     }
   }
+}
+
+// The scales under axes/: 0, 1, ... along replications and periods, the probabilities along
+// quantiles. Written whole here, at creation, and never again.
+void ResultFile::Impl::create_axes(H5::Group& g) {
+  std::optional<H5::Group> axes;
+  for (const auto& spec : detail::dataset_specs(layout)) {
+    if (detail::is_point_indexed(spec.path)) continue;
+    if (!axes) axes.emplace(g.createGroup("axes"));
+    const std::string name = spec.path.substr(spec.path.find('/') + 1);
+    const hsize_t n = spec.dims.at(0);
+    H5::DataSet ds;
+    if (spec.type_class == H5T_FLOAT) {
+      ds = make_dataset(*axes, name, H5::PredType::NATIVE_DOUBLE, {n}, nullptr, {});
+      write_rows(ds, 0, n, layout.experiment->output.quantiles.data(), H5::PredType::NATIVE_DOUBLE);
+      describe(ds, "the probabilities of the quantiles in results/<output>/q", "1");
+    } else {
+      std::vector<std::uint64_t> at(n);
+      for (std::uint64_t i = 0; i < n; ++i) at[i] = i;
+      ds = make_dataset(*axes, name, H5::PredType::NATIVE_UINT64, {n}, nullptr, {});
+      write_rows(ds, 0, n, at.data(), H5::PredType::NATIVE_UINT64);
+      describe(ds, spec.axis_label + " number, from 0", "1");
+    }
+  }
+}
+
+// Every dataset's dimensions named by their scales (points/index for the point axis).
+void ResultFile::Impl::attach_axes(H5::Group& g) {
+  const auto specs = detail::dataset_specs(layout);
+  for (const auto& spec : specs) {
+    if (spec.axis_label.empty()) continue;
+    const H5::DataSet scale = g.openDataSet(spec.path);
+    if (H5DSset_scale(scale.getId(), spec.axis_label.c_str()) < 0 ||
+        H5DSset_label(scale.getId(), 0, spec.axis_label.c_str()) < 0)
+      throw H5::DataSetIException("H5DSset_scale", "cannot make " + spec.path + " a scale");
+  }
+  for (const auto& spec : specs)
+    for (std::size_t d = 0; d < spec.axes.size(); ++d) {
+      const auto axis = std::find_if(specs.begin(), specs.end(),
+                                     [&](const auto& a) { return a.path == spec.axes[d]; });
+      attach_axis(g.openDataSet(spec.path), static_cast<unsigned>(d), g.openDataSet(spec.axes[d]),
+                  axis->axis_label);
+    }
 }
 
 void ResultFile::Impl::create_status(H5::Group& g) {
@@ -690,7 +783,7 @@ void ResultFile::Impl::create_status(H5::Group& g) {
   H5::Group status_group = g.createGroup("status");
   const std::uint8_t not_done = 0;
   done = column(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done);
-  describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
+  describe(done, "1 when the point's results are written (the checkpoint bitmap)", "1");
   const std::uint64_t none = 0;
   replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P}, &none);
   describe(replications_run,
@@ -707,6 +800,9 @@ void ResultFile::Impl::allocate_own_rows() {
   for (const auto& m : metrics)
     for (const H5::DataSet* d : {&m.mean, &m.sd, &m.se, &m.n, &m.min, &m.max, &m.q})
       if (d->getId() > 0) columns.push_back(d);
+  // A compressed point column (merge's output) is written whole once: allocating it first would
+  // leave the fill-valued chunks behind as dead space.
+  if (layout.compress_point_columns) return;
   for (const H5::DataSet* d : columns) allocate_rows(*d, first, last);
 }
 
@@ -724,6 +820,8 @@ void ResultFile::Impl::write_layout(const std::string& path) {
     create_results(results_group);
     create_per_replication(*group);
     create_status(*group);
+    create_axes(*group);
+    attach_axes(*group);
     allocate_own_rows();
     file->flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
@@ -803,27 +901,20 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
 }
 
 void ResultFile::Impl::write_metrics(const PointBatch& b) {
-  const auto& info = *layout.info;
-  const std::size_t M = info.metrics.size();
+  const std::size_t M = layout.info->metrics.size();
   const std::size_t Q = layout.experiment->output.quantiles.size();
   std::vector<double> col(b.count);
   std::vector<std::uint64_t> ncol(b.count);
-  for (std::size_t m = 0; m < M; ++m) {
-    auto& s = metrics[m];
+  for (auto& s : metrics) {
+    const std::size_t m = s.index;
     auto write_stat = [&](H5::DataSet& ds, double (Accumulator::*stat)() const) {
       for (std::uint64_t i = 0; i < b.count; ++i) col[i] = (b.stats[i * M + m].*stat)();
       write_rows(ds, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
     };
     write_stat(s.mean, &Accumulator::mean);
-    if (info.metrics[m].level == OutputLevel::Point) {
-      // A point-level value is exact, not an estimate: its spread and standard error are 0.
-      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = b.stats[i * M + m].n() ? 0.0 : kNaN;
-      write_rows(s.sd, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
-      write_rows(s.se, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
-    } else {
-      write_stat(s.sd, &Accumulator::sd);
-      write_stat(s.se, &Accumulator::se);
-    }
+    if (s.point_level) continue;
+    write_stat(s.sd, &Accumulator::sd);
+    write_stat(s.se, &Accumulator::se);
     write_stat(s.min, &Accumulator::min);
     write_stat(s.max, &Accumulator::max);
     for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = b.stats[i * M + m].n();

@@ -124,10 +124,21 @@ FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64
   layout.info = &info;
   layout.experiment = &exp;
   layout.n_points = points;
+  for (std::size_t m = 0; m < info.metrics.size(); ++m) {
+    const auto& named = exp.output.metrics;
+    if (!named.empty() &&
+        std::find(named.begin(), named.end(), info.metrics[m].name) == named.end())
+      continue;
+    layout.metrics.push_back(m);
+    // A point-level output has one value per point: replications/ would repeat it R times.
+    if (exp.output.keep_replications && info.metrics[m].level == OutputLevel::Replication)
+      layout.replication_metrics.push_back(m);
+  }
   layout.stored_replications =
-      (exp.output.keep_replications || !plan.series.empty()) ? plan.capacity_reps : 0;
+      (!layout.replication_metrics.empty() || !plan.series.empty()) ? plan.capacity_reps : 0;
   layout.series = plan.series;
   layout.series_length = plan.series_length;
+  layout.compression = exp.output.compression.value_or(kDefaultCompression);
   return layout;
 }
 

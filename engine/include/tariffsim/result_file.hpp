@@ -1,4 +1,4 @@
-// The single streaming HDF5 writer, format version 1 (engine/FORMAT.md). Models never touch HDF5:
+// The single streaming HDF5 writer, format version 2 (engine/FORMAT.md). Models never touch HDF5:
 // the runner hands this class finished batches of points and it writes them as columns.
 #pragma once
 
@@ -14,7 +14,15 @@
 
 namespace tariffsim {
 
-inline constexpr int kFormatVersion = 1;
+// format_version = [major, minor]: readers check the major only, so a minor version may add
+// what older readers of the same major can ignore.
+inline constexpr int kFormatMajor = 2;
+inline constexpr int kFormatMinor = 0;
+// Who reads a file of format version 1 (an integer format_version): the last release that wrote
+// it, so that a refusal can say which build to use.
+inline constexpr const char* kFormat1Reader = "tariffsim 0.1.0 (git commit 123c85f and earlier)";
+// [output] compression when the config does not set it (chosen from measurements, FORMAT.md).
+inline constexpr int kDefaultCompression = 1;
 
 // Everything fixed about a file before the first point is written.
 struct FileLayout {
@@ -28,12 +36,17 @@ struct FileLayout {
   std::string path_origin;  // where the path came from, for errors: "exp.toml:12:8: output.file"
   std::uint64_t shard_index = 0;  // this file holds shard shard_index of shard_count
   std::uint64_t shard_count = 1;
+  std::vector<std::size_t>
+      metrics;  // indices into info->metrics of the outputs kept ([output] metrics)
+  std::vector<std::size_t> replication_metrics;  // those of them kept in replications/
+  int compression = kDefaultCompression;  // deflate level of replications/ and series/ (0 = none)
+  // Point columns compressed too: only for a file built whole under a temporary name and never
+  // written again in place (merge's output; FORMAT.md, "Compression").
+  bool compress_point_columns = false;
 
-  // True if the file has replications/ or series/: compressed chunks, allocated as they are
-  // written, whose indexes a kill can tear (FORMAT.md, "Surviving a kill").
-  bool has_per_replication() const {
-    return (experiment->output.keep_replications && stored_replications > 0) || !series.empty();
-  }
+  // True if the file has replications/ or series/: chunks allocated as they are written, whose
+  // indexes a kill can tear (FORMAT.md, "Surviving a kill").
+  bool has_per_replication() const { return !replication_metrics.empty() || !series.empty(); }
 };
 
 // A batch of finished points with contiguous indices [first, first + count).
