@@ -902,29 +902,28 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
 
 void ResultFile::Impl::write_metrics(const PointBatch& b) {
   const std::size_t M = layout.info->metrics.size();
-  const std::size_t Q = layout.experiment->output.quantiles.size();
   std::vector<double> col(b.count);
   std::vector<std::uint64_t> ncol(b.count);
   for (auto& s : metrics) {
     const std::size_t m = s.index;
+    const MetricColumns& column = b.metrics.at(m);
+    if (s.point_level) {  // the batch's column as it is: one write
+      write_rows(s.mean, b.first, b.count, column.value.data(), H5::PredType::NATIVE_DOUBLE);
+      continue;
+    }
     auto write_stat = [&](H5::DataSet& ds, double (Accumulator::*stat)() const) {
-      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = (b.stats[i * M + m].*stat)();
+      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = (column.stats[i].*stat)();
       write_rows(ds, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
     };
     write_stat(s.mean, &Accumulator::mean);
-    if (s.point_level) continue;
     write_stat(s.sd, &Accumulator::sd);
     write_stat(s.se, &Accumulator::se);
     write_stat(s.min, &Accumulator::min);
     write_stat(s.max, &Accumulator::max);
-    for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = b.stats[i * M + m].n();
+    for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = column.stats[i].n();
     write_rows(s.n, b.first, b.count, ncol.data(), H5::PredType::NATIVE_UINT64);
-    if (Q > 0) {
-      std::vector<double> q(b.count * Q);
-      for (std::uint64_t i = 0; i < b.count; ++i)
-        std::copy_n(&b.quantiles[(i * M + m) * Q], Q, &q[i * Q]);
-      write_rows(s.q, b.first, b.count, q.data(), H5::PredType::NATIVE_DOUBLE);
-    }
+    if (s.q.getId() > 0)
+      write_rows(s.q, b.first, b.count, column.quantiles.data(), H5::PredType::NATIVE_DOUBLE);
     if (s.replications.getId() > 0 && !b.replications.empty()) {
       write_replication_rows(s.replications, b.first, b.replications_run,
                              [&](std::size_t i, hsize_t c0, hsize_t n, double* dst) {

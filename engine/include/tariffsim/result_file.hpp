@@ -49,14 +49,21 @@ struct FileLayout {
   bool has_per_replication() const { return !replication_metrics.empty() || !series.empty(); }
 };
 
+// One output's results over a batch's points, as the columns the writer stores: a point-level
+// output (a closed form) has one value per point, a replication-level one its statistics.
+struct MetricColumns {
+  std::vector<double> value;       // [count], point-level only: the value (NaN if status != 0)
+  std::vector<Accumulator> stats;  // [count], replication-level only
+  std::vector<double> quantiles;   // [count][Q], replication-level only, with [output] quantiles
+};
+
 // A batch of finished points with contiguous indices [first, first + count).
 struct PointBatch {
   std::uint64_t first = 0;
   std::uint64_t count = 0;
   std::vector<std::vector<Value>> values;  // [count][params]
   std::vector<std::int32_t> status;        // [count]
-  std::vector<Accumulator> stats;          // [count][metrics], point-major
-  std::vector<double> quantiles;           // [count][metrics][Q]
+  std::vector<MetricColumns> metrics;      // [metrics], in the model's order
   // Per-replication data holds only the replications run (replications_run[i] at point i, 0 for
   // a failed point), not the cap: with adaptive precision most points stop far below it.
   std::vector<std::uint64_t> replications_run;    // [count]
