@@ -10,47 +10,18 @@
 #include <optional>
 #include <set>
 
-#include "hdf5_rows.hpp"
+#include "hdf5_interface.hpp"
 #include "result_layout.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/sha256.hpp"
 
 namespace tariffsim {
 
 namespace {
-
-// HDF5 keeps its error stack per thread (Debian builds it thread-safe), and the writer runs on
-// TBB's workers: so the silencing, and the cause it keeps, are per thread too.
-thread_local std::string last_error;
-thread_local bool silenced = false;
-
-// The innermost description reads like "file write failed: time = ..., errno = 28, error message
-// = 'No space left on device', buf = ...": keep what failed and the system's words for why.
-std::string readable(const std::string& desc) {
-  const std::string marker = "error message = '";
-  const auto at = desc.find(marker);
-  if (at == std::string::npos) return desc;
-  const auto start = at + marker.size();
-  const auto end = desc.find('\'', start);
-  return desc.substr(0, desc.find(':')) + ": " + desc.substr(start, end - start);
-}
-
-herr_t keep_innermost(hid_t stack, void*) {
-  if (std::getenv("TARIFFSIM_HDF5_DEBUG")) H5Eprint2(stack, stderr);  // the whole stack, on request
-  std::string innermost;
-  H5Ewalk2(
-      stack, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
-        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
-        return 0;
-      },
-      &innermost);
-  last_error = readable(innermost);
-  return 0;
-}
 
 using detail::DatasetSpec;
 
@@ -163,23 +134,6 @@ bool chunks_present(const H5::DataSet& ds, hsize_t row, hsize_t extent, haddr_t 
 }
 
 }  // namespace
-
-void silence_hdf5_errors() {
-  if (silenced) return;
-  H5Eset_auto2(H5E_DEFAULT, keep_innermost, nullptr);
-  silenced = true;
-}
-
-std::string last_hdf5_error() {
-  return last_error;
-}
-
-std::string detail::hdf5_cause(const H5::Exception& e) {
-  std::string cause =
-      last_error.empty() ? e.getDetailMsg() : last_error + " (" + e.getDetailMsg() + ")";
-  last_error.clear();
-  return cause;
-}
 
 std::string parameter_text(const Value& v) {
   return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_string(v);
@@ -518,7 +472,7 @@ void CheckedResultFile::Impl::check_chunks_inside(const DatasetSpec& spec, haddr
   if (!all_chunks(ds, at, spec.dims, [&](haddr_t address, hsize_t size, hsize_t row) {
         return address == HADDR_UNDEF ? !own(row) : address + size <= end;
       })) {
-    last_error.clear();  // this message says it
+    detail::forget_hdf5_error();  // this message says it
     throw InputError(problem("dataset " + spec.path +
                              " has a chunk outside the file, a chunk of its own rows missing, or a "
                              "chunk index that cannot be read (damaged?)"));
@@ -594,7 +548,7 @@ std::vector<std::uint8_t> CheckedResultFile::done_with_chunks(const FileLayout& 
     throw InputError(problem("cannot be recovered (damaged beyond its chunk indexes): " +
                              detail::hdf5_cause(e)));
   }
-  last_error.clear();  // the lookups that failed were answered: those points are not kept
+  detail::forget_hdf5_error();  // the lookups that failed were answered: those points are not kept
   return kept;
 }
 

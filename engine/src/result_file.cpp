@@ -1,238 +1,51 @@
+// The streaming writer of result files (format version 2, FORMAT.md): the layout created under a
+// temporary name and renamed, then batches written in the order that survives a kill.
 #include "tariffsim/result_file.hpp"
 
 #include <H5Cpp.h>
-#include <fcntl.h>
 #include <hdf5_hl.h>
 #include <spdlog/spdlog.h>
-#include <sys/file.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 
-#include "hdf5_rows.hpp"
+#include "hdf5_interface.hpp"
+#include "kill_hook.hpp"
 #include "result_layout.hpp"
+#include "result_resume.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/sha256.hpp"
 
 namespace tariffsim {
+
+using detail::attach_axis;
+using detail::Chunking;
+using detail::describe;
+using detail::fixed_string_type;
+using detail::kAdaptiveChunkElements;
+using detail::kChunkElements;
+using detail::kColumnChunk;
+using detail::kMinColumnChunk;
+using detail::make_dataset;
+using detail::set_attr;
+using detail::signal_here_if_asked;
+using detail::utf8_string_type;
+using detail::write_rows;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr hsize_t kColumnChunk = 16384, kMinColumnChunk = 1024;
-constexpr hsize_t kChunkElements = 1u << 17;  // ~1 MB of float64
-// With adaptive precision a point writes its replications up to a whole chunk (hdf5_rows.hpp
-// replication_extent): small chunks keep that padding small when a point stops far below the cap.
-constexpr hsize_t kAdaptiveChunkElements = 1u << 13;  // 64 KB
-
-// HDF5 truncates a file before it checks the lock another process holds on it, so a second run
-// to the same path would wipe the first run's file while the first goes on and reports success.
-// HDF5 locks with flock (exclusive for a writer, shared for a reader), so a failed exclusive flock
-// here means another process has the file open.
-bool open_in_another_process(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;  // no file yet (or unreadable: creating it will say so)
-  const bool in_use = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  ::close(fd);
-  return in_use;
-}
-
-void refuse_if_in_use(const std::string& path, const std::string& origin) {
-  if (open_in_another_process(path))
-    throw InputError(origin + ": '" + path +
-                     "' is open in another process (a run still writing it?): "
-                     "expected an output file no other run is using");
-}
-
-// A resumed file must go on with the numbers it started with: the same model version, and the
-// same vector code path (kernel_isa), whose last bits can differ between instruction sets.
-void refuse_other_build(const ResultHeader& h, const std::string& path,
-                        const std::string& model_version) {
-  std::string mismatch;
-  if (h.model_version != model_version)
-    mismatch =
-        "it was written by model version " + h.model_version + ", this build has " + model_version;
-  else if (h.kernel_isa != kernel_isa())
-    mismatch = "its kernels ran as " + h.kernel_isa + ", this machine runs " + kernel_isa();
-  if (!mismatch.empty())
-    throw InputError("--resume: '" + path + "' cannot be continued here: " + mismatch +
-                     " (the results would not be one run's); resume it with the same build on a "
-                     "machine of the same kind, or start over with --force");
-}
-
-// A resumed file continues the same share of the points: a shard file resumed as the whole run,
-// or as another shard, would mix shards and claim a completeness it does not have.
-void refuse_other_shard(const ResultHeader& h, const std::string& path, const FileLayout& layout) {
-  if (h.shard_index == layout.shard_index && h.shard_count == layout.shard_count) return;
-  auto name = [](std::uint64_t i, std::uint64_t n) {
-    return n == 1 ? std::string("the whole run")
-                  : "shard " + std::to_string(i) + "/" + std::to_string(n);
-  };
-  throw InputError("--resume: '" + path + "' holds " + name(h.shard_index, h.shard_count) +
-                   ", this run is " + name(layout.shard_index, layout.shard_count) +
-                   "; resume it with the same --shard");
-}
-
-// The rename that makes a new file would fail on a directory, after all the work of a run.
-void refuse_directory(const std::string& path, const std::string& origin) {
-  if (std::filesystem::is_directory(path))
-    throw InputError(origin + ": cannot create '" + path +
-                     "' (expected a writable path to a file, not a directory)");
-}
-
-// A new file is built as `<path>.tmp-<pid>` beside its path (the same file system, so the rename
-// is atomic) and renamed onto the path once its layout is complete.
-constexpr const char* kTemporaryTag = ".tmp-";
-
-// Test hook, never set in production: TARIFFSIM_TEST_SIGNAL_AT="<moment> [<signal>] [wait]"
-// makes the process send itself the signal (number; default 9, SIGKILL) at that moment of writing
-// its file, and with `wait` then sleep until another signal ends it. A moment is a stage, or a
-// stage and the batch number (from 0) as in `batch-data:3`; FORMAT.md lists them. Tests thus cut
-// a run at a chosen moment whatever the machine's speed (tests/cli/test_kill_safety.py).
-struct SignalRequest {
-  std::string moment;
-  int signal = SIGKILL;
-  bool wait = false;
-};
-
-std::optional<SignalRequest> requested_signal() {
-  const char* text = std::getenv("TARIFFSIM_TEST_SIGNAL_AT");
-  if (!text) return std::nullopt;
-  std::istringstream words(text);
-  SignalRequest request;
-  words >> request.moment;
-  for (std::string word; words >> word;) {
-    if (word == "wait")
-      request.wait = true;
-    else
-      request.signal = std::stoi(word);
-  }
-  return request;
-}
-
-void signal_here_if_asked(const std::string& stage, std::optional<std::uint64_t> batch = {}) {
-  static const std::optional<SignalRequest> request = requested_signal();
-  if (!request) return;
-  if (request->moment != (batch ? stage + ":" + std::to_string(*batch) : stage)) return;
-  ::raise(request->signal);
-  while (request->wait) ::pause();
-}
-
-// fsync of a file or directory: a rename is durable only once the renamed file's data and the
-// directory entry are on disk (a node crash could otherwise leave an empty file under the name).
-void sync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw IoError("cannot open '" + path + "' to sync it: " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  // Some file systems cannot sync a directory (EINVAL): the rename is then as durable as they
-  // allow.
-  if (rc != 0 && err != EINVAL)
-    throw IoError("cannot sync '" + path + "' to disk: " + std::strerror(err));
-}
-
-// A run killed while HDF5 flushed a batch can leave structures written beyond the end of the file
-// the superblock records (HDF5 writes that record last): reading them would fail, and new space
-// would be allocated on top of them. Moving the recorded end to the real end of the file makes
-// them readable and keeps later allocations clear of them.
-void cover_whole_file(const H5::H5File& f) {
-  if (H5Fincrement_filesize(f.getId(), 0) < 0)
-    throw H5::FileIException("H5Fincrement_filesize", "cannot extend the file's recorded end");
-}
-
-// Done before the checks of a resume, which would otherwise refuse as damaged a file that only
-// lost its recorded end; and only where the file runs past that end, and its root says it is a
-// tariffsim result, so that no other file is ever opened for writing (which would change its
-// flags). A file too damaged to open is left to the checks.
-void repair_recorded_end(const std::string& path) {
-  try {
-    {
-      const H5::H5File read_only(path, H5F_ACC_RDONLY);
-      if (detail::string_attr_or(read_only, "format", "") != "tariffsim") return;
-      haddr_t recorded_end = 0;
-      if (H5Fget_eoa(read_only.getId(), &recorded_end) < 0 ||
-          std::filesystem::file_size(path) <= recorded_end)
-        return;
-    }
-    const H5::H5File writable(path, H5F_ACC_RDWR);
-    cover_whole_file(writable);
-  } catch (const H5::Exception&) {
-  }
-}
-
-// Everything a resume needs of the file, checked read-only before it is opened for writing: the
-// format, the experiment, the config, the build, the shard and every dataset's type and shape.
-// Returns true if the file must be rebuilt first: it was cut while a batch's compressed chunks
-// were being written (or comes from a build that did not record when that was), so their indexes
-// may be torn, and continuing would write into them.
-bool check_resumable(const std::string& path, const FileLayout& layout) {
-  const auto& exp = *layout.experiment;
-  const CheckedResultFile checked(path, "--resume:");
-  const ResultHeader& h = checked.header();
-  if (h.experiment != exp.name)
-    throw InputError("--resume: '" + path + "' has no experiment '" + exp.name + "' (it holds '" +
-                     h.experiment + "')");
-  const std::string want = sha256_hex(exp.config_text);
-  if (h.config_sha256 != want)
-    throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
-                     h.config_sha256.substr(0, 12) + "..., this config " + want.substr(0, 12) +
-                     "...); replace it with --force to start over");
-  refuse_other_build(h, path, layout.info->version);
-  refuse_other_shard(h, path, layout);
-  checked.check_layout(layout);
-  return layout.has_per_replication() && h.writing_batch.value_or(true);
-}
-
-H5::StrType utf8_string_type() {
-  H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
-  t.setCset(H5T_CSET_UTF8);
-  return t;
-}
-
-// Text parameters (enums, lists) are stored as FIXED-length strings: variable-length strings live
-// in a heap that a run killed mid-write can leave inconsistent, which a resume could not overwrite.
-H5::StrType fixed_string_type(std::size_t width) {
-  H5::StrType t(H5::PredType::C_S1, std::max<std::size_t>(1, width));
-  t.setCset(H5T_CSET_UTF8);
-  t.setStrpad(H5T_STR_NULLPAD);
-  return t;
-}
-
-void set_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  const auto type = utf8_string_type();
-  if (obj.attrExists(name)) obj.removeAttr(name);
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
-}
-
-template <class T>
-void set_attr(H5::H5Object& obj, const std::string& name, T value, const H5::PredType& type) {
-  if (obj.attrExists(name)) obj.removeAttr(name);
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &value);
-}
-
-// Every dataset says what it holds and in what unit; "1" = dimensionless (a count, a code, a
-// model quantity declared without a unit).
-void describe(H5::DataSet& ds, const std::string& description, const std::string& unit) {
-  set_attr(ds, "description", description);
-  set_attr(ds, "unit", unit.empty() ? "1" : unit);
-}
 
 std::string utc_now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -241,64 +54,6 @@ std::string utc_now() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-// How a dataset is chunked and filtered. Per-replication datasets (replications/, series/) get
-// chunks of ONE point: a point's chunks are then written whole, once, in one batch, so a run killed
-// mid-write leaves at worst garbage in chunks of points not yet marked done, which a resume
-// overwrites whole without reading them; `chunk_elements` bounds such a chunk. Point columns get
-// chunks of `column_rows` rows, rewritten in place by every batch: never compressed in a file a run
-// writes (a compressed chunk rewritten changes size, hence HDF5 metadata), only in one built whole
-// before its rename (merge: FORMAT.md, "Compression").
-struct Chunking {
-  bool per_replication = false;
-  int deflate = 0;  // 0 = no filter; else shuffle + deflate at this level
-  hsize_t chunk_elements = kChunkElements;
-  hsize_t column_rows = kColumnChunk;
-};
-
-// A dataset whose first dimension is the point index; chunked so batches write in place and a
-// 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value.
-H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
-                         std::vector<hsize_t> dims, const void* fill, const Chunking& how) {
-  std::vector<hsize_t> chunk = dims;
-  for (auto& c : chunk) c = std::max<hsize_t>(1, c);
-  hsize_t row = 1;
-  for (std::size_t i = 1; i < dims.size(); ++i) row *= chunk[i];
-  if (how.per_replication) {
-    chunk[0] = 1;
-    // Split a point's block along replications until a chunk is at most chunk_elements.
-    for (std::size_t i = 1; i < chunk.size() && row > how.chunk_elements; ++i) {
-      const hsize_t rest = row / chunk[i];
-      chunk[i] = std::max<hsize_t>(1, how.chunk_elements / std::max<hsize_t>(1, rest));
-      row = rest * chunk[i];
-    }
-  } else {
-    chunk[0] = std::min<hsize_t>(
-        chunk[0], std::max<hsize_t>(1, std::min(how.column_rows, kChunkElements / row)));
-  }
-  H5::DSetCreatPropList plist;
-  plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
-  if (fill) plist.setFillValue(type, fill);
-  // Chunks are allocated when first written. Those of replications/ and series/ that no point
-  // wrote stay unallocated (they read as the fill value); the point columns' chunks that hold the
-  // file's own points are written once at creation (allocate_own_rows).
-  plist.setAllocTime(H5D_ALLOC_TIME_INCR);
-  if (how.deflate > 0) {
-    plist.setShuffle();
-    plist.setDeflate(static_cast<unsigned>(how.deflate));
-  }
-  H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-  return g.createDataSet(name, type, space, plist);
-}
-
-// Names the dimension `dim` of `ds` by the scale `axis` (HDF5 dimension scales: h5py's
-// ds.dims[dim], xarray's dimension names).
-void attach_axis(const H5::DataSet& ds, unsigned dim, const H5::DataSet& axis,
-                 const std::string& label) {
-  if (H5DSattach_scale(ds.getId(), axis.getId(), dim) < 0 ||
-      H5DSset_label(ds.getId(), dim, label.c_str()) < 0)
-    throw H5::DataSetIException("H5DSattach_scale", "cannot attach a dimension scale");
 }
 
 // Rewrites rows [first, last) of a point column with what they read as, the fill value: this
@@ -317,13 +72,6 @@ void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
                            ds.read(buffer.data(), type, slab.memory, slab.file);
                            ds.write(buffer.data(), type, slab.memory, slab.file);
                          });
-}
-
-// Writes rows [first, first + count) of a dataset of any rank from a row-major buffer.
-void write_rows(H5::DataSet& ds, hsize_t first, hsize_t count, const void* data,
-                const H5::DataType& memtype) {
-  const detail::RowSlab slab(ds, first, count);
-  ds.write(data, memtype, slab.memory, slab.file);
 }
 
 // Writes the replications that were run of points [first, first + run.size()) to a dataset whose
@@ -366,72 +114,6 @@ struct MetricSets {
 
 }  // namespace
 
-void refuse_existing_file(const std::string& path, const std::string& origin,
-                          const std::string& remedy, bool replace) {
-  refuse_directory(path, origin);
-  refuse_if_in_use(path, origin);  // even with --force: the run writing it would lose its results
-  if (!replace && std::filesystem::exists(path))
-    throw InputError(origin + ": '" + path +
-                     "' already exists and a result is never overwritten: " + remedy);
-}
-
-std::string temporary_path(const std::string& path) {
-  return path + kTemporaryTag + std::to_string(::getpid());
-}
-
-void publish_file(const std::string& temporary, const std::string& path, bool replace,
-                  const std::string& origin) {
-  sync_path(temporary, O_RDONLY);
-  int rc = replace
-               ? std::rename(temporary.c_str(), path.c_str())
-               : ::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
-  if (rc != 0 && !replace && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-    // A file system without RENAME_NOREPLACE (NFS): check, then rename.
-    rc = std::filesystem::exists(path) ? (errno = EEXIST, -1)
-                                       : std::rename(temporary.c_str(), path.c_str());
-  }
-  if (rc != 0 && errno == EEXIST)
-    throw InputError(origin + ": '" + path +
-                     "' appeared while this run was creating it (another "
-                     "run?); a result is never overwritten: pass --force to replace it");
-  if (rc != 0)
-    throw IoError("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(errno));
-  const auto parent = std::filesystem::path(path).parent_path();
-  sync_path(parent.empty() ? "." : parent.string(), O_RDONLY | O_DIRECTORY);
-}
-
-std::vector<std::string> remove_leftover_temporaries(const std::string& path,
-                                                     const std::string& origin) {
-  const std::filesystem::path target(path);
-  const auto folder =
-      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-  const std::string prefix = target.filename().string() + kTemporaryTag;
-  std::vector<std::string> removed;
-  std::error_code ec;  // a folder that does not exist yet holds no leftovers
-  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
-    const std::string leftover = (target.parent_path() / entry.path().filename()).string();
-    if (open_in_another_process(leftover))
-      throw InputError(origin + ": another run is creating '" + path + "' (its temporary file '" +
-                       leftover + "' is open): expected an output no other run is writing");
-    std::filesystem::remove(leftover);
-    removed.push_back(leftover);
-  }
-  return removed;
-}
-
-namespace {
-
-void remove_leftovers(const std::string& path, const std::string& origin) {
-  for (const auto& leftover : remove_leftover_temporaries(path, origin))
-    spdlog::info(
-        "removed '{}', left by a run killed while creating or rebuilding its file (it held no "
-        "results)",
-        leftover);
-}
-
-}  // namespace
-
 struct ResultFile::Impl {
   std::optional<H5::H5File> file;  // optional: the HDF5 C++ handles are not meant to be reassigned
   std::optional<H5::Group> group;
@@ -445,6 +127,8 @@ struct ResultFile::Impl {
 
   void create_points(H5::Group& points);
   void create_results(H5::Group& results);
+  MetricSets create_metric(H5::Group& results, std::size_t k) const;
+  void create_status_codes(H5::Group& results);
   void open_new(const std::string& path, const std::string& temporary);
   void write_root_attributes();
   void write_experiment_attributes(H5::Group& g);
@@ -508,53 +192,55 @@ void ResultFile::Impl::create_points(H5::Group& points) {
   }
 }
 
-void ResultFile::Impl::create_results(H5::Group& results) {
-  const auto& info = *layout.info;
+// results/<m>/ of one kept output: a point-level output's value, a replication-level one's
+// statistics.
+MetricSets ResultFile::Impl::create_metric(H5::Group& results, std::size_t k) const {
+  const auto& m = layout.info->metrics[k];
   const hsize_t P = layout.n_points;
   const auto& probs = layout.experiment->output.quantiles;
-  const std::uint64_t zero = 0;
-  for (const std::size_t k : layout.metrics) {
-    const auto& m = info.metrics[k];
-    H5::Group g = results.createGroup(m.name);
-    set_attr(g, "description", m.description);
-    set_attr(g, "unit", m.unit.empty() ? "1" : m.unit);
-    set_attr(g, "level", m.level == OutputLevel::Point ? "point" : "replication");
-    MetricSets s;
-    s.index = k;
-    s.point_level = m.level == OutputLevel::Point;
-    auto stat = [&](const char* name, const std::string& what, const std::string& unit) {
-      H5::DataSet ds = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
-      describe(ds, what + " of " + m.name + " over replications", unit);
-      return ds;
-    };
-    if (s.point_level) {
-      // One value per point (a closed form): its spread, count and extremes would only repeat it.
-      s.mean = column(g, "mean", H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
-      describe(s.mean, m.description + " (the point's value; NaN where status is not 0)", m.unit);
-      metrics.push_back(s);
-      continue;
-    }
-    s.mean = stat("mean", "mean", m.unit);
-    s.sd = stat("sd", "sample standard deviation", m.unit);
-    s.se = stat("se", "standard error of the mean", m.unit);
-    s.min = stat("min", "minimum", m.unit);
-    s.max = stat("max", "maximum", m.unit);
-    s.n = column(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero);
-    describe(s.n, "count of finite values of " + m.name, "");
-    if (!probs.empty()) {
-      s.q = column(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN);
-      describe(s.q, "quantiles of " + m.name + " at the probabilities in attribute probs", m.unit);
-      const hsize_t qn = probs.size();
-      s.q.createAttribute("probs", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &qn))
-          .write(H5::PredType::NATIVE_DOUBLE, probs.data());
-    }
-    metrics.push_back(s);
+  H5::Group g = results.createGroup(m.name);
+  set_attr(g, "description", m.description);
+  set_attr(g, "unit", m.unit.empty() ? "1" : m.unit);
+  set_attr(g, "level", m.level == OutputLevel::Point ? "point" : "replication");
+  MetricSets s;
+  s.index = k;
+  s.point_level = m.level == OutputLevel::Point;
+  if (s.point_level) {
+    // One value per point (a closed form): its spread, count and extremes would only repeat it.
+    s.mean = column(g, "mean", H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
+    describe(s.mean, m.description + " (the point's value; NaN where status is not 0)", m.unit);
+    return s;
   }
+  auto stat = [&](const char* name, const std::string& what) {
+    H5::DataSet ds = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
+    describe(ds, what + " of " + m.name + " over replications", m.unit);
+    return ds;
+  };
+  s.mean = stat("mean", "mean");
+  s.sd = stat("sd", "sample standard deviation");
+  s.se = stat("se", "standard error of the mean");
+  s.min = stat("min", "minimum");
+  s.max = stat("max", "maximum");
+  const std::uint64_t zero = 0;
+  s.n = column(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero);
+  describe(s.n, "count of finite values of " + m.name, "");
+  if (!probs.empty()) {
+    s.q = column(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN);
+    describe(s.q, "quantiles of " + m.name + " at the probabilities in attribute probs", m.unit);
+    const hsize_t qn = probs.size();
+    s.q.createAttribute("probs", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &qn))
+        .write(H5::PredType::NATIVE_DOUBLE, probs.data());
+  }
+  return s;
+}
+
+// results/status, with the meaning of every code as attributes.
+void ResultFile::Impl::create_status_codes(H5::Group& results) {
   // Rows not written yet read as "not computed", never as "ok".
   const std::int32_t not_computed = kStatusNotComputed;
-  status = column(results, "status", H5::PredType::NATIVE_INT32, {P}, &not_computed);
+  status = column(results, "status", H5::PredType::NATIVE_INT32, {layout.n_points}, &not_computed);
   describe(status, "per-point status: 0 = ok; see attributes codes/meanings", "");
-  std::map<int, std::string> codes = info.status_codes;
+  std::map<int, std::string> codes = layout.info->status_codes;
   codes[kStatusOk] = "ok";
   codes[kStatusOutOfRange] = "a parameter is outside its declared range";
   codes[kStatusNotComputed] = "not computed yet (the run is incomplete)";
@@ -573,6 +259,11 @@ void ResultFile::Impl::create_results(H5::Group& results) {
   status.createAttribute("meanings", utf8_string_type(), H5::DataSpace(1, &nc))
       .write(utf8_string_type(), meanings.data());
   set_attr(status, "legend", legend);
+}
+
+void ResultFile::Impl::create_results(H5::Group& results) {
+  for (const std::size_t k : layout.metrics) metrics.push_back(create_metric(results, k));
+  create_status_codes(results);
 }
 
 ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode mode)
@@ -594,21 +285,7 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode m
 }
 
 void ResultFile::Impl::open_existing(const std::string& path) {
-  refuse_if_in_use(path, layout.path_origin);
-  if (!detail::is_hdf5_file(path))
-    throw InputError(layout.path_origin + ": --resume: '" + path +
-                     "' is not an existing result file (expected the partial file of a run)");
-  remove_leftovers(path, layout.path_origin);
-  repair_recorded_end(path);
-  if (check_resumable(path, layout)) {
-    const std::uint64_t lost = rebuild_result_file(path, layout);
-    spdlog::info(
-        "--resume: '{}' may have been cut while a batch's compressed data was being written "
-        "(writing_batch is not 0), so its chunk indexes may be torn: rebuilt it from its done "
-        "points{}",
-        path,
-        lost ? ", less " + std::to_string(lost) + " whose chunks were lost (computed again)" : "");
-  }
+  detail::prepare_resume(path, layout);
   try {
     file.emplace(path, H5F_ACC_RDWR);
     group.emplace(file->openGroup(layout.experiment->name));
@@ -835,7 +512,7 @@ void ResultFile::Impl::write_layout(const std::string& path) {
 void ResultFile::Impl::create(const std::string& path, bool replace) {
   refuse_directory(path, layout.path_origin);
   refuse_if_in_use(path, layout.path_origin);
-  remove_leftovers(path, layout.path_origin);
+  detail::remove_leftovers(path, layout.path_origin);
   signal_here_if_asked("before-create");
   const std::string temporary = temporary_path(path);
   open_new(path, temporary);

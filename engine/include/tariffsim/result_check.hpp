@@ -20,7 +20,8 @@ class Registry;
 // HDF5 prints its whole error stack to stderr on every failed call, dozens of lines before the
 // one that matters. This turns that printing off for the process and keeps, instead, the
 // innermost cause of the last failure (for example "No space left on device") for
-// last_hdf5_error(). Idempotent; every entry point that touches HDF5 calls it.
+// last_hdf5_error(). Idempotent; every entry point that touches HDF5 calls it. Defined with the
+// typed HDF5 layer (src/hdf5_interface.cpp).
 void silence_hdf5_errors();
 
 // The innermost cause of this thread's last failed HDF5 call ("" if none was recorded).

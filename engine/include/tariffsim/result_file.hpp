@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tariffsim/experiment.hpp"
+#include "tariffsim/file_publish.hpp"  // for the drivers that prepare a run's file
 #include "tariffsim/schema.hpp"
 #include "tariffsim/stats.hpp"
 
@@ -97,45 +98,5 @@ class ResultFile {
   std::unique_ptr<Impl> impl_;
   std::string path_;
 };
-
-std::string sha256_hex(const std::string& data);
-
-// InputError if `path` exists: a result is never overwritten unless asked (`replace`, --force).
-// `remedy` says how to go on, e.g. "continue it with --resume, or replace it with --force". A
-// file another process has open (a run writing it) is refused even with `replace`.
-void refuse_existing_file(const std::string& path, const std::string& origin,
-                          const std::string& remedy, bool replace = false);
-
-// Where a new file for `path` is built: `<path>.tmp-<pid>`, beside it, so the rename is atomic.
-std::string temporary_path(const std::string& path);
-
-// Makes the finished file `temporary` durable and renames it onto `path`: replacing an existing
-// file only if `replace` (--force), else refusing atomically one that appeared meanwhile
-// (InputError naming `origin`).
-void publish_file(const std::string& temporary, const std::string& path, bool replace,
-                  const std::string& origin);
-
-// Removes the temporary files a run killed while creating `path` left beside it (their layout
-// was never complete, so they hold no result) and returns their names. InputError if one is
-// still open in a live process, which is creating the file now.
-std::vector<std::string> remove_leftover_temporaries(const std::string& path,
-                                                     const std::string& origin);
-
-// `tariffsim merge`: checks that the shard files share a config hash and together cover every
-// point exactly once, and writes the file a single run would have written (InputError if not).
-// The file takes the name `out` only when complete; an existing `out` is refused (InputError)
-// unless `force`, and then replaced only by the complete file.
-class Registry;
-
-// `--resume` of a file cut while a batch's compressed chunks were being written, whose chunk
-// indexes may be torn: rebuilds it under a temporary name from every done point whose rows can be
-// read whole (its compressed chunks all present in their indexes), clears the done bits of the
-// others, so that the run computes them again, and renames the result onto `path`. The file must
-// have passed the resume's checks against `layout`. Returns how many done points were lost.
-std::uint64_t rebuild_result_file(const std::string& path, const FileLayout& layout);
-
-void merge_result_files(const std::string& out, const std::vector<std::string>& shards,
-                        const Registry& registry, const std::string& command_line,
-                        bool force = false);
 
 }  // namespace tariffsim
