@@ -21,6 +21,7 @@
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/inspect.hpp"
 #include "tariffsim/interrupt.hpp"
+#include "tariffsim/merge.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"

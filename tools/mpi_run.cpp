@@ -139,8 +139,12 @@ std::vector<char> encode(const PointBatch& b) {
   w.put(b.first);
   w.put(b.count);
   w.put_vector(b.status);
-  w.put_vector(b.stats);
-  w.put_vector(b.quantiles);
+  w.put<std::uint64_t>(b.metrics.size());
+  for (const auto& m : b.metrics) {
+    w.put_vector(m.value);
+    w.put_vector(m.stats);
+    w.put_vector(m.quantiles);
+  }
   w.put_vector(b.replications_run);
   w.put_rows(b.replications);
   w.put<std::uint64_t>(b.series.size());
@@ -154,8 +158,12 @@ PointBatch decode(const std::vector<char>& bytes) {
   b.first = r.get<std::uint64_t>();
   b.count = r.get<std::uint64_t>();
   b.status = r.get_vector<std::int32_t>();
-  b.stats = r.get_vector<Accumulator>();
-  b.quantiles = r.get_vector<double>();
+  b.metrics.resize(r.get<std::uint64_t>());
+  for (auto& m : b.metrics) {
+    m.value = r.get_vector<double>();
+    m.stats = r.get_vector<Accumulator>();
+    m.quantiles = r.get_vector<double>();
+  }
   b.replications_run = r.get_vector<std::uint64_t>();
   b.replications = r.get_rows<double>();
   b.series.resize(r.get<std::uint64_t>());

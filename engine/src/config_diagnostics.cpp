@@ -73,17 +73,22 @@ std::string int_range_text(std::int64_t lo, std::int64_t hi) {
   return "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
 }
 
-std::string suggest_parameter(const ModelInfo& info, const std::string& name) {
-  const ParamSpec* best = nullptr;
+std::string suggest_name(const std::string& name, const std::vector<std::string>& names,
+                         const std::string& what) {
+  const std::string* best = nullptr;
   std::size_t best_distance = 3;
-  for (const auto& p : info.params) {
-    const std::size_t d = edit_distance(name, p.name);
-    if (d < best_distance) best = &p, best_distance = d;
+  for (const auto& candidate : names) {
+    const std::size_t d = edit_distance(name, candidate);
+    if (d < best_distance) best = &candidate, best_distance = d;
   }
-  if (best) return "did you mean '" + best->name + "'?";
+  if (best) return "did you mean '" + *best + "'?";
+  return what + ": " + join(names);
+}
+
+std::string suggest_parameter(const ModelInfo& info, const std::string& name) {
   std::vector<std::string> names;
   for (const auto& p : info.params) names.push_back(p.name);
-  return "declared parameters: " + join(names);
+  return suggest_name(name, names, "declared parameters");
 }
 
 }  // namespace tariffsim

@@ -53,5 +53,8 @@ std::string int_range_text(std::int64_t lo, std::int64_t hi);  // "an integer in
 
 // "did you mean 'delta'?" for the closest declared parameter within two edits, else the list.
 std::string suggest_parameter(const ModelInfo& info, const std::string& name);
+// The same for any list of names: "did you mean 'x'?", else "<what>: a, b, c".
+std::string suggest_name(const std::string& name, const std::vector<std::string>& names,
+                         const std::string& what);
 
 }  // namespace tariffsim

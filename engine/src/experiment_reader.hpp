@@ -80,7 +80,9 @@ class ExperimentReader {
   void read_sample_ranges(const toml::table& t, const std::string& prefix,
                           std::vector<SampleRange>& out);
   void read_output(const toml::table* t);
-  void read_series(const TomlEntry& e);
+  void read_names(const TomlEntry& e, const std::string& what, const std::string& item,
+                  std::vector<std::string>& out,
+                  void (ExperimentRules::*check)(const std::string&, const std::string&));
   void read_quantiles(const TomlEntry& e);
   void read_precision(const toml::table& t);
   void read_targets(const TomlEntry& e);

@@ -276,6 +276,26 @@ void ExperimentRules::check_quantiles(const std::vector<double>& qs) {
       return expected("output.quantiles", kQuantilesExpected, shown(qs));
 }
 
+// An output the model does not have is a typo more often than not: name the closest one.
+void ExperimentRules::check_metric(const std::string& key, const std::string& name) {
+  if (!info_->metric_index(name)) {
+    std::vector<std::string> names;
+    for (const auto& spec : info_->metrics) names.push_back(spec.name);
+    diagnostics_.report(origins_.where(key), key,
+                        "expected an output of model '" + info_->name + "', got '" + name + "'; " +
+                            suggest_name(name, names, "outputs"));
+    return;
+  }
+  if (std::find(metrics_named_.begin(), metrics_named_.end(), name) != metrics_named_.end())
+    return expected(key, "each output named once", quoted(name));
+  metrics_named_.push_back(name);
+}
+
+void ExperimentRules::check_compression(int level) {
+  if (level < 0 || level > kMaxCompression)
+    expected("output.compression", kCompressionExpected, std::to_string(level));
+}
+
 // ---- [precision] ----
 
 void ExperimentRules::check_targets_given(std::size_t count) {
@@ -362,6 +382,10 @@ void ExperimentRules::check_output(const OutputOptions& output) {
     for (std::size_t i = 0; i < output.series.size(); ++i)
       check_series("output.series[" + std::to_string(i) + "]", output.series[i]);
   check_quantiles(output.quantiles);
+  if (info_)
+    for (std::size_t i = 0; i < output.metrics.size(); ++i)
+      check_metric("output.metrics[" + std::to_string(i) + "]", output.metrics[i]);
+  if (output.compression) check_compression(*output.compression);
 }
 
 void ExperimentRules::check_precision(const PrecisionOptions& precision) {

@@ -100,7 +100,8 @@ std::string describe_model(const ModelInfo& info) {
                     bracketed_unit(p.unit), p.description});
   }
   os << aligned(rows);
-  os << "\noutputs (in the file: results/<name>/mean, sd, se, n, min, max):\n";
+  os << "\noutputs (in the file: results/<name>/mean, the value, for a point-level output; mean, "
+        "sd, se, n, min, max for a replication-level one):\n";
   rows = {{"name", "level", "unit", "description"}};
   for (const auto& m : info.metrics)
     rows.push_back({m.name, m.level == OutputLevel::Point ? "point" : "replication",
@@ -143,7 +144,7 @@ std::string describe_result_file(const std::string& path, const Registry& regist
   const ResultHeader& h = file.header();
   const std::string note = layout_note(file, registry);
   std::ostringstream os;
-  os << path << "\n  format tariffsim " << kFormatVersion << ", written by tariffsim "
+  os << path << "\n  format tariffsim " << h.format_version << ", written by tariffsim "
      << h.tariffsim_version << " (" << h.git_commit << ") at " << h.created_utc
      << "\n  command: " << h.command_line << "\n";
   // Counts come from status/done, whose length the check matched to n_points: a file is
@@ -154,7 +155,7 @@ std::string describe_result_file(const std::string& path, const Registry& regist
      << " replications\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": " << file.done_count()
      << "/" << file.done().size() << " points done; config sha256 " << h.config_sha256 << "\n"
      << note << shard_progress(h.shard_index, h.shard_count, h.n_points, file.done());
-  for (const char* section : {"points", "results", "replications", "series"}) {
+  for (const char* section : {"points", "results", "replications", "series", "axes"}) {
     const auto names = file.members(section);
     if (names.empty()) continue;
     os << "  " << section << ":";

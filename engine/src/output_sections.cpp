@@ -8,8 +8,8 @@ namespace tariffsim {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kOutputKeys = {"file", "replications", "series",
-                                                         "quantiles"};
+constexpr std::array<std::string_view, 6> kOutputKeys = {
+    "file", "replications", "series", "quantiles", "metrics", "compression"};
 constexpr std::array<std::string_view, 2> kPrecisionKeys = {"target_se", "max_replications"};
 
 }  // namespace
@@ -29,17 +29,31 @@ void ExperimentReader::read_output(const toml::table* t) {
     } else if (e.key == "replications") {
       if (auto b = boolean_of(e)) out.keep_replications = *b;
     } else if (e.key == "series") {
-      read_series(e);
+      read_names(e, "an array of series names", "a series name", out.series,
+                 &ExperimentRules::check_series);
     } else if (e.key == "quantiles") {
       read_quantiles(e);
+    } else if (e.key == "metrics") {
+      read_names(e, kMetricsExpected, "an output name", out.metrics,
+                 &ExperimentRules::check_metric);
+    } else if (e.key == "compression") {
+      if (auto level = unsigned_of(e, kMaxCompression, kCompressionExpected)) {
+        rules_.check_compression(static_cast<int>(*level));
+        out.compression = static_cast<int>(*level);
+      }
     } else {
       unknown_key(e, "[output]", kOutputKeys);
     }
   }
 }
 
-void ExperimentReader::read_series(const TomlEntry& e) {
-  const auto* a = array_of(e, "an array of series names");
+// An array of names (series, outputs), each noted at its own key ("output.series[1]") and judged
+// by `check` where the model is known.
+void ExperimentReader::read_names(const TomlEntry& e, const std::string& what,
+                                  const std::string& item, std::vector<std::string>& out,
+                                  void (ExperimentRules::*check)(const std::string&,
+                                                                 const std::string&)) {
+  const auto* a = array_of(e, what);
   if (!a) return;
   for (std::size_t i = 0; i < a->size(); ++i) {
     const toml::node& n = *a->get(i);
@@ -47,11 +61,11 @@ void ExperimentReader::read_series(const TomlEntry& e) {
     note(n, path);
     const auto* s = n.as_string();
     if (!s) {
-      expected(n, path, "a series name");
+      expected(n, path, item);
       continue;
     }
-    if (info_) rules_.check_series(path, s->get());
-    experiment_.output.series.push_back(s->get());
+    if (info_) (rules_.*check)(path, s->get());
+    out.push_back(s->get());
   }
 }
 

@@ -10,61 +10,23 @@
 #include <optional>
 #include <set>
 
-#include "hdf5_rows.hpp"
+#include "hdf5_interface.hpp"
+#include "result_layout.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/sha256.hpp"
 
 namespace tariffsim {
 
 namespace {
 
-// HDF5 keeps its error stack per thread (Debian builds it thread-safe), and the writer runs on
-// TBB's workers: so the silencing, and the cause it keeps, are per thread too.
-thread_local std::string last_error;
-thread_local bool silenced = false;
+using detail::DatasetSpec;
 
-// The innermost description reads like "file write failed: time = ..., errno = 28, error message
-// = 'No space left on device', buf = ...": keep what failed and the system's words for why.
-std::string readable(const std::string& desc) {
-  const std::string marker = "error message = '";
-  const auto at = desc.find(marker);
-  if (at == std::string::npos) return desc;
-  const auto start = at + marker.size();
-  const auto end = desc.find('\'', start);
-  return desc.substr(0, desc.find(':')) + ": " + desc.substr(start, end - start);
-}
-
-herr_t keep_innermost(hid_t stack, void*) {
-  if (std::getenv("TARIFFSIM_HDF5_DEBUG")) H5Eprint2(stack, stderr);  // the whole stack, on request
-  std::string innermost;
-  H5Ewalk2(
-      stack, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
-        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
-        return 0;
-      },
-      &innermost);
-  last_error = readable(innermost);
-  return 0;
-}
-
-// One expected dataset of a result file: path under the experiment group, type and shape.
-struct DatasetSpec {
-  std::string path;
-  H5T_class_t type_class;
-  std::size_t size;  // bytes per element
-  bool is_signed;    // integers only
-  std::vector<hsize_t> dims;
-};
-
-DatasetSpec real_set(std::string path, std::vector<hsize_t> dims) {
-  return {std::move(path), H5T_FLOAT, 8, true, std::move(dims)};
-}
-DatasetSpec int_set(std::string path, std::size_t size, bool is_signed, hsize_t P) {
-  return {std::move(path), H5T_INTEGER, size, is_signed, {P}};
+DatasetSpec status_done_spec(hsize_t P) {
+  return {"status/done", H5T_INTEGER, 1, false, {P}, {detail::kPointAxis}, {}};
 }
 
 // The memory type the writer stores a numeric dataset in (result_file.cpp): the file's type must
@@ -100,58 +62,6 @@ std::string shape_name(const std::vector<hsize_t>& dims) {
   std::string out = "[";
   for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
   return out + "]";
-}
-
-void add_param_specs(const FileLayout& layout, std::vector<DatasetSpec>& out) {
-  const hsize_t P = layout.n_points;
-  out.push_back(int_set("points/index", 8, false, P));
-  for (const auto& spec : layout.info->params) {
-    const std::string path = "points/" + spec.name;
-    switch (spec.type) {
-      case ParamType::Real:
-        out.push_back(real_set(path, {P}));
-        break;
-      case ParamType::Integer:
-        out.push_back(int_set(path, 8, true, P));
-        break;
-      case ParamType::Bool:
-        out.push_back(int_set(path, 1, false, P));
-        break;
-      case ParamType::Enum:
-      case ParamType::RealList:
-        out.push_back({path,
-                       H5T_STRING,
-                       std::max<std::size_t>(1, parameter_text_width(spec, *layout.experiment)),
-                       false,
-                       {P}});
-        break;
-    }
-  }
-}
-
-std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
-  const hsize_t P = layout.n_points, R = layout.stored_replications;
-  const auto& exp = *layout.experiment;
-  const auto& info = *layout.info;
-  std::vector<DatasetSpec> out;
-  add_param_specs(layout, out);
-  for (const auto& m : info.metrics) {
-    const std::string base = "results/" + m.name + "/";
-    for (const char* stat : {"mean", "sd", "se", "min", "max"})
-      out.push_back(real_set(base + stat, {P}));
-    out.push_back(int_set(base + "n", 8, false, P));
-    if (!exp.output.quantiles.empty())
-      out.push_back(real_set(base + "q", {P, exp.output.quantiles.size()}));
-  }
-  out.push_back(int_set("results/status", 4, true, P));
-  if (exp.output.keep_replications && R > 0)
-    for (const auto& m : info.metrics) out.push_back(real_set("replications/" + m.name, {P, R}));
-  for (std::size_t s = 0; s < layout.series.size(); ++s)
-    out.push_back(
-        real_set("series/" + info.series[layout.series[s]].name, {P, R, layout.series_length[s]}));
-  out.push_back(int_set("status/done", 1, false, P));
-  out.push_back(int_set("status/replications", 8, false, P));
-  return out;
 }
 
 // True if every component of a relative path names an object (H5Lexists needs each one to exist).
@@ -225,23 +135,6 @@ bool chunks_present(const H5::DataSet& ds, hsize_t row, hsize_t extent, haddr_t 
 
 }  // namespace
 
-void silence_hdf5_errors() {
-  if (silenced) return;
-  H5Eset_auto2(H5E_DEFAULT, keep_innermost, nullptr);
-  silenced = true;
-}
-
-std::string last_hdf5_error() {
-  return last_error;
-}
-
-std::string detail::hdf5_cause(const H5::Exception& e) {
-  std::string cause =
-      last_error.empty() ? e.getDetailMsg() : last_error + " (" + e.getDetailMsg() + ")";
-  last_error.clear();
-  return cause;
-}
-
 std::string parameter_text(const Value& v) {
   return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : to_string(v);
 }
@@ -261,7 +154,8 @@ std::size_t parameter_text_width(const ParamSpec& spec, const Experiment& exp) {
 
 std::vector<std::string> result_dataset_paths(const FileLayout& layout) {
   std::vector<std::string> out;
-  for (const auto& spec : dataset_specs(layout)) out.push_back(spec.path);
+  for (const auto& spec : detail::dataset_specs(layout))
+    if (detail::is_point_indexed(spec.path)) out.push_back(spec.path);
   return out;
 }
 
@@ -278,6 +172,7 @@ struct CheckedResultFile::Impl {
   }
   void open();
   void check_root();
+  void check_format_version();
   void read_group_attributes();
   void read_done();
   void check_dataset(const DatasetSpec& spec) const;
@@ -347,21 +242,40 @@ std::int64_t CheckedResultFile::Impl::int_attr(const H5::H5Object& obj,
   return value;
 }
 
+// format_version is [major, minor] since version 2; a reader checks the major only. Version 1
+// stored one integer.
+void CheckedResultFile::Impl::check_format_version() {
+  if (!file->attrExists("format_version"))
+    throw InputError(problem("root attribute 'format_version' is missing"));
+  const H5::Attribute a = file->openAttribute("format_version");
+  const hssize_t n = a.getSpace().getSimpleExtentNpoints();
+  if (a.getTypeClass() != H5T_INTEGER || (n != 1 && n != 2))
+    throw InputError(
+        problem("root attribute 'format_version' is not [major, minor] (two integers)"));
+  std::int64_t version[2] = {0, 0};
+  a.read(H5::PredType::NATIVE_INT64, version);
+  const std::string build = "this build reads format version " + std::to_string(kFormatMajor);
+  if (n == 1 && version[0] == 1)
+    throw InputError(problem("is of format version 1, which " + build + " does not; read it with " +
+                             kFormat1Reader + ", or run its experiment again"));
+  if (n == 1 || version[0] < kFormatMajor || version[1] < 0)
+    throw InputError(problem("format_version " + std::to_string(version[0]) +
+                             (n == 2 ? "." + std::to_string(version[1]) : std::string()) +
+                             " is not supported (" + build + ")"));
+  if (version[0] > kFormatMajor)
+    throw InputError(problem("written by a newer tariffsim (format_version " +
+                             std::to_string(version[0]) + "." + std::to_string(version[1]) + "; " +
+                             build + "): read it with a newer tariffsim"));
+  header.format_version = std::to_string(version[0]) + "." + std::to_string(version[1]);
+}
+
 void CheckedResultFile::Impl::check_root() {
   const std::string format = string_attr(*file, "format", std::string());
   if (format != "tariffsim")
     throw InputError(problem("not a tariffsim result file (root attribute 'format' is " +
                              (format.empty() ? std::string("missing") : "'" + format + "'") +
                              ", expected 'tariffsim')"));
-  const std::int64_t version = int_attr(*file, "format_version");
-  if (version > kFormatVersion)
-    throw InputError(problem("written by a newer tariffsim (format_version " +
-                             std::to_string(version) + "; this build reads version " +
-                             std::to_string(kFormatVersion) + "): read it with a newer tariffsim"));
-  if (version != kFormatVersion)
-    throw InputError(problem("format_version " + std::to_string(version) +
-                             " is not supported (this build reads version " +
-                             std::to_string(kFormatVersion) + ")"));
+  check_format_version();
   header.tariffsim_version = string_attr(*file, "tariffsim_version", std::string());
   header.git_commit = string_attr(*file, "git_commit", std::string());
   header.created_utc = string_attr(*file, "created_utc", std::string());
@@ -413,7 +327,7 @@ void CheckedResultFile::Impl::read_group_attributes() {
 
 void CheckedResultFile::Impl::read_done() {
   const std::uint64_t P = header.n_points;
-  check_dataset(int_set("status/done", 1, false, P));
+  check_dataset(status_done_spec(P));
   H5::DataSet ds = group->openDataSet("status/done");
   done.resize(P);
   if (P) ds.read(done.data(), H5::PredType::NATIVE_UINT8);
@@ -542,7 +456,7 @@ void CheckedResultFile::Impl::check_run_attributes(const Experiment& exp) const 
 // file's own rows (a damaged index) would read as the fill value, NaN, in a row marked done.
 // Compressed chunks are looked up per done point (done_with_chunks).
 void CheckedResultFile::Impl::check_chunks_inside(const DatasetSpec& spec, haddr_t end) const {
-  if (detail::is_per_replication(spec.path) ||
+  if (detail::is_per_replication(spec.path) || !detail::is_point_indexed(spec.path) ||
       std::find(spec.dims.begin(), spec.dims.end(), 0) != spec.dims.end())
     return;
   const H5::DataSet ds = group->openDataSet(spec.path);
@@ -558,7 +472,7 @@ void CheckedResultFile::Impl::check_chunks_inside(const DatasetSpec& spec, haddr
   if (!all_chunks(ds, at, spec.dims, [&](haddr_t address, hsize_t size, hsize_t row) {
         return address == HADDR_UNDEF ? !own(row) : address + size <= end;
       })) {
-    last_error.clear();  // this message says it
+    detail::forget_hdf5_error();  // this message says it
     throw InputError(problem("dataset " + spec.path +
                              " has a chunk outside the file, a chunk of its own rows missing, or a "
                              "chunk index that cannot be read (damaged?)"));
@@ -634,7 +548,7 @@ std::vector<std::uint8_t> CheckedResultFile::done_with_chunks(const FileLayout& 
     throw InputError(problem("cannot be recovered (damaged beyond its chunk indexes): " +
                              detail::hdf5_cause(e)));
   }
-  last_error.clear();  // the lookups that failed were answered: those points are not kept
+  detail::forget_hdf5_error();  // the lookups that failed were answered: those points are not kept
   return kept;
 }
 
@@ -644,7 +558,7 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
                              " points (n_points), its config describes " +
                              std::to_string(layout.n_points)));
   try {
-    const auto specs = dataset_specs(layout);
+    const auto specs = detail::dataset_specs(layout);
     for (const auto& spec : specs) impl_->check_dataset(spec);
     impl_->check_nothing_else(specs);
     const haddr_t end = std::filesystem::file_size(impl_->header.path);

@@ -1,234 +1,51 @@
+// The streaming writer of result files (format version 2, FORMAT.md): the layout created under a
+// temporary name and renamed, then batches written in the order that survives a kill.
 #include "tariffsim/result_file.hpp"
 
 #include <H5Cpp.h>
-#include <fcntl.h>
+#include <hdf5_hl.h>
 #include <spdlog/spdlog.h>
-#include <sys/file.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 
-#include "hdf5_rows.hpp"
+#include "hdf5_interface.hpp"
+#include "kill_hook.hpp"
+#include "result_layout.hpp"
+#include "result_resume.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/sha256.hpp"
 
 namespace tariffsim {
+
+using detail::attach_axis;
+using detail::Chunking;
+using detail::describe;
+using detail::fixed_string_type;
+using detail::kAdaptiveChunkElements;
+using detail::kChunkElements;
+using detail::kColumnChunk;
+using detail::kMinColumnChunk;
+using detail::make_dataset;
+using detail::set_attr;
+using detail::signal_here_if_asked;
+using detail::utf8_string_type;
+using detail::write_rows;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr hsize_t kColumnChunk = 16384, kMinColumnChunk = 1024;
-constexpr hsize_t kChunkElements = 1u << 17;  // ~1 MB of float64
-// With adaptive precision a point writes its replications up to a whole chunk (hdf5_rows.hpp
-// replication_extent): small chunks keep that padding small when a point stops far below the cap.
-constexpr hsize_t kAdaptiveChunkElements = 1u << 13;  // 64 KB
-
-// HDF5 truncates a file before it checks the lock another process holds on it, so a second run
-// to the same path would wipe the first run's file while the first goes on and reports success.
-// HDF5 locks with flock (exclusive for a writer, shared for a reader), so a failed exclusive flock
-// here means another process has the file open.
-bool open_in_another_process(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;  // no file yet (or unreadable: creating it will say so)
-  const bool in_use = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  ::close(fd);
-  return in_use;
-}
-
-void refuse_if_in_use(const std::string& path, const std::string& origin) {
-  if (open_in_another_process(path))
-    throw InputError(origin + ": '" + path +
-                     "' is open in another process (a run still writing it?): "
-                     "expected an output file no other run is using");
-}
-
-// A resumed file must go on with the numbers it started with: the same model version, and the
-// same vector code path (kernel_isa), whose last bits can differ between instruction sets.
-void refuse_other_build(const ResultHeader& h, const std::string& path,
-                        const std::string& model_version) {
-  std::string mismatch;
-  if (h.model_version != model_version)
-    mismatch =
-        "it was written by model version " + h.model_version + ", this build has " + model_version;
-  else if (h.kernel_isa != kernel_isa())
-    mismatch = "its kernels ran as " + h.kernel_isa + ", this machine runs " + kernel_isa();
-  if (!mismatch.empty())
-    throw InputError("--resume: '" + path + "' cannot be continued here: " + mismatch +
-                     " (the results would not be one run's); resume it with the same build on a "
-                     "machine of the same kind, or start over with --force");
-}
-
-// A resumed file continues the same share of the points: a shard file resumed as the whole run,
-// or as another shard, would mix shards and claim a completeness it does not have.
-void refuse_other_shard(const ResultHeader& h, const std::string& path, const FileLayout& layout) {
-  if (h.shard_index == layout.shard_index && h.shard_count == layout.shard_count) return;
-  auto name = [](std::uint64_t i, std::uint64_t n) {
-    return n == 1 ? std::string("the whole run")
-                  : "shard " + std::to_string(i) + "/" + std::to_string(n);
-  };
-  throw InputError("--resume: '" + path + "' holds " + name(h.shard_index, h.shard_count) +
-                   ", this run is " + name(layout.shard_index, layout.shard_count) +
-                   "; resume it with the same --shard");
-}
-
-// The rename that makes a new file would fail on a directory, after all the work of a run.
-void refuse_directory(const std::string& path, const std::string& origin) {
-  if (std::filesystem::is_directory(path))
-    throw InputError(origin + ": cannot create '" + path +
-                     "' (expected a writable path to a file, not a directory)");
-}
-
-// A new file is built as `<path>.tmp-<pid>` beside its path (the same file system, so the rename
-// is atomic) and renamed onto the path once its layout is complete.
-constexpr const char* kTemporaryTag = ".tmp-";
-
-// Test hook, never set in production: TARIFFSIM_TEST_SIGNAL_AT="<moment> [<signal>] [wait]"
-// makes the process send itself the signal (number; default 9, SIGKILL) at that moment of writing
-// its file, and with `wait` then sleep until another signal ends it. A moment is a stage, or a
-// stage and the batch number (from 0) as in `batch-data:3`; FORMAT.md lists them. Tests thus cut
-// a run at a chosen moment whatever the machine's speed (tests/cli/test_kill_safety.py).
-struct SignalRequest {
-  std::string moment;
-  int signal = SIGKILL;
-  bool wait = false;
-};
-
-std::optional<SignalRequest> requested_signal() {
-  const char* text = std::getenv("TARIFFSIM_TEST_SIGNAL_AT");
-  if (!text) return std::nullopt;
-  std::istringstream words(text);
-  SignalRequest request;
-  words >> request.moment;
-  for (std::string word; words >> word;) {
-    if (word == "wait")
-      request.wait = true;
-    else
-      request.signal = std::stoi(word);
-  }
-  return request;
-}
-
-void signal_here_if_asked(const std::string& stage, std::optional<std::uint64_t> batch = {}) {
-  static const std::optional<SignalRequest> request = requested_signal();
-  if (!request) return;
-  if (request->moment != (batch ? stage + ":" + std::to_string(*batch) : stage)) return;
-  ::raise(request->signal);
-  while (request->wait) ::pause();
-}
-
-// fsync of a file or directory: a rename is durable only once the renamed file's data and the
-// directory entry are on disk (a node crash could otherwise leave an empty file under the name).
-void sync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw IoError("cannot open '" + path + "' to sync it: " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  // Some file systems cannot sync a directory (EINVAL): the rename is then as durable as they
-  // allow.
-  if (rc != 0 && err != EINVAL)
-    throw IoError("cannot sync '" + path + "' to disk: " + std::strerror(err));
-}
-
-// A run killed while HDF5 flushed a batch can leave structures written beyond the end of the file
-// the superblock records (HDF5 writes that record last): reading them would fail, and new space
-// would be allocated on top of them. Moving the recorded end to the real end of the file makes
-// them readable and keeps later allocations clear of them.
-void cover_whole_file(const H5::H5File& f) {
-  if (H5Fincrement_filesize(f.getId(), 0) < 0)
-    throw H5::FileIException("H5Fincrement_filesize", "cannot extend the file's recorded end");
-}
-
-// Done before the checks of a resume, which would otherwise refuse as damaged a file that only
-// lost its recorded end; and only where the file runs past that end, and its root says it is a
-// tariffsim result, so that no other file is ever opened for writing (which would change its
-// flags). A file too damaged to open is left to the checks.
-void repair_recorded_end(const std::string& path) {
-  try {
-    {
-      const H5::H5File read_only(path, H5F_ACC_RDONLY);
-      if (detail::string_attr_or(read_only, "format", "") != "tariffsim") return;
-      haddr_t recorded_end = 0;
-      if (H5Fget_eoa(read_only.getId(), &recorded_end) < 0 ||
-          std::filesystem::file_size(path) <= recorded_end)
-        return;
-    }
-    const H5::H5File writable(path, H5F_ACC_RDWR);
-    cover_whole_file(writable);
-  } catch (const H5::Exception&) {
-  }
-}
-
-// Everything a resume needs of the file, checked read-only before it is opened for writing: the
-// format, the experiment, the config, the build, the shard and every dataset's type and shape.
-// Returns true if the file must be rebuilt first: it was cut while a batch's compressed chunks
-// were being written (or comes from a build that did not record when that was), so their indexes
-// may be torn, and continuing would write into them.
-bool check_resumable(const std::string& path, const FileLayout& layout) {
-  const auto& exp = *layout.experiment;
-  const CheckedResultFile checked(path, "--resume:");
-  const ResultHeader& h = checked.header();
-  if (h.experiment != exp.name)
-    throw InputError("--resume: '" + path + "' has no experiment '" + exp.name + "' (it holds '" +
-                     h.experiment + "')");
-  const std::string want = sha256_hex(exp.config_text);
-  if (h.config_sha256 != want)
-    throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
-                     h.config_sha256.substr(0, 12) + "..., this config " + want.substr(0, 12) +
-                     "...); replace it with --force to start over");
-  refuse_other_build(h, path, layout.info->version);
-  refuse_other_shard(h, path, layout);
-  checked.check_layout(layout);
-  return layout.has_per_replication() && h.writing_batch.value_or(true);
-}
-
-H5::StrType utf8_string_type() {
-  H5::StrType t(H5::PredType::C_S1, H5T_VARIABLE);
-  t.setCset(H5T_CSET_UTF8);
-  return t;
-}
-
-// Text parameters (enums, lists) are stored as FIXED-length strings: variable-length strings live
-// in a heap that a run killed mid-write can leave inconsistent, which a resume could not overwrite.
-H5::StrType fixed_string_type(std::size_t width) {
-  H5::StrType t(H5::PredType::C_S1, std::max<std::size_t>(1, width));
-  t.setCset(H5T_CSET_UTF8);
-  t.setStrpad(H5T_STR_NULLPAD);
-  return t;
-}
-
-void set_attr(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  const auto type = utf8_string_type();
-  if (obj.attrExists(name)) obj.removeAttr(name);
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
-}
-
-template <class T>
-void set_attr(H5::H5Object& obj, const std::string& name, T value, const H5::PredType& type) {
-  if (obj.attrExists(name)) obj.removeAttr(name);
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &value);
-}
-
-void describe(H5::DataSet& ds, const std::string& description, const std::string& unit) {
-  set_attr(ds, "description", description);
-  if (!unit.empty()) set_attr(ds, "unit", unit);
-}
 
 std::string utc_now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -237,49 +54,6 @@ std::string utc_now() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-// A dataset whose first dimension is the point index; chunked so batches write in place and a
-// 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value.
-//
-// Compressed datasets (replications, series) get chunks of ONE point: a point's chunks are then
-// written whole, once, in one batch, so a run killed mid-write leaves at worst garbage in chunks of
-// points not yet marked done, which a resume overwrites whole without reading them. A compressed
-// chunk shared by two batches could instead be left undecodable. `chunk_elements` bounds a
-// compressed chunk.
-H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
-                         std::vector<hsize_t> dims, const void* fill, bool compress,
-                         hsize_t chunk_elements = kChunkElements,
-                         hsize_t column_rows = kColumnChunk) {
-  std::vector<hsize_t> chunk = dims;
-  for (auto& c : chunk) c = std::max<hsize_t>(1, c);
-  hsize_t row = 1;
-  for (std::size_t i = 1; i < dims.size(); ++i) row *= chunk[i];
-  if (compress) {
-    chunk[0] = 1;
-    // Split a point's block along replications until a chunk is at most chunk_elements.
-    for (std::size_t i = 1; i < chunk.size() && row > chunk_elements; ++i) {
-      const hsize_t rest = row / chunk[i];
-      chunk[i] = std::max<hsize_t>(1, chunk_elements / std::max<hsize_t>(1, rest));
-      row = rest * chunk[i];
-    }
-  } else {
-    chunk[0] = std::min<hsize_t>(chunk[0],
-                                 std::max<hsize_t>(1, std::min(column_rows, kChunkElements / row)));
-  }
-  H5::DSetCreatPropList plist;
-  plist.setChunk(static_cast<int>(chunk.size()), chunk.data());
-  if (fill) plist.setFillValue(type, fill);
-  // Chunks are allocated when first written. Those of replications/ and series/ that no point
-  // wrote stay unallocated (they read as the fill value); the point columns' chunks that hold the
-  // file's own points are written once at creation (allocate_own_rows).
-  plist.setAllocTime(H5D_ALLOC_TIME_INCR);
-  if (compress) {
-    plist.setShuffle();
-    plist.setDeflate(4);
-  }
-  H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-  return g.createDataSet(name, type, space, plist);
 }
 
 // Rewrites rows [first, last) of a point column with what they read as, the fill value: this
@@ -298,13 +72,6 @@ void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
                            ds.read(buffer.data(), type, slab.memory, slab.file);
                            ds.write(buffer.data(), type, slab.memory, slab.file);
                          });
-}
-
-// Writes rows [first, first + count) of a dataset of any rank from a row-major buffer.
-void write_rows(H5::DataSet& ds, hsize_t first, hsize_t count, const void* data,
-                const H5::DataType& memtype) {
-  const detail::RowSlab slab(ds, first, count);
-  ds.write(data, memtype, slab.memory, slab.file);
 }
 
 // Writes the replications that were run of points [first, first + run.size()) to a dataset whose
@@ -337,75 +104,13 @@ void write_replication_rows(H5::DataSet& ds, hsize_t first, const std::vector<st
   }
 }
 
+// The datasets of one kept output. A point-level output has only `mean` (its value); the others
+// stay empty handles (id 0).
 struct MetricSets {
+  std::size_t index = 0;  // in info.metrics
+  bool point_level = false;
   H5::DataSet mean, sd, se, n, min, max, q, replications;
 };
-
-}  // namespace
-
-void refuse_existing_file(const std::string& path, const std::string& origin,
-                          const std::string& remedy, bool replace) {
-  refuse_directory(path, origin);
-  refuse_if_in_use(path, origin);  // even with --force: the run writing it would lose its results
-  if (!replace && std::filesystem::exists(path))
-    throw InputError(origin + ": '" + path +
-                     "' already exists and a result is never overwritten: " + remedy);
-}
-
-std::string temporary_path(const std::string& path) {
-  return path + kTemporaryTag + std::to_string(::getpid());
-}
-
-void publish_file(const std::string& temporary, const std::string& path, bool replace,
-                  const std::string& origin) {
-  sync_path(temporary, O_RDONLY);
-  int rc = replace
-               ? std::rename(temporary.c_str(), path.c_str())
-               : ::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
-  if (rc != 0 && !replace && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-    // A file system without RENAME_NOREPLACE (NFS): check, then rename.
-    rc = std::filesystem::exists(path) ? (errno = EEXIST, -1)
-                                       : std::rename(temporary.c_str(), path.c_str());
-  }
-  if (rc != 0 && errno == EEXIST)
-    throw InputError(origin + ": '" + path +
-                     "' appeared while this run was creating it (another "
-                     "run?); a result is never overwritten: pass --force to replace it");
-  if (rc != 0)
-    throw IoError("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(errno));
-  const auto parent = std::filesystem::path(path).parent_path();
-  sync_path(parent.empty() ? "." : parent.string(), O_RDONLY | O_DIRECTORY);
-}
-
-std::vector<std::string> remove_leftover_temporaries(const std::string& path,
-                                                     const std::string& origin) {
-  const std::filesystem::path target(path);
-  const auto folder =
-      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-  const std::string prefix = target.filename().string() + kTemporaryTag;
-  std::vector<std::string> removed;
-  std::error_code ec;  // a folder that does not exist yet holds no leftovers
-  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
-    const std::string leftover = (target.parent_path() / entry.path().filename()).string();
-    if (open_in_another_process(leftover))
-      throw InputError(origin + ": another run is creating '" + path + "' (its temporary file '" +
-                       leftover + "' is open): expected an output no other run is writing");
-    std::filesystem::remove(leftover);
-    removed.push_back(leftover);
-  }
-  return removed;
-}
-
-namespace {
-
-void remove_leftovers(const std::string& path, const std::string& origin) {
-  for (const auto& leftover : remove_leftover_temporaries(path, origin))
-    spdlog::info(
-        "removed '{}', left by a run killed while creating or rebuilding its file (it held no "
-        "results)",
-        leftover);
-}
 
 }  // namespace
 
@@ -422,6 +127,8 @@ struct ResultFile::Impl {
 
   void create_points(H5::Group& points);
   void create_results(H5::Group& results);
+  MetricSets create_metric(H5::Group& results, std::size_t k) const;
+  void create_status_codes(H5::Group& results);
   void open_new(const std::string& path, const std::string& temporary);
   void write_root_attributes();
   void write_experiment_attributes(H5::Group& g);
@@ -433,11 +140,16 @@ struct ResultFile::Impl {
   // so shards get chunks of a quarter of their share (at least kMinColumnChunk rows), not the
   // whole run's kColumnChunk.
   hsize_t column_rows = kColumnChunk;
-  // A point column: uncompressed, chunked by column_rows.
+  // A point column: chunked by column_rows; compressed only where the layout allows it.
   H5::DataSet column(H5::Group& g, const std::string& name, const H5::DataType& type,
                      std::vector<hsize_t> dims, const void* fill) const {
-    return make_dataset(g, name, type, std::move(dims), fill, false, kChunkElements, column_rows);
+    Chunking how;
+    how.column_rows = column_rows;
+    if (layout.compress_point_columns) how.deflate = layout.compression;
+    return make_dataset(g, name, type, std::move(dims), fill, how);
   }
+  void create_axes(H5::Group& g);
+  void attach_axes(H5::Group& g);
   void create(const std::string& path, bool replace);
   void open_existing(const std::string& path);
   void open_datasets();
@@ -480,43 +192,55 @@ void ResultFile::Impl::create_points(H5::Group& points) {
   }
 }
 
-void ResultFile::Impl::create_results(H5::Group& results) {
-  const auto& info = *layout.info;
+// results/<m>/ of one kept output: a point-level output's value, a replication-level one's
+// statistics.
+MetricSets ResultFile::Impl::create_metric(H5::Group& results, std::size_t k) const {
+  const auto& m = layout.info->metrics[k];
   const hsize_t P = layout.n_points;
   const auto& probs = layout.experiment->output.quantiles;
-  const std::uint64_t zero = 0;
-  for (const auto& m : info.metrics) {
-    H5::Group g = results.createGroup(m.name);
-    set_attr(g, "description", m.description);
-    if (!m.unit.empty()) set_attr(g, "unit", m.unit);
-    set_attr(g, "level", m.level == OutputLevel::Point ? "point" : "replication");
-    MetricSets s;
-    auto stat = [&](const char* name, const std::string& what, const std::string& unit) {
-      H5::DataSet ds = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
-      describe(ds, what + " of " + m.name + " over replications", unit);
-      return ds;
-    };
-    s.mean = stat("mean", "mean", m.unit);
-    s.sd = stat("sd", "sample standard deviation", m.unit);
-    s.se = stat("se", "standard error of the mean", m.unit);
-    s.min = stat("min", "minimum", m.unit);
-    s.max = stat("max", "maximum", m.unit);
-    s.n = column(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero);
-    describe(s.n, "count of finite values of " + m.name, "");
-    if (!probs.empty()) {
-      s.q = column(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN);
-      describe(s.q, "quantiles of " + m.name + " at the probabilities in attribute probs", m.unit);
-      const hsize_t qn = probs.size();
-      s.q.createAttribute("probs", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &qn))
-          .write(H5::PredType::NATIVE_DOUBLE, probs.data());
-    }
-    metrics.push_back(s);
+  H5::Group g = results.createGroup(m.name);
+  set_attr(g, "description", m.description);
+  set_attr(g, "unit", m.unit.empty() ? "1" : m.unit);
+  set_attr(g, "level", m.level == OutputLevel::Point ? "point" : "replication");
+  MetricSets s;
+  s.index = k;
+  s.point_level = m.level == OutputLevel::Point;
+  if (s.point_level) {
+    // One value per point (a closed form): its spread, count and extremes would only repeat it.
+    s.mean = column(g, "mean", H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
+    describe(s.mean, m.description + " (the point's value; NaN where status is not 0)", m.unit);
+    return s;
   }
+  auto stat = [&](const char* name, const std::string& what) {
+    H5::DataSet ds = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
+    describe(ds, what + " of " + m.name + " over replications", m.unit);
+    return ds;
+  };
+  s.mean = stat("mean", "mean");
+  s.sd = stat("sd", "sample standard deviation");
+  s.se = stat("se", "standard error of the mean");
+  s.min = stat("min", "minimum");
+  s.max = stat("max", "maximum");
+  const std::uint64_t zero = 0;
+  s.n = column(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero);
+  describe(s.n, "count of finite values of " + m.name, "");
+  if (!probs.empty()) {
+    s.q = column(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN);
+    describe(s.q, "quantiles of " + m.name + " at the probabilities in attribute probs", m.unit);
+    const hsize_t qn = probs.size();
+    s.q.createAttribute("probs", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &qn))
+        .write(H5::PredType::NATIVE_DOUBLE, probs.data());
+  }
+  return s;
+}
+
+// results/status, with the meaning of every code as attributes.
+void ResultFile::Impl::create_status_codes(H5::Group& results) {
   // Rows not written yet read as "not computed", never as "ok".
   const std::int32_t not_computed = kStatusNotComputed;
-  status = column(results, "status", H5::PredType::NATIVE_INT32, {P}, &not_computed);
+  status = column(results, "status", H5::PredType::NATIVE_INT32, {layout.n_points}, &not_computed);
   describe(status, "per-point status: 0 = ok; see attributes codes/meanings", "");
-  std::map<int, std::string> codes = info.status_codes;
+  std::map<int, std::string> codes = layout.info->status_codes;
   codes[kStatusOk] = "ok";
   codes[kStatusOutOfRange] = "a parameter is outside its declared range";
   codes[kStatusNotComputed] = "not computed yet (the run is incomplete)";
@@ -535,6 +259,11 @@ void ResultFile::Impl::create_results(H5::Group& results) {
   status.createAttribute("meanings", utf8_string_type(), H5::DataSpace(1, &nc))
       .write(utf8_string_type(), meanings.data());
   set_attr(status, "legend", legend);
+}
+
+void ResultFile::Impl::create_results(H5::Group& results) {
+  for (const std::size_t k : layout.metrics) metrics.push_back(create_metric(results, k));
+  create_status_codes(results);
 }
 
 ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode mode)
@@ -556,21 +285,7 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode m
 }
 
 void ResultFile::Impl::open_existing(const std::string& path) {
-  refuse_if_in_use(path, layout.path_origin);
-  if (!detail::is_hdf5_file(path))
-    throw InputError(layout.path_origin + ": --resume: '" + path +
-                     "' is not an existing result file (expected the partial file of a run)");
-  remove_leftovers(path, layout.path_origin);
-  repair_recorded_end(path);
-  if (check_resumable(path, layout)) {
-    const std::uint64_t lost = rebuild_result_file(path, layout);
-    spdlog::info(
-        "--resume: '{}' may have been cut while a batch's compressed data was being written "
-        "(writing_batch is not 0), so its chunk indexes may be torn: rebuilt it from its done "
-        "points{}",
-        path,
-        lost ? ", less " + std::to_string(lost) + " whose chunks were lost (computed again)" : "");
-  }
+  detail::prepare_resume(path, layout);
   try {
     file.emplace(path, H5F_ACC_RDWR);
     group.emplace(file->openGroup(layout.experiment->name));
@@ -586,18 +301,23 @@ void ResultFile::Impl::open_datasets() {
   const auto& info = *layout.info;
   index = group->openDataSet("points/index");
   for (const auto& spec : info.params) params.push_back(group->openDataSet("points/" + spec.name));
-  for (const auto& m : info.metrics) {
+  for (const std::size_t k : layout.metrics) {
+    const auto& m = info.metrics[k];
     MetricSets ms;
+    ms.index = k;
+    ms.point_level = m.level == OutputLevel::Point;
     const std::string base = "results/" + m.name + "/";
     ms.mean = group->openDataSet(base + "mean");
-    ms.sd = group->openDataSet(base + "sd");
-    ms.se = group->openDataSet(base + "se");
-    ms.n = group->openDataSet(base + "n");
-    ms.min = group->openDataSet(base + "min");
-    ms.max = group->openDataSet(base + "max");
-    if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
-    if (exp.output.keep_replications && layout.stored_replications > 0)
-      ms.replications = group->openDataSet("replications/" + m.name);
+    if (!ms.point_level) {
+      ms.sd = group->openDataSet(base + "sd");
+      ms.se = group->openDataSet(base + "se");
+      ms.n = group->openDataSet(base + "n");
+      ms.min = group->openDataSet(base + "min");
+      ms.max = group->openDataSet(base + "max");
+      if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
+      if (exp.output.keep_replications && layout.stored_replications > 0)
+        ms.replications = group->openDataSet("replications/" + m.name);
+    }
     metrics.push_back(ms);
   }
   status = group->openDataSet("results/status");
@@ -625,7 +345,10 @@ void ResultFile::Impl::open_new(const std::string& path, const std::string& temp
 void ResultFile::Impl::write_root_attributes() {
   auto& f = *file;
   set_attr(f, "format", "tariffsim");
-  set_attr(f, "format_version", kFormatVersion, H5::PredType::NATIVE_INT);
+  const int version[2] = {kFormatMajor, kFormatMinor};
+  const hsize_t two = 2;
+  f.createAttribute("format_version", H5::PredType::NATIVE_INT, H5::DataSpace(1, &two))
+      .write(H5::PredType::NATIVE_INT, version);
   set_attr(f, "tariffsim_version", TARIFFSIM_VERSION);
   set_attr(f, "git_commit", TARIFFSIM_GIT_COMMIT);
   set_attr(f, "kernel_isa", kernel_isa());
@@ -661,16 +384,20 @@ void ResultFile::Impl::create_per_replication(H5::Group& g) {
   const auto& info = *layout.info;
   const auto& exp = *layout.experiment;
   const hsize_t P = layout.n_points, R = layout.stored_replications;
-  const hsize_t chunk_elements =
+  Chunking how;
+  how.per_replication = true;
+  how.deflate = layout.compression;
+  how.chunk_elements =
       exp.precision.max_replications > exp.replications ? kAdaptiveChunkElements : kChunkElements;
-  if (exp.output.keep_replications && R > 0) {
+  if (!layout.replication_metrics.empty()) {
     H5::Group reps_group = g.createGroup("replications");
-    for (std::size_t m = 0; m < info.metrics.size(); ++m) {
-      auto ds = make_dataset(reps_group, info.metrics[m].name, H5::PredType::NATIVE_DOUBLE, {P, R},
-                             &kNaN, true, chunk_elements);
-      describe(ds, info.metrics[m].description + " (one value per replication; NaN = not run)",
-               info.metrics[m].unit);
-      metrics[m].replications = ds;
+    for (auto& s : metrics) {
+      if (s.point_level || !exp.output.keep_replications) continue;
+      const auto& m = info.metrics[s.index];
+      s.replications =
+          make_dataset(reps_group, m.name, H5::PredType::NATIVE_DOUBLE, {P, R}, &kNaN, how);
+      describe(s.replications, m.description + " (one value per replication; NaN = not run)",
+               m.unit);
     }
   }
   if (!layout.series.empty()) {
@@ -678,11 +405,54 @@ void ResultFile::Impl::create_per_replication(H5::Group& g) {
     for (std::size_t s = 0; s < layout.series.size(); ++s) {
       const auto& spec = info.series[layout.series[s]];
       auto ds = make_dataset(series_group, spec.name, H5::PredType::NATIVE_DOUBLE,
-                             {P, R, layout.series_length[s]}, &kNaN, true, chunk_elements);
+                             {P, R, layout.series_length[s]}, &kNaN, how);
       describe(ds, spec.description, spec.unit);
       series.push_back(ds);
     }
   }
+}
+
+// The scales under axes/: 0, 1, ... along replications and periods, the probabilities along
+// quantiles. Written whole here, at creation, and never again.
+void ResultFile::Impl::create_axes(H5::Group& g) {
+  std::optional<H5::Group> axes;
+  for (const auto& spec : detail::dataset_specs(layout)) {
+    if (detail::is_point_indexed(spec.path)) continue;
+    if (!axes) axes.emplace(g.createGroup("axes"));
+    const std::string name = spec.path.substr(spec.path.find('/') + 1);
+    const hsize_t n = spec.dims.at(0);
+    H5::DataSet ds;
+    if (spec.type_class == H5T_FLOAT) {
+      ds = make_dataset(*axes, name, H5::PredType::NATIVE_DOUBLE, {n}, nullptr, {});
+      write_rows(ds, 0, n, layout.experiment->output.quantiles.data(), H5::PredType::NATIVE_DOUBLE);
+      describe(ds, "the probabilities of the quantiles in results/<output>/q", "1");
+    } else {
+      std::vector<std::uint64_t> at(n);
+      for (std::uint64_t i = 0; i < n; ++i) at[i] = i;
+      ds = make_dataset(*axes, name, H5::PredType::NATIVE_UINT64, {n}, nullptr, {});
+      write_rows(ds, 0, n, at.data(), H5::PredType::NATIVE_UINT64);
+      describe(ds, spec.axis_label + " number, from 0", "1");
+    }
+  }
+}
+
+// Every dataset's dimensions named by their scales (points/index for the point axis).
+void ResultFile::Impl::attach_axes(H5::Group& g) {
+  const auto specs = detail::dataset_specs(layout);
+  for (const auto& spec : specs) {
+    if (spec.axis_label.empty()) continue;
+    const H5::DataSet scale = g.openDataSet(spec.path);
+    if (H5DSset_scale(scale.getId(), spec.axis_label.c_str()) < 0 ||
+        H5DSset_label(scale.getId(), 0, spec.axis_label.c_str()) < 0)
+      throw H5::DataSetIException("H5DSset_scale", "cannot make " + spec.path + " a scale");
+  }
+  for (const auto& spec : specs)
+    for (std::size_t d = 0; d < spec.axes.size(); ++d) {
+      const auto axis = std::find_if(specs.begin(), specs.end(),
+                                     [&](const auto& a) { return a.path == spec.axes[d]; });
+      attach_axis(g.openDataSet(spec.path), static_cast<unsigned>(d), g.openDataSet(spec.axes[d]),
+                  axis->axis_label);
+    }
 }
 
 void ResultFile::Impl::create_status(H5::Group& g) {
@@ -690,7 +460,7 @@ void ResultFile::Impl::create_status(H5::Group& g) {
   H5::Group status_group = g.createGroup("status");
   const std::uint8_t not_done = 0;
   done = column(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done);
-  describe(done, "1 when the point's results are written (the checkpoint bitmap)", "");
+  describe(done, "1 when the point's results are written (the checkpoint bitmap)", "1");
   const std::uint64_t none = 0;
   replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P}, &none);
   describe(replications_run,
@@ -707,6 +477,9 @@ void ResultFile::Impl::allocate_own_rows() {
   for (const auto& m : metrics)
     for (const H5::DataSet* d : {&m.mean, &m.sd, &m.se, &m.n, &m.min, &m.max, &m.q})
       if (d->getId() > 0) columns.push_back(d);
+  // A compressed point column (merge's output) is written whole once: allocating it first would
+  // leave the fill-valued chunks behind as dead space.
+  if (layout.compress_point_columns) return;
   for (const H5::DataSet* d : columns) allocate_rows(*d, first, last);
 }
 
@@ -724,6 +497,8 @@ void ResultFile::Impl::write_layout(const std::string& path) {
     create_results(results_group);
     create_per_replication(*group);
     create_status(*group);
+    create_axes(*group);
+    attach_axes(*group);
     allocate_own_rows();
     file->flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {
@@ -737,7 +512,7 @@ void ResultFile::Impl::write_layout(const std::string& path) {
 void ResultFile::Impl::create(const std::string& path, bool replace) {
   refuse_directory(path, layout.path_origin);
   refuse_if_in_use(path, layout.path_origin);
-  remove_leftovers(path, layout.path_origin);
+  detail::remove_leftovers(path, layout.path_origin);
   signal_here_if_asked("before-create");
   const std::string temporary = temporary_path(path);
   open_new(path, temporary);
@@ -803,37 +578,29 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
 }
 
 void ResultFile::Impl::write_metrics(const PointBatch& b) {
-  const auto& info = *layout.info;
-  const std::size_t M = info.metrics.size();
-  const std::size_t Q = layout.experiment->output.quantiles.size();
+  const std::size_t M = layout.info->metrics.size();
   std::vector<double> col(b.count);
   std::vector<std::uint64_t> ncol(b.count);
-  for (std::size_t m = 0; m < M; ++m) {
-    auto& s = metrics[m];
+  for (auto& s : metrics) {
+    const std::size_t m = s.index;
+    const MetricColumns& column = b.metrics.at(m);
+    if (s.point_level) {  // the batch's column as it is: one write
+      write_rows(s.mean, b.first, b.count, column.value.data(), H5::PredType::NATIVE_DOUBLE);
+      continue;
+    }
     auto write_stat = [&](H5::DataSet& ds, double (Accumulator::*stat)() const) {
-      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = (b.stats[i * M + m].*stat)();
+      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = (column.stats[i].*stat)();
       write_rows(ds, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
     };
     write_stat(s.mean, &Accumulator::mean);
-    if (info.metrics[m].level == OutputLevel::Point) {
-      // A point-level value is exact, not an estimate: its spread and standard error are 0.
-      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = b.stats[i * M + m].n() ? 0.0 : kNaN;
-      write_rows(s.sd, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
-      write_rows(s.se, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
-    } else {
-      write_stat(s.sd, &Accumulator::sd);
-      write_stat(s.se, &Accumulator::se);
-    }
+    write_stat(s.sd, &Accumulator::sd);
+    write_stat(s.se, &Accumulator::se);
     write_stat(s.min, &Accumulator::min);
     write_stat(s.max, &Accumulator::max);
-    for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = b.stats[i * M + m].n();
+    for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = column.stats[i].n();
     write_rows(s.n, b.first, b.count, ncol.data(), H5::PredType::NATIVE_UINT64);
-    if (Q > 0) {
-      std::vector<double> q(b.count * Q);
-      for (std::uint64_t i = 0; i < b.count; ++i)
-        std::copy_n(&b.quantiles[(i * M + m) * Q], Q, &q[i * Q]);
-      write_rows(s.q, b.first, b.count, q.data(), H5::PredType::NATIVE_DOUBLE);
-    }
+    if (s.q.getId() > 0)
+      write_rows(s.q, b.first, b.count, column.quantiles.data(), H5::PredType::NATIVE_DOUBLE);
     if (s.replications.getId() > 0 && !b.replications.empty()) {
       write_replication_rows(s.replications, b.first, b.replications_run,
                              [&](std::size_t i, hsize_t c0, hsize_t n, double* dst) {

@@ -124,10 +124,21 @@ FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64
   layout.info = &info;
   layout.experiment = &exp;
   layout.n_points = points;
+  for (std::size_t m = 0; m < info.metrics.size(); ++m) {
+    const auto& named = exp.output.metrics;
+    if (!named.empty() &&
+        std::find(named.begin(), named.end(), info.metrics[m].name) == named.end())
+      continue;
+    layout.metrics.push_back(m);
+    // A point-level output has one value per point: replications/ would repeat it R times.
+    if (exp.output.keep_replications && info.metrics[m].level == OutputLevel::Replication)
+      layout.replication_metrics.push_back(m);
+  }
   layout.stored_replications =
-      (exp.output.keep_replications || !plan.series.empty()) ? plan.capacity_reps : 0;
+      (!layout.replication_metrics.empty() || !plan.series.empty()) ? plan.capacity_reps : 0;
   layout.series = plan.series;
   layout.series_length = plan.series_length;
+  layout.compression = exp.output.compression.value_or(kDefaultCompression);
   return layout;
 }
 
@@ -305,25 +316,13 @@ void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
   }
 }
 
-// A point's statistics: its merged blocks, or the one value of a point-level metric.
-Accumulator point_stats(const RunPlan& plan, const PointWork& w, std::size_t m) {
-  if (w.status != kStatusOk) return {};
-  if (plan.info->metrics[m].level == OutputLevel::Replication) return w.stats[m];
-  Accumulator acc;
-  acc.add(w.point_metrics[m]);
-  return acc;
-}
-
+// The quantiles of a replication-level metric over the replications a point ran.
 void point_quantiles(const RunPlan& plan, const PointWork& w, std::size_t m, double* out) {
   const std::size_t M = plan.info->metrics.size();
   std::vector<double> column;
   if (w.status == kStatusOk) {
-    if (plan.info->metrics[m].level == OutputLevel::Point) {
-      column.push_back(w.point_metrics[m]);
-    } else {
-      column.reserve(w.reps_done);
-      for (std::uint64_t r = 0; r < w.reps_done; ++r) column.push_back(w.reps[r * M + m]);
-    }
+    column.reserve(w.reps_done);
+    for (std::uint64_t r = 0; r < w.reps_done; ++r) column.push_back(w.reps[r * M + m]);
   }
   const auto q = quantiles(column, plan.exp->output.quantiles);
   std::copy(q.begin(), q.end(), out);
@@ -336,17 +335,18 @@ void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatc
   out.values[i] = std::move(w.values);
   out.status[i] = w.status;
   out.replications_run[i] = w.status == kStatusOk ? w.reps_done : 0;
+  const bool ok = w.status == kStatusOk;
   for (std::size_t m = 0; m < M; ++m) {
-    out.stats[i * M + m] = point_stats(plan, w, m);
-    if (Q > 0) point_quantiles(plan, w, m, &out.quantiles[(i * M + m) * Q]);
+    auto& column = out.metrics[m];
+    if (info.metrics[m].level == OutputLevel::Point) {
+      column.value[i] = ok ? w.point_metrics[m] : kNaN;
+      continue;
+    }
+    if (ok) column.stats[i] = w.stats[m];
+    if (Q > 0) point_quantiles(plan, w, m, &column.quantiles[i * Q]);
   }
-  if (w.status == kStatusOk && plan.exp->output.keep_replications) {
-    // A point-level metric has the same value in every replication.
-    for (std::size_t m = 0; m < M; ++m)
-      if (info.metrics[m].level == OutputLevel::Point)
-        for (std::uint64_t r = 0; r < w.reps_done; ++r) w.reps[r * M + m] = w.point_metrics[m];
-    out.replications[i] = std::move(w.reps);
-  }
+  // Replications hold every metric's slot; the writer keeps those of replication-level metrics.
+  if (ok && plan.exp->output.keep_replications) out.replications[i] = std::move(w.reps);
   for (std::size_t s = 0; s < plan.series.size(); ++s)
     if (w.status == kStatusOk) out.series[s][i] = std::move(w.series[s]);
   w = PointWork{};  // release what the batch does not hand on
@@ -360,8 +360,16 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   out.count = b.count;
   out.values.resize(b.count);
   out.status.resize(b.count);
-  out.stats.resize(b.count * M);
-  out.quantiles.assign(b.count * M * Q, kNaN);
+  out.metrics.resize(M);
+  for (std::size_t m = 0; m < M; ++m) {
+    auto& column = out.metrics[m];
+    if (plan.info->metrics[m].level == OutputLevel::Point) {
+      column.value.resize(b.count);
+    } else {
+      column.stats.resize(b.count);
+      column.quantiles.assign(b.count * Q, kNaN);
+    }
+  }
   out.replications_run.assign(b.count, 0);
   if (plan.exp->output.keep_replications) out.replications.resize(b.count);
   out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));

@@ -1,12 +1,12 @@
 // SHA-256 (FIPS 180-4) of the effective config text, stored as config_sha256 so shards, merges and
 // resumes can check that they belong to the same experiment. None of the project's dependencies
 // exposes a SHA-2, and the algorithm is short and fixed, so it lives here.
+#include "tariffsim/sha256.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <string>
-
-#include "tariffsim/result_file.hpp"
 
 namespace tariffsim {
 

@@ -49,6 +49,17 @@ def check(condition, message):
 VOLATILE_ATTRS = {"created_utc", "command_line"}
 
 
+# HDF5's dimension-scale bookkeeping: object references, which hold file addresses; compared by
+# the objects they name.
+SCALE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST"}
+
+
+def _named_references(f, name, value):
+    if name == "DIMENSION_LIST":
+        return tuple(tuple(f[ref].name for ref in refs) for refs in value)
+    return tuple(sorted((f[row[0]].name, int(row[1])) for row in value))
+
+
 def datasets(path):
     """Every dataset and attribute of a result file, as {name: value}, for bitwise comparison."""
     out = {}
@@ -59,7 +70,7 @@ def datasets(path):
 
         def visit(name, obj):
             for k, v in obj.attrs.items():
-                out[f"{name}@{k}"] = v
+                out[f"{name}@{k}"] = _named_references(f, k, v) if k in SCALE_ATTRS else v
             if isinstance(obj, h5py.Dataset):
                 out[name] = obj[()]
         f.visititems(visit)

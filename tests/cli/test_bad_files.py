@@ -50,7 +50,15 @@ def garbage_config_same_hash(f, row):
 ALL = {"info", "merge", "resume", "py", "R"}
 TOOLS = {"info", "merge", "resume"}
 DAMAGES = {
-    "format_version 2 (a newer major version)": (lambda f, r: f.attrs.__setitem__("format_version", 2), ALL),
+    "format_version [3, 0] (a newer major version)": (
+        lambda f, r: f.attrs.__setitem__("format_version", np.array([3, 0], np.int32)), ALL),
+    "format_version 1 (a version-1 file)": (lambda f, r: f.attrs.__setitem__("format_version", 1), ALL),
+    "format_version 2 (an integer, as version 1 wrote it)": (
+        lambda f, r: f.attrs.__setitem__("format_version", 2), ALL),
+    "format_version [2, 0, 0]": (
+        lambda f, r: f.attrs.__setitem__("format_version", np.array([2, 0, 0], np.int32)), ALL),
+    "format_version [1, 0]": (
+        lambda f, r: f.attrs.__setitem__("format_version", np.array([1, 0], np.int32)), ALL),
     "format_version 0": (lambda f, r: f.attrs.__setitem__("format_version", 0), ALL),
     "format_version a string": (lambda f, r: f.attrs.__setitem__("format_version", "1"), ALL),
     "format changed": (lambda f, r: f.attrs.__setitem__("format", "other"), ALL),
@@ -77,8 +85,18 @@ DAMAGES = {
                                                           f[f"{G}/status/done"][:P - 2]), ALL),
     "results/Vbar/mean int32": (lambda f, r: replace_dataset(f, f"{G}/results/Vbar/mean",
                                                               np.zeros(P, np.int32)), TOOLS),
-    "replications/Vbar 2-D of the wrong width": (
-        lambda f, r: replace_dataset(f, f"{G}/replications/Vbar", np.zeros((P, 3))), TOOLS),
+    "replications/sim_E_tau 2-D of the wrong width": (
+        lambda f, r: replace_dataset(f, f"{G}/replications/sim_E_tau", np.zeros((P, 3))), TOOLS),
+    # Version 1 stored six statistics of a point-level output and its replications; version 2
+    # stores its value alone.
+    "results/Vbar/sd (a point-level output's version-1 statistic)": (
+        lambda f, r: f.create_dataset(f"{G}/results/Vbar/sd", data=np.zeros(P), chunks=True), TOOLS),
+    "replications/Vbar (a point-level output, repeated)": (
+        lambda f, r: f.create_dataset(f"{G}/replications/Vbar", data=np.zeros((P, 40)),
+                                      chunks=True), TOOLS),
+    "axes/replication missing": (lambda f, r: f.__delitem__(f"{G}/axes/replication"), TOOLS),
+    "axes/quantile of the wrong length": (
+        lambda f, r: replace_dataset(f, f"{G}/axes/quantile", np.zeros(3)), TOOLS),
     "an extra dataset": (lambda f, r: f.create_dataset(f"{G}/results/extra", data=np.zeros(P)),
                          TOOLS),
     "points/index 1e9 in a done row": (
@@ -94,8 +112,8 @@ DAMAGES = {
         lambda f, r: never_written(f, f"{G}/results/Vbar/mean"), TOOLS),
     "status/replications rows never written": (
         lambda f, r: never_written(f, f"{G}/status/replications"), TOOLS),
-    "replications/Vbar chunks of done points missing": (
-        lambda f, r: never_written(f, f"{G}/replications/Vbar"), TOOLS),
+    "replications/sim_E_tau chunks of done points missing": (
+        lambda f, r: never_written(f, f"{G}/replications/sim_E_tau"), TOOLS),
     "series/tariff chunks of done points missing": (
         lambda f, r: never_written(f, f"{G}/series/tariff"), TOOLS),
     "status/replications 1 in a done row (40 run)": (
@@ -299,7 +317,8 @@ def merged_expectation(single, shard, rows):
     them: what a faithful merge gives (None for rows h5py cannot read, which merge must refuse)."""
     want = datasets(single)
     for k, v in want.items():
-        if "@" not in k and isinstance(v, np.ndarray) and v.ndim >= 1:
+        # The axes/ scales are not rows of points: merge writes them whole, as a run does.
+        if "@" not in k and "/axes/" not in f"/{k}" and isinstance(v, np.ndarray) and v.ndim >= 1:
             have = read_rows(shard, k, rows)
             want[k] = None if have is None else v
             if have is not None:
@@ -324,6 +343,15 @@ def read_rows(path, name, rows):
             return None
 
 
+def whole(path, name):
+    """A whole dataset, or None if the damage makes it unreadable."""
+    with h5py.File(path, "r") as f:
+        try:
+            return f[name][()]
+        except (OSError, ValueError, KeyError):
+            return None
+
+
 def resume_differences(single, before, after):
     """What a resume of the damaged file `before` got wrong in `after`: the rows it computed must
     be the single run's, the rows done before must read as they did (where they could be read at
@@ -334,6 +362,11 @@ def resume_differences(single, before, after):
     todo_rows, done_rows = list(np.flatnonzero(~done)), list(np.flatnonzero(done))
     diff = []
     for name in dataset_values(single):
+        if "/axes/" in f"/{name}":  # scales, not rows of points: a resume leaves them as found
+            old, new = whole(before, name), whole(after, name)
+            if old is not None and not bitwise_equal(old, new):
+                diff.append(name)
+            continue
         if read_rows(single, name, todo_rows) is not None and not bitwise_equal(
                 read_rows(single, name, todo_rows), read_rows(after, name, todo_rows)):
             diff.append(f"{name} (computed rows)")

@@ -45,6 +45,17 @@ series = ["tariff"]
     check(df.attrs["units"]["E_tau"] == "price", "units travel with the frame")
     se = ts.read(str(out), stats=("mean", "se"))
     check("sim_P_protect_se" in se.columns, "other statistics as <metric>_<stat>")
+    # Format 2: a point-level output (a closed form) stores its value alone.
+    check("Vbar_se" not in se.columns and "Vbar" in se.columns,
+          "no statistics other than the value for a point-level output")
+    with h5py.File(out, "r") as f:
+        check(list(f["reader/results/Vbar"]) == ["mean"], "results/Vbar holds mean alone")
+        check(f["reader/points/delta"].dims[0].label == "point", "the point axis is named")
+    try:
+        ts.replications(str(out), "Vbar")
+        check(False, "replications of a point-level output are refused")
+    except KeyError as e:
+        check("replications" in str(e), f"replications were not kept ({e})")
     s = ts.series(str(out), "tariff")
     check(s.shape == (8, 20, 30), f"series shape [P, R, T] ({s.shape})")
 
@@ -65,12 +76,24 @@ series = ["tariff"]
         check("incomplete" in str(e), "an incomplete file is refused by default")
     check(len(ts.read(str(out), allow_incomplete=True)) == 8, "allow_incomplete reads done points")
     with h5py.File(out, "r+") as f:
-        f.attrs["format_version"] = 2
+        f.attrs["format_version"] = np.array([2, 9], np.int32)
+    check(len(ts.read(str(out), allow_incomplete=True)) == 8, "a newer minor version is read")
+    with h5py.File(out, "r+") as f:
+        f.attrs["format_version"] = np.array([3, 0], np.int32)
     try:
         ts.read(str(out), allow_incomplete=True)
         check(False, "a newer format version is refused")
     except ts.FormatError as e:
-        check("format_version 2" in str(e), "a newer format version is refused")
+        check("format_version 3.0" in str(e) and "newer" in str(e),
+              "a newer major format version is refused")
+    with h5py.File(out, "r+") as f:
+        f.attrs["format_version"] = 1
+    try:
+        ts.read(str(out), allow_incomplete=True)
+        check(False, "a version-1 file is refused")
+    except ts.FormatError as e:
+        check("format version 1" in str(e) and "tariffsim 0.1.0" in str(e),
+              f"a version-1 file is refused, naming the release that reads it ({e})")
 
 
 if __name__ == "__main__":

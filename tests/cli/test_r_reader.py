@@ -48,6 +48,24 @@ cat(nrow(df), "\\n")
     r = subprocess.run(["Rscript", "-e", f'source("{args.source}/tools/R/tariffsim_reader.R"); '
                         f'read_tariffsim("{exp}")'], capture_output=True, text=True)
     check(r.returncode != 0, "R refuses a file that is not HDF5")
+    # Format 2: a point-level output stores its value alone, so asking for its se gives no column.
+    r = subprocess.run(["Rscript", "-e", f'source("{args.source}/tools/R/tariffsim_reader.R"); '
+                        f'df <- read_tariffsim("{out}", stats = c("mean", "se")); '
+                        f'cat("Vbar_se" %in% names(df), "sim_P_protect_se" %in% names(df))'],
+                       capture_output=True, text=True)
+    check(r.stdout.strip() == "FALSE TRUE", f"se of replication-level outputs only ({r.stdout})")
+    for version, words in ((np.array([2, 9], np.int32), None),
+                           (np.array([3, 0], np.int32), "newer"),
+                           (1, "tariffsim 0.1.0")):
+        with h5py.File(out, "r+") as f:
+            f.attrs["format_version"] = version
+        r = subprocess.run(["Rscript", "-e", f'source("{args.source}/tools/R/tariffsim_reader.R"); '
+                            f'cat(nrow(read_tariffsim("{out}")))'], capture_output=True, text=True)
+        if words is None:
+            check(r.returncode == 0 and r.stdout.strip() == "3", "R reads a newer minor version")
+        else:
+            check(r.returncode != 0 and words in r.stderr,
+                  f"R refuses format_version {version} ({r.stderr.strip()[-200:]})")
 
 
 if __name__ == "__main__":

@@ -355,6 +355,24 @@ TEST_CASE("output and precision errors", "[experiment][errors]") {
     CHECK_PROBLEM(problems_of(kHead + "[output]\nseries = [\"tarif\"]\n"),
                   "exp.toml:6:11: output.series[0]", "(tariff)", "got \"tarif\"");
   }
+  SECTION("unknown or repeated output in metrics, with a suggestion") {
+    const auto p =
+        problems_of(kHead + "[output]\nmetrics = [\"welfar\", \"welfare\", \"welfare\"]\n");
+    CHECK_PROBLEM(p, "exp.toml:6:12: output.metrics[0]", "an output of model", "'welfar'",
+                  "did you mean 'welfare'?");
+    CHECK_PROBLEM(p, "exp.toml:6:33: output.metrics[2]", "each output named once");
+    CHECK_PROBLEM(problems_of(kHead + "[output]\nmetrics = \"welfare\"\n"),
+                  "exp.toml:6:11:", "output.metrics", "an array of the model's output names");
+  }
+  SECTION("compression is a deflate level") {
+    CHECK_PROBLEM(problems_of(kHead + "[output]\ncompression = 10\n"),
+                  "exp.toml:6:15: output.compression", "an integer in [0, 9]", "got 10");
+    CHECK_PROBLEM(problems_of(kHead + "[output]\ncompresion = 1\n"), "output.compresion",
+                  "did you mean 'compression'?");
+    const Experiment e = parse(kHead + "[output]\ncompression = 0\nmetrics = [\"welfare\"]\n");
+    CHECK(e.output.compression == 0);
+    CHECK(e.output.metrics == std::vector<std::string>{"welfare"});
+  }
   SECTION("a series with a fixed length parameter is fine") {
     const Experiment e =
         parse(kHead + "[parameters]\nperiods = 10\n[output]\nseries = [\"tariff\"]\n");

@@ -100,6 +100,19 @@ bool same_stats(const Accumulator& a, const Accumulator& b) {
          same_bits(a.min(), b.min()) && same_bits(a.max(), b.max());
 }
 
+// Point i's statistics of a replication-level metric m (x or y).
+const Accumulator& stats(const PointBatch& b, std::size_t i, std::size_t m) {
+  return b.metrics.at(m).stats.at(i);
+}
+
+// Point i of `a` and point j of `b` hold the same results, bit for bit: the statistics of x and
+// y, the value of the point-level c.
+bool same_point(const PointBatch& a, std::size_t i, const PointBatch& b, std::size_t j) {
+  return same_stats(stats(a, i, kX), stats(b, j, kX)) &&
+         same_stats(stats(a, i, kY), stats(b, j, kY)) &&
+         same_bits(a.metrics.at(kC).value.at(i), b.metrics.at(kC).value.at(j));
+}
+
 const std::string kGrid = "[grid]\nmu = [0.0, 1.0e6, -3.5]\n";
 
 }  // namespace
@@ -120,7 +133,7 @@ TEST_CASE("block merges give the one-pass statistics of the kept replications", 
         one_pass.add(v);
         if (std::isfinite(v)) sum += v;
       }
-      const Accumulator& merged = b.stats[i * M + m];
+      const Accumulator& merged = stats(b, i, m);
       CHECK(merged.n() == one_pass.n());
       CHECK(merged.min() == one_pass.min());
       CHECK(merged.max() == one_pass.max());
@@ -131,9 +144,11 @@ TEST_CASE("block merges give the one-pass statistics of the kept replications", 
       CHECK(std::abs(one_pass.mean() - exact) <= 1e-14 * std::abs(exact));
       CHECK(std::abs(merged.sd() - one_pass.sd()) <= 1e-9 * one_pass.sd());
     }
-    CHECK(b.stats[i * M + kX].n() == 800);         // every 5th replication is NaN
-    CHECK(b.stats[i * M + kY].n() == 1000 - 143);  // unwritten in r = 0, 7, ..., 994
-    CHECK(b.stats[i * M + kC].n() == 1);
+    CHECK(stats(b, i, kX).n() == 800);         // every 5th replication is NaN
+    CHECK(stats(b, i, kY).n() == 1000 - 143);  // unwritten in r = 0, 7, ..., 994
+    // A point-level metric is one value per point (c = mu), with no statistics.
+    CHECK(b.metrics[kC].value[i] == std::get<double>(b.values[i][0]));
+    CHECK(b.metrics[kC].stats.empty());
   }
 }
 
@@ -144,9 +159,10 @@ TEST_CASE("statistics do not depend on what is kept per replication", "[runner]"
   const PointBatch quantiles = compute(head + "[output]\nquantiles = [0.1, 0.5]\n");
   CHECK(none.replications.empty());
   CHECK(quantiles.replications.empty());  // kept for the quantiles only, not handed to the writer
-  for (std::size_t k = 0; k < none.stats.size(); ++k) {
-    CHECK(same_stats(none.stats[k], kept.stats[k]));
-    CHECK(same_stats(none.stats[k], quantiles.stats[k]));
+  REQUIRE(none.count == 3);
+  for (std::size_t i = 0; i < none.count; ++i) {
+    CHECK(same_point(none, i, kept, i));
+    CHECK(same_point(none, i, quantiles, i));
   }
 }
 
@@ -155,10 +171,9 @@ TEST_CASE("statistics are the same for any thread count, across waves of blocks"
   const std::string body = "replications = 20000\nblock_size = 1\n[grid]\nmu = [0.0, 2.0]\n";
   const PointBatch one = compute(body, 1);
   const PointBatch three = compute(body, 3);
-  REQUIRE(one.stats.size() == three.stats.size());
-  for (std::size_t k = 0; k < one.stats.size(); ++k)
-    CHECK(same_stats(one.stats[k], three.stats[k]));
-  CHECK(one.stats[kX].n() == 16000);  // every block ran exactly once
+  REQUIRE(one.count == three.count);
+  for (std::size_t i = 0; i < one.count; ++i) CHECK(same_point(one, i, three, i));
+  CHECK(stats(one, 0, kX).n() == 16000);  // every block ran exactly once
 }
 
 TEST_CASE("adaptive precision keeps only the replications it ran", "[runner]") {
@@ -179,7 +194,7 @@ TEST_CASE("adaptive precision keeps only the replications it ran", "[runner]") {
                 "[precision]\nmax_replications = 640\ntarget_se = { x = 1e-12 }\n");
     for (std::size_t i = 0; i < b.count; ++i) {
       CHECK(b.replications_run[i] == 640);
-      CHECK(b.stats[i * 3 + kX].n() == 512);
+      CHECK(stats(b, i, kX).n() == 512);
       CHECK(b.series[0][i].size() == 640 * 3);
     }
   }
@@ -191,15 +206,13 @@ TEST_CASE("a model that throws at a point fails that point only, in prepare or i
   const PointBatch mixed = compute(body + "[grid]\nmu = [0.0, 13.0, 17.0, 1.0]\n", 2);
   CHECK(mixed.status ==
         std::vector<std::int32_t>{kStatusOk, kStatusModelError, kStatusModelError, kStatusOk});
-  const std::size_t M = 3;
   for (std::size_t failed : {std::size_t{1}, std::size_t{2}}) {
     CHECK(mixed.replications_run[failed] == 0);
-    for (std::size_t m = 0; m < M; ++m) CHECK(mixed.stats[failed * M + m].n() == 0);
+    for (std::size_t m : {kX, kY}) CHECK(stats(mixed, failed, m).n() == 0);
+    CHECK(std::isnan(mixed.metrics[kC].value[failed]));
   }
   // The points that did not fail are exactly what they are in a run without the failing ones.
   const PointBatch clean = compute(body + "[grid]\nmu = [0.0, 1.0]\n", 2);
-  for (std::size_t m = 0; m < M; ++m) {
-    CHECK(same_stats(mixed.stats[0 * M + m], clean.stats[0 * M + m]));
-    CHECK(same_stats(mixed.stats[3 * M + m], clean.stats[1 * M + m]));
-  }
+  CHECK(same_point(mixed, 0, clean, 0));
+  CHECK(same_point(mixed, 3, clean, 1));
 }

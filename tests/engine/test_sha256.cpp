@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "tariffsim/result_file.hpp"
+#include "tariffsim/sha256.hpp"
 
 using tariffsim::sha256_hex;
 

@@ -1,10 +1,12 @@
-# Read tariffsim result files (HDF5, format version 1; engine/FORMAT.md) into an R data.frame.
+# Read tariffsim result files (HDF5, format version 2; engine/FORMAT.md) into an R data.frame.
 #
 #   source("tools/R/tariffsim_reader.R")
 #   df <- read_tariffsim("results/quickstart.h5")              # parameters + metric means
 #   df <- read_tariffsim(path, stats = c("mean", "se"))        # adds <metric>_se columns
 #
-# Checks the format name and version first, then that every dataset has one row per point, and
+# The mean of a metric is its column (for a point-level metric, a closed form, its value); other
+# statistics exist for replication-level metrics only. Checks the format name and major version
+# (format_version = [major, minor]) first, then that every dataset has one row per point, and
 # refuses incomplete files unless allow_incomplete = TRUE. Any file it cannot read (foreign, newer,
 # truncated, damaged) stops with an error naming the file and what is wrong.
 library(hdf5r)
@@ -43,14 +45,22 @@ tariffsim_check_format <- function(f, path) {
   if (!is.character(fmt) || length(fmt) != 1 || fmt != "tariffsim")
     tariffsim_stop(sprintf("%s: not a tariffsim result file (format attribute is '%s')", path,
                            paste(fmt, collapse = " ")))
-  version <- tariffsim_int_attr(f, "format_version", path)
-  if (version > 1)
+  version <- if (f$attr_exists("format_version")) h5attr(f, "format_version") else NULL
+  if (is.null(version) || !is.numeric(version) || !(length(version) %in% c(1, 2)) ||
+      any(version != round(version)))
+    tariffsim_stop(sprintf("%s: attribute 'format_version' is missing or not [major, minor] integers",
+                           path))
+  if (length(version) == 1 && version == 1)
+    tariffsim_stop(sprintf(paste("%s: is of format version 1, which this reader (format version 2)",
+                                 "does not read; read it with tools/R/tariffsim_reader.R of",
+                                 "tariffsim 0.1.0 (git commit 123c85f and earlier)"), path))
+  if (length(version) != 2 || version[1] < 2)
+    tariffsim_stop(sprintf("%s: format_version %s is not supported (this reader reads version 2)",
+                           path, paste(format(version, scientific = FALSE), collapse = ".")))
+  if (version[1] > 2)
     tariffsim_stop(sprintf(paste("%s: written by a newer tariffsim (format_version %s);",
-                                 "this reader reads version 1: update the reader"), path,
-                           format(version, scientific = FALSE)))
-  if (version != 1)
-    tariffsim_stop(sprintf("%s: format_version %s is not supported (this reader reads version 1)",
-                           path, format(version, scientific = FALSE)))
+                                 "this reader reads version 2: update the reader"), path,
+                           paste(format(version, scientific = FALSE), collapse = ".")))
 }
 
 # Every dataset has n_points rows and the required ones exist.
@@ -60,7 +70,8 @@ tariffsim_check_layout <- function(g, path) {
   for (name in c("points/index", "results/status", "status/done", "status/replications"))
     if (!g$exists(name)) tariffsim_stop(sprintf("%s: dataset %s is missing", path, name))
   listing <- g$ls(recursive = TRUE, detailed = TRUE)
-  for (i in which(listing$obj_type == "H5I_DATASET")) {
+  # axes/ holds the replication, period and quantile scales, not rows of points.
+  for (i in which(listing$obj_type == "H5I_DATASET" & !startsWith(listing$name, "axes/"))) {
     dims <- g[[listing$name[i]]]$dims  # hdf5r reports dimensions fastest first: rows are last
     rows <- if (length(dims) == 0) NA else dims[length(dims)]
     if (is.na(rows) || rows != n)
@@ -93,7 +104,11 @@ read_tariffsim <- function(path, experiment = NULL, stats = "mean", allow_incomp
     results <- g[["results"]]
     for (m in names(results)) {
       if (m == "status") next
-      for (s in stats) df[[if (s == "mean") m else paste0(m, "_", s)]] <- results[[m]][[s]][]
+      point_level <- h5attr(results[[m]], "level") == "point"
+      for (s in stats) {
+        if (s != "mean" && point_level) next  # a point-level metric stores its value alone
+        df[[if (s == "mean") m else paste0(m, "_", s)]] <- results[[m]][[s]][]
+      }
     }
     df$status <- results[["status"]][]
     if (allow_incomplete) df <- df[g[["status/done"]][] == 1, , drop = FALSE]

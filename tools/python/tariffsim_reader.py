@@ -1,12 +1,13 @@
-"""Read tariffsim result files (HDF5, format version 1) into pandas.
+"""Read tariffsim result files (HDF5, format version 2) into pandas.
 
     import tariffsim_reader as ts
     df = ts.read("results/quickstart.h5")          # one row per point: parameters + metric means
-    df = ts.read(path, stats=("mean", "se"))         # adds <metric>_se columns
+    df = ts.read(path, stats=("mean", "se"))         # adds <metric>_se columns (replication-level)
     series = ts.series(path, "tariff")               # numpy array [points, replications, periods]
 
-The format is specified in engine/FORMAT.md. The reader checks the format name and version before
-reading anything else, then that every dataset has one row per point, and refuses incomplete files
+The format is specified in engine/FORMAT.md. The reader checks the format name and major version
+([major, minor]; files of format version 1 are read by tariffsim 0.1.0's reader) before reading
+anything else, then that every dataset has one row per point, and refuses incomplete files
 unless allow_incomplete=True. Any file it cannot read (foreign, newer, truncated, damaged) raises
 FormatError naming the file and what is wrong.
 """
@@ -20,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 FORMAT = "tariffsim"
-SUPPORTED_MAJOR = 1
+SUPPORTED_MAJOR = 2
+# Files of format version 1 (an integer format_version) are read by the reader of this release.
+FORMAT_1_READER = "tools/python/tariffsim_reader.py of tariffsim 0.1.0 (git commit 123c85f and earlier)"
 
 
 class FormatError(ValueError):
@@ -60,13 +63,23 @@ def _check_format(f: h5py.File, path: str) -> None:
     fmt = _text(f.attrs.get("format", ""))
     if fmt != FORMAT:
         raise FormatError(f"{path}: not a tariffsim result file (format attribute is {fmt!r})")
-    version = _int_attr(f, "format_version", path)
-    if version > SUPPORTED_MAJOR:
-        raise FormatError(f"{path}: written by a newer tariffsim (format_version {version}); "
-                          f"this reader reads version {SUPPORTED_MAJOR}: update the reader")
-    if version != SUPPORTED_MAJOR:
-        raise FormatError(f"{path}: format_version {version} is not supported "
+    version = f.attrs.get("format_version")
+    shape = np.shape(version)
+    if version is None or not np.issubdtype(np.asarray(version).dtype, np.integer) \
+            or shape not in ((), (1,), (2,)):
+        raise FormatError(f"{path}: attribute 'format_version' of / is missing or not "
+                          "[major, minor] integers")
+    major = int(np.ravel(version)[0])
+    if shape != (2,) and major == 1:
+        raise FormatError(f"{path}: is of format version 1, which this reader (format version "
+                          f"{SUPPORTED_MAJOR}) does not read; read it with {FORMAT_1_READER}")
+    if shape != (2,) or major < SUPPORTED_MAJOR:
+        raise FormatError(f"{path}: format_version {np.ravel(version).tolist()} is not supported "
                           f"(this reader reads version {SUPPORTED_MAJOR})")
+    if major > SUPPORTED_MAJOR:
+        raise FormatError(f"{path}: written by a newer tariffsim (format_version "
+                          f"{major}.{int(version[1])}); this reader reads version "
+                          f"{SUPPORTED_MAJOR}: update the reader")
 
 
 def _experiment_group(f: h5py.File, path: str, experiment: str | None) -> h5py.Group:
@@ -90,6 +103,8 @@ def _check_layout(g: h5py.Group, path: str) -> None:
             raise FormatError(f"{path}: dataset {name} is missing")
 
     def rows(name, obj):
+        if name.startswith("axes/"):  # the replication, period and quantile scales
+            return
         if isinstance(obj, h5py.Dataset) and (obj.ndim == 0 or obj.shape[0] != n):
             raise FormatError(f"{path}: dataset {name} has shape {obj.shape}, expected {n} rows "
                               "(n_points)")
@@ -127,7 +142,9 @@ def read(path: str, experiment: str | None = None, stats=("mean",),
          allow_incomplete: bool = False) -> pd.DataFrame:
     """One row per point: the parameters, then each metric's statistics.
 
-    The mean of metric m is column m; any other statistic s is column m_s (e.g. Vbar_se).
+    The mean of metric m is column m (for a point-level metric, a closed form, its value); any
+    other statistic s is column m_s (e.g. sim_E_tau_se), for replication-level metrics only: a
+    point-level metric stores its value alone (engine/FORMAT.md).
     Column `status` is the per-point status code (0 = ok; see attrs['status_codes']).
     """
     f, g = _open_checked(path, experiment, allow_incomplete)
@@ -144,6 +161,8 @@ def read(path: str, experiment: str | None = None, stats=("mean",),
             if not isinstance(grp, h5py.Group):
                 continue
             for stat in stats:
+                if stat != "mean" and _text(grp.attrs.get("level", "")) == "point":
+                    continue
                 col = metric if stat == "mean" else f"{metric}_{stat}"
                 columns[col] = grp[stat][()]
         columns["status"] = g["results/status"][()]
@@ -179,5 +198,8 @@ def replications(path: str, metric: str, experiment: str | None = None,
     with f:
         if "replications" not in g:
             raise KeyError(f"{path}: replications were not kept ([output] replications = true)")
+        if metric not in g["replications"]:
+            raise KeyError(f"{path}: no replications of {metric!r} (a point-level output has one "
+                           "value per point, in results/; or not among [output] metrics)")
         with _reading(path):
             return g["replications"][metric][()]

@@ -64,6 +64,11 @@ struct OutputOptions {
   bool keep_replications = false;   // write replications/<metric> [P,R]
   std::vector<std::string> series;  // names from the model's SeriesSpec
   std::vector<double> quantiles;    // probabilities in (0,1), increasing
+  std::vector<std::string>
+      metrics;  // the outputs kept in the file, in the model's order; empty = all
+  // Deflate level (0 = none, 1..9 with HDF5's shuffle) of the datasets that can be compressed
+  // without weakening kill safety (FORMAT.md, "Compression"); unset = kDefaultCompression.
+  std::optional<int> compression;
 };
 
 // Adaptive precision: add replication blocks to a point until every listed metric's standard error

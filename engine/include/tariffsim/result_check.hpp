@@ -20,7 +20,8 @@ class Registry;
 // HDF5 prints its whole error stack to stderr on every failed call, dozens of lines before the
 // one that matters. This turns that printing off for the process and keeps, instead, the
 // innermost cause of the last failure (for example "No space left on device") for
-// last_hdf5_error(). Idempotent; every entry point that touches HDF5 calls it.
+// last_hdf5_error(). Idempotent; every entry point that touches HDF5 calls it. Defined with the
+// typed HDF5 layer (src/hdf5_interface.cpp).
 void silence_hdf5_errors();
 
 // The innermost cause of this thread's last failed HDF5 call ("" if none was recorded).
@@ -29,7 +30,8 @@ std::string last_hdf5_error();
 // The root and experiment-group attributes of a result file, read with their types checked.
 struct ResultHeader {
   std::string path;
-  std::string experiment;  // the one experiment group's name
+  std::string format_version;  // "major.minor"
+  std::string experiment;      // the one experiment group's name
   std::string tariffsim_version, git_commit, created_utc, command_line;
   std::string kernel_isa;  // files written before it was recorded count as this machine's
   std::string model, model_version, config, config_sha256;
@@ -42,7 +44,7 @@ struct ResultHeader {
 };
 
 // A result file opened read-only and checked for what every reader needs: an HDF5 file whose root
-// says format "tariffsim" and this build's format_version, with exactly one experiment group
+// says format "tariffsim" and this build's major format_version, with exactly one experiment group
 // holding its attributes (of their types; config_sha256 the hash of config), a status/done bitmap
 // of n_points entries each 0 or 1, and `complete` only where every point is done. Messages start
 // with `who` and name the file, e.g. "merge: shard 's1.h5': ...".

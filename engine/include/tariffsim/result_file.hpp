@@ -1,4 +1,4 @@
-// The single streaming HDF5 writer, format version 1 (engine/FORMAT.md). Models never touch HDF5:
+// The single streaming HDF5 writer, format version 2 (engine/FORMAT.md). Models never touch HDF5:
 // the runner hands this class finished batches of points and it writes them as columns.
 #pragma once
 
@@ -9,12 +9,21 @@
 #include <vector>
 
 #include "tariffsim/experiment.hpp"
+#include "tariffsim/file_publish.hpp"  // for the drivers that prepare a run's file
 #include "tariffsim/schema.hpp"
 #include "tariffsim/stats.hpp"
 
 namespace tariffsim {
 
-inline constexpr int kFormatVersion = 1;
+// format_version = [major, minor]: readers check the major only, so a minor version may add
+// what older readers of the same major can ignore.
+inline constexpr int kFormatMajor = 2;
+inline constexpr int kFormatMinor = 0;
+// Who reads a file of format version 1 (an integer format_version): the last release that wrote
+// it, so that a refusal can say which build to use.
+inline constexpr const char* kFormat1Reader = "tariffsim 0.1.0 (git commit 123c85f and earlier)";
+// [output] compression when the config does not set it (chosen from measurements, FORMAT.md).
+inline constexpr int kDefaultCompression = 1;
 
 // Everything fixed about a file before the first point is written.
 struct FileLayout {
@@ -28,12 +37,25 @@ struct FileLayout {
   std::string path_origin;  // where the path came from, for errors: "exp.toml:12:8: output.file"
   std::uint64_t shard_index = 0;  // this file holds shard shard_index of shard_count
   std::uint64_t shard_count = 1;
+  std::vector<std::size_t>
+      metrics;  // indices into info->metrics of the outputs kept ([output] metrics)
+  std::vector<std::size_t> replication_metrics;  // those of them kept in replications/
+  int compression = kDefaultCompression;  // deflate level of replications/ and series/ (0 = none)
+  // Point columns compressed too: only for a file built whole under a temporary name and never
+  // written again in place (merge's output; FORMAT.md, "Compression").
+  bool compress_point_columns = false;
 
-  // True if the file has replications/ or series/: compressed chunks, allocated as they are
-  // written, whose indexes a kill can tear (FORMAT.md, "Surviving a kill").
-  bool has_per_replication() const {
-    return (experiment->output.keep_replications && stored_replications > 0) || !series.empty();
-  }
+  // True if the file has replications/ or series/: chunks allocated as they are written, whose
+  // indexes a kill can tear (FORMAT.md, "Surviving a kill").
+  bool has_per_replication() const { return !replication_metrics.empty() || !series.empty(); }
+};
+
+// One output's results over a batch's points, as the columns the writer stores: a point-level
+// output (a closed form) has one value per point, a replication-level one its statistics.
+struct MetricColumns {
+  std::vector<double> value;       // [count], point-level only: the value (NaN if status != 0)
+  std::vector<Accumulator> stats;  // [count], replication-level only
+  std::vector<double> quantiles;   // [count][Q], replication-level only, with [output] quantiles
 };
 
 // A batch of finished points with contiguous indices [first, first + count).
@@ -42,8 +64,7 @@ struct PointBatch {
   std::uint64_t count = 0;
   std::vector<std::vector<Value>> values;  // [count][params]
   std::vector<std::int32_t> status;        // [count]
-  std::vector<Accumulator> stats;          // [count][metrics], point-major
-  std::vector<double> quantiles;           // [count][metrics][Q]
+  std::vector<MetricColumns> metrics;      // [metrics], in the model's order
   // Per-replication data holds only the replications run (replications_run[i] at point i, 0 for
   // a failed point), not the cap: with adaptive precision most points stop far below it.
   std::vector<std::uint64_t> replications_run;    // [count]
@@ -77,45 +98,5 @@ class ResultFile {
   std::unique_ptr<Impl> impl_;
   std::string path_;
 };
-
-std::string sha256_hex(const std::string& data);
-
-// InputError if `path` exists: a result is never overwritten unless asked (`replace`, --force).
-// `remedy` says how to go on, e.g. "continue it with --resume, or replace it with --force". A
-// file another process has open (a run writing it) is refused even with `replace`.
-void refuse_existing_file(const std::string& path, const std::string& origin,
-                          const std::string& remedy, bool replace = false);
-
-// Where a new file for `path` is built: `<path>.tmp-<pid>`, beside it, so the rename is atomic.
-std::string temporary_path(const std::string& path);
-
-// Makes the finished file `temporary` durable and renames it onto `path`: replacing an existing
-// file only if `replace` (--force), else refusing atomically one that appeared meanwhile
-// (InputError naming `origin`).
-void publish_file(const std::string& temporary, const std::string& path, bool replace,
-                  const std::string& origin);
-
-// Removes the temporary files a run killed while creating `path` left beside it (their layout
-// was never complete, so they hold no result) and returns their names. InputError if one is
-// still open in a live process, which is creating the file now.
-std::vector<std::string> remove_leftover_temporaries(const std::string& path,
-                                                     const std::string& origin);
-
-// `tariffsim merge`: checks that the shard files share a config hash and together cover every
-// point exactly once, and writes the file a single run would have written (InputError if not).
-// The file takes the name `out` only when complete; an existing `out` is refused (InputError)
-// unless `force`, and then replaced only by the complete file.
-class Registry;
-
-// `--resume` of a file cut while a batch's compressed chunks were being written, whose chunk
-// indexes may be torn: rebuilds it under a temporary name from every done point whose rows can be
-// read whole (its compressed chunks all present in their indexes), clears the done bits of the
-// others, so that the run computes them again, and renames the result onto `path`. The file must
-// have passed the resume's checks against `layout`. Returns how many done points were lost.
-std::uint64_t rebuild_result_file(const std::string& path, const FileLayout& layout);
-
-void merge_result_files(const std::string& out, const std::vector<std::string>& shards,
-                        const Registry& registry, const std::string& command_line,
-                        bool force = false);
 
 }  // namespace tariffsim

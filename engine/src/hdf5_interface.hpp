@@ -1,6 +1,7 @@
-// Row slabs of point-indexed datasets: the one piece of HDF5 selection logic the writer and
-// merge share, and the file and attribute reads every reader of a path needs. Internal to the
-// engine.
+// The typed HDF5 interface the writer, merge, the resume and the checks share: the file and
+// attribute reads every reader of a path needs, row slabs of point-indexed datasets, typed
+// attributes and string types, the chunked datasets of a result file, dimension scales, and one
+// readable cause for a failed call. Internal to the engine.
 #pragma once
 
 #include <H5Cpp.h>
@@ -27,9 +28,13 @@ inline bool is_hdf5_file(const std::string& path) {
   }
 }
 
-// What went wrong in a failed HDF5 call: the innermost cause HDF5 recorded (result_check.cpp,
-// e.g. "file write failed: No space left on device"), then the C++ API's summary of the call.
+// What went wrong in a failed HDF5 call: the innermost cause HDF5 recorded (e.g. "file write
+// failed: No space left on device", kept by silence_hdf5_errors), then the C++ API's summary of
+// the call. Clears the recorded cause.
 std::string hdf5_cause(const H5::Exception& e);
+
+// Drops the recorded cause of a failure the caller answered itself (a lookup that may fail).
+void forget_hdf5_error();
 
 // The H5Cpp destructors report a failed close on std::cerr, one line per handle. After a failed
 // write every close of the file's handles fails the same way (their metadata cannot be flushed
@@ -152,5 +157,59 @@ inline void for_each_piece(const H5::DataSet& ds, hsize_t first, hsize_t count, 
   for (hsize_t r = first; r < first + count; ++r)
     for (hsize_t col = 0; col < cols; col += step) f(r, 1, col, std::min(step, cols - col));
 }
+
+// ---- typed attributes and strings ----
+
+H5::StrType utf8_string_type();  // variable-length UTF-8
+// Text parameters (enums, lists) are stored as FIXED-length strings: variable-length strings live
+// in a heap that a run killed mid-write can leave inconsistent, which a resume could not overwrite.
+H5::StrType fixed_string_type(std::size_t width);
+
+void set_attr(H5::H5Object& obj, const std::string& name, const std::string& value);
+template <class T>
+void set_attr(H5::H5Object& obj, const std::string& name, T value, const H5::PredType& type) {
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &value);
+}
+
+// Every dataset says what it holds and in what unit; "1" = dimensionless (a count, a code, a
+// model quantity declared without a unit).
+void describe(H5::DataSet& ds, const std::string& description, const std::string& unit);
+
+// ---- the datasets of a result file ----
+
+inline constexpr hsize_t kColumnChunk = 16384, kMinColumnChunk = 1024;
+inline constexpr hsize_t kChunkElements = 1u << 17;  // ~1 MB of float64
+// With adaptive precision a point writes its replications up to a whole chunk (replication_extent):
+// small chunks keep that padding small when a point stops far below the cap.
+inline constexpr hsize_t kAdaptiveChunkElements = 1u << 13;  // 64 KB
+
+// How a dataset is chunked and filtered. Per-replication datasets (replications/, series/) get
+// chunks of ONE point: a point's chunks are then written whole, once, in one batch, so a run killed
+// mid-write leaves at worst garbage in chunks of points not yet marked done, which a resume
+// overwrites whole without reading them; `chunk_elements` bounds such a chunk. Point columns get
+// chunks of `column_rows` rows, rewritten in place by every batch: never compressed in a file a run
+// writes (a compressed chunk rewritten changes size, hence HDF5 metadata), only in one built whole
+// before its rename (merge: FORMAT.md, "Compression").
+struct Chunking {
+  bool per_replication = false;
+  int deflate = 0;  // 0 = no filter; else shuffle + deflate at this level
+  hsize_t chunk_elements = kChunkElements;
+  hsize_t column_rows = kColumnChunk;
+};
+
+// A dataset whose first dimension is the point index; chunked so batches write in place and a
+// 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value.
+H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
+                         std::vector<hsize_t> dims, const void* fill, const Chunking& how);
+
+// Names the dimension `dim` of `ds` by the scale `axis` (HDF5 dimension scales: h5py's
+// ds.dims[dim], xarray's dimension names).
+void attach_axis(const H5::DataSet& ds, unsigned dim, const H5::DataSet& axis,
+                 const std::string& label);
+
+// Writes rows [first, first + count) of a dataset of any rank from a row-major buffer.
+void write_rows(H5::DataSet& ds, hsize_t first, hsize_t count, const void* data,
+                const H5::DataType& memtype);
 
 }  // namespace tariffsim::detail

@@ -1,0 +1,124 @@
+#include "result_layout.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "tariffsim/result_check.hpp"
+
+namespace tariffsim::detail {
+
+namespace {
+
+DatasetSpec real_set(std::string path, std::vector<hsize_t> dims, std::vector<std::string> axes) {
+  return {std::move(path), H5T_FLOAT, 8, true, std::move(dims), std::move(axes), {}};
+}
+DatasetSpec int_set(std::string path, std::size_t size, bool is_signed, hsize_t P) {
+  return {std::move(path), H5T_INTEGER, size, is_signed, {P}, {kPointAxis}, {}};
+}
+
+void add_params(const FileLayout& layout, std::vector<DatasetSpec>& out) {
+  const hsize_t P = layout.n_points;
+  out.push_back({kPointAxis, H5T_INTEGER, 8, false, {P}, {}, "point"});
+  for (const auto& spec : layout.info->params) {
+    const std::string path = "points/" + spec.name;
+    switch (spec.type) {
+      case ParamType::Real:
+        out.push_back(real_set(path, {P}, {kPointAxis}));
+        break;
+      case ParamType::Integer:
+        out.push_back(int_set(path, 8, true, P));
+        break;
+      case ParamType::Bool:
+        out.push_back(int_set(path, 1, false, P));
+        break;
+      case ParamType::Enum:
+      case ParamType::RealList:
+        out.push_back({path,
+                       H5T_STRING,
+                       std::max<std::size_t>(1, parameter_text_width(spec, *layout.experiment)),
+                       false,
+                       {P},
+                       {kPointAxis},
+                       {}});
+        break;
+    }
+  }
+}
+
+// results/<m>/: the value of a point-level output; the statistics of a replication-level one.
+void add_results(const FileLayout& layout, std::vector<DatasetSpec>& out) {
+  const hsize_t P = layout.n_points;
+  const auto& probs = layout.experiment->output.quantiles;
+  for (const std::size_t m : layout.metrics) {
+    const auto& metric = layout.info->metrics[m];
+    const std::string base = "results/" + metric.name + "/";
+    out.push_back(real_set(base + "mean", {P}, {kPointAxis}));
+    if (metric.level == OutputLevel::Point) continue;
+    for (const char* stat : {"sd", "se", "min", "max"})
+      out.push_back(real_set(base + stat, {P}, {kPointAxis}));
+    out.push_back(int_set(base + "n", 8, false, P));
+    if (!probs.empty())
+      out.push_back(real_set(base + "q", {P, probs.size()}, {kPointAxis, kQuantileAxis}));
+  }
+  out.push_back(int_set("results/status", 4, true, P));
+}
+
+void add_per_replication(const FileLayout& layout, std::vector<DatasetSpec>& out) {
+  const hsize_t P = layout.n_points, R = layout.stored_replications;
+  const auto& info = *layout.info;
+  for (const std::size_t m : layout.replication_metrics)
+    out.push_back(
+        real_set("replications/" + info.metrics[m].name, {P, R}, {kPointAxis, kReplicationAxis}));
+  for (std::size_t s = 0; s < layout.series.size(); ++s)
+    out.push_back(real_set("series/" + info.series[layout.series[s]].name,
+                           {P, R, layout.series_length[s]},
+                           {kPointAxis, kReplicationAxis, period_axis(layout, s)}));
+}
+
+// The scales under axes/ that some dataset of the layout uses: 0, 1, ... along replications and
+// periods, the probabilities along quantiles.
+void add_axes(const std::vector<DatasetSpec>& datasets, const FileLayout& layout,
+              std::vector<DatasetSpec>& out) {
+  std::set<std::string> used;
+  for (const auto& d : datasets)
+    for (std::size_t k = 1; k < d.axes.size(); ++k) used.insert(d.axes[k]);
+  if (used.count(kReplicationAxis))
+    out.push_back(
+        {kReplicationAxis, H5T_INTEGER, 8, false, {layout.stored_replications}, {}, "replication"});
+  if (used.count(kQuantileAxis)) {
+    DatasetSpec probs = real_set(kQuantileAxis, {layout.experiment->output.quantiles.size()}, {});
+    probs.axis_label = "quantile";
+    out.push_back(std::move(probs));
+  }
+  for (std::size_t s = 0; s < layout.series.size(); ++s) {
+    const std::string path = period_axis(layout, s);
+    if (!used.erase(path)) continue;  // one scale per distinct length
+    out.push_back({path, H5T_INTEGER, 8, false, {layout.series_length[s]}, {}, "period"});
+  }
+}
+
+}  // namespace
+
+std::string period_axis(const FileLayout& layout, std::size_t s) {
+  const auto& lengths = layout.series_length;
+  const bool one_length = std::all_of(lengths.begin(), lengths.end(),
+                                      [&](std::uint64_t T) { return T == lengths.front(); });
+  return one_length ? std::string("axes/period") : "axes/period_" + std::to_string(lengths.at(s));
+}
+
+bool is_point_indexed(const std::string& path) {
+  return path.rfind("axes/", 0) != 0;
+}
+
+std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
+  std::vector<DatasetSpec> out;
+  add_params(layout, out);
+  add_results(layout, out);
+  add_per_replication(layout, out);
+  out.push_back(int_set("status/done", 1, false, layout.n_points));
+  out.push_back(int_set("status/replications", 8, false, layout.n_points));
+  add_axes(std::vector<DatasetSpec>(out), layout, out);
+  return out;
+}
+
+}  // namespace tariffsim::detail

@@ -1,0 +1,43 @@
+// What datasets a result file of a given layout holds (FORMAT.md), in one place for the writer,
+// the checks, merge and the rebuild: paths, types, shapes, and the axis of each dimension.
+// Internal to the engine.
+#pragma once
+
+#include <H5Cpp.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "tariffsim/result_file.hpp"
+
+namespace tariffsim::detail {
+
+// One dataset of a result file: path under the experiment group, type and shape, and the
+// dimension scale (a dataset path) of each dimension. The scales themselves are datasets under
+// `axes/` (and `points/index`, the point axis), with `axis_label` set.
+struct DatasetSpec {
+  std::string path;
+  H5T_class_t type_class;
+  std::size_t size;  // bytes per element
+  bool is_signed;    // integers only
+  std::vector<hsize_t> dims;
+  std::vector<std::string> axes;  // per dimension; empty for a scale
+  std::string axis_label;         // the dimension name a scale gives ("point", "replication", ...)
+};
+
+inline constexpr const char* kPointAxis = "points/index";
+inline constexpr const char* kReplicationAxis = "axes/replication";
+inline constexpr const char* kQuantileAxis = "axes/quantile";
+
+// Every dataset of the layout, the axes included, in the order the writer creates them.
+std::vector<DatasetSpec> dataset_specs(const FileLayout& layout);
+
+// True for a dataset indexed by point along dimension 0 (everything but the axes/ scales).
+bool is_point_indexed(const std::string& path);
+
+// The path of the period axis of kept series `s` (layout.series[s]): `axes/period` when every kept
+// series has the same length, else `axes/period_<length>`.
+std::string period_axis(const FileLayout& layout, std::size_t s);
+
+}  // namespace tariffsim::detail

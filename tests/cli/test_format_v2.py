@@ -1,0 +1,158 @@
+"""Format version 2 (engine/FORMAT.md): a point-level output stores its value alone, `[output]
+metrics` keeps the named outputs only (and is part of the config hash), every dimension is named
+by a dimension scale, every dataset has a unit and a description, merge compresses the point
+columns of the file it builds (with the same values as the run's), and a version-1 file is refused
+by info, merge and --resume with exit 2 naming the release that reads it."""
+import h5py
+import numpy as np
+
+from common import bitwise_equal, check, datasets, parse_args, run, workdir, write
+
+EXPERIMENT = """
+[experiment]
+name = "v2"
+model = "bagwell_staiger"
+seed = 5
+replications = 30
+[parameters]
+periods = 40
+[grid]
+delta = [0.3, 0.6, 0.9]
+sd = [0.1, 0.3]
+[output]
+replications = true
+series = ["tariff"]
+quantiles = [0.1, 0.9]
+"""
+G = "v2"
+
+
+def run_ok(b, *args):
+    r = run(b, *args)
+    check(r.returncode == 0, f"tariffsim {' '.join(map(str, args[:1]))} succeeds "
+                             f"({r.stderr.strip()[-300:]})")
+    return r
+
+
+def check_layout(path):
+    with h5py.File(path, "r") as f:
+        check(list(f.attrs["format_version"]) == [2, 0], "format_version = [2, 0]")
+        g = f[G]
+        for name, grp in g["results"].items():
+            if not isinstance(grp, h5py.Group):
+                continue
+            level = grp.attrs["level"]
+            level = level.decode() if isinstance(level, bytes) else level
+            want = ["mean"] if level == "point" else ["max", "mean", "min", "n", "q", "sd", "se"]
+            check(sorted(grp) == want, f"results/{name} ({level}) holds {want} ({sorted(grp)})")
+        kept = sorted(g["replications"])
+        check(all(g[f"results/{m}"].attrs["level"] in ("replication", b"replication")
+                  for m in kept) and "Vbar" not in kept,
+              f"replications/ of replication-level outputs only ({kept})")
+        labels = {}
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                check("unit" in obj.attrs and "description" in obj.attrs,
+                      f"{name} has a unit and a description")
+                labels[name] = [d.label for d in obj.dims]
+        g.visititems(visit)
+        check(labels["points/delta"] == ["point"] and labels["results/status"] == ["point"],
+              "point columns: dimension 0 is 'point'")
+        check(labels["replications/sim_E_tau"] == ["point", "replication"], "replications/ axes")
+        check(labels["series/tariff"] == ["point", "replication", "period"], "series/ axes")
+        check(labels["results/sim_E_tau/q"] == ["point", "quantile"], "quantile axis")
+        check(np.array_equal(g["points/delta"].dims[0][0][()], np.arange(6)),
+              "the point scale is points/index")
+        check(np.array_equal(g["series/tariff"].dims[2][0][()], np.arange(40)), "periods 0..T-1")
+        check(np.array_equal(g["results/sim_E_tau/q"].dims[1][0][()], [0.1, 0.9]),
+              "the quantile scale holds the probabilities")
+        check(g["points/delta"].attrs["unit"] in ("1", b"1"), "a dimensionless parameter: unit 1")
+
+
+def filters(path, name):
+    with h5py.File(path, "r") as f:
+        return f[f"{G}/{name}"].compression
+
+
+def check_metrics(b, wd):
+    exp = write(wd / "m.toml", EXPERIMENT + 'metrics = ["Vbar", "sim_E_tau"]\n')
+    out = wd / "m.h5"
+    run_ok(b, "run", exp, "-o", out, "--no-progress")
+    with h5py.File(out, "r") as f:
+        g = f[G]
+        check(sorted(k for k in g["results"] if k != "status") == ["Vbar", "sim_E_tau"],
+              "[output] metrics keeps the named outputs only")
+        check(sorted(g["replications"]) == ["sim_E_tau"], "and their replications")
+        config = g.attrs["config"]
+        check("metrics" in config and "Vbar" in config and "sim_E_tau" in config,
+              "the kept set is in the stored config")
+    full = wd / "full.h5"
+    run_ok(b, "run", write(wd / "full.toml", EXPERIMENT), "-o", full, "--no-progress")
+    a, c = datasets(out), datasets(full)
+    for name in ("v2/results/Vbar/mean", "v2/results/sim_E_tau/se", "v2/replications/sim_E_tau"):
+        check(bitwise_equal(a[name], c[name]), f"{name}: the same bits as the full file's")
+    r = run(b, "run", write(wd / "other.toml", EXPERIMENT + 'metrics = ["Vbar"]\n'), "-o", out,
+            "--resume", "--no-progress")
+    check(r.returncode == 2 and "different config" in r.stderr,
+          f"--resume with another metrics list is refused (config_sha256) ({r.stderr[-200:]})")
+    r = run(b, "run", write(wd / "bad.toml", EXPERIMENT + 'metrics = ["Vbr"]\n'), "-o",
+            wd / "bad.h5")
+    check(r.returncode == 2 and "bad.toml:" in r.stderr and "output.metrics[0]" in r.stderr and
+          "did you mean 'Vbar'?" in r.stderr,
+          f"an unknown output: exit 2, file:line, key and a suggestion ({r.stderr.strip()})")
+    return full
+
+
+def check_compression(b, wd, full):
+    check(filters(full, "points/delta") is None and filters(full, "results/Vbar/mean") is None,
+          "a run's point columns are not compressed (rewritten in place)")
+    check(filters(full, "replications/sim_E_tau") == "gzip", "replications/ is deflated")
+    exp = write(wd / "c.toml", EXPERIMENT)
+    shards = [wd / f"s{i}.h5" for i in range(2)]
+    for i, s in enumerate(shards):
+        run_ok(b, "run", exp, "-o", s, "--shard", f"{i}/2", "--no-progress")
+    merged = wd / "merged.h5"
+    run_ok(b, "merge", merged, *shards)
+    check(filters(merged, "points/delta") == "gzip" and
+          filters(merged, "results/Vbar/mean") == "gzip", "merge compresses the point columns")
+    a, c = datasets(merged), datasets(full)
+    keys = (set(a) | set(c)) - {"/@created_utc", "/@command_line", "/@git_commit"}
+    diff = sorted(k for k in keys if k not in a or k not in c or not bitwise_equal(a[k], c[k]))
+    check(not diff, f"the merged file holds the single run's values and attributes ({diff[:4]})")
+    compact = wd / "compact.h5"
+    run_ok(b, "merge", compact, full)
+    check(filters(compact, "points/delta") == "gzip", "merge of a whole run's file compresses it")
+    none = wd / "none.h5"
+    run_ok(b, "run", write(wd / "n.toml", EXPERIMENT + "compression = 0\n"), "-o", none,
+           "--no-progress")
+    check(filters(none, "replications/sim_E_tau") is None, "compression = 0: no filter")
+
+
+def check_version_1(b, wd, full):
+    exp = write(wd / "v1.toml", EXPERIMENT)
+    old = wd / "v1.h5"
+    old.write_bytes(full.read_bytes())
+    with h5py.File(old, "r+") as f:
+        f.attrs["format_version"] = np.int32(1)
+        f[G].attrs["complete"] = np.uint8(0)
+    for args in (("info", old), ("merge", wd / "out.h5", old),
+                 ("run", exp, "-o", old, "--resume", "--no-progress")):
+        r = run(b, *args)
+        check(r.returncode == 2 and str(old) in r.stderr and "format version 1" in r.stderr and
+              "tariffsim 0.1.0" in r.stderr,
+              f"{args[0]}: a version-1 file is refused, naming the release that reads it "
+              f"({r.stderr.strip()[-250:]})")
+
+
+def main():
+    args = parse_args()
+    b, wd = args.tariffsim, workdir()
+    full = check_metrics(b, wd)
+    check_layout(full)
+    check_compression(b, wd, full)
+    check_version_1(b, wd, full)
+
+
+if __name__ == "__main__":
+    main()
