@@ -175,8 +175,11 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
   RunSetup setup;
   setup.exp = load(path, sets);
   setup.model = Registry::global().create(setup.exp->model);
-  if (opt.shard_count > 1 && opt.output_path.empty())
+  if (opt.shard_count > 1 && opt.output_path.empty()) {
     opt.output_path = shard_file_name(setup.exp->output.file, opt);
+    opt.output_origin =
+        setup.exp->output.file_where.str() + ": output.file, for " + opt.shard_origin;
+  }
   return setup;
 }
 
@@ -300,6 +303,10 @@ void declare_run(CLI::App& app, Request& r) {
       ->add_flag("--force", r.run_opt.force,
                  "replace an existing output file (once the new file's layout is complete)")
       ->excludes(resume);
+  // The engine's messages name these options as the user typed them.
+  r.run_opt.output_origin = "--output";
+  r.run_opt.resume_origin = "--resume";
+  r.run_opt.force_origin = "--force";
 }
 
 void declare_other_commands(CLI::App& app, Request& r) {

@@ -57,13 +57,15 @@ ResultFile::Mode run_file_mode(const RunOptions& opt, const std::string& path,
   if (opt.resume && !std::filesystem::exists(path)) {
     const bool leftover = !remove_leftover_temporaries(path, origin).empty();
     spdlog::info(
-        "--resume: no file '{}' yet{}: starting the run", path,
+        "{}: no file '{}' yet{}: starting the run", opt.resume_origin, path,
         leftover ? " (only the temporary file of a run killed while creating it, removed)" : "");
     return ResultFile::Mode::Create;
   }
   if (opt.resume) return ResultFile::Mode::Resume;
   if (opt.force) return ResultFile::Mode::Replace;
-  refuse_existing_file(path, origin, "continue it with --resume, or replace it with --force");
+  refuse_existing_file(
+      path, origin,
+      "continue it with " + opt.resume_origin + ", or replace it with " + opt.force_origin);
   return ResultFile::Mode::Create;
 }
 
@@ -76,8 +78,8 @@ std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo
   layout.shard_index = opt.shard_index;
   layout.shard_count = opt.shard_count;
   const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
-  layout.path_origin = opt.output_path.empty() ? exp.output.file_where.str() + ": output.file"
-                                               : std::string("--output");
+  layout.path_origin =
+      opt.output_path.empty() ? exp.output.file_where.str() + ": output.file" : opt.output_origin;
   return std::make_unique<ResultFile>(path, layout, run_file_mode(opt, path, layout.path_origin));
 }
 

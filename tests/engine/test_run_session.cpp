@@ -1,5 +1,5 @@
-// The run driver: threads as asked whatever the affinity mask, and a placement that fails leaving
-// a file a resumed run finishes.
+// The run driver: threads as asked whatever the affinity mask, messages in the words of RunOptions
+// for a programmatic caller, and a placement that fails leaving a file a resumed run finishes.
 #include <tbb/info.h>
 #include <unistd.h>
 
@@ -145,6 +145,24 @@ TEST_CASE("a run uses the threads it is given, beyond the CPUs of the affinity m
   CHECK(s.replications == static_cast<std::uint64_t>(threads));
   CHECK(g_arrived.load() == threads);
   CHECK_FALSE(g_gave_up.load());
+}
+
+TEST_CASE("a programmatic run's messages name RunOptions, not command-line flags",
+          "[run_session]") {
+  const TempFile out("messages");
+  const Experiment exp = experiment("[grid]\nmu = [1.0, 2.0]\n");
+  const MeetingModel model;
+  run_experiment(exp, model, options_for(out));
+  try {
+    run_experiment(exp, model, options_for(out));
+    FAIL("a second run onto the file must be refused");
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("RunOptions::output_path") != std::string::npos);
+    CHECK(message.find("RunOptions::resume") != std::string::npos);
+    CHECK(message.find("RunOptions::force") != std::string::npos);
+    CHECK(message.find("--") == std::string::npos);
+  }
 }
 
 TEST_CASE("a placement that fails leaves a file that a resumed run finishes", "[run_session]") {

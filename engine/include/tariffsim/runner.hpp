@@ -32,6 +32,11 @@ struct RunOptions {
   // Replace an existing output file (only once the new one's layout is complete); without it,
   // and without resume, an existing file is refused.
   bool force = false;
+  // How messages name output_path, resume and force, so that each caller's users read their own
+  // words: the command line passes its flags ("--output", "--resume", "--force").
+  std::string output_origin = "RunOptions::output_path";
+  std::string resume_origin = "RunOptions::resume";
+  std::string force_origin = "RunOptions::force";
 };
 
 struct RunSummary {
