@@ -94,7 +94,8 @@ class RunSession {
   // Validates (tariffsim/validate.hpp), builds the design, opens the file and queues the batches
   // of this run's share (its shard, less the points a resumed file has done). InputError for bad
   // input or a file the options do not allow touching, named in the options' words (RunOptions'
-  // *_origin fields).
+  // *_origin fields). The experiment, the model and the placement must outlive the session; the
+  // options are copied.
   RunSession(const Experiment& experiment, const Model& model, const RunOptions& options,
              BatchPlacement& placement);
   ~RunSession();
