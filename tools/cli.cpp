@@ -25,7 +25,7 @@
 #include "tariffsim/registry.hpp"
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
-#include "tariffsim/runner.hpp"
+#include "tariffsim/run_session.hpp"
 #include "tariffsim/validate.hpp"
 
 namespace tariffsim::cli {
@@ -164,7 +164,7 @@ void print_run_summary(const RunSummary& s, const RunOptions& opt) {
 }
 
 // What every rank (or the one process) does before computing: the shard, the experiment and its
-// model. Validation is the run's: run_experiment's, or the MPI path's before it hands out work.
+// model. Validation is the RunSession's.
 struct RunSetup {
   std::optional<Experiment> exp;
   std::unique_ptr<Model> model;
@@ -176,8 +176,11 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
   RunSetup setup;
   setup.exp = load(path, sets);
   setup.model = Registry::global().create(setup.exp->model);
-  if (opt.shard_count > 1 && opt.output_path.empty())
+  if (opt.shard_count > 1 && opt.output_path.empty()) {
     opt.output_path = shard_file_name(setup.exp->output.file, opt);
+    opt.output_origin =
+        setup.exp->output.file_where.str() + ": output.file, for " + opt.shard_origin;
+  }
   return setup;
 }
 
@@ -200,10 +203,8 @@ int report_run(const RunSummary& s, const RunOptions& opt, const RunRequest& req
 
 int cmd_run_distributed(const MpiSession& mpi, const RunRequest& request, RunOptions opt) {
   RunSetup setup;
-  const SetupError error = try_setup([&] {
-    setup = set_up_run(request.path, request.sets, request.shard, opt);
-    validate(*setup.exp, *setup.model, opt);
-  });
+  const SetupError error =
+      try_setup([&] { setup = set_up_run(request.path, request.sets, request.shard, opt); });
   const DistributedRun run{setup.exp ? &*setup.exp : nullptr, setup.model.get(), opt};
   RunRequest launched = request;
   launched.resume_command +=
@@ -222,7 +223,8 @@ int cmd_run(const MpiSession& mpi, const RunRequest& request, RunOptions opt) {
   install_stop_handlers();
   if (mpi.active()) return cmd_run_distributed(mpi, request, opt);
   const RunSetup setup = set_up_run(request.path, request.sets, request.shard, opt);
-  return report_run(run_experiment(*setup.exp, *setup.model, opt), opt, request);
+  LocalPlacement local(opt.threads);
+  return report_run(RunSession(*setup.exp, *setup.model, opt, local).run(), opt, request);
 }
 
 int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
@@ -284,7 +286,9 @@ void declare_run(CLI::App& app, Request& r) {
   r.run = app.add_subcommand("run", "run an experiment and write its HDF5 file");
   r.run->add_option("experiment", r.exp_path, "experiment TOML file")->required();
   r.run->add_option("-o,--output", r.run_opt.output_path, "output file (overrides [output] file)");
-  r.run->add_option("--threads", r.run_opt.threads, "worker threads (default: all cores)")
+  r.run
+      ->add_option("--threads", r.run_opt.threads,
+                   "worker threads (default: one per CPU this process may use)")
       ->check(CLI::Range(1, 4096));
   r.run->add_option("--set", r.sets,
                     "override a config entry: key=value (bare key = parameters.key)");
@@ -300,6 +304,10 @@ void declare_run(CLI::App& app, Request& r) {
       ->add_flag("--force", r.run_opt.force,
                  "replace an existing output file (once the new file's layout is complete)")
       ->excludes(resume);
+  // The engine's messages name these options as the user typed them.
+  r.run_opt.output_origin = "--output";
+  r.run_opt.resume_origin = "--resume";
+  r.run_opt.force_origin = "--force";
 }
 
 void declare_other_commands(CLI::App& app, Request& r) {

@@ -8,20 +8,18 @@
 
 #if TARIFFSIM_HAVE_MPI
 #include <mpi.h>
-#include <tbb/global_control.h>
-#include <tbb/info.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
 
 #include "tariffsim/error.hpp"
-#include "tariffsim/interrupt.hpp"
 #include "tariffsim/kernel.hpp"
-#include "tariffsim/progress.hpp"
+#include "tariffsim/run_session.hpp"
 #endif
 
 namespace tariffsim::cli {
@@ -254,21 +252,35 @@ SetupError same_kernels_everywhere(const MpiSession& mpi) {
            "), whose last bits differ: run the job on nodes of one kind"}};
 }
 
-int local_threads(const RunOptions& opt) {
-  return opt.threads > 0 ? opt.threads : static_cast<int>(tbb::info::default_concurrency());
+// Threads on every rank together (rank 0 writes and computes nothing): they size the batches.
+int total_threads(int mine) {
+  int total = 0;
+  MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  return total;
 }
 
-// --- rank 0: hand out batches, write the file ------------------------------------------------
+// A worker could not compute its batch: rank 0 has written the batches in flight and stopped
+// every worker, so the job ends without an abort.
+struct WorkerFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
-class Coordinator {
+// --- rank 0: hand out batches; its RunSession writes them -------------------------------------
+
+class MpiPlacement final : public BatchPlacement {
  public:
-  Coordinator(const MpiSession& mpi, const BatchComputer& computer, ResultFile& file,
-              BatchQueue& queue)
-      : mpi_(mpi), computer_(computer), file_(file), queue_(queue) {}
+  MpiPlacement(const MpiSession& mpi, int parallelism) : mpi_(mpi), parallelism_(parallelism) {}
 
-  // Returns false if a worker failed (the file then holds what was finished, complete = 0).
-  bool run(Progress& progress, RunSummary& summary) {
-    for (int w = 1; w < mpi_.size(); ++w) hand_out(w);
+  std::uint64_t threads() const override { return static_cast<std::uint64_t>(parallelism_); }
+  std::string workers() const override {
+    return std::to_string(mpi_.size() - 1) + " MPI ranks (" + std::to_string(parallelism_) +
+           " threads)";
+  }
+
+  // Writes each batch as it arrives; throws WorkerFailed once the batches in flight are written
+  // if a worker failed.
+  void place(BatchFeed& feed) override {
+    for (int w = 1; w < mpi_.size(); ++w) hand_out(feed, w);
     while (busy_ > 0) {
       const MPI_Status st = wait_for_message(MPI_ANY_SOURCE);
       const int worker = st.MPI_SOURCE;
@@ -276,51 +288,68 @@ class Coordinator {
       if (st.MPI_TAG == kTagFailed) {
         spdlog::error("rank {}: {}", worker, receive_text(worker, kTagFailed));
         failed_ = true;
-      } else {
-        PointBatch batch = decode(receive_bytes(worker));
-        // The worker computes its next batch while this one is written.
-        hand_out(worker);
-        batch.values.resize(batch.count);
-        for (std::uint64_t i = 0; i < batch.count; ++i)
-          batch.values[i] = computer_.values(batch.first + i);
-        file_.write(batch);
-        add_to_summary(summary, batch);
-        progress.advance(batch.count);
+        hand_out(feed, worker);
         continue;
       }
-      hand_out(worker);
+      PointBatch batch = decode(receive_bytes(worker));
+      // The worker computes its next batch while this one is written.
+      hand_out(feed, worker);
+      batch.values.resize(batch.count);
+      for (std::uint64_t i = 0; i < batch.count; ++i)
+        batch.values[i] = feed.computer().values(batch.first + i);
+      feed.write(batch);
     }
-    return !failed_;
+    if (failed_) throw WorkerFailed("a rank failed");
   }
 
  private:
   // Gives the worker the next batch, or tells it to stop (no batches left, a rank failed, or a
   // stop signal came: the batches in flight are still written).
-  void hand_out(int worker) {
-    const auto range = failed_ || stop_signal() ? std::nullopt : queue_.next();
-    const std::uint64_t msg[2] = {range ? range->first : 0, range ? range->second : 0};
+  void hand_out(BatchFeed& feed, int worker) {
+    const auto range = failed_ ? std::nullopt : feed.next();
+    const std::uint64_t msg[2] = {range ? range->first : 0, range ? range->count : 0};
     MPI_Send(msg, 2, MPI_UINT64_T, worker, range ? kTagAssign : kTagStop, MPI_COMM_WORLD);
     busy_ += range ? 1 : 0;
   }
 
   const MpiSession& mpi_;
-  const BatchComputer& computer_;
-  ResultFile& file_;
-  BatchQueue& queue_;
+  const int parallelism_;
   int busy_ = 0;
   bool failed_ = false;
 };
 
+// Rank 0: sets up its RunSession (validation, the file), waits for the workers' setup, then runs
+// and reports.
+int coordinate(const MpiSession& mpi, const DistributedRun& run, const RunReport& report) {
+  MpiPlacement placement(mpi, total_threads(0));
+  std::unique_ptr<RunSession> session;
+  const SetupError opened = try_setup([&] {
+    session = std::make_unique<RunSession>(*run.experiment, *run.model, run.options, placement);
+  });
+  if (const int code = agree_on_setup(mpi, opened)) return code;
+  if (const int code = agree_on_setup(mpi, {})) return code;  // the workers' computers
+  try {
+    return report(session->run());
+  } catch (const WorkerFailed&) {
+    spdlog::error("{}: incomplete (complete = 0); `tariffsim run --resume` computes the rest",
+                  session->path());
+    return 1;
+  }
+}
+
 // --- ranks 1..K-1: compute what rank 0 hands out ---------------------------------------------
 
-void work(const BatchComputer& computer) {
+void work(const BatchComputer& computer, ComputeThreads& threads) {
   for (;;) {
     const MPI_Status st = wait_for_message(0);
     std::uint64_t msg[2];
     MPI_Recv(msg, 2, MPI_UINT64_T, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (st.MPI_TAG == kTagStop) return;
     try {
-      send_bytes(encode(computer.compute(msg[0], msg[1])), 0);
+      PointBatch batch;
+      // Only the computation runs on the threads: MPI is called from this thread alone.
+      threads.run([&] { batch = computer.compute(msg[0], msg[1]); });
+      send_bytes(encode(batch), 0);
     } catch (const std::exception& e) {
       send_text("points " + std::to_string(msg[0]) + " to " + std::to_string(msg[0] + msg[1] - 1) +
                     ": " + e.what(),
@@ -329,9 +358,21 @@ void work(const BatchComputer& computer) {
   }
 }
 
-int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComputer& computer,
-               ResultFile& file, int parallelism, std::chrono::steady_clock::time_point started,
-               const RunReport& report);
+// A worker builds its computer only once rank 0 has validated the experiment: a design is built
+// from valid experiments alone.
+int serve(const MpiSession& mpi, const DistributedRun& run) {
+  ComputeThreads threads(run.options.threads);
+  const int parallelism = total_threads(threads.count());
+  if (const int code = agree_on_setup(mpi, {})) return code;  // rank 0's session
+  std::unique_ptr<BatchComputer> computer;
+  const SetupError built = try_setup([&] {
+    computer = std::make_unique<BatchComputer>(*run.experiment, *run.model,
+                                               static_cast<std::uint64_t>(parallelism));
+  });
+  if (const int code = agree_on_setup(mpi, built)) return code;
+  work(*computer, threads);
+  return 0;
+}
 
 }  // namespace
 
@@ -339,70 +380,17 @@ int run_distributed(const MpiSession& mpi, const DistributedRun& run, const Setu
                     const RunReport& report) {
   if (const int code = agree_on_setup(mpi, setup_error)) return code;
   if (const int code = agree_on_setup(mpi, same_kernels_everywhere(mpi))) return code;
-  const auto started = std::chrono::steady_clock::now();
-  const Experiment& exp = *run.experiment;
-  const RunOptions& opt = run.options;
-  const int threads = mpi.rank() == 0 ? 0 : local_threads(opt);
-  int parallelism = 0;
-  MPI_Allreduce(&threads, &parallelism, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-
-  std::unique_ptr<BatchComputer> computer;
-  std::unique_ptr<ResultFile> file;
-  const SetupError opened = try_setup([&] {
-    computer =
-        std::make_unique<BatchComputer>(exp, *run.model, static_cast<std::uint64_t>(parallelism));
-    if (mpi.rank() == 0) file = open_run_file(exp, run.model->info(), opt, computer->points());
-  });
-  if (const int code = agree_on_setup(mpi, opened)) return code;
-
   try {
-    if (mpi.rank() != 0) {
-      tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
-                                static_cast<std::size_t>(threads));
-      work(*computer);
-      return 0;
-    }
-    return coordinate(mpi, run, *computer, *file, parallelism, started, report);
+    return mpi.rank() == 0 ? coordinate(mpi, run, report) : serve(mpi, run);
   } catch (const std::exception& e) {
     // The other ranks wait on this one and would never return: end the job. What is written is
-    // flushed point by point, so --resume continues it.
+    // flushed batch by batch, so a resumed run continues it.
     std::fprintf(stderr, "error: rank %d: %s\n", mpi.rank(), e.what());
     spdlog::default_logger()->flush();
     MPI_Abort(MPI_COMM_WORLD, 1);
     return 1;
   }
 }
-
-namespace {
-
-// Rank 0 after setup: hands out the batches, writes the file and reports.
-int coordinate(const MpiSession& mpi, const DistributedRun& run, const BatchComputer& computer,
-               ResultFile& file, int parallelism, std::chrono::steady_clock::time_point started,
-               const RunReport& report) {
-  const Experiment& exp = *run.experiment;
-  const RunOptions& opt = run.options;
-  const std::uint64_t P = computer.points();
-  BatchQueue queue = run_queue(opt, file, P, computer.batch_points());
-  log_run_start(
-      exp, run.model->info(), queue, P,
-      std::to_string(mpi.size() - 1) + " MPI ranks (" + std::to_string(parallelism) + " threads)",
-      file.path());
-  Progress progress("points", queue.todo(), opt.progress);
-  RunSummary summary = start_summary(file.path(), P, queue);
-  const bool ok = Coordinator(mpi, computer, file, queue).run(progress, summary);
-  progress.finish();
-  if (!ok) {
-    spdlog::error("{}: incomplete (complete = 0); `tariffsim run --resume` computes the rest",
-                  file.path());
-    return 1;
-  }
-  file.finish();
-  finish_summary(summary, started);
-  summary.stopped_by = stopped_early(summary);
-  return report(summary);
-}
-
-}  // namespace
 
 #endif
 

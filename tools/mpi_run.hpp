@@ -1,6 +1,9 @@
-// `mpirun -n K tariffsim run EXP.toml` (DESIGN.md §8): rank 0 hands out batches of points on
-// request and writes the one result file; ranks 1..K-1 compute them with their TBB threads. A
-// batch's numbers depend only on its points, so the file equals a single-process run's.
+// `mpirun -n K tariffsim run EXP.toml` (DESIGN.md §8): rank 0 runs the engine's RunSession (the
+// validation, the one result file, progress, the summary, stop signals) with its batches placed on
+// ranks 1..K-1, which compute them with their threads; this file is only the MPI transport
+// (assigning batches, moving their bytes, the ranks' agreement on setup errors and on the kernel
+// code path). A batch's numbers depend only on its points, so the file equals a single-process
+// run's.
 #pragma once
 
 #include <exception>
@@ -47,9 +50,10 @@ struct DistributedRun {
   RunOptions options;
 };
 
-// Runs the experiment over the MPI job. Every rank calls it after setting up; `setup_error` holds
-// this rank's setup failure (exit code and messages) if any, so that all ranks agree to stop
-// before any work is handed out. Returns the exit code of this rank.
+// Runs the experiment over the MPI job. Every rank calls it after reading the experiment;
+// `setup_error` holds this rank's failure to read it (exit code and messages) if any, so that all
+// ranks agree to stop before any work is handed out, as they do on rank 0's RunSession set-up
+// (validation, the file) and the workers'. Returns the exit code of this rank.
 struct SetupError {
   int code = 0;
   std::vector<std::string> messages;

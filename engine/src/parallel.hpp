@@ -5,12 +5,14 @@
 // of what the calling thread wrote before the loop. Under TSan (GCC and clang define
 // __SANITIZE_THREAD__ or __has_feature(thread_sanitizer)) these wrappers state the happens-before
 // edges that TBB guarantees, and only those: the caller's writes before every task, each task
-// before the caller's return, a pipeline item from one stage to the next, and one invocation of a
-// serial stage before the next. Tasks that TBB runs concurrently stay unordered, so a race between
-// them is still reported. Elsewhere the annotations compile to nothing.
+// before the caller's return, a pipeline item from one stage to the next, one invocation of a
+// serial stage before the next, and the work handed to an arena after the caller's writes and
+// before its return. Tasks that TBB runs concurrently stay unordered, so a race between them is
+// still reported. Elsewhere the annotations compile to nothing.
 #pragma once
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -88,6 +90,20 @@ void parallel_for(Index first, Index last, const Body& body) {
   };
   handed_over(&fork);
   tbb::parallel_for(first, last, AfterHandOff(&fork, task));
+  taken_over(&join);
+}
+
+// tbb::task_arena::execute: `body` runs on the calling thread, or on one of the arena's threads
+// while the caller waits.
+template <typename Body>
+void execute(tbb::task_arena& arena, const Body& body) {
+  const char fork = 0, join = 0;
+  const auto task = [&] {
+    body();
+    handed_over(&join);
+  };
+  handed_over(&fork);
+  arena.execute(AfterHandOff(&fork, task));
   taken_over(&join);
 }
 

@@ -4,7 +4,7 @@
 #include <tariffsim/error.hpp>
 #include <tariffsim/experiment.hpp>
 #include <tariffsim/registry.hpp>
-#include <tariffsim/runner.hpp>
+#include <tariffsim/run_session.hpp>
 
 // external_model EXPERIMENT.toml OUTPUT.h5
 int main(int argc, char** argv) {

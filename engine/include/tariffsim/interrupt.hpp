@@ -1,5 +1,5 @@
 // Clean stops on a signal (SIGTERM, SIGINT, and SIGUSR1, which Slurm sends before the wall time):
-// the handler only records the signal; the runner checks it between batches, writes what is
+// the handler only records the signal; the run session checks it between batches, writes what is
 // finished and returns, so the file resumes. A second signal ends the process at once, which is
 // safe too: the file survives a kill at any moment (FORMAT.md, "Surviving a kill").
 #pragma once

@@ -1,12 +1,11 @@
-// Runs an experiment: points in batches through a TBB pipeline (make batch -> compute in parallel
-// -> write in index order), so memory is bounded by the work in flight, not by the size of the
-// design.
+// What a run is asked and what it reports (RunOptions, RunSummary), and the computation of its
+// points: BatchComputer prepares, replicates (in replication blocks on the engine's threads, one
+// accumulator per metric per block, merged in block order) and summarises a batch of points.
+// The run itself (file, queue, progress, signals) is RunSession's (tariffsim/run_session.hpp).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,7 +18,7 @@ namespace tariffsim {
 
 struct RunOptions {
   std::string output_path;  // overrides [output] file when non-empty
-  int threads = 0;          // 0 = every core
+  int threads = 0;          // 0: one per CPU in the affinity mask (more are honoured)
   std::string command_line;
   bool progress = true;  // live bar on a terminal, periodic log lines otherwise
   // Job arrays: compute shard shard_index of shard_count, a contiguous block of points, into a
@@ -33,6 +32,11 @@ struct RunOptions {
   // Replace an existing output file (only once the new one's layout is complete); without it,
   // and without resume, an existing file is refused.
   bool force = false;
+  // How messages name output_path, resume and force, so that each caller's users read their own
+  // words: the command line passes its flags ("--output", "--resume", "--force").
+  std::string output_origin = "RunOptions::output_path";
+  std::string resume_origin = "RunOptions::resume";
+  std::string force_origin = "RunOptions::force";
 };
 
 struct RunSummary {
@@ -47,10 +51,6 @@ struct RunSummary {
   int stopped_by = 0;              // the signal that stopped the run early (interrupt.hpp), or 0
 };
 
-// Validates (tariffsim/validate.hpp), then runs.
-RunSummary run_experiment(const Experiment& experiment, const Model& model,
-                          const RunOptions& options);
-
 // The points [first, last) of shard `index` of `count`: contiguous, sizes differing by at most 1.
 std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::uint64_t index,
                                                     std::uint64_t count);
@@ -58,11 +58,8 @@ std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::u
 // What a result file of this experiment holds (shared by `run` and `merge`).
 FileLayout file_layout(const Experiment& experiment, const ModelInfo& info, std::uint64_t points);
 
-// The steps of a run, for drivers that place batches themselves (the MPI driver in tools/).
-// run_experiment is these steps on one process; a batch's results depend only on its points, so
-// any placement of batches gives the same file.
-
-// Computes batches of points: the experiment's design and plan, built once per process.
+// Computes batches of points: the experiment's design and plan, built once per process, for any
+// placement of batches (tariffsim/run_session.hpp); an experiment that passed validate().
 class BatchComputer {
  public:
   // `parallelism` (threads on all processes together) only sizes the batches.
@@ -81,40 +78,6 @@ class BatchComputer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The batches of a run in index order: runs of consecutive points of [first, last) that are not
-// done, each at most `size` points, so each batch writes as one slab.
-class BatchQueue {
- public:
-  BatchQueue(std::uint64_t first, std::uint64_t last, std::vector<std::uint8_t> done,
-             std::uint64_t size);
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> next();  // (first, count)
-  std::uint64_t todo() const noexcept { return todo_; }           // points in all batches
-  std::uint64_t already_done() const noexcept { return last_ - first_ - todo_; }
-
- private:
-  bool is_done(std::uint64_t i) const { return !done_.empty() && done_[i] != 0; }
-  std::uint64_t first_, last_, next_, size_, todo_ = 0;
-  std::vector<std::uint8_t> done_;
-};
-
-// The output file of a run: created (an existing file only with force), or reopened with
-// --resume (then `done` is its bitmap; with no file yet, created); the path is -o, the shard's or
-// [output] file. InputError names where the path came from.
-std::unique_ptr<ResultFile> open_run_file(const Experiment& experiment, const ModelInfo& info,
-                                          const RunOptions& options, std::uint64_t points);
-
-// The batches this run computes: its shard's range, less the points a resumed file already has.
-BatchQueue run_queue(const RunOptions& options, const ResultFile& file, std::uint64_t points,
-                     std::uint64_t batch_points);
-// The run's log lines and summary, the same whoever places the batches.
-void log_run_start(const Experiment& experiment, const ModelInfo& info, const BatchQueue& queue,
-                   std::uint64_t points, const std::string& workers, const std::string& path);
-RunSummary start_summary(const std::string& path, std::uint64_t points, const BatchQueue& queue);
-void add_to_summary(RunSummary& summary, const PointBatch& batch);
-void finish_summary(RunSummary& summary, std::chrono::steady_clock::time_point started);
-// The stop signal that cut the run short, or 0 (none, or it came once the share was all done).
-int stopped_early(const RunSummary& summary);
 
 // Rough work estimate for `tariffsim validate`: replication-units at the initial replication count.
 std::uint64_t estimated_replications(const Experiment& experiment, const Model& model);

@@ -1,6 +1,6 @@
 // The one check an experiment passes before it runs, whether it was read from a TOML file or built
-// in C++ (DESIGN.md §11: validation happens once, at one boundary). run_experiment calls it; a
-// driver that runs the steps itself (the MPI driver in tools/) calls it once before any work.
+// in C++ (DESIGN.md §11: validation happens once, at one boundary). RunSession calls it, for runs
+// on this process's threads and under MPI alike (tariffsim/run_session.hpp).
 #pragma once
 
 #include "tariffsim/experiment.hpp"
