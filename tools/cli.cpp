@@ -229,7 +229,7 @@ int cmd_run(const MpiSession& mpi, const RunRequest& request, RunOptions opt) {
 
 int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
               const std::string& command_line, bool force) {
-  merge_result_files(out, shards, Registry::global(), command_line, force);
+  merge_result_files(out, shards, Registry::global(), command_line, force, "--force");
   std::printf("wrote %s from %zu shards\n", out.c_str(), shards.size());
   return kExitOk;
 }

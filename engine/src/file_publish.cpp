@@ -63,7 +63,7 @@ void refuse_directory(const std::string& path, const std::string& origin) {
 void refuse_existing_file(const std::string& path, const std::string& origin,
                           const std::string& remedy, bool replace) {
   refuse_directory(path, origin);
-  refuse_if_in_use(path, origin);  // even with --force: the run writing it would lose its results
+  refuse_if_in_use(path, origin);  // even to replace it: the run writing it would lose its results
   if (!replace && std::filesystem::exists(path))
     throw InputError(origin + ": '" + path +
                      "' already exists and a result is never overwritten: " + remedy);
@@ -74,7 +74,7 @@ std::string temporary_path(const std::string& path) {
 }
 
 void publish_file(const std::string& temporary, const std::string& path, bool replace,
-                  const std::string& origin) {
+                  const std::string& origin, const std::string& force) {
   sync_path(temporary, O_RDONLY);
   int rc = replace
                ? std::rename(temporary.c_str(), path.c_str())
@@ -87,7 +87,8 @@ void publish_file(const std::string& temporary, const std::string& path, bool re
   if (rc != 0 && errno == EEXIST)
     throw InputError(origin + ": '" + path +
                      "' appeared while this run was creating it (another "
-                     "run?); a result is never overwritten: pass --force to replace it");
+                     "run?); a result is never overwritten: pass " +
+                     force + " to replace it");
   if (rc != 0)
     throw IoError("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(errno));
   const auto parent = std::filesystem::path(path).parent_path();

@@ -83,7 +83,7 @@ void check_coverage(const std::vector<Shard>& shards) {
   if (missing > 0)
     throw InputError(std::to_string(missing) + " of " + std::to_string(P) +
                      " points are in no shard (the first is point " +
-                     std::to_string(first_missing) + "); run the missing shards, or --resume them");
+                     std::to_string(first_missing) + "); run the missing shards, or resume them");
 }
 
 void copy_shard(const Shard& shard, MergeTarget& target, const std::vector<std::string>& names) {
@@ -131,14 +131,15 @@ void copy_shards(const std::string& out, const std::vector<Shard>& shards,
 }  // namespace
 
 void merge_result_files(const std::string& out, const std::vector<std::string>& paths,
-                        const Registry& registry, const std::string& command_line, bool force) {
+                        const Registry& registry, const std::string& command_line, bool force,
+                        const std::string& force_origin) {
   silence_hdf5_errors();
   if (paths.empty()) throw InputError("merge: no shard files given");
   for (const auto& p : paths)
     if (std::filesystem::exists(out) && std::filesystem::exists(p) &&
         std::filesystem::equivalent(out, p))
       throw InputError("merge: the output " + out + " is also a shard; name a new file");
-  refuse_existing_file(out, "merge", "replace it with --force", force);
+  refuse_existing_file(out, "merge", "replace it with " + force_origin, force);
   // The first shard's config recreates the experiment, hence the layout every shard must have
   // and a single run would write.
   const auto stored = stored_experiment(CheckedResultFile(paths.front(), "merge: shard"), registry);
@@ -161,7 +162,7 @@ void merge_result_files(const std::string& out, const std::vector<std::string>& 
   try {
     { ResultFile created(building, layout); }  // closes with complete = 0 until every row is copied
     copy_shards(building, shards, layout);
-    publish_file(building, out, force, "merge");
+    publish_file(building, out, force, "merge", force_origin);
   } catch (...) {
     // A merge cut short leaves no output: a partial file could be mistaken for a result.
     std::error_code ignored;

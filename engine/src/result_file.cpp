@@ -291,7 +291,8 @@ void ResultFile::Impl::open_existing(const std::string& path) {
     group.emplace(file->openGroup(layout.experiment->name));
     open_datasets();
   } catch (const H5::Exception& e) {
-    throw InputError("--resume: cannot reopen '" + path + "': " + detail::hdf5_cause(e));
+    throw InputError(layout.resume_origin + ": cannot reopen '" + path +
+                     "': " + detail::hdf5_cause(e));
   }
 }
 
@@ -520,7 +521,7 @@ void ResultFile::Impl::create(const std::string& path, bool replace) {
   try {
     write_layout(path);
     signal_here_if_asked("before-rename");
-    publish_file(temporary, path, replace, layout.path_origin);
+    publish_file(temporary, path, replace, layout.path_origin, layout.force_origin);
   } catch (...) {
     // A file that never got its whole layout holds nothing: leave no temporary behind.
     std::error_code ignored;
@@ -639,7 +640,7 @@ std::uint64_t bytes_a_batch_may_add(const PointBatch& b) {
 // A disk that fills during HDF5's flush can leave a chunk index half written, which no resume
 // can use; so a batch is written only where there is room for all of it. Another process filling
 // the same disk at the same moment can still beat this check; the run then fails as before.
-void ensure_room_for(const PointBatch& b, const std::string& path) {
+void ensure_room_for(const PointBatch& b, const std::string& path, const std::string& resume) {
   const std::uint64_t needed = bytes_a_batch_may_add(b);
   struct statvfs disk {};
   if (needed == 0 || ::statvfs(path.c_str(), &disk) != 0) return;
@@ -648,7 +649,8 @@ void ensure_room_for(const PointBatch& b, const std::string& path) {
   throw IoError("No space left on device for the next batch of '" + path + "' (it may need " +
                 std::to_string(needed >> 10) + " KiB, " + std::to_string(free >> 10) +
                 " KiB are free): stopped before writing it, so the file holds every point done so "
-                "far; free some space and continue with --resume");
+                "far; free some space and continue with " +
+                resume);
 }
 
 }  // namespace
@@ -656,7 +658,7 @@ void ensure_room_for(const PointBatch& b, const std::string& path) {
 void ResultFile::write(const PointBatch& b) {
   if (b.count == 0) return;
   silence_hdf5_errors();  // the writer may run on any of TBB's threads
-  ensure_room_for(b, path_);
+  ensure_room_for(b, path_, impl_->layout.resume_origin);
   const std::uint64_t k = impl_->batches_written++;
   const bool compressed = impl_->layout.has_per_replication();
   try {

@@ -20,8 +20,8 @@ namespace {
 
 // A resumed file must go on with the numbers it started with: the same model version, and the
 // same vector code path (kernel_isa), whose last bits can differ between instruction sets.
-void refuse_other_build(const ResultHeader& h, const std::string& path,
-                        const std::string& model_version) {
+void refuse_other_build(const ResultHeader& h, const std::string& path, const FileLayout& layout) {
+  const std::string& model_version = layout.info->version;
   std::string mismatch;
   if (h.model_version != model_version)
     mismatch =
@@ -29,9 +29,11 @@ void refuse_other_build(const ResultHeader& h, const std::string& path,
   else if (h.kernel_isa != kernel_isa())
     mismatch = "its kernels ran as " + h.kernel_isa + ", this machine runs " + kernel_isa();
   if (!mismatch.empty())
-    throw InputError("--resume: '" + path + "' cannot be continued here: " + mismatch +
+    throw InputError(layout.resume_origin + ": '" + path +
+                     "' cannot be continued here: " + mismatch +
                      " (the results would not be one run's); resume it with the same build on a "
-                     "machine of the same kind, or start over with --force");
+                     "machine of the same kind, or start over with " +
+                     layout.force_origin);
 }
 
 // A resumed file continues the same share of the points: a shard file resumed as the whole run,
@@ -42,9 +44,9 @@ void refuse_other_shard(const ResultHeader& h, const std::string& path, const Fi
     return n == 1 ? std::string("the whole run")
                   : "shard " + std::to_string(i) + "/" + std::to_string(n);
   };
-  throw InputError("--resume: '" + path + "' holds " + name(h.shard_index, h.shard_count) +
-                   ", this run is " + name(layout.shard_index, layout.shard_count) +
-                   "; resume it with the same --shard");
+  throw InputError(layout.resume_origin + ": '" + path + "' holds " +
+                   name(h.shard_index, h.shard_count) + ", this run is " +
+                   name(layout.shard_index, layout.shard_count) + "; resume it as that shard");
 }
 
 // A run killed while HDF5 flushed a batch can leave structures written beyond the end of the file
@@ -83,17 +85,18 @@ void repair_recorded_end(const std::string& path) {
 // may be torn, and continuing would write into them.
 bool check_resumable(const std::string& path, const FileLayout& layout) {
   const auto& exp = *layout.experiment;
-  const CheckedResultFile checked(path, "--resume:");
+  const CheckedResultFile checked(path, layout.resume_origin + ":");
   const ResultHeader& h = checked.header();
   if (h.experiment != exp.name)
-    throw InputError("--resume: '" + path + "' has no experiment '" + exp.name + "' (it holds '" +
-                     h.experiment + "')");
+    throw InputError(layout.resume_origin + ": '" + path + "' has no experiment '" + exp.name +
+                     "' (it holds '" + h.experiment + "')");
   const std::string want = sha256_hex(exp.config_text);
   if (h.config_sha256 != want)
-    throw InputError("--resume: '" + path + "' was written by a different config (sha256 " +
+    throw InputError(layout.resume_origin + ": '" + path +
+                     "' was written by a different config (sha256 " +
                      h.config_sha256.substr(0, 12) + "..., this config " + want.substr(0, 12) +
-                     "...); replace it with --force to start over");
-  refuse_other_build(h, path, layout.info->version);
+                     "...); replace it with " + layout.force_origin + " to start over");
+  refuse_other_build(h, path, layout);
   refuse_other_shard(h, path, layout);
   checked.check_layout(layout);
   return layout.has_per_replication() && h.writing_batch.value_or(true);
@@ -156,7 +159,7 @@ void copy_kept_rows(const ResultHeader& from, const std::string& out, const File
       target.reset();
     }
     throw IoError("HDF5 error rebuilding '" + from.path + "' as '" + out + "': " + cause + " ('" +
-                  from.path + "' is as it was: continue it with --resume)");
+                  from.path + "' is as it was: continue it with " + layout.resume_origin + ")");
   }
 }
 
@@ -173,17 +176,17 @@ void remove_leftovers(const std::string& path, const std::string& origin) {
 void prepare_resume(const std::string& path, const FileLayout& layout) {
   refuse_if_in_use(path, layout.path_origin);
   if (!is_hdf5_file(path))
-    throw InputError(layout.path_origin + ": --resume: '" + path +
+    throw InputError(layout.path_origin + ": " + layout.resume_origin + ": '" + path +
                      "' is not an existing result file (expected the partial file of a run)");
   remove_leftovers(path, layout.path_origin);
   repair_recorded_end(path);
   if (!check_resumable(path, layout)) return;
   const std::uint64_t lost = rebuild_result_file(path, layout);
   spdlog::info(
-      "--resume: '{}' may have been cut while a batch's compressed data was being written "
+      "{}: '{}' may have been cut while a batch's compressed data was being written "
       "(writing_batch is not 0), so its chunk indexes may be torn: rebuilt it from its done "
       "points{}",
-      path,
+      layout.resume_origin, path,
       lost ? ", less " + std::to_string(lost) + " whose chunks were lost (computed again)" : "");
 }
 
@@ -192,7 +195,7 @@ std::uint64_t rebuild_result_file(const std::string& path, const FileLayout& lay
   std::vector<std::uint8_t> keep;
   std::uint64_t done_before = 0;
   {
-    const CheckedResultFile checked(path, "--resume:");
+    const CheckedResultFile checked(path, layout.resume_origin + ":");
     header = checked.header();
     done_before = checked.done_count();
     keep = checked.done_with_chunks(layout);
@@ -201,7 +204,7 @@ std::uint64_t rebuild_result_file(const std::string& path, const FileLayout& lay
   try {
     { ResultFile created(building, layout); }  // the layout, complete = 0, writing_batch = 0
     copy_kept_rows(header, building, layout, keep);
-    publish_file(building, path, true, layout.path_origin);
+    publish_file(building, path, true, layout.path_origin, layout.force_origin);
   } catch (...) {
     // The file itself is untouched until the rename: a rebuild cut short leaves it as it was.
     std::error_code ignored;

@@ -77,6 +77,8 @@ std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo
   layout.command_line = opt.command_line;
   layout.shard_index = opt.shard_index;
   layout.shard_count = opt.shard_count;
+  layout.resume_origin = opt.resume_origin;
+  layout.force_origin = opt.force_origin;
   const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
   layout.path_origin =
       opt.output_path.empty() ? exp.output.file_where.str() + ": output.file" : opt.output_origin;

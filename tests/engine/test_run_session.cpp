@@ -165,6 +165,25 @@ TEST_CASE("a programmatic run's messages name RunOptions, not command-line flags
   }
 }
 
+TEST_CASE("a programmatic resume of another config's file names RunOptions, not flags",
+          "[run_session]") {
+  const TempFile out("resume-messages");
+  const MeetingModel model;
+  run_experiment(experiment("[grid]\nmu = [1.0, 2.0]\n"), model, options_for(out));
+  RunOptions opt = options_for(out);
+  opt.resume = true;
+  try {
+    run_experiment(experiment("[grid]\nmu = [1.0, 3.0]\n"), model, opt);
+    FAIL("resuming a file of another config must be refused");
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("RunOptions::resume: ") != std::string::npos);
+    CHECK(message.find("different config") != std::string::npos);
+    CHECK(message.find("RunOptions::force") != std::string::npos);
+    CHECK(message.find("--") == std::string::npos);
+  }
+}
+
 TEST_CASE("a placement that fails leaves a file that a resumed run finishes", "[run_session]") {
   const TempFile out("failing");
   const Experiment exp =

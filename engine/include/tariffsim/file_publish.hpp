@@ -8,7 +8,7 @@
 
 namespace tariffsim {
 
-// InputError if `path` exists: a result is never overwritten unless asked (`replace`, --force).
+// InputError if `path` exists: a result is never overwritten unless asked (`replace`).
 // `remedy` says how to go on, e.g. "continue it with --resume, or replace it with --force". A
 // file another process has open (a run writing it) is refused even with `replace`.
 void refuse_existing_file(const std::string& path, const std::string& origin,
@@ -18,10 +18,10 @@ void refuse_existing_file(const std::string& path, const std::string& origin,
 std::string temporary_path(const std::string& path);
 
 // Makes the finished file `temporary` durable and renames it onto `path`: replacing an existing
-// file only if `replace` (--force), else refusing atomically one that appeared meanwhile
-// (InputError naming `origin`).
+// file only if `replace`, else refusing atomically one that appeared meanwhile (InputError naming
+// `origin`, and `force`, the caller's name for the option that replaces, e.g. "--force").
 void publish_file(const std::string& temporary, const std::string& path, bool replace,
-                  const std::string& origin);
+                  const std::string& origin, const std::string& force);
 
 // Removes the temporary files a run killed while creating `path` left beside it (their layout
 // was never complete, so they hold no result) and returns their names. InputError if one is

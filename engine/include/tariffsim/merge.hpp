@@ -13,8 +13,9 @@ class Registry;
 // compressed (FORMAT.md, "Compression"). The file takes the name `out` only when complete; an
 // existing `out` is refused (InputError) unless `force`, and then replaced only by the complete
 // file. A whole run's complete file is a valid single "shard": merging it compresses it.
+// `force_origin` is how messages name the option that sets `force` (the command line: "--force").
 void merge_result_files(const std::string& out, const std::vector<std::string>& shards,
                         const Registry& registry, const std::string& command_line,
-                        bool force = false);
+                        bool force = false, const std::string& force_origin = "force");
 
 }  // namespace tariffsim

@@ -35,6 +35,10 @@ struct FileLayout {
   std::vector<std::uint64_t> series_length;  // T of each kept series
   std::string command_line;
   std::string path_origin;  // where the path came from, for errors: "exp.toml:12:8: output.file"
+  // How messages name the options that continue or replace the file: the run's own words
+  // (RunOptions' resume_origin and force_origin; the command line passes "--resume", "--force").
+  std::string resume_origin = "RunOptions::resume";
+  std::string force_origin = "RunOptions::force";
   std::uint64_t shard_index = 0;  // this file holds shard shard_index of shard_count
   std::uint64_t shard_count = 1;
   std::vector<std::size_t>
