@@ -42,7 +42,7 @@ def open_hdf5(path: str, allow_incomplete: bool) -> h5py.File:
             return h5py.File(path, "r", locking=False)
         return h5py.File(path, "r")
     except OSError as e:
-        if "lock" in str(e):
+        if "unable to lock" in str(e).lower():
             raise FormatError(f"{path}: is being written (HDF5 file lock held by a running "
                               "tariffsim?); pass allow_incomplete=True to read its finished "
                               "points") from e
