@@ -70,6 +70,9 @@ series = ["tariff"]
 quantiles = [0.5]
 """
 RUNNING_DONE = 6
+
+# The statistics of format 1 and 2, in the order the packages list them.
+STATS = ("mean", "sd", "se", "n", "min", "max", "q")
 HOOK = {"TARIFFSIM_TEST_SIGNAL_AT": f"batch-done:1 {int(signal.SIGTERM)} wait"}
 
 
@@ -202,10 +205,16 @@ def check_results(ts, files, b):
         check(sorted(f.metrics) == sorted(decl), "metrics: every declared output")
         df = f.results(stat=["mean", "se", "n"])
         for m, (level, unit) in decl.items():
-            check(same(df[m], g[m]["mean"][()]) and same(df[f"{m}_se"], g[m]["se"][()]) and
-                  same(df[f"{m}_n"], g[m]["n"][()]), f"results(): {m} mean, se, n as stored")
-            check(df.attrs["units"][m] == df.attrs["units"][f"{m}_se"] ==
-                  (unit or no_unit(f.format_version[0])), f"results(): unit of {m} as declared")
+            stats = [s for s in ("se", "n") if s in g[m]]  # format 2: a point output's value only
+            check(f.statistics(m) == [s for s in STATS if s in g[m]],
+                  f"statistics({m}): those stored ({f.statistics(m)})")
+            check(same(df[m], g[m]["mean"][()]) and
+                  all(same(df[f"{m}_{s}"], g[m][s][()]) for s in stats) and
+                  all(f"{m}_{s}" not in df for s in ("se", "n") if s not in stats),
+                  f"results(): {m} mean, {stats} as stored")
+            check(df.attrs["units"][m] == (unit or no_unit(f.format_version[0])) and
+                  ("se" not in stats or df.attrs["units"][f"{m}_se"] == df.attrs["units"][m]),
+                  f"results(): unit of {m} as declared")
             check(df.attrs["descriptions"][m] == g[m].attrs["description"],
                   f"results(): description of {m}")
         check(same(df["status"], g["status"][()]) and df.attrs["status_codes"][0] == "ok",
@@ -219,7 +228,11 @@ def check_results(ts, files, b):
 def check_quantiles(ts, files):
     with ts.open(files["bs"]) as f, h5py.File(files["bs"], "r") as h:
         g = h["pkg"]
-        for m in f.metrics:
+        kept = [m for m in f.metrics if "q" in g["results"][m]]
+        check(kept, "some metrics keep quantiles")
+        for m in set(f.metrics) - set(kept):
+            expect_not_found(ts, lambda: f.quantiles(m), "metric with stored quantiles")
+        for m in kept:
             stored = g["results"][m]["q"]
             q = f.quantiles(m)
             check(list(q.columns) == ["point", "q0.1", "q0.5", "q0.9"] and
@@ -315,11 +328,11 @@ def check_stats_discovered(ts, files, wd):
     layout): what exists is read per metric."""
     path = wd / "subset.h5"
     shutil.copy(files["bs"], path)
+    keep_value_only(path)
     with h5py.File(path, "r+") as h:
-        for stat in ("sd", "se", "n", "min", "max", "q"):
-            del h["pkg/results/Vbar"][stat]
         del h["pkg/results/omega"]
-        del h["pkg/replications/omega"]
+        if "omega" in h["pkg/replications"]:
+            del h["pkg/replications/omega"]
     with ts.open(path) as f, h5py.File(path, "r") as h:
         check(f.statistics("Vbar") == ["mean"] and "omega" not in f.metrics,
               "statistics found per metric; metrics as kept")
@@ -330,6 +343,20 @@ def check_stats_discovered(ts, files, wd):
               "results(stat='se'): metrics without se are left out")
         expect_not_found(ts, lambda: f.results(stat="se", metrics=["Vbar"]),
                          "no statistic of Vbar 'se'", "'mean'")
+
+
+def keep_value_only(path):
+    """Keeps only the value of the point-level output Vbar, as format 2 does."""
+    with h5py.File(path, "r+") as h:
+        for stat in ("sd", "se", "n", "min", "max", "q"):
+            if stat in h["pkg/results/Vbar"]:
+                del h["pkg/results/Vbar"][stat]
+
+
+def file_major(path):
+    """The format major a file says it is (for the units expected of it)."""
+    with h5py.File(path, "r") as h:
+        return int(np.asarray(h.attrs["format_version"]).reshape(-1)[0])
 
 
 def with_version(src, dst, value):
