@@ -18,6 +18,7 @@ from ._series import Series
 STAT_ORDER = ("mean", "sd", "se", "n", "min", "max", "q")
 
 
+# Shadows the builtin in this module on purpose: the API is tariffsim.open(path).
 def open(path, allow_incomplete: bool = False, experiment: str | None = None) -> "ResultFile":
     """Opens a tariffsim result file after checking its format name and major version, then its
     layout (one row per point in every column).

@@ -79,6 +79,11 @@ def check_layout(g: h5py.Group, path: str) -> int:
         if not isinstance(g.get(name), h5py.Dataset):
             raise FormatError(f"{path}: dataset {name} is missing")
 
+    # Each output keeps its value (`mean`) in format 1 and 2 alike; the other statistics vary.
+    for name, obj in g["results"].items():
+        if isinstance(obj, h5py.Group) and not isinstance(obj.get("mean"), h5py.Dataset):
+            raise FormatError(f"{path}: dataset results/{name}/mean is missing")
+
     def rows(name, obj):
         if name.split("/")[0] in NOT_PER_POINT or not isinstance(obj, h5py.Dataset):
             return

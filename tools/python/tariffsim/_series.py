@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import description_of, unit_of
+from ._layout import reading
 
 
 def _expand(key, ndim: int) -> tuple:
@@ -73,7 +74,8 @@ class Series:
     def __getitem__(self, key) -> np.ndarray:
         key = _expand(key, self.ndim)
         rows = self._file._points_at(key[0])
-        return _read(self._ds, key, rows)
+        with reading(self._file.path):  # a torn chunk index of a file cut mid-batch
+            return _read(self._ds, key, rows)
 
     def sel(self, **axes) -> np.ndarray:
         """Selects by axis name, e.g. ``s.sel(point=[0, 3], period=slice(0, 10))``."""

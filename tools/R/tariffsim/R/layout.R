@@ -63,6 +63,11 @@ ts_check_layout <- function(g, path) {
   for (name in REQUIRED)
     if (!g$exists(name)) ts_format_error(sprintf("%s: dataset %s is missing", path, name))
   listing <- g$ls(recursive = TRUE)
+  # Each output keeps its value (`mean`) in format 1 and 2 alike; the other statistics vary.
+  outputs <- listing$name[listing$obj_type == "H5I_GROUP" & grepl("^results/[^/]+$", listing$name)]
+  for (group in outputs)
+    if (!g$exists(paste0(group, "/mean")))
+      ts_format_error(sprintf("%s: dataset %s/mean is missing", path, group))
   for (i in which(listing$obj_type == "H5I_DATASET")) {
     name <- listing$name[i]
     if (sub("/.*", "", name) %in% NOT_PER_POINT) next
