@@ -353,6 +353,14 @@ def keep_value_only(path):
                 del h["pkg/results/Vbar"][stat]
 
 
+def without_value(src, dst):
+    """A damaged copy: an output group without its value (every format keeps `mean`)."""
+    shutil.copy(src, dst)
+    with h5py.File(dst, "r+") as h:
+        del h["pkg/results/Vbar/mean"]
+    return dst
+
+
 def file_major(path):
     """The format major a file says it is (for the units expected of it)."""
     with h5py.File(path, "r") as h:
@@ -386,6 +394,8 @@ def check_versions(ts, files, wd):
     with h5py.File(foreign, "r+") as h:
         h.attrs["format"] = "netcdf"
     expect_format_error(ts, foreign, "not a tariffsim result file")
+    expect_format_error(ts, without_value(files["bs"], wd / "no_value.h5"),
+                        "dataset results/Vbar/mean is missing")
 
 
 def check_running(ts, b, wd):

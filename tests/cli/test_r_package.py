@@ -19,7 +19,7 @@ import numpy as np
 from common import check, parse_args, workdir
 from test_python_package import (RUNNING_DONE, STATS, declared, engine_files, file_major,
                                  keep_value_only, no_unit, same, start_running, stop, texts,
-                                 with_version)
+                                 with_version, without_value)
 
 # Writes a data.frame as <prefix>.meta.tsv (name, class, units, description, levels) and one
 # file per column: doubles (numbers, logicals) as raw binary, text (factors, strings) as lines,
@@ -254,6 +254,7 @@ def check_versions(r, files, wd):
         "newer2": with_version(files["bs"], wd / "r_newer2.h5",
                                np.array([major + 1, 0], dtype=np.int64)),
         "older": with_version(files["bs"], wd / "r_older.h5", np.int64(major - 1)),
+        "no_value": without_value(files["bs"], wd / "r_no_value.h5"),
     }
     code = "\n".join(f'cat(message_of(ts_open("{p}")), "\\n")' for p in cases.values())
     code += f'\ncat(ts_open("{cases["pair"]}")$format_version, "\\n")'
@@ -266,6 +267,8 @@ def check_versions(r, files, wd):
           f"a newer major is refused, in both encodings ({out['newer']})")
     check(f"written by an older tariffsim, format major {major - 1}" in out["older"],
           f"an older major is refused ({out['older']})")
+    check("dataset results/Vbar/mean is missing" in out["no_value"],
+          f"an output without its value is refused ({out['no_value']})")
 
 
 def check_running(r, b, wd, files):
