@@ -442,7 +442,8 @@ def check_pip_install(source, files, wd):
     script = ("import importlib.util, tariffsim; "
               "print(tariffsim.__file__); "
               "print(importlib.util.find_spec('tariffsim_reader') is None); "
-              f"print(tariffsim.open({str(files['bs'])!r}).results()['Vbar'].to_numpy().tobytes().hex())")
+              f"f = tariffsim.open({str(files['bs'])!r}); "
+              "print(f.results()['Vbar'].to_numpy().tobytes().hex())")
     r = subprocess.run([str(venv / "bin" / "python"), "-c", script], capture_output=True,
                        text=True, cwd=str(wd))
     lines = r.stdout.split()

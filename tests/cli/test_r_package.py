@@ -241,7 +241,8 @@ def check_errors_and_stats(r, files, wd):
     check("did you mean 'Vbar'?" in out[1], f"ts_results: a typo suggests a metric ({out[1]})")
     check("keep them with [output] quantiles" in out[2], f"ts_quantiles: none kept ({out[2]})")
     check(out[3].split() == ["mean"], "ts_statistics: a point-level output's value only")
-    check(out[4].split() == ["FALSE", "TRUE"], "ts_results(stat = 'se'): metrics without it left out")
+    check(out[4].split() == ["FALSE", "TRUE"],
+          "ts_results(stat = 'se'): metrics without it left out")
     check("no statistic of Vbar 'se'; it has 'mean'" in out[5], f"named and missing: {out[5]}")
 
 

@@ -15,6 +15,8 @@
 cannot read raises :class:`FormatError` naming the file, and a name the file does not hold raises
 :class:`NotFoundError` listing what it holds.
 """
+import pandas
+
 from ._errors import FormatError, NotFoundError
 from ._file import ResultFile, open
 from ._format import FORMAT, SUPPORTED_MAJOR
@@ -28,8 +30,7 @@ __all__ = ["open", "ResultFile", "Series", "FormatError", "NotFoundError", "FORM
 def column_info(df) -> "pandas.DataFrame":
     """The unit and description of each column of a DataFrame this package returned (from its
     ``attrs``; after a pandas operation that drops them, ``ResultFile.columns()`` has them)."""
-    import pandas as pd
     units, descs = df.attrs.get("units", {}), df.attrs.get("descriptions", {})
-    return pd.DataFrame({"unit": [units.get(c, "") for c in df.columns],
-                         "description": [descs.get(c, "") for c in df.columns]},
-                        index=pd.Index(df.columns, name="column"))
+    return pandas.DataFrame({"unit": [units.get(c, "") for c in df.columns],
+                             "description": [descs.get(c, "") for c in df.columns]},
+                            index=pandas.Index(df.columns, name="column"))

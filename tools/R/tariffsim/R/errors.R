@@ -44,7 +44,8 @@ ts_hdf5_cause <- function(message) {
 ts_reading <- function(path, expr) {
   tryCatch(expr, error = function(e) {
     if (inherits(e, "tariffsim_error")) stop(e)
-    ts_format_error(sprintf("%s: cannot be read as a tariffsim result file (damaged or truncated?): %s",
+    ts_format_error(sprintf(paste("%s: cannot be read as a tariffsim result file",
+                                  "(damaged or truncated?): %s"),
                             path, ts_hdf5_cause(conditionMessage(e))))
   })
 }

@@ -50,7 +50,8 @@ ts_experiment <- function(f, path, experiment) {
     return(f[[experiment]])
   }
   if (length(groups) != 1)
-    ts_format_error(sprintf("%s: expected one experiment group at the root, found %d (%s); pass experiment =",
+    ts_format_error(sprintf(paste("%s: expected one experiment group at the root, found %d (%s);",
+                                  "pass experiment ="),
                             path, length(groups), paste(groups, collapse = ", ")))
   f[[groups]]
 }

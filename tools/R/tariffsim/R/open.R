@@ -78,7 +78,8 @@ ts_summary <- function(h) {
   if (g$exists("series"))
     for (s in names(g[["series"]])) {
       ds <- g[["series"]][[s]]
-      lines <- c(lines, sprintf("series %s%s: %s", s, unit(ds), paste(rev(ds$dims), collapse = " x ")))
+      shape <- paste(rev(ds$dims), collapse = " x ")  # hdf5r lists dimensions reversed
+      lines <- c(lines, sprintf("series %s%s: %s", s, unit(ds), shape))
     }
   lines
 }
