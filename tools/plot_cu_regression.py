@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "python"))
-import tariffsim_reader as ts  # noqa: E402
+import tariffsim as ts  # noqa: E402
 
 YLIM = (-0.5, 1.5)
 
@@ -24,7 +24,7 @@ def main():
     p.add_argument("file")
     p.add_argument("-o", "--output", default="cu_regression.png")
     args = p.parse_args()
-    df = ts.read(args.file, stats=("mean", "sd"))
+    df = ts.open(args.file).results(stat=["mean", "sd"])
     settings = sorted({(m, c) for m, c in zip(df.me_sd_mfn, df.me_sd_cu)})
     fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 4.2), squeeze=False,
                              sharey=True)

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "python"))
-import tariffsim_reader as ts  # noqa: E402
+import tariffsim as ts  # noqa: E402
 
 
 def main():
@@ -26,18 +26,18 @@ def main():
     ap.add_argument("--point", type=int, default=0, help="row of the design to draw")
     args = ap.parse_args()
 
-    df = ts.read(args.file)
+    df = ts.open(args.file).results()
     row = df.iloc[args.point]
-    tx = ts.series(args.file, "curve_tx")[args.point, 0]
+    tx = ts.open(args.file).series("curve_tx")[args.point, 0]
     fig, ax = plt.subplots(figsize=(6.4, 6.0))
     styles = {"curve_S": ("S", "tab:blue", "-"), "curve_Ss": ("S*", "tab:red", "-"),
               "curve_N": ("N", "tab:blue", "--"), "curve_Ns": ("N*", "tab:red", "--"),
               "curve_EF": ("EF", "black", "-")}
     for name, (label, color, ls) in styles.items():
-        ax.plot(tx, ts.series(args.file, name)[args.point, 0], ls, color=color, label=label, lw=1.4)
+        ax.plot(tx, ts.open(args.file).series(name)[args.point, 0], ls, color=color, label=label, lw=1.4)
     try:
-        ax.plot(ts.series(args.file, "path_tx")[args.point, 0],
-                ts.series(args.file, "path_ty")[args.point, 0], ":", color="tab:green",
+        ax.plot(ts.open(args.file).series("path_tx")[args.point, 0],
+                ts.open(args.file).series("path_ty")[args.point, 0], ":", color="tab:green",
                 lw=2, label="liberalization path")
     except KeyError:
         pass

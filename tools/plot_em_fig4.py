@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "python"))
-import tariffsim_reader as ts  # noqa: E402
+import tariffsim as ts  # noqa: E402
 
 
 def main():
@@ -22,7 +22,7 @@ def main():
     p.add_argument("file")
     p.add_argument("-o", "--output", default="em_fig4.png")
     args = p.parse_args()
-    df = ts.read(args.file).sort_values("ttil_abs")
+    df = ts.open(args.file).results().sort_values("ttil_abs")
     x = df["ttil_abs"].to_numpy() / df["t_N"].to_numpy()
     dev = df["W_DP_dev"].to_numpy()
     avg = df["G_DP"].to_numpy() / 3

@@ -11,4 +11,4 @@ echo
 /usr/bin/python3 tools/python/summarize.py "$OUT"
 echo
 echo "result file: $(pwd)/$OUT"
-echo "open it in Python: import tariffsim_reader as ts; df = ts.read('$OUT')   (tools/python)"
+echo "open it in Python: import tariffsim; df = tariffsim.open('$OUT').results()   (tools/python; R: tools/R/tariffsim)"

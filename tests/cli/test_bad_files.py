@@ -190,22 +190,27 @@ class Bench:
         self.refused(r, path, f"resume, {label}", {path: h})
 
     def python(self, path, label):
-        import tariffsim_reader as ts
+        import tariffsim as ts
         try:
-            ts.read(str(path))
+            ts.open(str(path)).results()
             check(False, f"python reader, {label}: refused")
         except ts.FormatError as e:
             check(str(path) in str(e), f"python reader, {label}: FormatError naming the file ({e})")
 
 
 def r_reader_results(bench, paths):
-    """Reads every file with the R reader in one Rscript: {path: ("ok" | "error", message)}."""
+    """Reads every file with the R package in one Rscript: {path: ("ok" | "error", message)}."""
     listing = bench.wd / "r_files.txt"
     listing.write_text("\n".join(str(p) for p in paths) + "\n")
+    lib = bench.wd / "rlib"
+    lib.mkdir(exist_ok=True)
+    r = subprocess.run(["R", "CMD", "INSTALL", "-l", str(lib), f"{bench.source}/tools/R/tariffsim"],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, f"R CMD INSTALL tools/R/tariffsim ({r.stderr.strip()[-300:]})")
     script = f"""
-source("{bench.source}/tools/R/tariffsim_reader.R")
+library(tariffsim, lib.loc = "{lib}")
 for (p in readLines("{listing}")) {{
-  msg <- tryCatch({{ read_tariffsim(p); "ok" }},
+  msg <- tryCatch({{ ts_results(ts_open(p)); "ok" }},
                   error = function(e) paste("error", gsub("\\n", " ", conditionMessage(e))))
   cat(p, "\\t", msg, "\\n", sep = "")
 }}
@@ -440,9 +445,9 @@ def check_random_corruptions(bench, n=60, seed=20261123):
 
 
 def python_outcome(path, label):
-    import tariffsim_reader as ts
+    import tariffsim as ts
     try:
-        ts.read(str(path))
+        ts.open(str(path)).results()
         return 0
     except ts.FormatError as e:
         check(str(path) in str(e), f"python reader, {label}: FormatError names the file")

@@ -44,7 +44,7 @@ def run_exp(b, src, wd, name, *sets, threads=2):
 
 def economics(b, src, wd, ts):
     small = ["experiment.replications=24", "sectors=400"]
-    base = ts.read(run_exp(b, src, wd, "bc_base", *small), stats=("mean", "se"))
+    base = ts.open(run_exp(b, src, wd, "bc_base", *small)).results(stat=["mean", "se"])
     for _, row in base.iterrows():
         label = f"base ({row.outcome}, resample {row.resample_sectors})"
         check(row.z_me_growth > 5 and row.reject_g > 0.9, f"{label}: growth + (z {row.z_me_growth:.1f})")
@@ -55,13 +55,13 @@ def economics(b, src, wd, ts):
         else:
             check(abs(row.mean_y - row.true_mean_y) < 4 * row.mean_y_se,
                   f"{label}: share of y matches the closed form")
-    cost = ts.read(run_exp(b, src, wd, "bc_defection_cost", *small,
-                           "grid.defect_cost_share=[0.0, 0.25]"))
+    cost = ts.open(run_exp(b, src, wd, "bc_defection_cost", *small,
+                           "grid.defect_cost_share=[0.0, 0.25]")).results()
     check(cost.z_me_lne.iloc[1] > 4 and cost.reject_lne.iloc[1] > 0.9,
           f"f = 0.25: elasticity + (z {cost.z_me_lne.iloc[1]:.1f})")
-    thr = ts.read(run_exp(b, src, wd, "bc_threshold", *small, "grid.theta=[0.0, 0.02]"))
+    thr = ts.open(run_exp(b, src, wd, "bc_threshold", *small, "grid.theta=[0.0, 0.02]")).results()
     check(thr.z_me_lne.iloc[1] > 4, f"theta = 0.02: elasticity + (z {thr.z_me_lne.iloc[1]:.1f})")
-    timing = ts.read(run_exp(b, src, wd, "bc_timing", *small, "grid.defect_cost_share=[0.0]"))
+    timing = ts.open(run_exp(b, src, wd, "bc_timing", *small, "grid.defect_cost_share=[0.0]")).results()
     lagged = timing[timing.regressor == "lagged"]
     aligned = timing[timing.regressor == "aligned"]
     check((aligned.z_me_growth > 5).all() and (lagged.z_me_growth < 0).all(),
@@ -97,10 +97,10 @@ series = ["panel_sector", "panel_y", "panel_g", "panel_sd_g"]
         check(r.returncode == 0, f"small panel experiment on {threads} threads ({r.stderr[-200:]})")
         files.append(out)
     same_content(files[0], files[1], "bown_crowley 1 vs 2 threads")
-    y = ts.series(str(files[0]), "panel_y")
-    g = ts.series(str(files[0]), "panel_g")
-    sd = ts.series(str(files[0]), "panel_sd_g")
-    sector = ts.series(str(files[0]), "panel_sector")
+    y = ts.open(str(files[0])).series("panel_y")[:]
+    g = ts.open(str(files[0])).series("panel_g")[:]
+    sd = ts.open(str(files[0])).series("panel_sd_g")[:]
+    sector = ts.open(str(files[0])).series("panel_sector")[:]
     check(y.shape == (4, 12, 40) and set(np.unique(y)) <= {0.0, 1.0}, f"panel_y is 0/1 {y.shape}")
     check((sector[:, :, :6] == 0).all() and (sector[:, :, 6:12] == 1).all(), "rows are sector-major")
     check(np.allclose(sd[:, :, 0], np.std(g[:, :, :6], axis=2, ddof=1), rtol=1e-12),
@@ -127,7 +127,7 @@ cv_hi = 0.2
 
 def main():
     args = parse_args()
-    import tariffsim_reader as ts
+    import tariffsim as ts
     b, src, wd = args.tariffsim, args.source, workdir()
     describe_lists_everything(b)
     economics(b, src, wd, ts)

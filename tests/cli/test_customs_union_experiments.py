@@ -29,7 +29,7 @@ def check_bad_input(b, wd):
 
 def main():
     args = parse_args()
-    import tariffsim_reader as ts
+    import tariffsim as ts
     b, wd = args.tariffsim, workdir()
     exp = Path(args.source) / "experiments"
     check_bad_input(b, wd)
@@ -39,7 +39,7 @@ def main():
     r = run(b, "run", exp / "cu_orderings.toml", "-o", out, "--no-progress",
             "--set", "grid.n_i=[1, 3]", "--set", "grid.alpha_j=[0.0, 0.3]")
     check(r.returncode == 0, f"cu_orderings runs ({r.stderr.strip()[-300:]})")
-    df = ts.read(str(out))
+    df = ts.open(str(out)).results()
     check(len(df) == 2 * 4 * 4 * 2 * 3, f"cu_orderings points ({len(df)})")
     interior = (df.status_MFN_i == 0) & (df.n_j > 0)
     check(interior.any() and (df.order_i[interior] == 1).all(),
@@ -58,7 +58,7 @@ def main():
             "--set", "experiment.replications=4", "--set", "L=200",
             "--set", "grid.rho=[0.0, 0.9]", "--set", "grid.Nmax_j=[5]")
     check(r.returncode == 0, f"cu_mutual_protectionism runs ({r.stderr.strip()[-300:]})")
-    df = ts.read(str(out))
+    df = ts.open(str(out)).results()
     check(len(df) == 3 * 2 * 1 * 2, f"cu_mutual_protectionism points ({len(df)})")
     for col in ("cens_any", "top_decile_retention", "share_CU_above_max"):
         check(((df[col] >= 0) & (df[col] <= 1)).all(), f"{col} is a share")
@@ -74,7 +74,7 @@ def main():
     r = run(b, "run", exp / "cu_regression.toml", "-o", out, "--no-progress",
             "--set", "experiment.replications=20", "--set", "L=200")
     check(r.returncode == 0, f"cu_regression runs ({r.stderr.strip()[-300:]})")
-    df = ts.read(str(out), stats=("mean", "se"))
+    df = ts.open(str(out)).results(stat=["mean", "se"])
     check(len(df) == 5 * 2 * 2, f"cu_regression points ({len(df)})")
     clean = (df.me_sd_mfn == 0) & (df.me_sd_cu == 0)
     check(np.all(np.abs(df.w_struct[clean] - df.w[clean]) <= 1e-10),

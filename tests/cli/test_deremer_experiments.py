@@ -21,11 +21,11 @@ def run_exp(b, src, wd, name, *sets):
 
 def main():
     args = parse_args()
-    import tariffsim_reader as ts
+    import tariffsim as ts
     b, src, wd = args.tariffsim, args.source, workdir()
 
     f = run_exp(b, src, wd, "deremer_fig1")
-    d = ts.read(f).iloc[0]
+    d = ts.open(f).results().iloc[0]
     check(abs(d.tx_N - 23 / 292) <= 1e-12 and abs(d.ty_N - 23 / 292) <= 1e-12, "Nash = 23/292")
     check(abs(d.tx_stable - 4 / 395) <= 1e-12 and abs(d.ty_stable - 4 / 395) <= 1e-12, "stable = 4/395")
     check(abs(d.tau_G_eq7 - 4 / 395) <= 1e-12, "eq. (7) = 4/395")
@@ -37,10 +37,10 @@ def main():
     check(d.d_import_rents_at_lamR > 0 and d.d_export_rents_at_lamR > 0 and d.d_tot_at_lamR > 0,
           "Remark 2: all three parts positive")
     check(abs(d.dW_dlam_at_lamR - d.dW_dlam_sym) <= 1e-12, "dW/dlam matches the symmetric closed form")
-    s = ts.series(f, "curve_S")
+    s = ts.open(f).series("curve_S")[:]
     check(s.shape == (1, 1, 401), f"curve series length n_curve ({s.shape})")
-    tx = ts.series(f, "curve_tx")[0, 0]
-    ss = ts.series(f, "curve_Ss")[0, 0]
+    tx = ts.open(f).series("curve_tx")[0, 0]
+    ss = ts.open(f).series("curve_Ss")[0, 0]
     i = int(np.argmin(np.abs(tx - 4 / 395)))
     check(abs(s[0, 0, i] - ss[i]) < 2e-3, "S and S* cross near the stable point")
     png = wd / "fig1.png"
@@ -48,8 +48,8 @@ def main():
                         "-o", str(png)], capture_output=True, text=True)
     check(r.returncode == 0 and png.stat().st_size > 10000, f"plot script writes a PNG ({r.stderr[-300:]})")
 
-    e = ts.read(run_exp(b, src, wd, "deremer_eq7", "grid.gM=[0.6, 1.0, 1.2, 1.9, 4.0]",
-                        "grid.gE=[0.5, 1.1, 3.0, 3.5]"))
+    e = ts.open(run_exp(b, src, wd, "deremer_eq7", "grid.gM=[0.6, 1.0, 1.2, 1.9, 4.0]",
+                        "grid.gE=[0.5, 1.1, 3.0, 3.5]")).results()
     row = e[(e.gM == 1.2) & (e.gE == 1.1)].iloc[0]
     check(abs(row.tau_G_eq7 - 4 / 395) <= 1e-12 and row.status_eq7 == 0, "eq7 grid value")
     check(e[(e.gM == 1.9) & (e.gE == 0.5)].status_eq7.iloc[0] == 2, "prohibitive region marked")
@@ -67,7 +67,7 @@ def main():
     check(e.eq7_subsidy.eq(3 * e.gE > 1 + 2 * e.gM).where(e.status_eq7 != 5, True).all(),
           "eq7_subsidy marks 3gE > 1 + 2gM")
 
-    r1 = ts.read(run_exp(b, src, wd, "deremer_remark1", "sample.n=256"))
+    r1 = ts.open(run_exp(b, src, wd, "deremer_remark1", "sample.n=256")).results()
     check(len(r1) == 256, "Sobol design size")
     # Where the publics' point is prohibitive (8gM_W - 9gE_W >= 5) it is NaN: compare elsewhere.
     fin = r1[np.isfinite(r1.tx_public_minus_stable)]
@@ -80,7 +80,7 @@ def main():
     check(0 < share < 1, f"share where the public loses is interior ({share:.3f})")
 
     # gM = 1.2, 1.5 meet the experiment's gM_W axis; (1.48, 1.08, gM_W = 1) lies on B = 0.
-    p = ts.read(run_exp(b, src, wd, "deremer_power", "grid.gM=[1.2, 1.48, 1.5]", "grid.gE=[1.08, 1.2]"))
+    p = ts.open(run_exp(b, src, wd, "deremer_power", "grid.gM=[1.2, 1.48, 1.5]", "grid.gE=[1.08, 1.2]")).results()
     same = p[p.gM_W == p.gM]
     check(len(same) == 4 and (same.public_gains_power == 1).all(), "public gains when gM_W = gM")
     valid = p[(p.status_stable == 0) & (p.power_B.abs() > 1e-9)]
@@ -94,7 +94,7 @@ def main():
     check((valid.d_import_rents_at_lamR > 0).all() and (valid.d_export_rents_at_lamR > 0).all() and
           (valid.d_tot_at_lamR > 0).all(), "Remark 2: the three parts are positive")
 
-    a = ts.read(run_exp(b, src, wd, "deremer_asymmetric", "grid.gM=[1.0, 1.3]", "grid.gE=[1.0, 1.2]"))
+    a = ts.open(run_exp(b, src, wd, "deremer_asymmetric", "grid.gM=[1.0, 1.3]", "grid.gE=[1.0, 1.2]")).results()
     check(len(a) == 8 and (a.status_stable == 0).all(), "asymmetric stable points solved")
     asym = a[(a.gM != 1.2) | (a.gE != 1.1)]
     check(set(asym.stopped_by_reciprocity) <= {1.0, 2.0}, "asymmetric paths stopped by one country")
@@ -113,7 +113,7 @@ def main():
     check(np.allclose(inv(tot.path_tx_end_reciprocity, tot.path_ty_end_reciprocity),
                       inv(tot.tx_N, tot.ty_N), atol=1e-12, rtol=0), "ToT path ends on its level set")
 
-    mc = ts.read(run_exp(b, src, wd, "deremer_weights_mc", "sample.n=1024"))
+    mc = ts.open(run_exp(b, src, wd, "deremer_weights_mc", "sample.n=1024")).results()
     check(len(mc) == 1024 and (mc.gM != mc.gMs).mean() > 0.99, "Sobol design over both countries' weights")
     v = mc[mc.status_stable == 0]
     check(mc[mc.status_stable != 0].public_loses_recip.isna().all() and v.public_loses_recip.notna().all(),

@@ -22,7 +22,7 @@ def run_experiment(b, src, wd, name, *sets):
 
 def main():
     args = parse_args()
-    import tariffsim_reader as ts
+    import tariffsim as ts
     b, src, wd = args.tariffsim, args.source, workdir()
 
     for name in ("em_prop1", "em_prop2", "em_prop3", "em_fig4", "em_fig4_statics",
@@ -31,7 +31,7 @@ def main():
         check(r.returncode == 0, f"{name} validates")
 
     # Prop. 1 and 2 hold on every point of a Sobol design; DP is infeasible on part of it.
-    p1 = ts.read(str(run_experiment(b, src, wd, "em_prop1", "sample.n=256")))
+    p1 = ts.open(str(run_experiment(b, src, wd, "em_prop1", "sample.n=256"))).results()
     check(len(p1) == 256, "em_prop1 keeps every point")
     check(p1["prop1_holds"].mean() == 1.0, f"Prop. 1 share = {p1['prop1_holds'].mean()}")
     infeasible = 1 - p1["t_hat_DP_feasible"].mean()
@@ -39,13 +39,13 @@ def main():
     bad = p1[p1["t_hat_DP_feasible"] == 0]
     check(np.allclose(bad["t_hat_DP"], bad["t_N"], rtol=0, atol=0), "infeasible DP reports t_N")
     check((p1["t_hat_NP"] <= p1["t_hat_DP"]).all(), "t_hat_NP <= t_hat_DP everywhere")
-    p2 = ts.read(str(run_experiment(b, src, wd, "em_prop2", "sample.n=256")))
+    p2 = ts.open(str(run_experiment(b, src, wd, "em_prop2", "sample.n=256"))).results()
     check(p2["prop2_holds"].mean() == 1.0, f"Prop. 2 share = {p2['prop2_holds'].mean()}")
     check((p2["t_hat_DC"] <= p2["t_hat_NP"]).all(), "t_hat_DC <= t_hat_NP everywhere")
 
     # Prop. 3: discrimination better near tau = t_N when DP is feasible; infeasible at low delta.
-    p3 = ts.read(str(run_experiment(b, src, wd, "em_prop3", "grid.delta=[0.1, 0.5, 0.9]",
-                                    "grid.ttil=[0.0, 0.5, 0.95]")))
+    p3 = ts.open(str(run_experiment(b, src, wd, "em_prop3", "grid.delta=[0.1, 0.5, 0.9]",
+                                    "grid.ttil=[0.0, 0.5, 0.95]"))).results()
     near = p3[p3["ttil"] == 0.95]
     check((near["prop3_holds"] == near["rp_DP_feasible"]).all(),
           "Prop. 3 holds at tau = 0.95 t_N wherever DP is feasible")
@@ -58,7 +58,7 @@ def main():
 
     # Fig. 4: the gap changes sign at tau* = f t_N, and the figure script draws from the file.
     f4_path = run_experiment(b, src, wd, "em_fig4", "grid.ttil={ linspace = [0.0, 1.0, 21] }")
-    f4 = ts.read(str(f4_path))
+    f4 = ts.open(str(f4_path)).results()
     f = f4["fig4_fraction"].iloc[0]
     check(0.1 < f < 0.15, f"Fig. 4 threshold fraction at b = c = 1, d = 2 ({f:.4f})")
     inner = f4[f4["ttil"] < 1]
@@ -69,8 +69,8 @@ def main():
     check(r.returncode == 0 and png.stat().st_size > 10000, f"plot script ({r.stderr[-300:]})")
 
     # Comparative statics of f: up in d, down in b and c.
-    st = ts.read(str(run_experiment(b, src, wd, "em_fig4_statics", "grid.b=[0.5, 1.0, 2.0]",
-                                    "grid.c=[0.5, 1.0]", "grid.d=[1.6, 3.0, 6.0]")))
+    st = ts.open(str(run_experiment(b, src, wd, "em_fig4_statics", "grid.b=[0.5, 1.0, 2.0]",
+                                    "grid.c=[0.5, 1.0]", "grid.d=[1.6, 3.0, 6.0]"))).results()
     piv = st.set_index(["b", "c", "d"])["fig4_fraction"]
     check(all(piv[(bb, cc, 1.6)] < piv[(bb, cc, 3.0)] < piv[(bb, cc, 6.0)]
               for bb in (0.5, 1.0, 2.0) for cc in (0.5, 1.0)), "f rises with d")
@@ -80,15 +80,15 @@ def main():
               for dd in (1.6, 3.0, 6.0)), "f falls with c")
 
     # Endogenous tau: Prop. 1 holds; discrimination better at low delta, not at high delta.
-    en = ts.read(str(run_experiment(b, src, wd, "em_endogenous_ttil", "grid.T=[inf]",
-                                    "grid.delta=[0.1, 0.3, 0.9]")))
+    en = ts.open(str(run_experiment(b, src, wd, "em_endogenous_ttil", "grid.T=[inf]",
+                                    "grid.delta=[0.1, 0.3, 0.9]"))).results()
     check((en["endo_prop1_holds"] == 1).all(), "Prop. 1 with tau = t_hat(r)")
     check(list(en["endo_rp_disc_better"]) == [1.0, 1.0, 0.0], "footnote 15: low delta favours DP")
 
     # Curved demand alpha - b p - g p^2: Prop. 1 at g = 0 (closed forms), and where it first fails.
-    cu = ts.read(str(run_experiment(b, src, wd, "em_curvature", "grid.g=[0.0, 1.0, 100.0]",
+    cu = ts.open(str(run_experiment(b, src, wd, "em_curvature", "grid.g=[0.0, 1.0, 100.0]",
                                     "grid.d=[2.0]", "grid.delta=[0.3, 0.5]",
-                                    "grid.ttil=[0.0, 0.9]")))
+                                    "grid.ttil=[0.0, 0.9]"))).results()
     check(len(cu) == 12, "em_curvature keeps every point")
     check((cu.loc[cu["g"] == 0, "prop1_holds"] == 1).all(), "Prop. 1 holds at g = 0")
     check(cu["t_N"].is_monotonic_decreasing, "t_N falls as demand becomes more concave")
@@ -101,9 +101,9 @@ def main():
     # Curved export supply X(q) = (s0 - alpha) + (b + d)(e^(kappa_x q) - 1)/kappa_x, log-convexity
     # index lam = kappa_x (s0 - alpha)/(b + d) = (s0 - 20)/3 here: Prop. 1 holds up to exactly
     # exponential exports (lam = 1) and fails past a switch that starts at lam = 1 near tau = t_N.
-    ex = ts.read(str(run_experiment(b, src, wd, "em_curvature_exp",
+    ex = ts.open(str(run_experiment(b, src, wd, "em_curvature_exp",
                                     "grid.s0=[20.0, 23.0, 23.3, 24.5]", "grid.delta=[0.3]",
-                                    "grid.ttil=[0.0, 0.5, 0.9, 0.99]")))
+                                    "grid.ttil=[0.0, 0.5, 0.9, 0.99]"))).results()
     check(len(ex) == 16 and ex["prop1_holds"].notna().all(), "em_curvature_exp: every point solved")
     ex["lam"] = ex["kappa_x"] * (ex["s0"] - ex["alpha"]) / (ex["b"] + ex["d"])
     check((ex.loc[ex["lam"] <= 1, "prop1_holds"] == 1).all(), "Prop. 1 holds for lam <= 1")

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tariffsim_reader as ts  # noqa: E402
+import tariffsim as ts  # noqa: E402
 
 EFFECTS = [("growth", "pct_growth", "z_me_growth", "reject_g"),
            ("elasticity", "pct_lne", "z_me_lne", "reject_lne"),
@@ -32,7 +32,7 @@ PAPER = ("| Bown–Crowley Table 2 (1), US 1997–2006 | 0.0017 | +35%, z 2.9 \\
 
 
 def varying_parameters(df):
-    return [p for p in df.attrs["parameters"] if df[p].nunique() > 1]
+    return [p for p in df.attrs["parameters"] if df[p].astype(str).nunique() > 1]  # lists unhashable
 
 
 def cell(row, pct, z, reject):
@@ -41,7 +41,7 @@ def cell(row, pct, z, reject):
 
 
 def table(path, experiment=None):
-    df = ts.read(path, experiment, stats=("mean", "se", "n"))
+    df = ts.open(path, experiment=experiment).results(stat=["mean", "se", "n"])
     keys = varying_parameters(df)
     header = "| point (" + ", ".join(keys) + ") | mean y | " + " | ".join(e[0] for e in EFFECTS) + " |"
     lines = [header, "|" + "---|" * (2 + len(EFFECTS)), PAPER]
@@ -56,7 +56,7 @@ def table(path, experiment=None):
 
 
 def power_grids(path, rows, cols, experiment=None):
-    df = ts.read(path, experiment, stats=("mean", "n"))
+    df = ts.open(path, experiment=experiment).results(stat=["mean", "n"])
     others = [p for p in varying_parameters(df) if p not in (rows, cols)]
     lines = []
     groups = df.groupby(others if len(others) > 1 else others[0]) if others else [((), df)]

@@ -3,13 +3,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tariffsim_reader as ts  # noqa: E402
+import tariffsim as ts  # noqa: E402
 
 
 def main(path: str) -> None:
-    df = ts.read(path, stats=("mean", "se"))
+    df = ts.open(path).results(stat=["mean", "se"])
     print(f"experiment {df.attrs['experiment']} (model {df.attrs['model']}): {len(df)} points")
-    varying = [c for c in df.attrs["parameters"] if df[c].nunique() > 1]
+    varying = [c for c in df.attrs["parameters"] if df[c].astype(str).nunique() > 1]  # lists unhashable
     shown = [c for c in ("Vbar", "P_protect", "sim_P_protect", "sim_P_protect_se", "E_tau",
                          "sim_E_tau", "P_increase", "sim_P_increase") if c in df.columns]
     with_pd_options(lambda: print(df[varying + shown].to_string(index=False)))

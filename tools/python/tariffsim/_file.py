@@ -145,7 +145,8 @@ class ResultFile:
     def _finish(self, cols: dict, units: dict, descs: dict, **attrs) -> pd.DataFrame:
         df = pd.DataFrame(cols)
         df.attrs.update(units=units, descriptions=descs, path=self.path,
-                        experiment=self.experiment, model=self.model, **attrs)
+                        experiment=self.experiment, model=self.model,
+                        parameters=list(self.parameters), **attrs)
         return df
 
     def points(self) -> pd.DataFrame:

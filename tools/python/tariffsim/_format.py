@@ -9,10 +9,11 @@ from ._errors import FormatError
 FORMAT = "tariffsim"
 
 #: The format major version this package reads. Files of another major are refused.
-SUPPORTED_MAJOR = 1
+SUPPORTED_MAJOR = 2
 
 # Which release reads the files of an older major, for the refusal message.
-READ_BY = {1: "tariffsim 0.1.0 (its tools/python and tools/R readers)"}
+READ_BY = {1: "tariffsim 0.1.0 (git commit 123c85f and earlier; "
+               "its tools/python/tariffsim_reader.py)"}
 
 
 def text(value) -> str:
@@ -31,6 +32,10 @@ def parse_version(value, path: str) -> tuple[int, int | None]:
                           "or a [major, minor] pair of integers")
     numbers = [int(v) for v in array.reshape(-1)]
     if array.ndim == 0:
+        # Only format 1 wrote a single integer; from format 2 on it is always [major, minor].
+        if numbers[0] != 1:
+            raise FormatError(f"{path}: attribute 'format_version' is {numbers[0]}: a single "
+                              "integer is format 1's; later formats write [major, minor]")
         return numbers[0], None
     if len(numbers) != 2:
         raise FormatError(f"{path}: attribute 'format_version' is {numbers}: expected "

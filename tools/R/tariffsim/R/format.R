@@ -4,10 +4,10 @@
 FORMAT <- "tariffsim"
 
 # The format major version this package reads. Files of another major are refused.
-SUPPORTED_MAJOR <- 1L
+SUPPORTED_MAJOR <- 2L
 
 # Which release reads the files of an older major, for the refusal message.
-READ_BY <- c("1" = "tariffsim 0.1.0 (its tools/python and tools/R readers)")
+READ_BY <- c("1" = "tariffsim 0.1.0 (git commit 123c85f and earlier; its tools/R/tariffsim_reader.R)")
 
 # c(major, minor) from `format_version`: the integer of format 1 (minor NA) or the
 # [major, minor] integer pair of format 2 and later.
@@ -17,6 +17,11 @@ ts_parse_version <- function(value, path) {
     ts_format_error(sprintf(paste("%s: attribute 'format_version' is %s: expected an integer",
                                   "or a [major, minor] pair of integers"),
                             path, paste(format(value), collapse = " ")))
+  # Only format 1 wrote a single integer; from format 2 on it is always [major, minor].
+  if (length(value) == 1 && value != 1)
+    ts_format_error(sprintf(paste("%s: attribute 'format_version' is %s: a single integer is",
+                                  "format 1's; later formats write [major, minor]"),
+                            path, format(value)))
   c(as.integer(value[1]), if (length(value) == 2) as.integer(value[2]) else NA_integer_)
 }
 

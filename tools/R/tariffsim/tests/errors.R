@@ -32,7 +32,8 @@ refused(ts_open(with_root("noversion.h5", "tariffsim", NULL)), "tariffsim_format
         "'format_version' is missing")
 newer <- sprintf("written by a newer tariffsim, format major %d; this reader reads major %d",
                  major + 1L, major)
-refused(ts_open(with_root("newer1.h5", "tariffsim", major + 1L)), "tariffsim_format_error", newer)
+refused(ts_open(with_root("newer1.h5", "tariffsim", major + 1L)), "tariffsim_format_error",
+        "a single integer is format 1's")
 refused(ts_open(with_root("newer2.h5", "tariffsim", c(major + 1L, 0L))), "tariffsim_format_error",
         newer)
 refused(ts_open(with_root("older.h5", "tariffsim", major - 1L)), "tariffsim_format_error",
