@@ -52,12 +52,14 @@ class PointOutputs {
 };
 
 // What one Monte Carlo replication sees: its streams and where to write (through the model's
-// ReplicationMetrics blocks and SeriesOutput spans, tariffsim/outputs.hpp).
+// ReplicationMetrics blocks and SeriesOutput spans, tariffsim/outputs.hpp). It refers to storage
+// its maker owns (so making one allocates nothing); `series` is indexed like the model's
+// SeriesSpec list and must outlive the replication.
 class Replication {
  public:
   Replication(StreamKey key, std::uint64_t index, std::span<double> metrics,
-              std::vector<std::span<double>> series)
-      : key_(key), index_(index), metrics_(metrics), series_(std::move(series)) {}
+              std::span<const std::span<double>> series)
+      : key_(key), index_(index), metrics_(metrics), series_(series) {}
 
   std::uint64_t index() const noexcept { return index_; }
   Stream stream(std::string_view purpose, std::uint32_t substream = 0) const {
@@ -73,7 +75,7 @@ class Replication {
   StreamKey key_;
   std::uint64_t index_;
   std::span<double> metrics_;
-  std::vector<std::span<double>> series_;
+  std::span<const std::span<double>> series_;
 };
 
 class Model {
