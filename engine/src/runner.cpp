@@ -53,7 +53,7 @@ struct RunPlan {
 struct PointWork {
   std::vector<Value> values;
   std::int32_t status = kStatusOk;
-  std::unique_ptr<PointState> state;
+  std::unique_ptr<PointState> state;  // the model's, made once per slot; null if it keeps none
   std::vector<double> point_metrics;  // [M]
   // [M]; the replication-level ones hold the blocks run so far, merged in block order.
   std::vector<Accumulator> stats;
@@ -189,6 +189,16 @@ void fail_point(PointWork& w, std::uint64_t index, const char* what) {
   report_model_error(index, what);
 }
 
+// What a model that keeps no state is handed: a PointState has no data, so sharing one is safe.
+PointState& no_state() {
+  static PointState none;
+  return none;
+}
+
+PointState& state_of(const PointWork& w) {
+  return w.state ? *w.state : no_state();
+}
+
 // Calls the model's check() and prepare() on the point whose values are in w.values; sets
 // w.status, w.state and the point-level metrics. The values go into the Point and come back, so
 // they are not copied.
@@ -199,7 +209,8 @@ void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
   if (w.status == kStatusOk) {
     try {
       PointOutputs out(w.point_metrics, w.key);
-      w.state = plan.model->prepare(point, out);
+      if (!w.state) w.state = plan.model->make_state();
+      plan.model->prepare(point, out, state_of(w));
     } catch (const DomainError& e) {
       w.status = e.status();
       std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
@@ -249,7 +260,7 @@ std::string run_block(const RunPlan& plan, PointWork& w, std::uint64_t begin, st
     }
     Replication rep(w.key, r, std::span<double>(values, M), series);
     try {
-      plan.model->replicate(*w.state, rep);
+      plan.model->replicate(state_of(w), rep);
     } catch (const std::exception& e) {
       return e.what();
     }

@@ -43,12 +43,12 @@ class NoisyModel : public Model {
     info_.series = {{"path", "", "", "periods"}};
   }
   const ModelInfo& info() const override { return info_; }
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
-    auto s = std::make_unique<State>();
-    s->mu = std::get<double>(p.values()[0]);
-    if (s->mu == kFailsInPrepare) throw std::runtime_error("prepare cannot handle mu = 17");
-    out.set(kC, s->mu);
-    return s;
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+  void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
+    auto& s = static_cast<State&>(state);
+    s.mu = std::get<double>(p.values()[0]);
+    if (s.mu == kFailsInPrepare) throw std::runtime_error("prepare cannot handle mu = 17");
+    out.set(kC, s.mu);
   }
   void replicate(const PointState& state, Replication& rep) const override {
     const double mu = static_cast<const State&>(state).mu;
