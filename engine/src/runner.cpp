@@ -231,7 +231,10 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
   w.status = range_status(*plan.info, w.values);
   if (w.status == kStatusOk) solve_point(plan, index, w);
   if (w.status != kStatusOk) return;
-  w.stats.resize(M);
+  // Statistics over replications exist only where something reads them: replication-level
+  // metrics, and precision targets (a 70-output deterministic model has neither).
+  // (Point-level entries, read by a target only, are never written: they stay empty.)
+  if (!plan.replication_metrics.empty() || !plan.targets.empty()) w.stats.resize(M);
   for (const std::size_t m : plan.replication_metrics) w.stats[m] = Accumulator{};
   w.reps_target = plan.initial_reps;
   w.reps.clear();  // grow_buffers refills with NaN: nothing of the previous point survives
