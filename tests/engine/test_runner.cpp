@@ -216,3 +216,36 @@ TEST_CASE("a model that throws at a point fails that point only, in prepare or i
   CHECK(same_point(mixed, 0, clean, 0));
   CHECK(same_point(mixed, 3, clean, 1));
 }
+
+bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same_bits(a[i], b[i])) return false;
+  return true;
+}
+
+// BatchComputer reuses a batch's workspace (point slots, the model's states, buffers) batch after
+// batch: a batch computed after others is bit for bit the batch computed first on a new one, even
+// when the slots last held points that failed in prepare() or in a replication.
+TEST_CASE("a batch on a reused workspace is the batch on a new one", "[runner]") {
+  const Experiment exp = experiment(
+      "replications = 12\nblock_size = 5\n[grid]\nmu = [13.0, 17.0, 4.0, 0.5, -2.0, 1.0]\n"
+      "[output]\nreplications = true\nseries = [\"path\"]\nquantiles = [0.5]\n");
+  const NoisyModel model;
+  const BatchComputer reused(exp, model, 1);
+  REQUIRE(reused.compute(0, 6).status[1] == kStatusModelError);  // fills every slot first
+  const PointBatch again = reused.compute(2, 4);
+  const BatchComputer fresh(exp, model, 1);
+  const PointBatch first = fresh.compute(2, 4);
+  CHECK(again.values == first.values);
+  CHECK(again.status == first.status);
+  CHECK(again.replications_run == first.replications_run);
+  REQUIRE(again.stats.size() == first.stats.size());
+  for (std::size_t k = 0; k < first.stats.size(); ++k)
+    CHECK(same_stats(again.stats[k], first.stats[k]));
+  CHECK(same_doubles(again.quantiles, first.quantiles));
+  for (std::size_t i = 0; i < first.count; ++i) {
+    CHECK(same_doubles(again.replications[i], first.replications[i]));
+    CHECK(same_doubles(again.series[0][i], first.series[0][i]));
+  }
+}
