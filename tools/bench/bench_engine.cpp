@@ -33,6 +33,7 @@
 
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/registry.hpp"
+#include "tariffsim/run_session.hpp"
 #include "tariffsim/runner.hpp"
 
 namespace bench_engine {
