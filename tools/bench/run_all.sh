@@ -11,8 +11,8 @@
 #   --threads N the thread count compared with 1 in bench_paths and used by bench_engine and
 #               bench_rss (default 2)
 # Full run: about 10 minutes on 2 cores after the build, most of it the 10^7-point bagwell_staiger
-# and 10^6-point deremer `tariffsim run`s of bench_rss.sh (their files, ~12 GB and ~4 GB in the
-# v1 format, go to $TMPDIR and are removed at once) and bench_engine's three deremer runs.
+# and 10^6-point deremer `tariffsim run`s of bench_rss.sh (their files, ~7 GB and ~0.7 GB in
+# format v2, go to $TMPDIR and are removed at once) and bench_engine's three deremer runs.
 # Logs go to $BUILD_DIR/bench/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
