@@ -11,6 +11,8 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <mutex>
+#include <span>
 #include <string>
 
 #include "parallel.hpp"
@@ -37,31 +39,41 @@ struct RunPlan {
   std::vector<std::size_t> series;  // kept series (indices into info->series)
   std::vector<std::uint64_t> series_length;
   std::vector<std::pair<std::size_t, double>> targets;  // metric index -> target se
+  // The replication-level metrics (indices into info->metrics): only these are accumulated over
+  // replications; a point-level metric has one value, summarised where it is written out.
+  std::vector<std::size_t> replication_metrics;
   // Every replication's metrics are kept only when something needs them after the blocks are
   // merged: [output] replications, or quantiles (which need the whole sample).
   bool keep_values = false;
   std::uint64_t batch_points = 1;
 };
 
-// One point in flight.
+// One point in flight: a slot of a batch's workspace, reused point after point (BatchComputer
+// keeps the workspaces), so a point allocates only what it hands on to the writer.
 struct PointWork {
   std::vector<Value> values;
   std::int32_t status = kStatusOk;
-  std::unique_ptr<PointState> state;
-  std::vector<double> point_metrics;        // [M]
-  std::vector<Accumulator> stats;           // [M], the blocks run so far, merged in block order
+  std::unique_ptr<PointState> state;  // the model's, made once per slot; null if it keeps none
+  std::vector<double> point_metrics;  // [M]
+  // [M]; the replication-level ones hold the blocks run so far, merged in block order.
+  std::vector<Accumulator> stats;
   std::vector<double> reps;                 // [reps_target][M] if plan.keep_values, else empty
   std::vector<std::vector<double>> series;  // per kept series [reps_target][T]
   std::uint64_t reps_done = 0;
   std::uint64_t reps_target = 0;
   std::uint64_t reps_scheduled = 0;  // replications handed to work units so far
   StreamKey key;
+  // A replication's metrics when they are not kept, the series spans it is handed and the
+  // block's accumulators, for a point whose replications are one block (run_point).
+  std::vector<double> scratch;
+  std::vector<std::span<double>> series_spans;
+  std::vector<Accumulator> block_stats;
 };
 
 struct Batch {
   std::uint64_t first = 0;
   std::uint64_t count = 0;
-  std::vector<PointWork> work;
+  std::vector<PointWork> work;  // slots [0, count) hold this batch's points; the rest wait
   PointBatch out;
 };
 
@@ -104,6 +116,8 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
     if (!idx) throw InputError("precision.target_se: unknown metric '" + name + "'");
     plan.targets.emplace_back(*idx, target);
   }
+  for (std::size_t m = 0; m < info.metrics.size(); ++m)
+    if (info.metrics[m].level == OutputLevel::Replication) plan.replication_metrics.push_back(m);
   plan.keep_values = exp.output.keep_replications || !exp.output.quantiles.empty();
   plan.batch_points = batch_points(plan, n_points, threads);
   return plan;
@@ -175,21 +189,28 @@ void fail_point(PointWork& w, std::uint64_t index, const char* what) {
   report_model_error(index, what);
 }
 
-void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index, PointWork& w) {
-  const auto& info = *plan.info;
-  const std::size_t M = info.metrics.size();
-  w.values = design.values(index);
-  w.point_metrics.assign(M, kNaN);
-  Point point(info, index, w.values);
+// What a model that keeps no state is handed: a PointState has no data, so sharing one is safe.
+PointState& no_state() {
+  static PointState none;
+  return none;
+}
+
+PointState& state_of(const PointWork& w) {
+  return w.state ? *w.state : no_state();
+}
+
+// Calls the model's check() and prepare() on the point whose values are in w.values; sets
+// w.status, w.state and the point-level metrics. The values go into the Point and come back, so
+// they are not copied.
+void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
+  Point point(*plan.info, index, std::move(w.values));
   w.key = StreamKey{plan.exp->seed, plan.exp->common_random_numbers ? 0 : point.identity()};
-  w.status = range_status(info, w.values);
-  if (w.status == kStatusOk) {
-    if (auto problem = plan.model->check(point)) w.status = problem->status;
-  }
+  if (auto problem = plan.model->check(point)) w.status = problem->status;
   if (w.status == kStatusOk) {
     try {
       PointOutputs out(w.point_metrics, w.key);
-      w.state = plan.model->prepare(point, out);
+      if (!w.state) w.state = plan.model->make_state();
+      plan.model->prepare(point, out, state_of(w));
     } catch (const DomainError& e) {
       w.status = e.status();
       std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
@@ -197,41 +218,65 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
       fail_point(w, index, e.what());
     }
   }
+  w.values = std::move(point).release_values();
+}
+
+// Resets the slot for point `index` (what the previous point left must not leak into this one)
+// and prepares it.
+void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index, PointWork& w) {
+  const std::size_t M = plan.info->metrics.size();
+  w.reps_done = w.reps_target = w.reps_scheduled = 0;
+  w.values = design.values(index);
+  w.point_metrics.assign(M, kNaN);
+  w.status = range_status(*plan.info, w.values);
+  if (w.status == kStatusOk) solve_point(plan, index, w);
   if (w.status != kStatusOk) return;
-  w.stats.assign(M, Accumulator{});
+  // Statistics over replications exist only where something reads them: replication-level
+  // metrics, and precision targets (a 70-output deterministic model has neither).
+  // (Point-level entries, read by a target only, are never written: they stay empty.)
+  if (!plan.replication_metrics.empty() || !plan.targets.empty()) w.stats.resize(M);
+  for (const std::size_t m : plan.replication_metrics) w.stats[m] = Accumulator{};
   w.reps_target = plan.initial_reps;
+  w.reps.clear();  // grow_buffers refills with NaN: nothing of the previous point survives
   w.series.resize(plan.series.size());
+  for (auto& s : w.series) s.clear();
   grow_buffers(plan, w);
 }
 
 // Runs replications [begin, end) of a point, one block, and accumulates its replication-level
-// metrics in acc[M] (merged into the point's stats later, in block order).
+// metrics in acc[plan.replication_metrics.size()] (merged into the point's stats later, in block
+// order). `scratch` holds a replication's metrics when they are not kept, `series` the spans
+// handed to the model (indexed like the model's SeriesSpec list); both belong to this block only.
 // Returns the model's error message if a replication threw, "" otherwise (the point then fails).
 std::string run_block(const RunPlan& plan, PointWork& w, std::uint64_t begin, std::uint64_t end,
-                      Accumulator* acc) {
-  const auto& metrics = plan.info->metrics;
-  const std::size_t M = metrics.size();
-  std::vector<double> scratch(plan.keep_values ? 0 : M);
+                      Accumulator* acc, std::span<double> scratch,
+                      std::span<std::span<double>> series) {
+  const std::size_t M = plan.info->metrics.size();
+  std::fill(series.begin(), series.end(), std::span<double>{});  // series not kept stay empty
   for (std::uint64_t r = begin; r < end; ++r) {
     double* values = plan.keep_values ? w.reps.data() + r * M : scratch.data();
     // NaN first: a metric the model leaves unwritten is undefined, not the last replication's.
     std::fill_n(values, M, kNaN);
-    // Indexed like the model's SeriesSpec list; series the experiment does not keep stay empty.
-    std::vector<std::span<double>> series(plan.info->series.size());
     for (std::size_t s = 0; s < plan.series.size(); ++s) {
       const std::uint64_t T = plan.series_length[s];
       series[plan.series[s]] = std::span<double>(w.series[s].data() + r * T, T);
     }
-    Replication rep(w.key, r, std::span<double>(values, M), std::move(series));
+    Replication rep(w.key, r, std::span<double>(values, M), series);
     try {
-      plan.model->replicate(*w.state, rep);
+      plan.model->replicate(state_of(w), rep);
     } catch (const std::exception& e) {
       return e.what();
     }
-    for (std::size_t m = 0; m < M; ++m)
-      if (metrics[m].level == OutputLevel::Replication) acc[m].add(values[m]);
+    for (std::size_t k = 0; k < plan.replication_metrics.size(); ++k)
+      acc[k].add(values[plan.replication_metrics[k]]);
   }
   return "";
+}
+
+// A block's accumulators into its point's stats: called block after block in replication order.
+void merge_block(const RunPlan& plan, PointWork& w, const Accumulator* acc) {
+  for (std::size_t k = 0; k < plan.replication_metrics.size(); ++k)
+    w.stats[plan.replication_metrics[k]].merge(acc[k]);
 }
 
 // Adaptive precision: double the replications of a point while a target metric's standard error
@@ -250,6 +295,21 @@ bool needs_more(const RunPlan& plan, PointWork& w) {
   return false;
 }
 
+// A point whose initial replications are one block runs it in the task that prepared it (one
+// parallel loop per batch instead of two, the point's data still in cache); its one block merged
+// into empty stats gives what run_round would.
+void run_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
+  if (w.status != kStatusOk || w.reps_target > plan.exp->block_size) return;
+  w.block_stats.assign(plan.replication_metrics.size(), Accumulator{});
+  w.scratch.resize(plan.keep_values ? 0 : plan.info->metrics.size());
+  w.series_spans.resize(plan.info->series.size());
+  const std::string error =
+      run_block(plan, w, 0, w.reps_target, w.block_stats.data(), w.scratch, w.series_spans);
+  w.reps_scheduled = w.reps_target;
+  if (!error.empty()) fail_point(w, index, error.c_str());
+  merge_block(plan, w, w.block_stats.data());
+}
+
 struct Unit {
   std::size_t point;
   std::uint64_t begin, end;
@@ -261,7 +321,7 @@ std::vector<Unit> next_wave(const RunPlan& plan, Batch& b, std::size_t& point) {
   constexpr std::size_t kWaveUnits = 1u << 14;
   const std::uint64_t block = plan.exp->block_size;
   std::vector<Unit> units;
-  for (; point < b.work.size() && units.size() < kWaveUnits; ++point) {
+  for (; point < b.count && units.size() < kWaveUnits; ++point) {
     auto& w = b.work[point];
     if (w.status != kStatusOk) continue;
     while (w.reps_scheduled < w.reps_target && units.size() < kWaveUnits) {
@@ -274,38 +334,44 @@ std::vector<Unit> next_wave(const RunPlan& plan, Batch& b, std::size_t& point) {
   return units;
 }
 
-// Runs every block of the replications [reps_done, reps_target) of each point; each block's
+// Runs every block of the replications [reps_scheduled, reps_target) of each point; each block's
 // accumulators merge into its point's stats in replication order, whatever the thread count.
 void run_round(const RunPlan& plan, Batch& b) {
-  const std::size_t M = plan.info->metrics.size();
+  const std::size_t M = plan.info->metrics.size(), R = plan.replication_metrics.size();
+  const std::size_t S = plan.info->series.size(), scratch = plan.keep_values ? 0 : M;
   std::size_t point = 0;
   for (;;) {
     const std::vector<Unit> units = next_wave(plan, b, point);
     if (units.empty()) break;
-    std::vector<Accumulator> acc(units.size() * M);
+    std::vector<Accumulator> acc(units.size() * R);
     std::vector<std::string> errors(units.size());
+    std::vector<double> values(units.size() * scratch);
+    std::vector<std::span<double>> series(units.size() * S);
     detail::parallel_for(std::size_t{0}, units.size(), [&](std::size_t u) {
-      errors[u] =
-          run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * M]);
+      errors[u] = run_block(plan, b.work[units[u].point], units[u].begin, units[u].end, &acc[u * R],
+                            std::span<double>(values).subspan(u * scratch, scratch),
+                            std::span<std::span<double>>(series).subspan(u * S, S));
     });
     for (std::size_t u = 0; u < units.size(); ++u) {
       PointWork& w = b.work[units[u].point];
       if (!errors[u].empty() && w.status == kStatusOk)
         fail_point(w, b.first + units[u].point, errors[u].c_str());
-      for (std::size_t m = 0; m < M; ++m) w.stats[m].merge(acc[u * M + m]);
+      merge_block(plan, w, &acc[u * R]);
     }
   }
 }
 
 void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
-  b.work.resize(b.count);
+  if (b.work.size() < b.count) b.work.resize(b.count);
   detail::parallel_for(std::uint64_t{0}, b.count, [&](std::uint64_t i) {
     prepare_point(plan, design, b.first + i, b.work[i]);
+    run_point(plan, b.first + i, b.work[i]);
   });
   for (;;) {
     run_round(plan, b);
     bool more = false;
-    for (auto& w : b.work) {
+    for (std::uint64_t i = 0; i < b.count; ++i) {
+      PointWork& w = b.work[i];
       w.reps_done = std::max(w.reps_done, w.reps_target);
       if (needs_more(plan, w)) {
         grow_buffers(plan, w);
@@ -349,7 +415,6 @@ void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatc
   if (ok && plan.exp->output.keep_replications) out.replications[i] = std::move(w.reps);
   for (std::size_t s = 0; s < plan.series.size(); ++s)
     if (w.status == kStatusOk) out.series[s][i] = std::move(w.series[s]);
-  w = PointWork{};  // release what the batch does not hand on
 }
 
 void summarise_batch(const RunPlan& plan, Batch& b) {
@@ -375,7 +440,6 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));
   detail::parallel_for(std::uint64_t{0}, b.count,
                        [&](std::uint64_t i) { summarise_point(plan, b.work[i], i, out); });
-  b.work.clear();
 }
 
 }  // namespace
@@ -390,8 +454,31 @@ struct BatchComputer::Impl {
       : design(exp, model.info()),
         plan(make_plan(exp, &model, model.info(), design.size(),
                        std::max<std::uint64_t>(1, parallelism))) {}
+
+  // A batch's workspace: a free one, or a new one when every one is in use. So there are as many
+  // as batches were ever computed at once (the pipeline's tokens), each reused batch after batch.
+  std::unique_ptr<Batch> take_workspace() {
+    const std::lock_guard lock(mutex);
+    if (free.empty()) return std::make_unique<Batch>();
+    std::unique_ptr<Batch> b = std::move(free.back());
+    free.pop_back();
+    return b;
+  }
+  // Per-replication data that the batch did not hand on (a failed point's, or values kept for
+  // quantiles only) is freed: it can be most of a batch, and the next batch needs other sizes.
+  void give_back(std::unique_ptr<Batch> b) {
+    for (PointWork& w : b->work) {
+      w.reps = {};
+      w.series = {};
+    }
+    const std::lock_guard lock(mutex);
+    free.push_back(std::move(b));
+  }
+
   Design design;
   RunPlan plan;
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Batch>> free;
 };
 
 BatchComputer::BatchComputer(const Experiment& exp, const Model& model, std::uint64_t parallelism)
@@ -409,12 +496,15 @@ std::vector<Value> BatchComputer::values(std::uint64_t index) const {
 }
 
 PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) const {
-  Batch b;
-  b.first = first;
-  b.count = count;
-  compute_batch(impl_->plan, impl_->design, b);
-  summarise_batch(impl_->plan, b);
-  return std::move(b.out);
+  std::unique_ptr<Batch> b = impl_->take_workspace();
+  b->first = first;
+  b->count = count;
+  compute_batch(impl_->plan, impl_->design, *b);
+  summarise_batch(impl_->plan, *b);
+  PointBatch out = std::move(b->out);
+  b->out = PointBatch{};
+  impl_->give_back(std::move(b));
+  return out;
 }
 
 }  // namespace tariffsim

@@ -78,11 +78,12 @@ std::string check_value(const ParamSpec& spec, const Value& v) {
     case ParamType::Bool:
       return std::holds_alternative<bool>(v) ? "" : "true or false";
     case ParamType::Enum: {
+      // The message only on failure: the engine checks every point's values with this.
+      if (const auto* s = std::get_if<std::string>(&v))
+        for (const auto& c : spec.choices)
+          if (c == *s) return "";
       std::string expected = "one of";
       for (const auto& c : spec.choices) expected += " \"" + c + "\"";
-      if (!std::holds_alternative<std::string>(v)) return expected;
-      for (const auto& c : spec.choices)
-        if (c == std::get<std::string>(v)) return "";
       return expected;
     }
     case ParamType::RealList: {

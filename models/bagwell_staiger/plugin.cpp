@@ -141,16 +141,17 @@ class BagwellStaiger final : public Model {
     return std::nullopt;
   }
 
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
-    auto s = std::make_unique<State>();
-    s->dist = make_distribution(p);
-    s->a = p.real("a");
-    s->theta = p.real("theta");
-    s->periods = p.integer("periods");
-    const Solution sol = solve(Params{p.real("delta"), s->a, p.real("F"), s->dist});
-    s->vbar = sol.Vbar;
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+
+  void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
+    auto& s = static_cast<State&>(state);
+    s.dist = make_distribution(p);
+    s.a = p.real("a");
+    s.theta = p.real("theta");
+    s.periods = p.integer("periods");
+    const Solution sol = solve(Params{p.real("delta"), s.a, p.real("F"), s.dist});
+    s.vbar = sol.Vbar;
     solution_.write(sol, out);
-    return s;
   }
 
   void replicate(const PointState& base, Replication& rep) const override {

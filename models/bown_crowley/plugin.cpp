@@ -134,21 +134,24 @@ class BownCrowley final : public Model {
     return std::nullopt;
   }
 
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
-    auto s = std::make_unique<State>();
-    s->design = design_of(p);
-    s->panel = panel_of(p);
-    s->sectors = static_cast<std::size_t>(p.integer("sectors"));
-    s->resample = p.boolean("resample_sectors");
-    if (!s->resample) {
-      s->fixed = draw_sectors(s->design, s->sectors, out);
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+
+  void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
+    auto& s = static_cast<State&>(state);
+    s.design = design_of(p);
+    s.panel = panel_of(p);
+    s.sectors = static_cast<std::size_t>(p.integer("sectors"));
+    s.resample = p.boolean("resample_sectors");
+    // The state is the previous point's until set here: a resampled point keeps no sectors.
+    s.fixed = {};
+    s.true_mean_y = kNaN;
+    if (!s.resample) {
+      s.fixed = draw_sectors(s.design, s.sectors, out);
       double truth = 0;
-      for (std::size_t k = 0; k < s->sectors; ++k)
-        truth += outcome_probability(s->fixed, k, s->panel);
-      s->true_mean_y = truth / double(s->sectors);
+      for (std::size_t k = 0; k < s.sectors; ++k) truth += outcome_probability(s.fixed, k, s.panel);
+      s.true_mean_y = truth / double(s.sectors);
     }
-    truth_.write(*s, out);
-    return s;
+    truth_.write(s, out);
   }
 
   void replicate(const PointState& base, Replication& rep) const override {

@@ -278,7 +278,9 @@ class CustomsUnion final : public Model {
     return std::nullopt;
   }
 
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+
+  void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
     const Sector x = sector_of(p);
     PointResults r;
     for (std::size_t k = 0; k < kRegimes.size(); ++k) r.regime[k] = regime_outcome(x, kRegimes[k]);
@@ -288,12 +290,11 @@ class CustomsUnion final : public Model {
     orderings_.write(r, out);
     combination_.write(r.combination, out);
 
-    auto s = std::make_unique<State>();
-    s->a = x.a;
-    s->b = x.b;
-    s->w = r.w;
-    s->design = design_of(p);
-    return s;
+    auto& s = static_cast<State&>(state);
+    s.a = x.a;
+    s.b = x.b;
+    s.w = r.w;
+    s.design = design_of(p);
   }
 
   void replicate(const PointState& base, Replication& rep) const override {

@@ -496,9 +496,10 @@ PathEnd liberalization_endpoint(const Countries& g, Reciprocity r, PathMode m) {
 
 void liberalization_path(const Countries& g, Reciprocity r, PathMode m, std::span<double> tx,
                          std::span<double> ty, std::span<double> phi, std::span<double> psi) {
+  const std::size_t n = std::max({tx.size(), ty.size(), phi.size(), psi.size()});
+  if (n == 0) return;  // nothing asked for: the endpoint's root finding is most of a point's time
   const PathEnd e = liberalization_endpoint(g, r, m);
   const double tx0 = nash_tariff(g.home.gM).t, ty0 = nash_tariff(g.foreign.gM).t;
-  const std::size_t n = std::max({tx.size(), ty.size(), phi.size(), psi.size()});
   for (std::size_t i = 0; i < n; ++i) {
     const double s = n == 1 ? 1.0 : static_cast<double>(i) / static_cast<double>(n - 1);
     const double x = i + 1 == n ? e.tx : e.tx_start + (e.tx - e.tx_start) * s;

@@ -215,27 +215,28 @@ class DeRemer final : public Model {
     return std::nullopt;
   }
 
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
-    auto s = std::make_unique<State>();
-    s->gov = read_countries(p, "gM", "gE", "gMs", "gEs");
-    s->pub = read_countries(p, "gM_W", "gE_W", "gMs_W", "gEs_W");
-    s->reciprocity = p.choice("reciprocity") == "volume" ? Reciprocity::Volume : Reciprocity::Tot;
-    s->path_mode =
-        p.choice("path_mode") == "one_for_one" ? PathMode::OneForOne : PathMode::Reciprocity;
-    s->curve_lo = p.real("curve_tx_lo");
-    s->curve_hi = p.real("curve_tx_hi");
-    const double txN = nash_tariff(s->gov.home.gM).t, tyN = nash_tariff(s->gov.foreign.gM).t;
-    s->phi_N = home_reciprocal_gain(s->gov, txN, tyN, s->reciprocity);
-    s->psi_N = foreign_reciprocal_gain(s->gov, txN, tyN, s->reciprocity);
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
 
-    const Solution d = solve_point(*s, p.real("lam"));
+  void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
+    auto& s = static_cast<State&>(state);
+    s.gov = read_countries(p, "gM", "gE", "gMs", "gEs");
+    s.pub = read_countries(p, "gM_W", "gE_W", "gMs_W", "gEs_W");
+    s.reciprocity = p.choice("reciprocity") == "volume" ? Reciprocity::Volume : Reciprocity::Tot;
+    s.path_mode =
+        p.choice("path_mode") == "one_for_one" ? PathMode::OneForOne : PathMode::Reciprocity;
+    s.curve_lo = p.real("curve_tx_lo");
+    s.curve_hi = p.real("curve_tx_hi");
+    const double txN = nash_tariff(s.gov.home.gM).t, tyN = nash_tariff(s.gov.foreign.gM).t;
+    s.phi_N = home_reciprocal_gain(s.gov, txN, tyN, s.reciprocity);
+    s.psi_N = foreign_reciprocal_gain(s.gov, txN, tyN, s.reciprocity);
+
+    const Solution d = solve_point(s, p.real("lam"));
     equilibria_.write(d, out);
     shift_at_lam_.write(d.shift_at_lam, out);
     shift_at_lam_R_.write(d.shift_at_lam_R, out);
     power_signs_.write(d, out);
     path_reciprocity_.write(d.reciprocity_path, out);
     path_one_for_one_.write(d.one_for_one_path, out);
-    return s;
   }
 
   void replicate(const PointState& base, Replication& rep) const override {

@@ -172,7 +172,7 @@ class EderingtonMcCalman final : public Model {
     return std::nullopt;
   }
 
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
+  void prepare(const Point& p, PointOutputs& out, PointState&) const override {
     Inputs in = inputs(p);
     const double tN = point_nash_tariff(p);
     in.ttil = std::min(in.ttil, tN);
@@ -180,10 +180,7 @@ class EderingtonMcCalman final : public Model {
     // The linear model stays on the closed-form path, so its outputs are unchanged.
     const bool curved_point = is_curved(p);
     outputs_.write({curved_point ? solve_curved(in, p) : solve(in), in, curved_point}, out);
-    return std::make_unique<PointState>();
   }
-
-  void replicate(const PointState&, Replication&) const override {}
 
  private:
   ModelInfo info_ = make_info();

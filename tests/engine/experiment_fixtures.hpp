@@ -72,10 +72,7 @@ class FakeModel : public Model {
  public:
   FakeModel(const std::string& name, bool stochastic) : info_(fake_info(name, stochastic)) {}
   const ModelInfo& info() const override { return info_; }
-  std::unique_ptr<PointState> prepare(const Point&, PointOutputs&) const override {
-    return std::make_unique<PointState>();
-  }
-  void replicate(const PointState&, Replication&) const override {}
+  void prepare(const Point&, PointOutputs&, PointState&) const override {}
 
  private:
   ModelInfo info_;

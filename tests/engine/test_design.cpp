@@ -62,10 +62,7 @@ ModelInfo design_info() {
 class DesignModel : public Model {
  public:
   const ModelInfo& info() const override { return info_; }
-  std::unique_ptr<PointState> prepare(const Point&, PointOutputs&) const override {
-    return std::make_unique<PointState>();
-  }
-  void replicate(const PointState&, Replication&) const override {}
+  void prepare(const Point&, PointOutputs&, PointState&) const override {}
 
  private:
   ModelInfo info_ = design_info();

@@ -72,7 +72,8 @@ TEST_CASE("bindings write each value under its own name's index", "[outputs]") {
   CHECK(std::isnan(point[3]));  // a replication metric: not the point block's to write
 
   std::vector<double> metrics(4, kNaN), path(3, kNaN);
-  Replication rep({}, 0, metrics, {std::span<double>(path), std::span<double>()});
+  const std::vector<std::span<double>> series{std::span<double>(path), std::span<double>()};
+  Replication rep({}, 0, metrics, series);
   s.rep.write(0.25, rep);
   CHECK(metrics[3] == 0.5);
   for (std::size_t i = 0; i < 3; ++i) CHECK(std::isnan(metrics[i]));

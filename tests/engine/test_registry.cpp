@@ -14,11 +14,8 @@ class Dummy final : public tariffsim::Model {
     }();
     return i;
   }
-  std::unique_ptr<tariffsim::PointState> prepare(const tariffsim::Point&,
-                                                 tariffsim::PointOutputs&) const override {
-    return nullptr;
-  }
-  void replicate(const tariffsim::PointState&, tariffsim::Replication&) const override {}
+  void prepare(const tariffsim::Point&, tariffsim::PointOutputs&,
+               tariffsim::PointState&) const override {}
 };
 }  // namespace
 

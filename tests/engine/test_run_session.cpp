@@ -38,11 +38,11 @@ class MeetingModel : public Model {
     info_.metrics = {{"x", "", "", OutputLevel::Replication}};
   }
   const ModelInfo& info() const override { return info_; }
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs&) const override {
-    auto s = std::make_unique<State>();
-    s->mu = std::get<double>(p.values()[0]);
-    s->meet = std::get<std::int64_t>(p.values()[1]);
-    return s;
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+  void prepare(const Point& p, PointOutputs&, PointState& state) const override {
+    auto& s = static_cast<State&>(state);
+    s.mu = std::get<double>(p.values()[0]);
+    s.meet = std::get<std::int64_t>(p.values()[1]);
   }
   void replicate(const PointState& state, Replication& rep) const override {
     const auto& s = static_cast<const State&>(state);

@@ -43,12 +43,12 @@ class NoisyModel : public Model {
     info_.series = {{"path", "", "", "periods"}};
   }
   const ModelInfo& info() const override { return info_; }
-  std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const override {
-    auto s = std::make_unique<State>();
-    s->mu = std::get<double>(p.values()[0]);
-    if (s->mu == kFailsInPrepare) throw std::runtime_error("prepare cannot handle mu = 17");
-    out.set(kC, s->mu);
-    return s;
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+  void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
+    auto& s = static_cast<State&>(state);
+    s.mu = std::get<double>(p.values()[0]);
+    if (s.mu == kFailsInPrepare) throw std::runtime_error("prepare cannot handle mu = 17");
+    out.set(kC, s.mu);
   }
   void replicate(const PointState& state, Replication& rep) const override {
     const double mu = static_cast<const State&>(state).mu;
@@ -215,4 +215,36 @@ TEST_CASE("a model that throws at a point fails that point only, in prepare or i
   const PointBatch clean = compute(body + "[grid]\nmu = [0.0, 1.0]\n", 2);
   CHECK(same_point(mixed, 0, clean, 0));
   CHECK(same_point(mixed, 3, clean, 1));
+}
+
+bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same_bits(a[i], b[i])) return false;
+  return true;
+}
+
+// BatchComputer reuses a batch's workspace (point slots, the model's states, buffers) batch after
+// batch: a batch computed after others is bit for bit the batch computed first on a new one, even
+// when the slots last held points that failed in prepare() or in a replication.
+TEST_CASE("a batch on a reused workspace is the batch on a new one", "[runner]") {
+  const Experiment exp = experiment(
+      "replications = 12\nblock_size = 5\n[grid]\nmu = [13.0, 17.0, 4.0, 0.5, -2.0, 1.0]\n"
+      "[output]\nreplications = true\nseries = [\"path\"]\nquantiles = [0.5]\n");
+  const NoisyModel model;
+  const BatchComputer reused(exp, model, 1);
+  REQUIRE(reused.compute(0, 6).status[1] == kStatusModelError);  // fills every slot first
+  const PointBatch again = reused.compute(2, 4);
+  const BatchComputer fresh(exp, model, 1);
+  const PointBatch first = fresh.compute(2, 4);
+  CHECK(again.values == first.values);
+  CHECK(again.status == first.status);
+  CHECK(again.replications_run == first.replications_run);
+  for (std::size_t i = 0; i < first.count; ++i) {
+    CHECK(same_point(again, i, first, i));
+    CHECK(same_doubles(again.replications[i], first.replications[i]));
+    CHECK(same_doubles(again.series[0][i], first.series[0][i]));
+  }
+  for (std::size_t m : {kX, kY})
+    CHECK(same_doubles(again.metrics[m].quantiles, first.metrics[m].quantiles));
 }

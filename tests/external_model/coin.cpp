@@ -30,12 +30,14 @@ class CoinModel final : public Model {
  public:
   const ModelInfo& info() const override { return info_; }
 
-  std::unique_ptr<PointState> prepare(const Point& point, PointOutputs& out) const override {
-    auto coin = std::make_unique<Coin>();
-    coin->p = point.real("p");
-    coin->n = static_cast<std::size_t>(point.integer("n"));
-    exact_.write(*coin, out);
-    return coin;
+  // One Coin per point in flight, reused from point to point: prepare() sets all of it.
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<Coin>(); }
+
+  void prepare(const Point& point, PointOutputs& out, PointState& state) const override {
+    auto& coin = static_cast<Coin&>(state);
+    coin.p = point.real("p");
+    coin.n = static_cast<std::size_t>(point.integer("n"));
+    exact_.write(coin, out);
   }
 
   void replicate(const PointState& state, Replication& rep) const override {

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # bench_rss.sh: peak resident memory and wall time of `tariffsim run` on a large deterministic grid
-# of the bagwell_staiger model (replications = 1, periods = 1, lognormal Vf), compared with the same
-# experiment on a small grid run just before it. DESIGN.md §5 promises memory bounded by in-flight
-# work, not by the grid size, so the ratio should stay near 1 however large the grid.
+# of the bagwell_staiger model (replications = 1, periods = 1, lognormal Vf; axes delta x sd) or of
+# the deremer model (--model deremer: 70 point-level outputs; axes gM x gE), compared with the same
+# experiment on a small grid run just before it, and the output file's bytes per point.
+# DESIGN.md §5 promises memory bounded by in-flight work, not by the grid size, so the ratio should
+# stay near 1 however large the grid.
 #
-# usage: tools/bench/bench_rss.sh [--n-delta N] [--n-sd N] [--base-n-delta N] [--base-n-sd N]
-#                                 [--threads N] [--tariffsim PATH] [--keep]
-#   defaults: 1000 x 1000 = 10^6 points against a 1000 x 1 = 10^3-point baseline, 2 threads,
-#             tariffsim from ${BUILD_DIR:-build}/tools/tariffsim.
+# usage: tools/bench/bench_rss.sh [--model bagwell_staiger|deremer] [--n-delta N] [--n-sd N]
+#                                 [--base-n-delta N] [--base-n-sd N] [--threads N]
+#                                 [--tariffsim PATH] [--keep]
+#   defaults: bagwell_staiger, 1000 x 1000 = 10^6 points against a 1000 x 1 = 10^3-point
+#             baseline, 2 threads, tariffsim from ${BUILD_DIR:-build}/tools/tariffsim.
+#   (--n-delta and --n-sd size the first and second axis whatever the model.)
 # Peak RSS comes from /usr/bin/time -v when it exists, else from Python's
 # resource.getrusage(RUSAGE_CHILDREN).ru_maxrss; wall time from the clock around the run.
 # Lines starting with "RESULT " are for scripts (run_all.sh).
@@ -17,9 +21,10 @@ root="$(cd "$here/../.." && pwd)"
 build="${BUILD_DIR:-build}"
 [[ "$build" = /* ]] || build="$root/$build"
 tariffsim="$build/tools/tariffsim"
-n_delta=1000 n_sd=1000 base_n_delta=1000 base_n_sd=1 threads=2 keep=0
+n_delta=1000 n_sd=1000 base_n_delta=1000 base_n_sd=1 threads=2 keep=0 model=bagwell_staiger
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --model) model="$2"; shift 2 ;;
     --n-delta) n_delta="$2"; shift 2 ;;
     --n-sd) n_sd="$2"; shift 2 ;;
     --base-n-delta) base_n_delta="$2"; shift 2 ;;
@@ -27,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --tariffsim) tariffsim="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench_rss.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,27 +41,33 @@ done
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/tariffsim_bench_rss.XXXXXX")"
 if [[ $keep -eq 0 ]]; then trap 'rm -rf "$tmp"' EXIT; else echo "keeping $tmp"; fi
 
-# write_toml FILE N_DELTA N_SD: the experiment, a cartesian grid of delta x sd.
+# The model's fixed parameters and its two grid axes (name, range, the baseline's single value).
+# deremer: every output point-level, no series kept (n_curve, n_path at their minimum).
+if [[ "$model" == deremer ]]; then
+  params=$'n_curve = 2\nn_path = 2' axis1="gM" range1="1.0, 1.6" axis2="gE" range2="1.0, 1.4" one2="1.1"
+else
+  params=$'dist = "lognormal"\nmean = 1.0\na = 1.0\nperiods = 1'
+  axis1="delta" range1="0.01, 0.98" axis2="sd" range2="0.05, 1.0" one2="0.5"
+fi
+
+# write_toml FILE N1 N2: the experiment, a cartesian grid of the model's two axes.
 write_toml() {
-  local sd_axis
-  if [[ "$3" -eq 1 ]]; then sd_axis="[0.5]"; else sd_axis="{ linspace = [0.05, 1.0, $3] }"; fi
+  local second
+  if [[ "$3" -eq 1 ]]; then second="[$one2]"; else second="{ linspace = [$range2, $3] }"; fi
   cat > "$1" <<EOF
 [experiment]
 name = "bench_rss"
-model = "bagwell_staiger"
+model = "$model"
 seed = 20261123
 replications = 1
 description = "bench_rss: memory of a large deterministic grid"
 
 [parameters]
-dist = "lognormal"
-mean = 1.0
-a = 1.0
-periods = 1
+$params
 
 [grid]
-delta = { linspace = [0.01, 0.98, $2] }
-sd = $sd_axis
+$axis1 = { linspace = [$range1, $2] }
+$axis2 = $second
 
 [output]
 file = "unused.h5"
@@ -90,12 +101,18 @@ EOF
   t1=$(date +%s.%N)
   wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
   out_mb=$(du -m "$out" | cut -f1)
+  out_bytes=$(stat -c %s "$out")
+  [[ $keep -eq 1 ]] || rm -f "$out"  # a 10^7-point file is gigabytes: free the disk at once
 }
 
 big=$((n_delta * n_sd)) base=$((base_n_delta * base_n_sd))
 write_toml "$tmp/base.toml" "$base_n_delta" "$base_n_sd"
 write_toml "$tmp/big.toml" "$n_delta" "$n_sd"
-echo "bench_rss: tariffsim run, bagwell_staiger lognormal, replications = 1, periods = 1, --threads $threads"
+if [[ "$model" == deremer ]]; then
+  echo "bench_rss: tariffsim run, deremer (70 point-level outputs), --threads $threads"
+else
+  echo "bench_rss: tariffsim run, bagwell_staiger lognormal, replications = 1, periods = 1, --threads $threads"
+fi
 measure base "$tmp/base.toml"
 base_rss=$rss_kb base_wall=$wall_s
 printf '  %9d points: peak RSS %8.1f MB, wall %7.2f s, output %5d MB\n' "$base" "$(awk -v k="$rss_kb" 'BEGIN{print k/1024}')" "$wall_s" "$out_mb"
@@ -104,6 +121,8 @@ printf '  %9d points: peak RSS %8.1f MB, wall %7.2f s, output %5d MB  (%.0f poin
   "$(awk -v k="$rss_kb" 'BEGIN{print k/1024}')" "$wall_s" "$out_mb" "$(awk -v n="$big" -v t="$wall_s" 'BEGIN{print n/t}')"
 ratio=$(awk -v a="$rss_kb" -v b="$base_rss" 'BEGIN{printf "%.2f", a/b}')
 echo "  RSS ratio ${big} / ${base} points: ${ratio}x   (peak RSS measured with $method)"
+bytes_per_point=$(awk -v b="$out_bytes" -v n="$big" 'BEGIN{printf "%.0f", b/n}')
+echo "  output file: ${bytes_per_point} bytes per point"
 echo
 echo "RESULT rss.base_points $base"
 echo "RESULT rss.base_mb $(awk -v k="$base_rss" 'BEGIN{printf "%.1f", k/1024}')"
@@ -112,3 +131,5 @@ echo "RESULT rss.points $big"
 echo "RESULT rss.mb $(awk -v k="$rss_kb" 'BEGIN{printf "%.1f", k/1024}')"
 echo "RESULT rss.wall_s $wall_s"
 echo "RESULT rss.ratio $ratio"
+echo "RESULT rss.bytes_per_point $bytes_per_point"
+echo "RESULT rss.pps $(awk -v n="$big" -v t="$wall_s" 'BEGIN{printf "%.0f", n/t}')"

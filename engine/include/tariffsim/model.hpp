@@ -17,6 +17,7 @@
 namespace tariffsim {
 
 // Per-point work done once (a fixed point, a Nash equilibrium), shared read-only by replications.
+// A model that keeps one derives its own from this and makes it in Model::make_state().
 class PointState {
  public:
   virtual ~PointState() = default;
@@ -52,12 +53,14 @@ class PointOutputs {
 };
 
 // What one Monte Carlo replication sees: its streams and where to write (through the model's
-// ReplicationMetrics blocks and SeriesOutput spans, tariffsim/outputs.hpp).
+// ReplicationMetrics blocks and SeriesOutput spans, tariffsim/outputs.hpp). It refers to storage
+// its maker owns (so making one allocates nothing); `series` is indexed like the model's
+// SeriesSpec list and must outlive the replication.
 class Replication {
  public:
   Replication(StreamKey key, std::uint64_t index, std::span<double> metrics,
-              std::vector<std::span<double>> series)
-      : key_(key), index_(index), metrics_(metrics), series_(std::move(series)) {}
+              std::span<const std::span<double>> series)
+      : key_(key), index_(index), metrics_(metrics), series_(series) {}
 
   std::uint64_t index() const noexcept { return index_; }
   Stream stream(std::string_view purpose, std::uint32_t substream = 0) const {
@@ -73,7 +76,7 @@ class Replication {
   StreamKey key_;
   std::uint64_t index_;
   std::span<double> metrics_;
-  std::vector<std::span<double>> series_;
+  std::span<const std::span<double>> series_;
 };
 
 class Model {
@@ -83,11 +86,18 @@ class Model {
 
   // Cheap domain check without solving; see DomainProblem.
   virtual std::optional<DomainProblem> check(const Point&) const { return std::nullopt; }
-  // May throw DomainError for points that turn out to be outside the model while solving.
-  virtual std::unique_ptr<PointState> prepare(const Point& p, PointOutputs& out) const = 0;
+  // The state prepare() leaves for the point's replications, or nullptr (the default) for a model
+  // whose replications need none. The engine makes one per point it holds in flight, once, and
+  // reuses it point after point (a sweep allocates nothing per point for it): prepare() must set
+  // every field that replicate() reads.
+  virtual std::unique_ptr<PointState> make_state() const { return nullptr; }
+  // Writes the point-level outputs and fills `state`, what make_state() made (an empty
+  // PointState if it made none). May throw DomainError for points that turn out to be outside
+  // the model while solving.
+  virtual void prepare(const Point& p, PointOutputs& out, PointState& state) const = 0;
   // Writes every Replication-level metric (NaN where undefined). Deterministic models are run
-  // with one replication and may leave this empty.
-  virtual void replicate(const PointState& state, Replication& rep) const = 0;
+  // with one replication and may leave this out.
+  virtual void replicate(const PointState& /*state*/, Replication& /*rep*/) const {}
 };
 
 }  // namespace tariffsim

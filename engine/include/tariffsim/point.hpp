@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tariffsim/schema.hpp"
@@ -28,6 +29,9 @@ class Point {
   const std::vector<double>& list(std::string_view name) const;
 
   const std::vector<Value>& values() const noexcept { return values_; }
+  // Hands the values back to whoever made the point, without a copy (the engine passes them on to
+  // the writer); the point is unusable after this.
+  std::vector<Value> release_values() && noexcept { return std::move(values_); }
   const ModelInfo& info() const noexcept { return *info_; }
 
  private:

@@ -67,8 +67,9 @@ TEST_CASE("a prepared point writes the economics' optimum and outcomes",
                                             {"a", 1.0},     {"b", 10.0}};
   std::vector<double> out(m->info().metrics.size(), std::numeric_limits<double>::quiet_NaN());
   PointOutputs po(out);
-  const auto state = m->prepare(make_point(*m, set), po);
+  const auto state = m->make_state();
   REQUIRE(state);
+  m->prepare(make_point(*m, set), po, *state);
   const cu::Sector x{2.0, 5.0, 1.0, 2.0, 0.09, 0.0, 1.0, 10.0};
   const auto at = [&](const std::string& name) { return out[index_of(*m, name)]; };
   // Spec §5's example: unequal weights put the CU tariff below member i's MFN tariff.
@@ -104,7 +105,8 @@ TEST_CASE("a replication is the cross-section drawn from the named streams",
       {"L", std::int64_t{300}}, {"a", 3.0}, {"me_sd_mfn", 0.01}, {"me_sd_cu", 0.02}, {"rho", -0.4}};
   std::vector<double> point(m->info().metrics.size(), 0.0);
   PointOutputs po(point);
-  const auto state = m->prepare(make_point(*m, set), po);
+  const auto state = m->make_state();
+  m->prepare(make_point(*m, set), po, *state);
   std::vector<double> metrics(m->info().metrics.size(), std::numeric_limits<double>::quiet_NaN());
   const StreamKey key{99, 12345};
   Replication rep(key, 3, metrics, {});

@@ -215,7 +215,8 @@ TEST_CASE("curvature: the plugin routes g > 0 through the numerical solver") {
                                                 : p.default_value);
   std::vector<double> out(info.metrics.size(), std::numeric_limits<double>::quiet_NaN());
   PointOutputs po(out);
-  m->prepare(Point(info, 0, values), po);
+  PointState none;  // the model keeps no state
+  m->prepare(Point(info, 0, values), po, none);
   const cv::Curved c{{1, 1, 1, 2}, 2.0};
   const double tN = cv::nash_tariff(c);
   const Solution s = cv::solve(Inputs{c.pr, 0.4, 0.0, 0.5 * tN, 0.0}, 2.0);

@@ -333,7 +333,8 @@ TEST_CASE("export curvature: the plugin routes kappa_x and s0, and rejects mixin
   CHECK_FALSE(m->check(p).has_value());
   std::vector<double> out(info.metrics.size(), std::numeric_limits<double>::quiet_NaN());
   PointOutputs po(out);
-  m->prepare(p, po);
+  PointState none;  // the model keeps no state
+  m->prepare(p, po, none);
   const double tN = cv::nash_tariff(c);
   const Solution s = cv::solve(Inputs{kPr, 0.3, 0.0, 0.9 * tN, 0.0}, 0.0, 1.0, c.s0);
   CHECK(out[*info.metric_index("t_N")] == s.t_N);
@@ -345,7 +346,7 @@ TEST_CASE("export curvature: the plugin routes kappa_x and s0, and rejects mixin
   // The default (linear) point writes 0 for the new output and is unchanged otherwise.
   std::vector<double> lin(info.metrics.size(), std::numeric_limits<double>::quiet_NaN());
   PointOutputs pl(lin);
-  m->prepare(point({}), pl);
+  m->prepare(point({}), pl, none);
   CHECK(lin[*info.metric_index("export_log_curvature_N")] == 0.0);
   CHECK(lin[*info.metric_index("t_N")] ==
         tariffsim::ederington_mccalman::nash_tariff({1, 1, 1, 2}));

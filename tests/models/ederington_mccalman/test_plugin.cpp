@@ -22,7 +22,8 @@ Point make_point(const Model& m, std::map<std::string, Value> set) {
 std::vector<double> run_point(const Model& m, const Point& p) {
   std::vector<double> out(m.info().metrics.size(), std::numeric_limits<double>::quiet_NaN());
   PointOutputs po(out);
-  m.prepare(p, po);
+  PointState none;  // the model keeps no state
+  m.prepare(p, po, none);
   return out;
 }
 
