@@ -1,5 +1,5 @@
-"""`tariffsim plot FILE.h5 [-o DIR] [--format png,pdf]`: the paper's figures of the file's
-experiment, drawn from the file alone (registry: tariffsim.figures).
+"""Draws the paper's figures of a result file's experiment from the file alone (which
+experiments have figures: tariffsim.figures).
 
     tariffsim plot results/bs_variance.h5 -o figures --format png,pdf
     /usr/bin/python3 -m tariffsim.plot results/bs_variance.h5     # the same, without the binary

@@ -1,5 +1,4 @@
-"""`tariffsim report FILE.h5 [-o report.html]`: one self-contained HTML page of a result file:
-its figures (embedded PNG), parameters and headline results with units and standard errors, and
+"""Writes one self-contained HTML page of a result file: its figures (embedded PNG), parameters and headline results with units and standard errors, and
 provenance (version, commit, config, seed, kernel path, time, command line). The page loads
 nothing from elsewhere, so it can be attached to an email.
 
@@ -60,14 +59,14 @@ def unit_text(unit: str) -> str:
 
 
 def number(value) -> str:
-    """A table number: 4 significant digits, integers as they are."""
+    """A table number to 6 significant digits (welfare differences live in the 5th)."""
     try:
         v = float(value)
     except (TypeError, ValueError):
         return esc(value)
     if v != v:
         return "NaN"
-    return f"{v:.4g}"
+    return f"{v:.6g}"
 
 
 def figures_html(rf) -> tuple[str, int]:
