@@ -12,7 +12,8 @@ namespace tariffsim::cli {
 // first, so their options are the Python module's (`tariffsim plot --help`).
 void declare_python_commands(CLI::App& app);
 
-// When argv[1] is plot or report, replaces this process with
+// When the subcommand (argv[1], or the first argument past the global flags) is plot or report,
+// replaces this process with
 // `python3 -m tariffsim.<command> ARGS...` and returns only if that fails (with exit code 1);
 // returns nullopt for every other command.
 std::optional<int> run_python_command(int argc, char** argv);
