@@ -68,14 +68,14 @@ def tariff_rule(rf) -> list:
         return []
     top = float(max(2.5 * df["E_V"].max(), 1.15 * df["Vbar"].max()))
     vf = np.linspace(0.0, top, 400)
-    colour, mappable = _delta_colours(df["delta"].unique())
+    colour, _ = _delta_colours(df["delta"].unique())
     fig, axes = figure(5.6, 4.0)
     ax = axes[0][0]
     a = float(df["a"].iloc[0])
     ax.plot(vf, vf / (2 * a), color="0.2", ls="--", lw=1.2, label=r"Nash $\tau^N = V_f/(2a)$")
     for _, row in df.iterrows():
         ax.plot(vf, np.maximum(0.0, vf - row["Vbar"]) / (2 * row["a"]), color=colour(row["delta"]),
-                lw=1.6)
+                lw=1.6, label=rf"$\tau_c$, $\delta$ = {fmt(row['delta'])}")
         ax.plot(row["Vbar"], 0.0, marker="|", ms=9, color=colour(row["delta"]), clip_on=False)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top / (2 * a) * 1.02)
@@ -83,9 +83,8 @@ def tariff_rule(rf) -> list:
     ax.set_ylabel(label(rf, "E_tau", r"tariff $\tau$"))
     ax.plot([], [], marker="|", ms=9, ls="none", color="0.3",
             label=r"$\bar V$: protection starts above it")
+    # At most six δ: a key, in the upper left, which τ_c ≤ τ_N leaves empty.
     ax.legend(loc="upper left", frameon=False)
-    bar = fig.colorbar(mappable, ax=ax, pad=0.02, fraction=0.05)
-    bar.set_label(r"discount factor $\delta$ (cooperative rule $\tau_c$)")
     held = _held_fixed(df)
     ax.set_title(r"Cooperative tariff rule $\tau_c(V_f) = \max(0, V_f - \bar V)/(2a)$" +
                  (f"\n{held}" if held else ""))
