@@ -131,9 +131,10 @@ def results_html(rf) -> str:
     head = "".join(f"<th>{esc(k)}</th>" for k in keys)
     head += "".join(f"<th>{esc(m)}" + (f" [{esc(unit_text(units[m]))}]" if unit_text(units[m])
                                        else "") + "</th>" for m in metrics)
-    # Point-level outputs are computed, not averaged: format 1 stores an s.e. of 0 for them.
+    # Point-level outputs are computed, not averaged: format 1 stores an s.e. of 0 for them
+    # (format 2 stores none).
     with_se = [m for m in metrics if f"{m}_se" in df and
-               text(rf._g["results"][m].attrs.get("level", "")) == "replication"]
+               text(rf._g["results"][m].attrs.get("level", "")) != "point"]
     body = []
     for _, row in df.head(MAX_ROWS).iterrows():
         cells = "".join(f'<td class="num">{esc(row[k])}</td>' for k in keys)
