@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mpi_run.hpp"
+#include "python_commands.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/experiment.hpp"
@@ -371,6 +372,7 @@ int main(int argc, char** argv) try {
   r.run_opt.command_line = joined_command_line(argc, argv);
   declare_run(app, r);
   declare_other_commands(app, r);
+  declare_python_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,7 @@ PACKAGES=(
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-statsmodels
   python3-venv python3-setuptools python3-wheel  # pip install of tools/python into a venv, offline
   python3-xarray  # tariffsim.Series.to_xarray()
+  chromium  # renders `tariffsim report` pages headless (tests/cli/test_plot_report.py)
   r-base-core r-cran-hdf5r
   strace  # kills runs at a chosen write (tests/cli/test_kill_every_write.py)
 )

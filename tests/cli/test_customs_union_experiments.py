@@ -1,7 +1,6 @@
 """The customs_union experiments, run small through the CLI: bad input refused, closed forms and
 orderings per point, the cross-section's statistics, exact structural recovery of w without noise
 and within its computed standard error with noise, the plot script reading the HDF5 file alone."""
-import subprocess
 from pathlib import Path
 from statistics import NormalDist
 
@@ -97,9 +96,8 @@ def main():
     # The computed se is the right size: z has unit SD (an SD of n values has se ~ 1/sqrt(2n)).
     sd = (z - z.mean(axis=1, keepdims=True)).std(ddof=1)
     check(abs(sd - 1) <= 4 / np.sqrt(2 * z.size), f"SD of w_struct/se is 1 ({sd:.3f})")
-    png = wd / "reg.png"
-    p = subprocess.run(["/usr/bin/python3", str(Path(args.source) / "tools" / "plot_cu_regression.py"),
-                        str(out), "-o", str(png)], capture_output=True, text=True)
+    p = run(b, "plot", out, "-o", wd / "reg")
+    png = wd / "reg" / "cu_regression.png"
     check(p.returncode == 0 and png.stat().st_size > 10000, f"plot written ({p.stderr[-300:]})")
 
 

@@ -1,7 +1,6 @@
 """The deremer experiments run through the CLI (made small with --set) and give the paper's
 numbers: Nash 23/292, stable = eq. (7) = 4/395, public 4/101 (Figure 1); eq. (7) statuses; Remark 1
 and power-shift indicators; asymmetric path endpoints; and the Figure 1 plot script."""
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -43,10 +42,10 @@ def main():
     ss = ts.open(f).series("curve_Ss")[0, 0]
     i = int(np.argmin(np.abs(tx - 4 / 395)))
     check(abs(s[0, 0, i] - ss[i]) < 2e-3, "S and S* cross near the stable point")
-    png = wd / "fig1.png"
-    r = subprocess.run(["/usr/bin/python3", str(Path(src) / "tools" / "plot_deremer_fig1.py"), f,
-                        "-o", str(png)], capture_output=True, text=True)
-    check(r.returncode == 0 and png.stat().st_size > 10000, f"plot script writes a PNG ({r.stderr[-300:]})")
+    r = run(b, "plot", f, "-o", wd / "fig1")
+    png = wd / "fig1" / "deremer_fig1.png"
+    check(r.returncode == 0 and png.stat().st_size > 10000,
+          f"tariffsim plot writes a PNG ({r.stderr[-300:]})")
 
     e = ts.open(run_exp(b, src, wd, "deremer_eq7", "grid.gM=[0.6, 1.0, 1.2, 1.9, 4.0]",
                         "grid.gE=[0.5, 1.1, 3.0, 3.5]")).results()

@@ -1,8 +1,6 @@
 """The Ederington–McCalman experiments end to end: each experiments/em_*.toml runs through the CLI
 (shrunk with --set), and the proposition shares, the Fig. 4 threshold and the figure script are
 checked in the HDF5 files through the reader."""
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -63,10 +61,9 @@ def main():
     check(0.1 < f < 0.15, f"Fig. 4 threshold fraction at b = c = 1, d = 2 ({f:.4f})")
     inner = f4[f4["ttil"] < 1]
     check(((inner["fig4_gap"] > 0) == (inner["ttil"] > f)).all(), "gap > 0 exactly for tau > tau*")
-    png = wd / "fig4.png"
-    r = subprocess.run([sys.executable, str(Path(src) / "tools" / "plot_em_fig4.py"), str(f4_path),
-                        "-o", str(png)], capture_output=True, text=True)
-    check(r.returncode == 0 and png.stat().st_size > 10000, f"plot script ({r.stderr[-300:]})")
+    r = run(b, "plot", f4_path, "-o", wd / "fig4")
+    png = wd / "fig4" / "em_fig4.png"
+    check(r.returncode == 0 and png.stat().st_size > 10000, f"tariffsim plot ({r.stderr[-300:]})")
 
     # Comparative statics of f: up in d, down in b and c.
     st = ts.open(str(run_experiment(b, src, wd, "em_fig4_statics", "grid.b=[0.5, 1.0, 2.0]",

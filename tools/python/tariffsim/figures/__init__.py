@@ -1,0 +1,82 @@
+"""The figures of each paper experiment, drawn from a result file alone.
+
+How an experiment declares its figures: by its name. A result file's experiment group is named
+after the experiment (`[experiment] name`) and records its `model`; ``EXPERIMENTS`` maps
+experiment names to the functions that draw them, and ``MODELS`` gives a fallback for any other
+file of a model whose figures need nothing but that model's outputs (e.g. a Bagwell–Staiger run
+of your own design). No experiment configuration changes: a user's copy of bs_variance.toml under
+the same name gets the same figures.
+
+Each figure function takes an open :class:`tariffsim.ResultFile` and returns a list of
+``(stem, matplotlib.figure.Figure)``; an empty list means the file does not hold what that figure
+needs (e.g. no kept tariff series), so the others are still drawn.
+"""
+from __future__ import annotations
+
+from . import bagwell_staiger as bs
+from . import bown_crowley as bc
+from . import customs_union as cu
+from . import deremer as dr
+from . import ederington_mccalman as em
+
+EXPERIMENTS = {
+    "quickstart": [bs.statics, bs.tariff_rule],
+    "bs_variance": [bs.statics, bs.tariff_rule],
+    "bs_paths": [bs.tariff_paths, bs.tariff_rule],
+    "deremer_fig1": [dr.figure1],
+    "em_fig4": [em.figure4],
+    "cu_regression": [cu.naive_vs_structural],
+    "bc_paper_size": [bc.estimates_vs_paper],
+    "bc_power": [bc.power_curves],
+}
+
+# Any other experiment of these models: whatever of these its file supports.
+MODELS = {
+    "bagwell_staiger": [bs.statics, bs.tariff_rule, bs.tariff_paths],
+}
+
+
+# The results a report shows first, per experiment (then per model); the report shows the first
+# metrics of the file where neither is listed. Names a file lacks are skipped.
+HEADLINES = {
+    "em_fig4": ["W_DP_dev", "G_DP", "fig4_gap", "fig4_fraction"],
+    "deremer_fig1": ["tx_N", "tx_stable", "tx_public"],
+    "cu_regression": ["w", "w_naive", "w_struct", "err_w_naive", "err_w_struct"],
+}
+MODEL_HEADLINES = {
+    "bagwell_staiger": ["Vbar", "P_protect", "E_tau", "sim_P_protect", "sim_E_tau"],
+    "bown_crowley": ["mean_y", "pct_growth", "pct_lne", "pct_sd_g", "reject_g", "reject_lne",
+                     "reject_sd_g"],
+}
+
+
+def headlines(rf, most: int = 6) -> list[str]:
+    """The metrics a report's results table shows."""
+    wanted = HEADLINES.get(rf.experiment) or MODEL_HEADLINES.get(rf.model) or rf.metrics[:most]
+    return [m for m in wanted if m in rf.metrics]
+
+
+def figure_functions(rf) -> list:
+    """The figure functions for an open result file: by experiment name, else by model; []
+    when neither declares any."""
+    if rf.experiment in EXPERIMENTS:
+        functions = list(EXPERIMENTS[rf.experiment])
+        # A kept tariff series gets its figure in any Bagwell–Staiger experiment.
+        if rf.model == "bagwell_staiger" and bs.tariff_paths not in functions:
+            functions.append(bs.tariff_paths)
+        return functions
+    return list(MODELS.get(rf.model, []))
+
+
+def draw(rf) -> list:
+    """Every figure the file supports, as (stem, Figure) pairs."""
+    out = []
+    for function in figure_functions(rf):
+        out.extend(function(rf))
+    return out
+
+
+def known() -> str:
+    """What has figures, for the message about a file that has none."""
+    return (f"experiments {', '.join(sorted(EXPERIMENTS))}; any experiment of model "
+            f"{', '.join(sorted(MODELS))}")
