@@ -256,7 +256,7 @@ void CheckedResultFile::Impl::check_format_version() {
   a.read(H5::PredType::NATIVE_INT64, version);
   const std::string build = "this build reads format version " + std::to_string(kFormatMajor);
   if (n == 1 && version[0] == 1)
-    throw InputError(problem("is of format version 1, which " + build + " does not; read it with " +
+    throw InputError(problem("is of format version 1 and " + build + ": read it with " +
                              kFormat1Reader + ", or run its experiment again"));
   if (n == 1 || version[0] < kFormatMajor || version[1] < 0)
     throw InputError(problem("format_version " + std::to_string(version[0]) +
