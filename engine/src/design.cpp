@@ -123,10 +123,16 @@ Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&inf
 }
 
 std::vector<Value> Design::values(std::uint64_t index) const {
+  std::vector<Value> out;
+  values_into(index, out);
+  return out;
+}
+
+void Design::values_into(std::uint64_t index, std::vector<Value>& out) const {
   if (index >= size())
     throw Error("point index " + std::to_string(index) + " is outside the design (size " +
                 std::to_string(size()) + ")");
-  std::vector<Value> out = base_;
+  out.assign(base_.begin(), base_.end());
   std::uint64_t grid_index = index / sample_size_;
   for (auto axis = axes_.rbegin(); axis != axes_.rend(); ++axis) {  // last axis fastest
     const auto& [param, values] = *axis;
@@ -141,7 +147,6 @@ std::vector<Value> Design::values(std::uint64_t index) const {
       out[sample_params_[j]] = sample_integer_[j] ? Value{static_cast<std::int64_t>(x)} : Value{x};
     }
   }
-  return out;
 }
 
 }  // namespace tariffsim

@@ -542,23 +542,25 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
   std::vector<std::uint64_t> idx(b.count);
   for (std::uint64_t i = 0; i < b.count; ++i) idx[i] = b.first + i;
   write_rows(index, b.first, b.count, idx.data(), H5::PredType::NATIVE_UINT64);
-  for (std::size_t p = 0; p < info.params.size(); ++p) {
+  const std::size_t P = info.params.size();
+  for (std::size_t p = 0; p < P; ++p) {
     switch (info.params[p].type) {
       case ParamType::Real: {
         std::vector<double> col(b.count);
-        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<double>(b.values[i][p]);
+        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<double>(b.values[i * P + p]);
         write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
         break;
       }
       case ParamType::Integer: {
         std::vector<std::int64_t> col(b.count);
-        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<std::int64_t>(b.values[i][p]);
+        for (std::uint64_t i = 0; i < b.count; ++i)
+          col[i] = std::get<std::int64_t>(b.values[i * P + p]);
         write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_INT64);
         break;
       }
       case ParamType::Bool: {
         std::vector<std::uint8_t> col(b.count);
-        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<bool>(b.values[i][p]);
+        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<bool>(b.values[i * P + p]);
         write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_UINT8);
         break;
       }
@@ -568,7 +570,7 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
         const std::size_t width = type.getSize();
         std::vector<char> text(b.count * width, '\0');
         for (std::uint64_t i = 0; i < b.count; ++i) {
-          const std::string cell = parameter_text(b.values[i][p]);
+          const std::string cell = parameter_text(b.values[i * P + p]);
           std::copy_n(cell.data(), std::min(width, cell.size()), &text[i * width]);
         }
         write_rows(params[p], b.first, b.count, text.data(), type);

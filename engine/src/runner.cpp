@@ -226,7 +226,7 @@ void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
 void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index, PointWork& w) {
   const std::size_t M = plan.info->metrics.size();
   w.reps_done = w.reps_target = w.reps_scheduled = 0;
-  w.values = design.values(index);
+  design.values_into(index, w.values);
   w.point_metrics.assign(M, kNaN);
   w.status = range_status(*plan.info, w.values);
   if (w.status == kStatusOk) solve_point(plan, index, w);
@@ -398,7 +398,8 @@ void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatc
   const auto& info = *plan.info;
   const std::size_t M = info.metrics.size();
   const std::size_t Q = plan.exp->output.quantiles.size();
-  out.values[i] = std::move(w.values);
+  // Copied, not moved: the slot keeps its buffers for the next point.
+  std::copy(w.values.begin(), w.values.end(), out.values.begin() + i * info.params.size());
   out.status[i] = w.status;
   out.replications_run[i] = w.status == kStatusOk ? w.reps_done : 0;
   const bool ok = w.status == kStatusOk;
@@ -423,7 +424,7 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   auto& out = b.out;
   out.first = b.first;
   out.count = b.count;
-  out.values.resize(b.count);
+  out.values.resize(b.count * plan.info->params.size());
   out.status.resize(b.count);
   out.metrics.resize(M);
   for (std::size_t m = 0; m < M; ++m) {
@@ -493,6 +494,9 @@ std::uint64_t BatchComputer::batch_points() const {
 }
 std::vector<Value> BatchComputer::values(std::uint64_t index) const {
   return impl_->design.values(index);
+}
+void BatchComputer::values_into(std::uint64_t index, std::vector<Value>& out) const {
+  impl_->design.values_into(index, out);
 }
 
 PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) const {

@@ -22,6 +22,8 @@ class Design {
   std::uint64_t size() const noexcept { return grid_size_ * sample_size_; }
   // Values aligned with info.params: defaults, overridden by [parameters], grid and sample.
   std::vector<Value> values(std::uint64_t index) const;
+  // The same into `out`, reusing its storage: the engine fills one buffer per point in flight.
+  void values_into(std::uint64_t index, std::vector<Value>& out) const;
   Point point(std::uint64_t index) const { return Point(*info_, index, values(index)); }
 
  private:

@@ -66,9 +66,9 @@ struct MetricColumns {
 struct PointBatch {
   std::uint64_t first = 0;
   std::uint64_t count = 0;
-  std::vector<std::vector<Value>> values;  // [count][params]
-  std::vector<std::int32_t> status;        // [count]
-  std::vector<MetricColumns> metrics;      // [metrics], in the model's order
+  std::vector<Value> values;           // [count][params], point-major
+  std::vector<std::int32_t> status;    // [count]
+  std::vector<MetricColumns> metrics;  // [metrics], in the model's order
   // Per-replication data holds only the replications run (replications_run[i] at point i, 0 for
   // a failed point), not the cap: with adaptive precision most points stop far below it.
   std::vector<std::uint64_t> replications_run;    // [count]

@@ -73,6 +73,7 @@ class BatchComputer {
   // Prepares, replicates (adaptively) and summarises points [first, first + count).
   PointBatch compute(std::uint64_t first, std::uint64_t count) const;
   std::vector<Value> values(std::uint64_t index) const;  // a point's parameter values
+  void values_into(std::uint64_t index, std::vector<Value>& out) const;  // the same, into `out`
 
  private:
   struct Impl;
