@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ._cli import open_for_figures, run
+from ._cli import add_allow_incomplete, open_for_figures, run
 from ._format import text
 
 PROG = "tariffsim report"
@@ -211,6 +211,7 @@ def parse(argv):
     p.add_argument("file", help="tariffsim result file (HDF5)")
     p.add_argument("-o", "--output", help="HTML file to write (default: FILE with .html)")
     p.add_argument("--experiment", help="the experiment to report, if the file holds several")
+    add_allow_incomplete(p)
     return p.parse_args(argv)
 
 
@@ -219,7 +220,7 @@ def main(argv=None) -> int:
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".html")
 
     def body():
-        with open_for_figures(args.file, args.experiment) as rf:
+        with open_for_figures(args.file, args.experiment, args.allow_incomplete) as rf:
             content = page(rf)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(content, encoding="utf-8")
