@@ -18,6 +18,18 @@ def _delta_colours(deltas):
     return mappable.to_rgba, mappable
 
 
+def _delta_key(fig, axes, deltas, colour, mappable, most: int = 6):
+    """A legend naming each δ when there are few (a colour bar of 2 or 3 values reads as a
+    continuum the design does not have), else a colour bar."""
+    if len(deltas) > most:
+        bar = fig.colorbar(mappable, ax=axes[0].tolist(), pad=0.02, fraction=0.04)
+        bar.set_label(r"discount factor $\delta$")
+        return
+    handles = [axes[0][0].plot([], [], color=colour(d), lw=1.4)[0] for d in sorted(deltas)]
+    axes[0][0].legend(handles, [rf"$\delta$ = {fmt(d)}" for d in sorted(deltas)],
+                      loc="best", frameon=False)
+
+
 def statics(rf) -> list:
     """V̄ and P_protect against the coefficient of variation of a lognormal V_f, one line per
     δ (Bown–Crowley's comparative statics of Bagwell–Staiger). Needs δ and sd both varying."""
@@ -39,9 +51,8 @@ def statics(rf) -> list:
         ax.set_xlim(left=0)
     axes[0][1].set_ylim(0, 1)
     axes[0][0].set_ylim(bottom=0)
-    bar = fig.colorbar(mappable, ax=axes[0].tolist(), pad=0.02, fraction=0.04)
-    bar.set_label(r"discount factor $\delta$")
-    fig.suptitle(f"Bagwell–Staiger: V̄ and protection, lognormal $V_f$ with mean "
+    _delta_key(fig, axes, df["delta"].unique(), colour, mappable)
+    fig.suptitle(r"Bagwell–Staiger: $\bar V$ and protection" + f", lognormal $V_f$ with mean "
                  f"{fmt(df['mean'].iloc[0])}, a = {fmt(df['a'].iloc[0])}")
     return [(f"{rf.experiment}_vbar_pprotect", fig)]
 
