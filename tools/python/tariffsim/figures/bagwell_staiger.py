@@ -59,14 +59,26 @@ def statics(rf) -> list:
 
 def _rule_rows(df):
     """The points the rule is drawn for: every δ at one value of the other varying parameters
-    (the middle one of each), at most six δ evenly spread."""
+    (the middle one of each), at most six δ evenly spread; and, for the title, which value of
+    each other varying parameter that is (e.g. "dist = lognormal, 1 of 3 values")."""
+    drawn = []
     for name in varying(df, [p for p in PARAMETERS if p != "delta"]):
-        values = sorted(df[name].unique(), key=str)
-        df = df[df[name] == values[len(values) // 2]]
+        values = sorted(df[name].unique(), key=_order)
+        value = values[len(values) // 2]
+        df = df[df[name] == value]
+        drawn.append(f"{name} = {fmt(value)} (1 of {len(values)} values)")
     deltas = np.sort(df["delta"].unique())
     if len(deltas) > 6:
         deltas = deltas[np.round(np.linspace(0, len(deltas) - 1, 6)).astype(int)]
-    return df[df["delta"].isin(deltas)].sort_values("delta")
+    return df[df["delta"].isin(deltas)].sort_values("delta"), drawn
+
+
+def _order(value):
+    """Numbers by value (sorting as text put 10 before 9), anything else by its text."""
+    try:
+        return (0, float(value), "")
+    except (TypeError, ValueError):
+        return (1, 0.0, str(value))
 
 
 def tariff_rule(rf) -> list:
@@ -74,7 +86,7 @@ def tariff_rule(rf) -> list:
     Nash tariff V_f/(2a). No output stores the rule as a curve: it is the paper's closed form
     with V̄ and a read from the file, one line per δ."""
     df = rf.results(stat="mean")
-    df = _rule_rows(df[(df["status"] == 0) & np.isfinite(df["Vbar"])])
+    df, drawn = _rule_rows(df[(df["status"] == 0) & np.isfinite(df["Vbar"])])
     if len(df) == 0:
         return []
     top = float(max(2.5 * df["E_V"].max(), 1.15 * df["Vbar"].max()))
@@ -97,8 +109,10 @@ def tariff_rule(rf) -> list:
     # At most six δ: a key, in the upper left, which τ_c ≤ τ_N leaves empty.
     ax.legend(loc="upper left", frameon=False)
     held = _held_fixed(df)
+    if "a" not in [d.split(" ")[0] for d in drawn]:
+        held += f", a = {fmt(a)}"
     ax.set_title(r"Cooperative tariff rule $\tau_c(V_f) = \max(0, V_f - \bar V)/(2a)$" +
-                 (f"\n{held}" if held else ""))
+                 f"\n{held}" + (f"\ndrawn at {'; '.join(drawn)}" if drawn else ""))
     return [(f"{rf.experiment}_tariff_rule", fig)]
 
 
@@ -109,6 +123,9 @@ def _held_fixed(df) -> str:
     keys = {"lognormal": ("mean", "sd"), "uniform": ("lo", "hi"), "truncnormal": ("mu", "sigma"),
             "degenerate": ("mean",)}.get(dist, ())
     return f"{dist} $V_f$" + "".join(f", {k} = {fmt(row[k])}" for k in keys)
+
+
+MOST_PATHS = 4
 
 
 def _episodes(tau):
@@ -123,7 +140,10 @@ def tariff_paths(rf) -> list:
     protection episodes (τ_t > 0) shaded. Needs the kept series `tariff`."""
     if "tariff" not in rf.series_names:
         return []
-    df = rf.results(stat="mean").head(4)
+    df = rf.results(stat="mean")
+    total = len(df)
+    if total > MOST_PATHS:  # spread over the design, not its first rows
+        df = df.iloc[np.round(np.linspace(0, total - 1, MOST_PATHS)).astype(int)]
     series = rf.series("tariff")
     fig, axes = figure(8.0, 1.9 * len(df) + 0.6, nrows=len(df), sharex=True)
     for ax, (_, row) in zip(axes[:, 0], df.iterrows()):
@@ -140,5 +160,7 @@ def tariff_paths(rf) -> list:
                      rf"($P(V_f > \bar V)$ = {row['P_protect']:.0%})", loc="left")
     axes[-1][0].set_xlabel(r"period $t$ (replication 0; shaded: protection episodes, $\tau_t > 0$)")
     axes[-1][0].set_xlim(-0.5, len(tau) - 0.5)
-    fig.suptitle("Bagwell–Staiger: simulated cooperative tariff paths")
+    fig.suptitle("Bagwell–Staiger: simulated cooperative tariff paths" +
+                 (f" at {len(df)} of {total} points, spread over the design"
+                  if total > len(df) else ""))
     return [(f"{rf.experiment}_tariff_paths", fig)]
