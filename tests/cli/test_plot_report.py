@@ -156,6 +156,14 @@ def check_proposition(b, src, wd):
     check(m is not None and tuple(map(int, m.groups())) == want and want[1] == 64,
           f"em_prop1.html says Prop. 1 holds at k of n points as counted in the file "
           f"({m.group(0) if m else 'no such sentence'}; file: {want})")
+    # The generic rule: any 0/1 output named *_holds, here Prop. 3 (which fails at some points).
+    m = re.search(r"prop3_holds holds at (\d+) of (\d+) points", html_path.read_text())
+    with h5py.File(path, "r") as f:
+        v = f["em_prop1/results/prop3_holds/mean"][()]
+    want = (int(np.sum(v == 1)), len(v))
+    check(m is not None and tuple(map(int, m.groups())) == want,
+          f"em_prop1.html states prop3_holds's k of n as counted in the file "
+          f"({m.group(0) if m else 'no such sentence'}; file: {want})")
     return path
 
 
