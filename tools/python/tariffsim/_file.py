@@ -28,7 +28,8 @@ def open(path, allow_incomplete: bool = False, experiment: str | None = None) ->
     tariffsim holds it) and every table holds the finished points only (``status/done`` = 1).
 
     Raises FormatError (missing, which is also a FileNotFoundError; foreign, other major
-    version, damaged, incomplete) or NotFoundError (no such experiment). Use as a context manager, or call ``close()``.
+    version, damaged, incomplete) or NotFoundError (no such experiment). Use as a context
+    manager, or call ``close()``.
     """
     return ResultFile(path, allow_incomplete=allow_incomplete, experiment=experiment)
 
