@@ -81,19 +81,39 @@ def _order(value):
         return (1, 0.0, str(value))
 
 
+RULE = r"Cooperative tariff rule $\tau_c(V_f) = \max(0, V_f - \bar V)/(2a)$"
+MOST_DISTS = 4
+
+
 def tariff_rule(rf) -> list:
     """τ_c(V_f) = max(0, V_f − V̄)/(2a), the most cooperative self-enforcing tariff, against the
     Nash tariff V_f/(2a). No output stores the rule as a curve: it is the paper's closed form
-    with V̄ and a read from the file, one line per δ."""
+    with V̄ and a read from the file, one line per δ; one panel per distribution of V_f when
+    the design has a few (bs_sim_vs_analytic), as one panel could show only one."""
     df = rf.results(stat="mean")
-    df, drawn = _rule_rows(df[(df["status"] == 0) & np.isfinite(df["Vbar"])])
+    df = df[(df["status"] == 0) & np.isfinite(df["Vbar"])]
     if len(df) == 0:
         return []
+    dists = sorted(df["dist"].astype(str).unique())
+    parts = ([df[df["dist"].astype(str) == d] for d in dists]
+             if 1 < len(dists) <= MOST_DISTS else [df])
+    ncols = min(len(parts), 2)  # two panels a row: four in one were too small to read
+    nrows = -(-len(parts) // ncols)
+    fig, axes = figure(5.6 * ncols, 4.2 * nrows + (0.3 if len(parts) > 1 else 0), ncols=ncols,
+                       nrows=nrows)
+    for ax in axes.flat[len(parts):]:
+        ax.set_visible(False)
+    for ax, part in zip(axes.flat, parts):
+        _rule_panel(ax, rf, *_rule_rows(part), alone=len(parts) == 1)
+    if len(parts) > 1:
+        fig.suptitle(RULE + ", one panel per distribution of $V_f$")
+    return [(f"{rf.experiment}_tariff_rule", fig)]
+
+
+def _rule_panel(ax, rf, df, drawn, alone: bool):
     top = float(max(2.5 * df["E_V"].max(), 1.15 * df["Vbar"].max()))
     vf = np.linspace(0.0, top, 400)
     colour, _ = _delta_colours(df["delta"].unique())
-    fig, axes = figure(5.6, 4.0)
-    ax = axes[0][0]
     a = float(df["a"].iloc[0])
     ax.plot(vf, vf / (2 * a), color="0.2", ls="--", lw=1.2, label=r"Nash $\tau^N = V_f/(2a)$")
     for _, row in df.iterrows():
@@ -111,9 +131,8 @@ def tariff_rule(rf) -> list:
     held = _held_fixed(df)
     if "a" not in [d.split(" ")[0] for d in drawn]:
         held += f", a = {fmt(a)}"
-    ax.set_title(r"Cooperative tariff rule $\tau_c(V_f) = \max(0, V_f - \bar V)/(2a)$" +
-                 f"\n{held}" + (f"\ndrawn at {'; '.join(drawn)}" if drawn else ""))
-    return [(f"{rf.experiment}_tariff_rule", fig)]
+    ax.set_title((RULE + "\n" if alone else "") + held +
+                 (f"\ndrawn at {'; '.join(drawn)}" if drawn else ""), fontsize=10 if alone else 9)
 
 
 def _held_fixed(df) -> str:
