@@ -2,12 +2,17 @@
 figure: every expected figure is written as a valid PNG and PDF of sensible size; a file of an
 experiment without figures, a foreign file, a missing file and a bad --format get a message and
 exit code 2 (no traceback); each report is one self-contained HTML page that headless Chromium
-renders with every figure decoded, and a screenshot is saved."""
+renders with every figure decoded, and a screenshot is saved. A proposition experiment's report
+leads with "holds at k of n points", k and n counted in the file; an incomplete file is refused
+with a message naming --allow-incomplete, and read (finished points only) with it."""
 import base64
 import re
 import shutil
 import subprocess
 import time
+
+import h5py
+import numpy as np
 
 from common import check, parse_args, run, workdir
 
@@ -126,6 +131,75 @@ def check_rendered(html_path, n_figures, screenshot):
           f"screenshot saved: {screenshot} ({len(data)} bytes)")
 
 
+PROP1 = re.compile(r"Prop\. 1 \(t̂_NP ≤ t̂_DP\) holds at (\d+) of (\d+) points "
+                   r"\(DP-infeasible at (\d+)\)")
+
+
+def counted(path, experiment="em_prop1"):
+    """(k, n, m) from the file itself: prop1_holds = 1, finished points, DP-infeasible."""
+    with h5py.File(path, "r") as f:
+        g = f[experiment]
+        done = g["status/done"][()] == 1
+        holds = g["results/prop1_holds/mean"][()][done]
+        feasible = g["results/t_hat_DP_feasible/mean"][()][done]
+    return int(np.sum(holds == 1)), int(np.sum(done)), int(np.sum(feasible == 0))
+
+
+def check_proposition(b, src, wd):
+    """em_prop1's report states Prop. 1's count as the file holds it."""
+    path = run_small(b, src, wd, "em_prop1", ["sample.n=64"])
+    html_path = wd / "em_prop1.html"
+    r = run(b, "report", path, "-o", html_path)
+    check(r.returncode == 0, f"report em_prop1 ({r.stderr.strip()[-300:]})")
+    m = PROP1.search(html_path.read_text())
+    want = counted(path)
+    check(m is not None and tuple(map(int, m.groups())) == want and want[1] == 64,
+          f"em_prop1.html says Prop. 1 holds at k of n points as counted in the file "
+          f"({m.group(0) if m else 'no such sentence'}; file: {want})")
+    # The generic rule: any 0/1 output named *_holds, here Prop. 3 (which fails at some points).
+    m = re.search(r"prop3_holds holds at (\d+) of (\d+) points", html_path.read_text())
+    with h5py.File(path, "r") as f:
+        v = f["em_prop1/results/prop3_holds/mean"][()]
+    want = (int(np.sum(v == 1)), len(v))
+    check(m is not None and tuple(map(int, m.groups())) == want,
+          f"em_prop1.html states prop3_holds's k of n as counted in the file "
+          f"({m.group(0) if m else 'no such sentence'}; file: {want})")
+    return path
+
+
+def mark_incomplete(path, copy, experiment, undone=3):
+    """A copy of a finished file as a stopped run leaves it: the last points not done."""
+    shutil.copyfile(path, copy)
+    with h5py.File(copy, "r+") as f:
+        g = f[experiment]
+        g.attrs["complete"] = 0
+        done = g["status/done"]
+        done[-undone:] = 0
+    return copy
+
+
+def check_allow_incomplete(b, wd, prop1, fig4):
+    """Without --allow-incomplete: exit 2 and a message naming the flag (not the API's argument);
+    with it: the finished points only."""
+    stopped = mark_incomplete(prop1, wd / "em_prop1_stopped.h5", "em_prop1")
+    fig4_stopped = mark_incomplete(fig4, wd / "em_fig4_stopped.h5", "em_fig4")
+    for command, path in (("report", stopped), ("plot", fig4_stopped)):
+        out = ["-o", wd / "stopped.html"] if command == "report" else ["-o", wd / "stopped"]
+        r = run(b, command, path, *out)
+        check(r.returncode == 2 and "--allow-incomplete" in r.stderr
+              and "allow_incomplete=True" not in r.stderr and "Traceback" not in r.stderr,
+              f"{command} of a stopped file: exit 2 naming --allow-incomplete "
+              f"({r.stderr.strip()[-300:]})")
+        r = run(b, command, path, *out, "--allow-incomplete")
+        check(r.returncode == 0, f"{command} --allow-incomplete reads the finished points "
+              f"({r.stderr.strip()[-300:]})")
+    m = PROP1.search((wd / "stopped.html").read_text())
+    want = counted(stopped)
+    check(m is not None and tuple(map(int, m.groups())) == want and want[1] == 61,
+          f"the stopped file's report counts its 61 finished points "
+          f"({m.group(0) if m else 'no such sentence'}; file: {want})")
+
+
 def main():
     args = parse_args()
     b, src, wd = args.tariffsim, args.source, workdir()
@@ -136,6 +210,8 @@ def main():
     for name, (_, stems) in EXPERIMENTS.items():
         check_figures(b, wd, name, files[name], stems)
     check_bad_input(b, src, wd, files["em_fig4"])
+    prop1 = check_proposition(b, src, wd)
+    check_allow_incomplete(b, wd, prop1, files["em_fig4"])
     for name, (_, stems) in EXPERIMENTS.items():
         html_path = check_report(b, wd, name, files[name], stems)
         check_rendered(html_path, len(stems), wd / f"{name}_screenshot.png")

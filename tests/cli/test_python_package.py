@@ -321,6 +321,15 @@ def check_errors_and_info(ts, files):
               "info(): model, points done, metrics, series")
     check(ts.column_info(ts.open(files["bs"]).results()).loc["E_tau", "unit"] == "price",
           "column_info(): units of a frame")
+    # A missing file is unreadable, so a FormatError (the README's promise), and still the
+    # FileNotFoundError that `except FileNotFoundError` expects.
+    missing = os.path.join(os.path.dirname(str(files["bs"])), "no_such_file.h5")
+    expect_format_error(ts, missing, "no such file")
+    try:
+        ts.open(missing)
+    except FileNotFoundError as e:
+        check(isinstance(e, ts.FormatError), "a missing file's error is both FileNotFoundError "
+              "and FormatError")
 
 
 def check_stats_discovered(ts, files, wd):

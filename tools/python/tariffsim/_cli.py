@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._errors import FormatError, NotFoundError
+from ._errors import INCOMPLETE_HINT, FormatError, NotFoundError
 
 EXIT_RUNTIME = 1
 EXIT_INPUT = 2
@@ -14,17 +14,26 @@ class InputProblem(Exception):
     """Bad input, reported as one line on stderr and exit code 2."""
 
 
-def open_for_figures(path: str, experiment: str | None):
-    """The open result file, or InputProblem with the reader's message."""
+CLI_INCOMPLETE_HINT = "pass --allow-incomplete"
+
+
+def add_allow_incomplete(parser) -> None:
+    parser.add_argument("--allow-incomplete", action="store_true",
+                        help="read a running or stopped file: its finished points only")
+
+
+def open_for_figures(path: str, experiment: str | None, allow_incomplete: bool = False):
+    """The open result file, or InputProblem with the reader's message (its advice for an
+    incomplete file worded for the command line: the flag, not the API's argument)."""
     from ._file import open as open_file
     try:
-        return open_file(path, experiment=experiment)
+        return open_file(path, experiment=experiment, allow_incomplete=allow_incomplete)
     except FileNotFoundError:
         raise InputProblem(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputProblem(f"{path}: a directory, not a result file") from None
     except (FormatError, NotFoundError, OSError) as e:
-        raise InputProblem(str(e)) from None
+        raise InputProblem(str(e).replace(INCOMPLETE_HINT, CLI_INCOMPLETE_HINT)) from None
 
 
 def figures_or_explain(rf) -> list:

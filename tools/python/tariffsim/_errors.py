@@ -10,6 +10,15 @@ class FormatError(ValueError):
     ``allow_incomplete=True``. The message names the file and what is wrong."""
 
 
+class MissingFileError(FormatError, FileNotFoundError):
+    """No file at the path: a FormatError as every unreadable file is (the README's promise), and
+    a FileNotFoundError too, so ``except FileNotFoundError`` keeps working."""
+
+
+# The advice in a refusal of an incomplete file: the API's words; the CLI swaps in its flag's.
+INCOMPLETE_HINT = "pass allow_incomplete=True"
+
+
 class NotFoundError(KeyError):
     """A metric, series, statistic or experiment that the file does not hold. The message lists
     what it does hold and, for a near miss, suggests the closest name."""

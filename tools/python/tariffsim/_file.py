@@ -27,8 +27,9 @@ def open(path, allow_incomplete: bool = False, experiment: str | None = None) ->
     ``allow_incomplete=True``; then the file is opened without HDF5's file lock (a running
     tariffsim holds it) and every table holds the finished points only (``status/done`` = 1).
 
-    Raises FileNotFoundError, FormatError (foreign, other major version, damaged, incomplete) or
-    NotFoundError (no such experiment). Use as a context manager, or call ``close()``.
+    Raises FormatError (missing, which is also a FileNotFoundError; foreign, other major
+    version, damaged, incomplete) or NotFoundError (no such experiment). Use as a context
+    manager, or call ``close()``.
     """
     return ResultFile(path, allow_incomplete=allow_incomplete, experiment=experiment)
 

@@ -8,7 +8,7 @@ import os
 import h5py
 import numpy as np
 
-from ._errors import FormatError, NotFoundError, not_found
+from ._errors import INCOMPLETE_HINT, FormatError, MissingFileError, NotFoundError, not_found
 from ._format import check_format
 
 # Datasets every result file has, of length n_points (engine/FORMAT.md).
@@ -36,7 +36,7 @@ def open_hdf5(path: str, allow_incomplete: bool) -> h5py.File:
     finished points (allow_incomplete) must not ask for the lock, and without it the refusal
     says how to read them."""
     if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file")
+        raise MissingFileError(f"{path}: no such file")
     try:
         if allow_incomplete:
             return h5py.File(path, "r", locking=False)
@@ -44,7 +44,7 @@ def open_hdf5(path: str, allow_incomplete: bool) -> h5py.File:
     except OSError as e:
         if "unable to lock" in str(e).lower():
             raise FormatError(f"{path}: is being written (HDF5 file lock held by a running "
-                              "tariffsim?); pass allow_incomplete=True to read its finished "
+                              f"tariffsim?); {INCOMPLETE_HINT} to read its finished "
                               "points") from e
         raise FormatError(f"{path}: cannot be opened as an HDF5 file: {e}") from e
 
@@ -111,7 +111,7 @@ def open_checked(path: str, experiment: str | None, allow_incomplete: bool):
             if not allow_incomplete and int(g.attrs["complete"]) != 1:
                 done = int(np.sum(g["status/done"][()] == 1))
                 raise FormatError(f"{path}: experiment {g.name[1:]!r} is incomplete ({done}/{n} "
-                                  "points done); pass allow_incomplete=True to read the finished "
+                                  f"points done); {INCOMPLETE_HINT} to read the finished "
                                   "points")
         return f, g, version
     except BaseException:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._cli import InputProblem, figures_or_explain, open_for_figures, run
+from ._cli import add_allow_incomplete, InputProblem, figures_or_explain, open_for_figures, run
 
 FORMATS = ("png", "pdf", "svg")
 PROG = "tariffsim plot"
@@ -25,6 +25,7 @@ def parse(argv):
                    help=f"comma-separated file formats among {', '.join(FORMATS)} (default png)")
     p.add_argument("--dpi", type=int, default=200, help="resolution of PNG files (default 200)")
     p.add_argument("--experiment", help="the experiment to draw, if the file holds several")
+    add_allow_incomplete(p)
     args = p.parse_args(argv)
     args.formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     bad = [f for f in args.formats if f not in FORMATS]
@@ -51,7 +52,7 @@ def main(argv=None) -> int:
     args = parse(argv)
 
     def body():
-        with open_for_figures(args.file, args.experiment) as rf:
+        with open_for_figures(args.file, args.experiment, args.allow_incomplete) as rf:
             drawn = figures_or_explain(rf)
         for path in save(drawn, Path(args.output_dir), args.formats, args.dpi):
             print(f"wrote {path}")

@@ -14,7 +14,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ._cli import open_for_figures, run
+import numpy as np
+
+from ._cli import add_allow_incomplete, open_for_figures, run
 from ._format import text
 
 PROG = "tariffsim report"
@@ -58,15 +60,23 @@ def unit_text(unit: str) -> str:
     return "" if unit in ("", "1", "-") else unit
 
 
-def number(value) -> str:
-    """A table number to 6 significant digits (welfare differences live in the 5th)."""
+def plain(value) -> str:
+    """A value as text: a number to 6 significant digits (welfare differences live in the 5th),
+    so 0.4600000000000001 reads 0.46 and 3.08781e-17 keeps its exponent; anything else as is."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
     try:
         v = float(value)
     except (TypeError, ValueError):
-        return esc(value)
+        return str(value)
     if v != v:
         return "NaN"
     return f"{v:.6g}"
+
+
+def number(value) -> str:
+    """plain(), escaped for HTML."""
+    return esc(plain(value))
 
 
 def figures_html(rf) -> tuple[str, int]:
@@ -97,7 +107,7 @@ def parameters_html(rf) -> str:
     units, descs = points.attrs["units"], points.attrs["descriptions"]
     rows = []
     for name in rf.parameters:
-        values = points[name].astype(str).unique()
+        values = points[name].map(plain).unique()  # 0.4600000000000001 reads 0.46
         if len(values) == 1:
             shown = esc(values[0])
         elif len(values) <= 8:
@@ -118,11 +128,40 @@ def _numeric_key(value: str):
         return (1, 0.0, value)
 
 
+def answers_html(rf) -> str:
+    """What the experiment answers: its statements, and for Bown–Crowley the README's table."""
+    from . import answers
+    df = rf.results()
+    declared, generic = answers.statements(rf, df)
+    out = "".join(f"<p class=\"answer\"><b>{esc(t)}</b></p>" for t in declared)
+    if generic:
+        out += ('<p class="note">Other 0/1 indicators in the file:</p><ul>' +
+                "".join(f"<li>{esc(t)}</li>" for t in generic) + "</ul>")
+    if rf.model == "bown_crowley":
+        out += bc_table_html(rf)
+    return out or ('<p class="note">No statement is declared for this experiment '
+                   "(tariffsim.answers.ANSWERS); its headline results are below.</p>")
+
+
+def bc_table_html(rf) -> str:
+    """Bown–Crowley's Table 2 (column 1) against each point: the table of experiments/README.md."""
+    from . import bc_table
+    header, body = bc_table.rows(bc_table.results(rf))
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    rows = "".join("<tr>" + "".join(f"<td>{esc(c.replace(chr(92), ''))}</td>" for c in r)
+                   + "</tr>" for r in body)
+    return ('<p class="note">Each cell: mean % change of the predicted probability for +1 s.d. '
+            "(Monte Carlo s.e.), mean z of the eq. 8 effect, and the rejection rate of the "
+            "two-sided 5% test with the paper's sign (power; size where the truth is zero). "
+            "First row: the paper.</p>"
+            f"<table><tr>{head}</tr>{rows}</table>")
+
+
 def results_html(rf) -> str:
     """The headline metrics by point: mean (Monte Carlo s.e.) where the file keeps the s.e."""
-    from . import figures
+    from . import answers
     from .figures._style import varying
-    metrics = figures.headlines(rf)
+    metrics = answers.headlines(rf)
     if not metrics:
         return '<p class="note">The file holds no metrics.</p>'
     # Only replication-level outputs have an s.e.; a file of point-level outputs alone has none.
@@ -139,7 +178,7 @@ def results_html(rf) -> str:
                text(rf._g["results"][m].attrs.get("level", "")) != "point"]
     body = []
     for _, row in df.head(MAX_ROWS).iterrows():
-        cells = "".join(f'<td class="num">{esc(row[k])}</td>' for k in keys)
+        cells = "".join(f'<td class="num">{number(row[k])}</td>' for k in keys)
         for m in metrics:
             se = f" ({number(row[m + '_se'])})" if m in with_se else ""
             cells += f'<td class="num">{number(row[m])}{se}</td>'
@@ -192,6 +231,8 @@ def page(rf) -> str:
 <h1>{esc(rf.experiment)}</h1>
 <p class="sub">{esc(description)}</p>
 <p class="sub">Model <b>{esc(rf.model)}</b> {esc(rf.model_version)}. {esc(citation)}</p>
+<h2>What it answers</h2>
+{answers_html(rf)}
 <h2>Figures</h2>
 {figs}
 <h2>Parameters</h2>
@@ -211,6 +252,7 @@ def parse(argv):
     p.add_argument("file", help="tariffsim result file (HDF5)")
     p.add_argument("-o", "--output", help="HTML file to write (default: FILE with .html)")
     p.add_argument("--experiment", help="the experiment to report, if the file holds several")
+    add_allow_incomplete(p)
     return p.parse_args(argv)
 
 
@@ -219,7 +261,7 @@ def main(argv=None) -> int:
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".html")
 
     def body():
-        with open_for_figures(args.file, args.experiment) as rf:
+        with open_for_figures(args.file, args.experiment, args.allow_incomplete) as rf:
             content = page(rf)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(content, encoding="utf-8")

@@ -36,26 +36,6 @@ MODELS = {
 }
 
 
-# The results a report shows first, per experiment (then per model); the report shows the first
-# metrics of the file where neither is listed. Names a file lacks are skipped.
-HEADLINES = {
-    "em_fig4": ["W_DP_dev", "G_DP", "fig4_gap", "fig4_fraction"],
-    "deremer_fig1": ["tx_N", "tx_stable", "tx_public"],
-    "cu_regression": ["w", "w_naive", "w_struct", "err_w_naive", "err_w_struct"],
-}
-MODEL_HEADLINES = {
-    "bagwell_staiger": ["Vbar", "P_protect", "E_tau", "sim_P_protect", "sim_E_tau"],
-    "bown_crowley": ["mean_y", "pct_growth", "pct_lne", "pct_sd_g", "reject_g", "reject_lne",
-                     "reject_sd_g"],
-}
-
-
-def headlines(rf, most: int = 6) -> list[str]:
-    """The metrics a report's results table shows."""
-    wanted = HEADLINES.get(rf.experiment) or MODEL_HEADLINES.get(rf.model) or rf.metrics[:most]
-    return [m for m in wanted if m in rf.metrics]
-
-
 def figure_functions(rf) -> list:
     """The figure functions for an open result file: by experiment name, else by model; []
     when neither declares any."""

@@ -18,6 +18,18 @@ def _delta_colours(deltas):
     return mappable.to_rgba, mappable
 
 
+def _delta_key(fig, axes, deltas, colour, mappable, most: int = 6):
+    """A legend naming each δ when there are few (a colour bar of 2 or 3 values reads as a
+    continuum the design does not have), else a colour bar."""
+    if len(deltas) > most:
+        bar = fig.colorbar(mappable, ax=axes[0].tolist(), pad=0.02, fraction=0.04)
+        bar.set_label(r"discount factor $\delta$")
+        return
+    handles = [axes[0][0].plot([], [], color=colour(d), lw=1.4)[0] for d in sorted(deltas)]
+    axes[0][0].legend(handles, [rf"$\delta$ = {fmt(d)}" for d in sorted(deltas)],
+                      loc="best", frameon=False)
+
+
 def statics(rf) -> list:
     """V̄ and P_protect against the coefficient of variation of a lognormal V_f, one line per
     δ (Bown–Crowley's comparative statics of Bagwell–Staiger). Needs δ and sd both varying."""
@@ -39,38 +51,69 @@ def statics(rf) -> list:
         ax.set_xlim(left=0)
     axes[0][1].set_ylim(0, 1)
     axes[0][0].set_ylim(bottom=0)
-    bar = fig.colorbar(mappable, ax=axes[0].tolist(), pad=0.02, fraction=0.04)
-    bar.set_label(r"discount factor $\delta$")
-    fig.suptitle(f"Bagwell–Staiger: V̄ and protection, lognormal $V_f$ with mean "
+    _delta_key(fig, axes, df["delta"].unique(), colour, mappable)
+    fig.suptitle(r"Bagwell–Staiger: $\bar V$ and protection" + f", lognormal $V_f$ with mean "
                  f"{fmt(df['mean'].iloc[0])}, a = {fmt(df['a'].iloc[0])}")
     return [(f"{rf.experiment}_vbar_pprotect", fig)]
 
 
 def _rule_rows(df):
     """The points the rule is drawn for: every δ at one value of the other varying parameters
-    (the middle one of each), at most six δ evenly spread."""
+    (the middle one of each), at most six δ evenly spread; and, for the title, which value of
+    each other varying parameter that is (e.g. "dist = lognormal, 1 of 3 values")."""
+    drawn = []
     for name in varying(df, [p for p in PARAMETERS if p != "delta"]):
-        values = sorted(df[name].unique(), key=str)
-        df = df[df[name] == values[len(values) // 2]]
+        values = sorted(df[name].unique(), key=_order)
+        value = values[len(values) // 2]
+        df = df[df[name] == value]
+        drawn.append(f"{name} = {fmt(value)} (1 of {len(values)} values)")
     deltas = np.sort(df["delta"].unique())
     if len(deltas) > 6:
         deltas = deltas[np.round(np.linspace(0, len(deltas) - 1, 6)).astype(int)]
-    return df[df["delta"].isin(deltas)].sort_values("delta")
+    return df[df["delta"].isin(deltas)].sort_values("delta"), drawn
+
+
+def _order(value):
+    """Numbers by value (sorting as text put 10 before 9), anything else by its text."""
+    try:
+        return (0, float(value), "")
+    except (TypeError, ValueError):
+        return (1, 0.0, str(value))
+
+
+RULE = r"Cooperative tariff rule $\tau_c(V_f) = \max(0, V_f - \bar V)/(2a)$"
+MOST_DISTS = 4
 
 
 def tariff_rule(rf) -> list:
     """τ_c(V_f) = max(0, V_f − V̄)/(2a), the most cooperative self-enforcing tariff, against the
     Nash tariff V_f/(2a). No output stores the rule as a curve: it is the paper's closed form
-    with V̄ and a read from the file, one line per δ."""
+    with V̄ and a read from the file, one line per δ; one panel per distribution of V_f when
+    the design has a few (bs_sim_vs_analytic), as one panel could show only one."""
     df = rf.results(stat="mean")
-    df = _rule_rows(df[(df["status"] == 0) & np.isfinite(df["Vbar"])])
+    df = df[(df["status"] == 0) & np.isfinite(df["Vbar"])]
     if len(df) == 0:
         return []
+    dists = sorted(df["dist"].astype(str).unique())
+    parts = ([df[df["dist"].astype(str) == d] for d in dists]
+             if 1 < len(dists) <= MOST_DISTS else [df])
+    ncols = min(len(parts), 2)  # two panels a row: four in one were too small to read
+    nrows = -(-len(parts) // ncols)
+    fig, axes = figure(5.6 * ncols, 4.2 * nrows + (0.3 if len(parts) > 1 else 0), ncols=ncols,
+                       nrows=nrows)
+    for ax in axes.flat[len(parts):]:
+        ax.set_visible(False)
+    for ax, part in zip(axes.flat, parts):
+        _rule_panel(ax, rf, *_rule_rows(part), alone=len(parts) == 1)
+    if len(parts) > 1:
+        fig.suptitle(RULE + ", one panel per distribution of $V_f$")
+    return [(f"{rf.experiment}_tariff_rule", fig)]
+
+
+def _rule_panel(ax, rf, df, drawn, alone: bool):
     top = float(max(2.5 * df["E_V"].max(), 1.15 * df["Vbar"].max()))
     vf = np.linspace(0.0, top, 400)
     colour, _ = _delta_colours(df["delta"].unique())
-    fig, axes = figure(5.6, 4.0)
-    ax = axes[0][0]
     a = float(df["a"].iloc[0])
     ax.plot(vf, vf / (2 * a), color="0.2", ls="--", lw=1.2, label=r"Nash $\tau^N = V_f/(2a)$")
     for _, row in df.iterrows():
@@ -86,9 +129,10 @@ def tariff_rule(rf) -> list:
     # At most six δ: a key, in the upper left, which τ_c ≤ τ_N leaves empty.
     ax.legend(loc="upper left", frameon=False)
     held = _held_fixed(df)
-    ax.set_title(r"Cooperative tariff rule $\tau_c(V_f) = \max(0, V_f - \bar V)/(2a)$" +
-                 (f"\n{held}" if held else ""))
-    return [(f"{rf.experiment}_tariff_rule", fig)]
+    if "a" not in [d.split(" ")[0] for d in drawn]:
+        held += f", a = {fmt(a)}"
+    ax.set_title((RULE + "\n" if alone else "") + held +
+                 (f"\ndrawn at {'; '.join(drawn)}" if drawn else ""), fontsize=10 if alone else 9)
 
 
 def _held_fixed(df) -> str:
@@ -98,6 +142,9 @@ def _held_fixed(df) -> str:
     keys = {"lognormal": ("mean", "sd"), "uniform": ("lo", "hi"), "truncnormal": ("mu", "sigma"),
             "degenerate": ("mean",)}.get(dist, ())
     return f"{dist} $V_f$" + "".join(f", {k} = {fmt(row[k])}" for k in keys)
+
+
+MOST_PATHS = 4
 
 
 def _episodes(tau):
@@ -112,7 +159,10 @@ def tariff_paths(rf) -> list:
     protection episodes (τ_t > 0) shaded. Needs the kept series `tariff`."""
     if "tariff" not in rf.series_names:
         return []
-    df = rf.results(stat="mean").head(4)
+    df = rf.results(stat="mean")
+    total = len(df)
+    if total > MOST_PATHS:  # spread over the design, not its first rows
+        df = df.iloc[np.round(np.linspace(0, total - 1, MOST_PATHS)).astype(int)]
     series = rf.series("tariff")
     fig, axes = figure(8.0, 1.9 * len(df) + 0.6, nrows=len(df), sharex=True)
     for ax, (_, row) in zip(axes[:, 0], df.iterrows()):
@@ -129,5 +179,7 @@ def tariff_paths(rf) -> list:
                      rf"($P(V_f > \bar V)$ = {row['P_protect']:.0%})", loc="left")
     axes[-1][0].set_xlabel(r"period $t$ (replication 0; shaded: protection episodes, $\tau_t > 0$)")
     axes[-1][0].set_xlim(-0.5, len(tau) - 0.5)
-    fig.suptitle("Bagwell–Staiger: simulated cooperative tariff paths")
+    fig.suptitle("Bagwell–Staiger: simulated cooperative tariff paths" +
+                 (f" at {len(df)} of {total} points, spread over the design"
+                  if total > len(df) else ""))
     return [(f"{rf.experiment}_tariff_paths", fig)]

@@ -87,11 +87,20 @@ def _sector_ticks(ax, sectors):
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
 
 
+def wilson_yerr(p, n, z: float = 1.96):
+    """(below, above) the rate p of n replications: the 95% Wilson score interval's distances."""
+    n = np.maximum(n, 1)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.vstack([np.clip(p - (centre - half), 0, None), np.clip(centre + half - p, 0, None)])
+
+
 def power_curves(rf) -> list:
     """Rejection rate with the paper's sign over the number of sectors, one line per number of
     periods; one row per value of the other varying parameters (e.g. the defection cost f),
-    one column per test. Bars: ±1.96 Monte Carlo s.e."""
-    df = rf.results(stat=["mean", "se"])
+    one column per test. Bars: 95% Wilson intervals, which stay in [0, 1] where a Wald interval
+    (±1.96 s.e.) runs past it at rates near 0 or 1."""
+    df = rf.results(stat=["mean", "n"])
     df = df[df["status"] == 0]
     if "sectors" not in varying(df, DESIGN):
         return []
@@ -111,8 +120,9 @@ def power_curves(rf) -> list:
             for value in values:
                 d = part if value is None else part[part[lines] == value]
                 d = d.sort_values("sectors")
-                se = d.get(f"{reject}_se")
-                ax.errorbar(d["sectors"], d[reject], yerr=None if se is None else 1.96 * se,
+                n = d.get(f"{reject}_n")
+                ax.errorbar(d["sectors"], d[reject], yerr=None if n is None else
+                            wilson_yerr(d[reject].to_numpy(float), n.to_numpy(float)),
                             marker="o", ms=3.5, lw=1.3, capsize=2, color=palette[value],
                             label=f"T = {value} periods" if value is not None else None)
             ax.axhline(NOMINAL_SIZE, color="0.4", ls="--", lw=0.9, label="nominal size 2.5%")
@@ -120,10 +130,10 @@ def power_curves(rf) -> list:
             ax.set_ylim(-0.02, 1.02)
             ax.set_title(f"{name}" + (f" ({where})" if where else ""), fontsize=9)
             if r == len(groups) - 1:
-                ax.set_xlabel(f"sectors in the panel [{rf.unit('sectors')}]")
+                ax.set_xlabel("number of sectors in the panel")
         axes[r][0].set_ylabel("rejection rate, paper's sign")
     handles, names = axes[0][0].get_legend_handles_labels()
     _title_legend(fig, handles, names, "Bown–Crowley tests on synthetic Bagwell–Staiger panels: "
-                  "rejection rate of the two-sided 5% test with the paper's sign\n(bars: ±1.96 "
-                  "Monte Carlo s.e.)")
+                  "rejection rate of the two-sided 5% test with the paper's sign\n(bars: 95% "
+                  "Wilson intervals over the replications)")
     return [(f"{rf.experiment}_power", fig)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._style import figure, fmt
+from ._style import figure, fmt, varying
 
 ESTIMATES = (("w_naive", "naive OLS", "o", "tab:red", -0.012),
              ("w_struct", "structural OLS", "s", "tab:blue", 0.012))
@@ -30,12 +30,29 @@ def _limits(df) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
+PANELS = ("a", "b", "me_sd_mfn", "me_sd_cu")  # a and b set w = a/(a+b), the x axis
+
+
 def naive_vs_structural(rf) -> list:
     """One panel per measurement-error setting: the mean estimate of w over replications with
-    ±1 s.d. across replications, against the truth (the diagonal)."""
+    ±1 s.d. across replications, against the truth (the diagonal). One figure per value of any
+    other varying parameter (e.g. rho): overdrawn in one panel they could not be told apart."""
     df = rf.results(stat=["mean", "sd"])
     if "w_naive_sd" not in df or "w_struct_sd" not in df:
         return []
+    others = varying(df, [p for p in rf.parameters if p not in PANELS])
+    if not others:
+        return [(rf.experiment, _figure(rf, df, ""))]
+    out = []
+    for key, part in df.groupby(others[0] if len(others) == 1 else others):
+        key = key if isinstance(key, tuple) else (key,)
+        where = ", ".join(f"{k} = {fmt(v)}" for k, v in zip(others, key))
+        stem = "_".join(f"{k}{fmt(v)}" for k, v in zip(others, key))
+        out.append((f"{rf.experiment}_{stem}", _figure(rf, part, where)))
+    return out
+
+
+def _figure(rf, df, where: str):
     rows, cols = sorted(df["me_sd_mfn"].unique()), sorted(df["me_sd_cu"].unique())
     fig, axes = figure(3.6 * len(cols) + 0.6, 3.2 * len(rows) + 0.6, ncols=len(cols),
                        nrows=len(rows), sharex=True, sharey=True)
@@ -58,5 +75,6 @@ def naive_vs_structural(rf) -> list:
     axes[0][0].legend(loc="upper left", frameon=False)
     reps = int(rf._g.attrs.get("replications", 0))
     fig.suptitle("Customs-union bargaining weight w: naive vs structural OLS of the CU tariff on "
-                 f"the MFN tariffs\nmean ± 1 s.d. over {reps} replications per point")
-    return [(rf.experiment, fig)]
+                 f"the MFN tariffs\nmean ± 1 s.d. over {reps} replications per point" +
+                 (f"; {where}" if where else ""))
+    return fig

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from ._style import figure, fmt, label
 
-CURVES = {"curve_S": ("S", "tab:blue", "-"), "curve_Ss": ("S*", "tab:red", "-"),
-          "curve_N": ("N", "tab:blue", "--"), "curve_Ns": ("N*", "tab:red", "--"),
-          "curve_EF": ("EF", "black", "-")}
+# The legend spells out what each curve is (a reader of the figure alone has no paper at hand).
+CURVES = {"curve_S": (r"S: Home's reciprocal gain is zero ($\varphi$ = 0)", "tab:blue", "-"),
+          "curve_Ss": (r"S*: Foreign's reciprocal gain is zero ($\psi$ = 0)", "tab:red", "-"),
+          "curve_N": (r"N: Home's reciprocal gain as at Nash", "tab:blue", "--"),
+          "curve_Ns": (r"N*: Foreign's reciprocal gain as at Nash", "tab:red", "--"),
+          "curve_EF": ("EF: governments' efficient frontier", "black", "-")}
 # (x metric, y metric, name, marker, filled, text offset as fractions of the axis span, ha).
 # The points lie on the diagonal where the curves cross; each label goes into the empty wedge
 # beside its point (Nash: between N and N*; public: between S and the path; stable: below S* and
@@ -23,7 +26,7 @@ def _curves(ax, rf, p):
             ax.plot(tx, rf.series(name)[p, 0, :], style, color=colour, label=text, lw=1.4)
     if "path_tx" in rf.series_names and "path_ty" in rf.series_names:
         ax.plot(rf.series("path_tx")[p, 0, :], rf.series("path_ty")[p, 0, :], ":",
-                color="tab:green", lw=2.2, label="reciprocal liberalization path")
+                color="tab:green", lw=2.2, label="reciprocal liberalization")
     return float(tx.min()), float(tx.max())
 
 
@@ -46,7 +49,7 @@ def figure1(rf) -> list:
     out = []
     df = rf.results(stat="mean")
     for _, row in df.iterrows():
-        fig, axes = figure(6.0, 6.0)
+        fig, axes = figure(6.6, 7.2)
         ax = axes[0][0]
         lo, hi = _curves(ax, rf, int(row["point"]))
         _points(ax, row, lo, hi)
@@ -60,7 +63,7 @@ def figure1(rf) -> list:
         ax.set_title(f"DeRemer (2023) Figure 1: $g_M$ = {fmt(row['gM'])}, "
                      f"$g_E$ = {fmt(row['gE'])}")
         # Below the axes: inside, every corner holds a curve.
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
         suffix = "" if len(df) == 1 else f"_point{int(row['point'])}"
         out.append((f"{rf.experiment}{suffix}", fig))
     return out
