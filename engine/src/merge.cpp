@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "hdf5_interface.hpp"
+#include "result_layout.hpp"
 #include "row_copy.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
@@ -28,6 +29,7 @@ using detail::copy_rows;
 using detail::for_each_run;
 using detail::MergeTarget;
 using detail::ShardReadError;
+using detail::write_finished_utc;
 
 struct Shard {
   ResultHeader header;
@@ -101,6 +103,12 @@ void copy_shard(const Shard& shard, MergeTarget& target, const std::vector<std::
   }
 }
 
+std::string earliest_creation(const std::vector<Shard>& shards) {
+  std::string earliest = shards.front().header.created_utc;
+  for (const auto& s : shards) earliest = std::min(earliest, s.header.created_utc);  // ISO 8601
+  return earliest;
+}
+
 // Copies every shard's done rows into the created output and marks it complete.
 void copy_shards(const std::string& out, const std::vector<Shard>& shards,
                  const FileLayout& layout) {
@@ -115,6 +123,10 @@ void copy_shards(const std::string& out, const std::vector<Shard>& shards,
       copy_shard(shard, *target, names);
       spdlog::info("merged {}", shard.header.path);
     }
+    // The run began when its first shard was created and ends now, with the complete file.
+    H5::Attribute created = target->file.openAttribute("created_utc");
+    created.write(created.getStrType(), earliest_creation(shards));
+    write_finished_utc(target->file);
     const std::uint8_t complete = 1;
     target->group.openAttribute("complete").write(H5::PredType::NATIVE_UINT8, &complete);
     target->file.flush(H5F_SCOPE_GLOBAL);

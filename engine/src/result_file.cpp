@@ -31,6 +31,7 @@ namespace tariffsim {
 
 using detail::attach_axis;
 using detail::Chunking;
+using detail::create_finished_utc;
 using detail::describe;
 using detail::fixed_string_type;
 using detail::kAdaptiveChunkElements;
@@ -40,21 +41,14 @@ using detail::kMinColumnChunk;
 using detail::make_dataset;
 using detail::set_attr;
 using detail::signal_here_if_asked;
+using detail::utc_now;
 using detail::utf8_string_type;
+using detail::write_finished_utc;
 using detail::write_rows;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Rewrites rows [first, last) of a point column with what they read as, the fill value: this
 // allocates exactly the chunks that hold them. Done at creation, under the temporary name, for the
@@ -354,6 +348,7 @@ void ResultFile::Impl::write_root_attributes() {
   set_attr(f, "git_commit", TARIFFSIM_GIT_COMMIT);
   set_attr(f, "kernel_isa", kernel_isa());
   set_attr(f, "created_utc", utc_now());
+  create_finished_utc(f);
   set_attr(f, "command_line", layout.command_line);
 }
 
@@ -710,6 +705,7 @@ void ResultFile::finish() {
     signal_here_if_asked("before-complete");
     // Written in place (not removed and recreated): one small write a kill cannot leave half done.
     const std::uint8_t complete = all_done;
+    if (all_done) write_finished_utc(*impl_->file);
     impl_->group->openAttribute("complete").write(H5::PredType::NATIVE_UINT8, &complete);
     impl_->file->flush(H5F_SCOPE_GLOBAL);
     impl_->group.reset();

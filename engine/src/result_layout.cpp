@@ -1,8 +1,11 @@
 #include "result_layout.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <set>
 
+#include "hdf5_interface.hpp"
 #include "tariffsim/result_check.hpp"
 
 namespace tariffsim::detail {
@@ -119,6 +122,35 @@ std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
   out.push_back(int_set("status/replications", 8, false, layout.n_points));
   add_axes(std::vector<DatasetSpec>(out), layout, out);
   return out;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+constexpr std::size_t kUtcWidth = 20;  // "2026-12-06T19:00:00Z"
+}
+
+void create_finished_utc(H5::H5File& file) {
+  const H5::StrType type = fixed_string_type(kUtcWidth);
+  const std::string empty(kUtcWidth, '\0');
+  file.createAttribute("finished_utc", type, H5::DataSpace(H5S_SCALAR)).write(type, empty.data());
+}
+
+void write_finished_utc(H5::H5File& file) {
+  // A file of format 2.0 (resumed by this build) has none, and adding one now would change
+  // metadata at the last moment of the run; its readers show no run time.
+  if (!file.attrExists("finished_utc")) return;
+  H5::Attribute a = file.openAttribute("finished_utc");
+  std::string now = utc_now();
+  now.resize(kUtcWidth, '\0');
+  a.write(a.getStrType(), now.data());
 }
 
 }  // namespace tariffsim::detail

@@ -40,4 +40,13 @@ bool is_point_indexed(const std::string& path);
 // series has the same length, else `axes/period_<length>`.
 std::string period_axis(const FileLayout& layout, std::size_t s);
 
+// The time now, ISO 8601 UTC ("2026-12-06T19:00:00Z"), for created_utc and finished_utc.
+std::string utc_now();
+
+// The root's finished_utc: created empty with the layout, and written once the file is complete.
+// A fixed-length string, so that the write happens in place (a variable-length one would take new
+// heap space: metadata a kill could leave half written).
+void create_finished_utc(H5::H5File& file);
+void write_finished_utc(H5::H5File& file);
+
 }  // namespace tariffsim::detail

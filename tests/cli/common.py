@@ -46,7 +46,7 @@ def check(condition, message):
 
 
 # Root attributes that name the moment and the command, not the results.
-VOLATILE_ATTRS = {"created_utc", "command_line"}
+VOLATILE_ATTRS = {"created_utc", "finished_utc", "command_line"}
 
 
 # HDF5's dimension-scale bookkeeping: object references, which hold file addresses; compared by
@@ -133,7 +133,7 @@ delta = { linspace = [0.05, 0.95, 64] }
 """
 
 # Attributes that describe how a file was made, not what it holds.
-HOW_MADE = {"/@created_utc", "/@command_line", "/@git_commit"}
+HOW_MADE = {"/@created_utc", "/@finished_utc", "/@command_line", "/@git_commit"}
 
 
 def differing(da, b):

@@ -34,9 +34,24 @@ def run_ok(b, *args):
     return r
 
 
+def check_finished_utc(f, path):
+    """A complete file records when it was finished, no earlier than it was created (ISO 8601
+    compares as text); a file not complete records nothing."""
+    finished = f.attrs["finished_utc"]
+    finished = (finished.decode() if isinstance(finished, bytes) else str(finished)).rstrip("\0")
+    created = f.attrs["created_utc"]
+    created = created.decode() if isinstance(created, bytes) else str(created)
+    if int(f[G].attrs["complete"]) == 1:
+        check(len(finished) == 20 and finished.endswith("Z") and finished >= created,
+              f"{path.name}: finished_utc {finished!r} at or after created_utc {created!r}")
+    else:
+        check(finished == "", f"{path.name}: no finished_utc while not complete ({finished!r})")
+
+
 def check_layout(path):
     with h5py.File(path, "r") as f:
-        check(list(f.attrs["format_version"]) == [2, 0], "format_version = [2, 0]")
+        check(list(f.attrs["format_version"]) == [2, 1], "format_version = [2, 1]")
+        check_finished_utc(f, path)
         g = f[G]
         for name, grp in g["results"].items():
             if not isinstance(grp, h5py.Group):
@@ -114,10 +129,16 @@ def check_compression(b, wd, full):
         run_ok(b, "run", exp, "-o", s, "--shard", f"{i}/2", "--no-progress")
     merged = wd / "merged.h5"
     run_ok(b, "merge", merged, *shards)
+    for s in shards + [merged]:
+        with h5py.File(s, "r") as f:
+            check_finished_utc(f, s)
+    with h5py.File(merged, "r") as m, h5py.File(shards[0], "r") as first:
+        check(m.attrs["created_utc"] == first.attrs["created_utc"],
+              "a merged file's run began when its first shard was created")
     check(filters(merged, "points/delta") == "gzip" and
           filters(merged, "results/Vbar/mean") == "gzip", "merge compresses the point columns")
     a, c = datasets(merged), datasets(full)
-    keys = (set(a) | set(c)) - {"/@created_utc", "/@command_line", "/@git_commit"}
+    keys = (set(a) | set(c)) - {"/@created_utc", "/@finished_utc", "/@command_line", "/@git_commit"}
     diff = sorted(k for k in keys if k not in a or k not in c or not bitwise_equal(a[k], c[k]))
     check(not diff, f"the merged file holds the single run's values and attributes ({diff[:4]})")
     compact = wd / "compact.h5"

@@ -106,8 +106,10 @@ def check_report(b, wd, name, path, stems):
     for alt, data in images:
         check(png_size(base64.b64decode(data)) is not None, f"{alt} embedded as a valid PNG")
     for needle in ("git commit", "kernel path", "command line", "seed", "Config", "[experiment]",
-                   "written (UTC)"):
+                   "created (UTC)", "finished (UTC)"):
         check(needle in page, f"{name}.html has provenance: {needle}")
+    check(re.search(r"<th>run time</th><td><code>(\d+ h )?\d+ min \d+ s</code>", page) is not None,
+          f"{name}.html has the run time, from created_utc to finished_utc")
     check("<th>unit</th>" in page, f"{name}.html has the parameter table with units")
     return html_path
 

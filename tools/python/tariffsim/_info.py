@@ -6,7 +6,8 @@ import numpy as np
 from ._columns import unit_of
 from ._format import text
 
-ROOT_ATTRS = ("tariffsim_version", "git_commit", "kernel_isa", "created_utc", "command_line")
+ROOT_ATTRS = ("tariffsim_version", "git_commit", "kernel_isa", "created_utc", "finished_utc",
+              "command_line")
 EXPERIMENT_ATTRS = ("description", "seed", "replications", "max_replications", "block_size",
                     "common_random_numbers", "shard_index", "shard_count")
 

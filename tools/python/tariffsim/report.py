@@ -22,8 +22,8 @@ from ._format import text
 PROG = "tariffsim report"
 MAX_ROWS = 40  # points in the results table; the file holds them all
 ROOT_PROVENANCE = (("tariffsim version", "tariffsim_version"), ("git commit", "git_commit"),
-                   ("kernel path", "kernel_isa"), ("written (UTC)", "created_utc"),
-                   ("command line", "command_line"))
+                   ("kernel path", "kernel_isa"), ("created (UTC)", "created_utc"),
+                   ("finished (UTC)", "finished_utc"), ("command line", "command_line"))
 GROUP_PROVENANCE = (("seed", "seed"), ("replications", "replications"),
                     ("max. replications", "max_replications"), ("config SHA-256", "config_sha256"))
 
@@ -208,12 +208,26 @@ def provenance_html(rf) -> str:
     rows = [("file", rf.path), ("format version", ".".join(str(v) for v in rf.format_version
                                                            if v is not None)),
             ("model", f"{rf.model} {rf.model_version}")]
-    rows += [(name, text(root[key])) for name, key in ROOT_PROVENANCE if key in root]
+    rows += [(name, text(root[key])) for name, key in ROOT_PROVENANCE
+             if key in root and text(root[key])]
+    rows.append(("run time", run_time(root)))
     rows += [(name, text(group[key])) for name, key in GROUP_PROVENANCE if key in group]
     rows.append(("complete", "yes" if rf.complete else "NO (finished points only)"))
     table = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in rows)
     config = text(group["config"]) if "config" in group else "(not stored)"
     return f"<table>{table}</table><h3>Config</h3><pre>{esc(config)}</pre>"
+
+
+def run_time(root) -> str:
+    """From the file's creation to its completion (stops and resumes included): a merged file's
+    from its first shard's creation. Files of format 2.0, or not complete, have no end."""
+    start, end = (text(root[k]) if k in root else "" for k in ("created_utc", "finished_utc"))
+    if not start or not end:
+        return "not recorded (the file is not complete, or of format 2.0)"
+    parse = "%Y-%m-%dT%H:%M:%SZ"
+    seconds = int((datetime.strptime(end, parse) - datetime.strptime(start, parse)).total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    return (f"{hours} h " if hours else "") + f"{rest // 60} min {rest % 60} s"
 
 
 def page(rf) -> str:

@@ -60,7 +60,7 @@ ts_summary <- function(h) {
                      h5attr(g, "model"), h5attr(g, "model_version")),
              sprintf("points: %d of %s done%s", length(h$done), format(h$n, scientific = FALSE),
                      if (h5attr(g, "complete") == 1) "" else " (INCOMPLETE)"))
-  for (a in c("tariffsim_version", "git_commit", "kernel_isa", "created_utc"))
+  for (a in c("tariffsim_version", "git_commit", "kernel_isa", "created_utc", "finished_utc"))
     if (h$f$attr_exists(a)) lines <- c(lines, sprintf("  %s: %s", a, h5attr(h$f, a)))
   for (a in c("seed", "replications", "max_replications"))
     if (g$attr_exists(a)) lines <- c(lines, sprintf("  %s: %s", a, format(h5attr(g, a))))
