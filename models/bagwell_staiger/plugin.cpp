@@ -18,7 +18,6 @@ namespace {
 
 constexpr int kStatusBadDistribution = 2;
 constexpr int kStatusTruncnormalUnderflow = 3;
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 ParamSpec list_param(std::string name, std::vector<double> def, Range range, std::string unit,
                      std::string description) {

@@ -16,7 +16,6 @@ namespace tariffsim::customs_union {
 namespace {
 
 constexpr int kStatusNoWeights = 2;
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // What the point outputs are computed from: every regime at its optimum and the §6 combination.
 struct PointResults {

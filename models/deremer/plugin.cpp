@@ -17,7 +17,6 @@ namespace tariffsim::deremer {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // A declaration table: one entry per parameter, longer than 60 lines and meant to be.

@@ -1,16 +1,10 @@
 #!/usr/bin/env python3
 """The table of experiments/README.md: Bown and Crowley's Table 2 (column 1) against the engine's
-estimates on synthetic panels, one row per point of a bown_crowley result file.
+estimates on synthetic panels, one row per point of a bown_crowley result file; what each cell
+holds is in tariffsim/bc_table.py, which the bc_* reports share.
 
-For each effect (import growth, the inverse elasticity sum, the s.d. of import growth) a cell is
-the mean over replications of the % change of the predicted probability for +1 s.d. (its Monte
-Carlo standard error), the mean z of the eq. 8 effect, and the rejection rate of the two-sided 5%
-test with the paper's sign: the test's power, or its size where the effect is zero in truth
-(nominal 2.5%: one tail of the two-sided 5% test).
-
-With --power ROWS COLS (two varying parameters, e.g. sectors periods) it prints instead, for
-each value of the other varying parameters, one grid of rejection rates per test: the power
-curves over panel size of bc_power.toml.
+With --power ROWS COLS (two varying parameters, e.g. sectors periods) it prints instead one grid
+of rejection rates per test: the power curves over panel size of bc_power.toml.
 
 usage: /usr/bin/python3 tools/python/bc_table.py results/bc_paper_size.h5 [--experiment NAME]
        /usr/bin/python3 tools/python/bc_table.py results/bc_power.h5 --power sectors periods
