@@ -80,31 +80,32 @@ class AfterHandOff {
   const Body* body_;
 };
 
-// tbb::parallel_for over [first, last).
-template <typename Index, typename Body>
-void parallel_for(Index first, Index last, const Body& body) {
+// Runs `launch` on the body wrapped with the loop's two edges: the caller's writes before every
+// call of the body (fork), and every call before the caller goes on (join). `launch` hands the
+// wrapped body to TBB and returns when TBB has run it.
+template <typename Body, typename Launch>
+void with_hand_offs(const Body& body, const Launch& launch) {
   const char fork = 0, join = 0;
-  const auto task = [&](Index i) {
-    body(i);
+  const auto task = [&](auto... args) {
+    body(args...);
     handed_over(&join);
   };
   handed_over(&fork);
-  tbb::parallel_for(first, last, AfterHandOff(&fork, task));
+  launch(AfterHandOff(&fork, task));
   taken_over(&join);
+}
+
+// tbb::parallel_for over [first, last).
+template <typename Index, typename Body>
+void parallel_for(Index first, Index last, const Body& body) {
+  with_hand_offs(body, [&](const auto& handed) { tbb::parallel_for(first, last, handed); });
 }
 
 // tbb::task_arena::execute: `body` runs on the calling thread, or on one of the arena's threads
 // while the caller waits.
 template <typename Body>
 void execute(tbb::task_arena& arena, const Body& body) {
-  const char fork = 0, join = 0;
-  const auto task = [&] {
-    body();
-    handed_over(&join);
-  };
-  handed_over(&fork);
-  arena.execute(AfterHandOff(&fork, task));
-  taken_over(&join);
+  with_hand_offs(body, [&](const auto& handed) { arena.execute(handed); });
 }
 
 }  // namespace tariffsim::detail
