@@ -4,6 +4,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "tariffsim/stats.hpp"
 #include "toml_document.hpp"
 
 namespace tariffsim {
@@ -291,6 +292,19 @@ void ExperimentRules::check_metric(const std::string& key, const std::string& na
   metrics_named_.push_back(name);
 }
 
+// The mean is the output's value and always kept, so it is not among the choices.
+void ExperimentRules::check_statistic(const std::string& key, const std::string& name) {
+  const bool known = std::any_of(kKeptStatistics.begin(), kKeptStatistics.end(),
+                                 [&](const KeptStatistic& s) { return s.name == name; });
+  if (!known)
+    return expected(key, "one of \"sd\", \"se\", \"min\", \"max\", \"n\" (the mean is always kept)",
+                    quoted(name));
+  if (std::find(statistics_named_.begin(), statistics_named_.end(), name) !=
+      statistics_named_.end())
+    return expected(key, "each statistic named once", quoted(name));
+  statistics_named_.push_back(name);
+}
+
 void ExperimentRules::check_compression(int level) {
   if (level < 0 || level > kMaxCompression)
     expected("output.compression", kCompressionExpected, std::to_string(level));
@@ -386,6 +400,9 @@ void ExperimentRules::check_output(const OutputOptions& output) {
     for (std::size_t i = 0; i < output.metrics.size(); ++i)
       check_metric("output.metrics[" + std::to_string(i) + "]", output.metrics[i]);
   if (output.compression) check_compression(*output.compression);
+  if (output.statistics)
+    for (std::size_t i = 0; i < output.statistics->size(); ++i)
+      check_statistic("output.statistics[" + std::to_string(i) + "]", (*output.statistics)[i]);
 }
 
 void ExperimentRules::check_precision(const PrecisionOptions& precision) {

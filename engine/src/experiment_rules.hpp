@@ -35,6 +35,8 @@ inline const std::string kFileNameExpected = "a non-empty file name";
 inline const std::string kQuantilesExpected = "an increasing array of probabilities in (0, 1)";
 inline const std::string kTargetExpected = "a positive real";
 inline const std::string kMetricsExpected = "an array of the model's output names";
+inline const std::string kStatisticsExpected =
+    "an array of statistics to keep besides the mean: \"sd\", \"se\", \"min\", \"max\", \"n\"";
 inline constexpr std::int64_t kMaxCompression = 9;
 inline const std::string kCompressionExpected =
     "an integer in [0, 9] (deflate level; 0 = no compression)";
@@ -84,7 +86,8 @@ class ExperimentRules {
   void check_output_file(const std::string& file);
   void check_series(const std::string& key, const std::string& name);
   void check_quantiles(const std::vector<double>& quantiles);
-  void check_metric(const std::string& key, const std::string& name);  // output.metrics[i]
+  void check_metric(const std::string& key, const std::string& name);     // output.metrics[i]
+  void check_statistic(const std::string& key, const std::string& name);  // output.statistics[i]
   void check_compression(int level);
 
   // ---- [precision] ----
@@ -115,6 +118,7 @@ class ExperimentRules {
   std::map<std::string, Placement> placed_;  // each parameter's first section
   std::vector<std::string> series_named_;
   std::vector<std::string> metrics_named_;
+  std::vector<std::string> statistics_named_;
   // The count a cap is held to: an invalid count is reported once, not again beside the cap.
   std::uint64_t valid_replications_ = 1;
 };

@@ -101,7 +101,7 @@ std::string describe_model(const ModelInfo& info) {
   }
   os << aligned(rows);
   os << "\noutputs (in the file: results/<name>/mean, the value, for a point-level output; mean, "
-        "sd, se, n, min, max for a replication-level one):\n";
+        "sd, se, n, min, max for a replication-level one, or those [output] statistics keeps):\n";
   rows = {{"name", "level", "unit", "description"}};
   for (const auto& m : info.metrics)
     rows.push_back({m.name, m.level == OutputLevel::Point ? "point" : "replication",
@@ -146,6 +146,7 @@ std::string describe_result_file(const std::string& path, const Registry& regist
   std::ostringstream os;
   os << path << "\n  format tariffsim " << h.format_version << ", written by tariffsim "
      << h.tariffsim_version << " (" << h.git_commit << ") at " << h.created_utc
+     << (h.finished_utc.empty() ? "" : ", complete at " + h.finished_utc)
      << "\n  command: " << h.command_line << "\n";
   // Counts come from status/done, whose length the check matched to n_points: a file is
   // COMPLETE only if its flag says so and every point is done (CheckedResultFile refuses a flag

@@ -8,8 +8,8 @@ namespace tariffsim {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kOutputKeys = {
-    "file", "replications", "series", "quantiles", "metrics", "compression"};
+constexpr std::array<std::string_view, 7> kOutputKeys = {
+    "file", "replications", "series", "quantiles", "metrics", "statistics", "compression"};
 constexpr std::array<std::string_view, 2> kPrecisionKeys = {"target_se", "max_replications"};
 
 }  // namespace
@@ -36,6 +36,9 @@ void ExperimentReader::read_output(const toml::table* t) {
     } else if (e.key == "metrics") {
       read_names(e, kMetricsExpected, "an output name", out.metrics,
                  &ExperimentRules::check_metric);
+    } else if (e.key == "statistics") {
+      read_names(e, kStatisticsExpected, "a statistic's name", out.statistics.emplace(),
+                 &ExperimentRules::check_statistic);
     } else if (e.key == "compression") {
       if (auto level = unsigned_of(e, kMaxCompression, kCompressionExpected)) {
         rules_.check_compression(static_cast<int>(*level));

@@ -279,6 +279,7 @@ void CheckedResultFile::Impl::check_root() {
   header.tariffsim_version = string_attr(*file, "tariffsim_version", std::string());
   header.git_commit = string_attr(*file, "git_commit", std::string());
   header.created_utc = string_attr(*file, "created_utc", std::string());
+  header.finished_utc = string_attr(*file, "finished_utc", std::string());
   header.command_line = string_attr(*file, "command_line", std::string());
   header.kernel_isa = string_attr(*file, "kernel_isa");
   const H5::Group root = file->openGroup("/");

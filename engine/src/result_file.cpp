@@ -8,6 +8,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -99,11 +100,12 @@ void write_replication_rows(H5::DataSet& ds, hsize_t first, const std::vector<st
 }
 
 // The datasets of one kept output. A point-level output has only `mean` (its value); the others
-// stay empty handles (id 0).
+// stay empty handles (id 0), as do the statistics [output] statistics does not keep.
 struct MetricSets {
   std::size_t index = 0;  // in info.metrics
   bool point_level = false;
-  H5::DataSet mean, sd, se, n, min, max, q, replications;
+  H5::DataSet mean, q, replications;
+  std::array<H5::DataSet, kKeptStatistics.size()> stats;  // in the order of kKeptStatistics
 };
 
 }  // namespace
@@ -205,19 +207,20 @@ MetricSets ResultFile::Impl::create_metric(H5::Group& results, std::size_t k) co
     describe(s.mean, m.description + " (the point's value; NaN where status is not 0)", m.unit);
     return s;
   }
-  auto stat = [&](const char* name, const std::string& what) {
-    H5::DataSet ds = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
-    describe(ds, what + " of " + m.name + " over replications", m.unit);
-    return ds;
-  };
-  s.mean = stat("mean", "mean");
-  s.sd = stat("sd", "sample standard deviation");
-  s.se = stat("se", "standard error of the mean");
-  s.min = stat("min", "minimum");
-  s.max = stat("max", "maximum");
+  s.mean = column(g, "mean", H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
+  describe(s.mean, "mean of " + m.name + " over replications", m.unit);
   const std::uint64_t zero = 0;
-  s.n = column(g, "n", H5::PredType::NATIVE_UINT64, {P}, &zero);
-  describe(s.n, "count of finite values of " + m.name, "");
+  for (const std::size_t j : layout.statistics) {
+    const KeptStatistic& stat = kKeptStatistics[j];
+    const std::string name(stat.name), what(stat.what);
+    if (stat.real) {
+      s.stats[j] = column(g, name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
+      describe(s.stats[j], what + " of " + m.name + " over replications", m.unit);
+    } else {
+      s.stats[j] = column(g, name, H5::PredType::NATIVE_UINT64, {P}, &zero);
+      describe(s.stats[j], what + " of " + m.name, "");
+    }
+  }
   if (!probs.empty()) {
     s.q = column(g, "q", H5::PredType::NATIVE_DOUBLE, {P, probs.size()}, &kNaN);
     describe(s.q, "quantiles of " + m.name + " at the probabilities in attribute probs", m.unit);
@@ -304,11 +307,8 @@ void ResultFile::Impl::open_datasets() {
     const std::string base = "results/" + m.name + "/";
     ms.mean = group->openDataSet(base + "mean");
     if (!ms.point_level) {
-      ms.sd = group->openDataSet(base + "sd");
-      ms.se = group->openDataSet(base + "se");
-      ms.n = group->openDataSet(base + "n");
-      ms.min = group->openDataSet(base + "min");
-      ms.max = group->openDataSet(base + "max");
+      for (const std::size_t j : layout.statistics)
+        ms.stats[j] = group->openDataSet(base + std::string(kKeptStatistics[j].name));
       if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
       if (exp.output.keep_replications && layout.stored_replications > 0)
         ms.replications = group->openDataSet("replications/" + m.name);
@@ -470,9 +470,12 @@ void ResultFile::Impl::allocate_own_rows() {
   const auto [first, last] = shard_range(layout.n_points, layout.shard_index, layout.shard_count);
   std::vector<const H5::DataSet*> columns{&index, &status, &done, &replications_run};
   for (const auto& p : params) columns.push_back(&p);
-  for (const auto& m : metrics)
-    for (const H5::DataSet* d : {&m.mean, &m.sd, &m.se, &m.n, &m.min, &m.max, &m.q})
+  for (const auto& m : metrics) {
+    for (const H5::DataSet* d : {&m.mean, &m.q})
       if (d->getId() > 0) columns.push_back(d);
+    for (const H5::DataSet& d : m.stats)
+      if (d.getId() > 0) columns.push_back(&d);
+  }
   // A compressed point column (merge's output) is written whole once: allocating it first would
   // leave the fill-valued chunks behind as dead space.
   if (layout.compress_point_columns) return;
@@ -591,12 +594,14 @@ void ResultFile::Impl::write_metrics(const PointBatch& b) {
       write_rows(ds, b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
     };
     write_stat(s.mean, &Accumulator::mean);
-    write_stat(s.sd, &Accumulator::sd);
-    write_stat(s.se, &Accumulator::se);
-    write_stat(s.min, &Accumulator::min);
-    write_stat(s.max, &Accumulator::max);
-    for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = column.stats[i].n();
-    write_rows(s.n, b.first, b.count, ncol.data(), H5::PredType::NATIVE_UINT64);
+    for (const std::size_t k : layout.statistics) {
+      if (const auto real = kKeptStatistics[k].real) {
+        write_stat(s.stats[k], real);
+        continue;
+      }
+      for (std::uint64_t i = 0; i < b.count; ++i) ncol[i] = column.stats[i].n();
+      write_rows(s.stats[k], b.first, b.count, ncol.data(), H5::PredType::NATIVE_UINT64);
+    }
     if (s.q.getId() > 0)
       write_rows(s.q, b.first, b.count, column.quantiles.data(), H5::PredType::NATIVE_DOUBLE);
     if (s.replications.getId() > 0 && !b.replications.empty()) {

@@ -57,9 +57,11 @@ void add_results(const FileLayout& layout, std::vector<DatasetSpec>& out) {
     const std::string base = "results/" + metric.name + "/";
     out.push_back(real_set(base + "mean", {P}, {kPointAxis}));
     if (metric.level == OutputLevel::Point) continue;
-    for (const char* stat : {"sd", "se", "min", "max"})
-      out.push_back(real_set(base + stat, {P}, {kPointAxis}));
-    out.push_back(int_set(base + "n", 8, false, P));
+    for (const std::size_t s : layout.statistics) {
+      const KeptStatistic& stat = kKeptStatistics[s];
+      const std::string path = base + std::string(stat.name);
+      out.push_back(stat.real ? real_set(path, {P}, {kPointAxis}) : int_set(path, 8, false, P));
+    }
     if (!probs.empty())
       out.push_back(real_set(base + "q", {P, probs.size()}, {kPointAxis, kQuantileAxis}));
   }

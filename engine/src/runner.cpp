@@ -153,6 +153,11 @@ FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64
   layout.series = plan.series;
   layout.series_length = plan.series_length;
   layout.compression = exp.output.compression.value_or(kDefaultCompression);
+  for (std::size_t s = 0; s < kKeptStatistics.size(); ++s) {
+    const auto& kept = exp.output.statistics;
+    if (!kept || std::find(kept->begin(), kept->end(), kKeptStatistics[s].name) != kept->end())
+      layout.statistics.push_back(s);
+  }
   return layout;
 }
 

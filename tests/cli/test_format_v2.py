@@ -2,7 +2,8 @@
 metrics` keeps the named outputs only (and is part of the config hash), every dimension is named
 by a dimension scale, every dataset has a unit and a description, merge compresses the point
 columns of the file it builds (with the same values as the run's), and a version-1 file is refused
-by info, merge and --resume with exit 2 naming the release that reads it."""
+by info, merge and --resume with exit 2 naming the release that reads it. info shows when the
+file became complete. [output] statistics keeps only the named statistics."""
 import h5py
 import numpy as np
 
@@ -50,7 +51,7 @@ def check_finished_utc(f, path):
 
 def check_layout(path):
     with h5py.File(path, "r") as f:
-        check(list(f.attrs["format_version"]) == [2, 1], "format_version = [2, 1]")
+        check(list(f.attrs["format_version"]) == [2, 2], "format_version = [2, 2]")
         check_finished_utc(f, path)
         g = f[G]
         for name, grp in g["results"].items():
@@ -150,6 +151,52 @@ def check_compression(b, wd, full):
     check(filters(none, "replications/sim_E_tau") is None, "compression = 0: no filter")
 
 
+def stats_of(path, metric):
+    with h5py.File(path, "r") as f:
+        return sorted(f[f"{G}/results/{metric}"])
+
+
+def check_statistics(b, wd, full):
+    """[output] statistics keeps the named statistics (and the mean) of replication-level
+    outputs, with the full file's bits; shards merge to the single run; the choice is part of the
+    config; bad names exit 2 with file, line and key."""
+    exp = write(wd / "st.toml", EXPERIMENT + 'statistics = ["se", "n"]\n')
+    out = wd / "st.h5"
+    run_ok(b, "run", exp, "-o", out, "--no-progress")
+    check(stats_of(out, "sim_E_tau") == ["mean", "n", "q", "se"],
+          f"statistics = ['se', 'n'] keeps mean, se, n (and q) ({stats_of(out, 'sim_E_tau')})")
+    check(stats_of(out, "Vbar") == ["mean"], "a point-level output keeps its value alone")
+    a, c = datasets(out), datasets(full)
+    same = [k for k in a if k.startswith("v2/results/") and "@" not in k]
+    check(same and all(bitwise_equal(a[k], c[k]) for k in same),
+          "every kept statistic has the bits of the full file's")
+    shards = [wd / f"st{i}.h5" for i in range(2)]
+    for i, s in enumerate(shards):
+        run_ok(b, "run", exp, "-o", s, "--shard", f"{i}/2", "--no-progress")
+    merged = wd / "st_merged.h5"
+    run_ok(b, "merge", merged, *shards)
+    m = datasets(merged)
+    keys = (set(a) | set(m)) - {"/@created_utc", "/@finished_utc", "/@command_line", "/@git_commit"}
+    diff = sorted(k for k in keys if k not in a or k not in m or not bitwise_equal(a[k], m[k]))
+    check(not diff, f"two shards merge to the single run's file ({diff[:4]})")
+    mean_only = wd / "mean.h5"
+    run_ok(b, "run", write(wd / "mo.toml", EXPERIMENT + "statistics = []\n"), "-o", mean_only,
+           "--no-progress")
+    check(stats_of(mean_only, "sim_E_tau") == ["mean", "q"], "statistics = [] keeps the mean")
+    r = run(b, "run", write(wd / "st2.toml", EXPERIMENT + 'statistics = ["se"]\n'), "-o", out,
+            "--resume", "--no-progress")
+    check(r.returncode == 2 and "different config" in r.stderr,
+          f"--resume with other statistics is refused ({r.stderr[-200:]})")
+    for bad, words in (('["median"]', '"sd", "se", "min", "max", "n"'),
+                       ('["se", "se"]', "each statistic named once")):
+        r = run(b, "run", write(wd / "bad_st.toml", EXPERIMENT + f"statistics = {bad}\n"), "-o",
+                wd / "bad_st.h5")
+        check(r.returncode == 2 and "bad_st.toml:" in r.stderr and "output.statistics[" in
+              r.stderr and words in r.stderr,
+              f"statistics = {bad}: exit 2 with file:line, key and what is expected "
+              f"({r.stderr.strip()[-300:]})")
+
+
 def check_version_1(b, wd, full):
     exp = write(wd / "v1.toml", EXPERIMENT)
     old = wd / "v1.h5"
@@ -166,11 +213,22 @@ def check_version_1(b, wd, full):
               f"({r.stderr.strip()[-250:]})")
 
 
+def check_info_shows_finished(b, path):
+    """`tariffsim info` names the time the file became complete, the one finished_utc holds."""
+    with h5py.File(path, "r") as f:
+        finished = f.attrs["finished_utc"]
+    finished = (finished.decode() if isinstance(finished, bytes) else str(finished)).rstrip("\0")
+    out = run_ok(b, "info", path).stdout
+    check(f", complete at {finished}\n" in out, f"info prints 'complete at {finished}' ({out[:200]})")
+
+
 def main():
     args = parse_args()
     b, wd = args.tariffsim, workdir()
     full = check_metrics(b, wd)
     check_layout(full)
+    check_info_shows_finished(b, full)
+    check_statistics(b, wd, full)
     check_compression(b, wd, full)
     check_version_1(b, wd, full)
 

@@ -43,11 +43,15 @@ if [[ $keep -eq 0 ]]; then trap 'rm -rf "$tmp"' EXIT; else echo "keeping $tmp"; 
 
 # The model's fixed parameters and its two grid axes (name, range, the baseline's single value).
 # deremer: every output point-level, no series kept (n_curve, n_path at their minimum).
+# bagwell_staiger: one replication per point, so its replication-level outputs keep their mean
+# alone ([output] statistics = []): sd and se would be NaN, n 1 and min = max = the mean.
 if [[ "$model" == deremer ]]; then
   params=$'n_curve = 2\nn_path = 2' axis1="gM" range1="1.0, 1.6" axis2="gE" range2="1.0, 1.4" one2="1.1"
+  kept=""
 else
   params=$'dist = "lognormal"\nmean = 1.0\na = 1.0\nperiods = 1'
   axis1="delta" range1="0.01, 0.98" axis2="sd" range2="0.05, 1.0" one2="0.5"
+  kept="statistics = []"
 fi
 
 # write_toml FILE N1 N2: the experiment, a cartesian grid of the model's two axes.
@@ -71,6 +75,7 @@ $axis2 = $second
 
 [output]
 file = "unused.h5"
+$kept
 EOF
 }
 

@@ -66,6 +66,9 @@ struct OutputOptions {
   std::vector<double> quantiles;    // probabilities in (0,1), increasing
   std::vector<std::string>
       metrics;  // the outputs kept in the file, in the model's order; empty = all
+  // The statistics kept of each replication-level output besides its mean (names of
+  // kKeptStatistics); unset = all of them.
+  std::optional<std::vector<std::string>> statistics;
   // Deflate level (0 = none, 1..9 with HDF5's shuffle) of the datasets that can be compressed
   // without weakening kill safety (FORMAT.md, "Compression"); unset = kDefaultCompression.
   std::optional<int> compression;

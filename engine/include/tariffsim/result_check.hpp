@@ -33,7 +33,8 @@ struct ResultHeader {
   std::string format_version;  // "major.minor"
   std::string experiment;      // the one experiment group's name
   std::string tariffsim_version, git_commit, created_utc, command_line;
-  std::string kernel_isa;  // files written before it was recorded count as this machine's
+  std::string finished_utc;  // empty until the file is complete, and in format 2.0 files
+  std::string kernel_isa;    // files written before it was recorded count as this machine's
   std::string model, model_version, config, config_sha256;
   std::uint64_t seed = 0, replications = 0, n_points = 0;
   std::uint64_t shard_index = 0, shard_count = 1;

@@ -18,7 +18,7 @@ namespace tariffsim {
 // format_version = [major, minor]: readers check the major only, so a minor version may add
 // what older readers of the same major can ignore.
 inline constexpr int kFormatMajor = 2;
-inline constexpr int kFormatMinor = 1;  // 1: finished_utc
+inline constexpr int kFormatMinor = 2;  // 1: finished_utc; 2: [output] statistics
 // Who reads a file of format version 1 (an integer format_version): the last release that wrote
 // it, so that a refusal can say which build to use.
 inline constexpr const char* kFormat1Reader = "tariffsim 0.1.0 (git commit 123c85f and earlier)";
@@ -44,6 +44,7 @@ struct FileLayout {
   std::vector<std::size_t>
       metrics;  // indices into info->metrics of the outputs kept ([output] metrics)
   std::vector<std::size_t> replication_metrics;  // those of them kept in replications/
+  std::vector<std::size_t> statistics;           // indices into kKeptStatistics, increasing
   int compression = kDefaultCompression;  // deflate level of replications/ and series/ (0 = none)
   // Point columns compressed too: only for a file built whole under a temporary name and never
   // written again in place (merge's output; FORMAT.md, "Compression").

@@ -3,9 +3,11 @@
 // al.), independent of how many threads computed them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace tariffsim {
@@ -31,6 +33,21 @@ class Accumulator {
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = -std::numeric_limits<double>::infinity();
 };
+
+// The statistics a result file can keep of a replication-level output besides its mean, in file
+// order ([output] statistics chooses among them; FORMAT.md). `n` is a count, the rest are reals.
+struct KeptStatistic {
+  std::string_view name;
+  std::string_view what;                // the start of the dataset's description
+  double (Accumulator::*real)() const;  // null for the count
+};
+inline constexpr std::array<KeptStatistic, 5> kKeptStatistics = {{
+    {"sd", "sample standard deviation", &Accumulator::sd},
+    {"se", "standard error of the mean", &Accumulator::se},
+    {"min", "minimum", &Accumulator::min},
+    {"max", "maximum", &Accumulator::max},
+    {"n", "count of finite values", nullptr},
+}};
 
 // Quantiles of the finite values (linear interpolation between order statistics, R type 7 and
 // NumPy's default). `values` is copied; NaN for every probability when there is no finite value.
