@@ -454,19 +454,75 @@ PathGeometry path_geometry(const Countries& g, Reciprocity r, PathMode m) {
   return p;
 }
 
-// First tx (scanning down from the start) where gain(tx) >= 0, or -inf if none.
+// A gain along a reciprocity path written in one country's own coordinate b (a(t) of its own
+// tariff, which grows as the path cuts tariffs): f(b) = P + Q b + R b/sqrt(K + b^2), where
+// sqrt(K + b^2) is the partner's coordinate on the level set (spec §6, §10). Home's phi has
+// b = a(tx); Foreign's psi has b = a(ty) and K of the opposite sign.
+struct CoordinateGain {
+  double P, Q, R, K;
+};
+
+// A slope (c0 + c1 t)/49 in the coordinate a = a0 + a1 t: alpha + beta a.
+struct SlopeInCoordinate {
+  double alpha, beta;
+};
+SlopeInCoordinate in_coordinate(LinearSlope s, Reciprocity r) {
+  const double a0 = reciprocity_coordinate(0.0, r), a1 = reciprocity_coordinate(1.0, r) - a0;
+  const double beta = s.c1 / (49.0 * a1);
+  return {s.c0 / 49.0 - beta * a0, beta};
+}
+
+// phi = G_x + G_y a(tx)/a(ty) and psi = G*_y + G*_x a(ty)/a(tx), each slope linear in a.
+CoordinateGain home_gain_in_coordinate(const Countries& g, Reciprocity r, double K) {
+  const SlopeInCoordinate x = in_coordinate(import_slope(g.home.gM), r);
+  const SlopeInCoordinate y = in_coordinate(export_slope(g.home.gE), r);
+  return {x.alpha, x.beta + y.beta, y.alpha, K};
+}
+CoordinateGain foreign_gain_in_coordinate(const Countries& g, Reciprocity r, double K) {
+  const SlopeInCoordinate y = in_coordinate(import_slope(g.foreign.gM), r);
+  const SlopeInCoordinate x = in_coordinate(export_slope(g.foreign.gE), r);
+  return {y.alpha, y.beta + x.beta, x.alpha, -K};
+}
+
+// f'(b) = Q + R K / (K + b^2)^(3/2): (K + b^2)^(3/2) is monotone in b > 0, so f' has at most one
+// zero there and f at most one turning point. Returns b at that zero, or NaN if there is none.
+double turning_coordinate(const CoordinateGain& f) {
+  if (f.Q == 0.0) return kNaN;
+  const double cube = -f.R * f.K / f.Q;  // (K + b^2)^(3/2) at the turning point
+  if (!(cube > 0.0)) return kNaN;
+  const double b2 = std::pow(cube, 2.0 / 3.0) - f.K;
+  return b2 > 0.0 ? std::sqrt(b2) : kNaN;
+}
+
+// First tx (going down from the start) where gain(tx) >= 0, or -inf if none. The gain has at most
+// one turning point in tx, `turn` (NaN if none): on each side of it the gain is monotone, so a
+// sign change inside a piece shows in the signs at the piece's ends and is the only one there.
 template <class F>
-double first_zero_going_down(F gain, double start, double bound) {
-  constexpr int kScan = 4000;
+double first_zero_going_down(F gain, double start, double bound, double turn) {
   if (gain(start) >= 0.0) return start;
   double prev = start;
-  for (int k = 1; k <= kScan; ++k) {
-    const double t = k == kScan ? bound : start + (bound - start) * k / kScan;
-    const double f = gain(t);
-    if (f >= 0.0) return refine_root(gain, t, prev);
+  for (const double t : {turn, bound}) {
+    if (!(t < prev && t >= bound)) continue;  // NaN or outside (bound, prev)
+    if (gain(t) >= 0.0) return refine_root(gain, t, prev);
     prev = t;
   }
   return -std::numeric_limits<double>::infinity();
+}
+
+// The tx where a gain along the path has its turning point, NaN if none. One-for-one gains are
+// linear in tx (no turning point); on a reciprocity path a(tx) is linear in tx and a(ty) grows
+// with a(tx), so a turning point in either coordinate is one tx.
+struct PathTurns {
+  double home = kNaN, foreign = kNaN;
+};
+PathTurns path_turns(const Countries& g, Reciprocity r, PathMode m, const PathGeometry& geo) {
+  if (m == PathMode::OneForOne) return {};
+  const double ax0 = reciprocity_coordinate(geo.tx0, r), ay0 = reciprocity_coordinate(geo.ty0, r);
+  const double K = ay0 * ay0 - ax0 * ax0;  // a(ty)^2 - a(tx)^2 along the path
+  const double bx = turning_coordinate(home_gain_in_coordinate(g, r, K));
+  const double by = turning_coordinate(foreign_gain_in_coordinate(g, r, K));
+  const double bx_of_by = by * by - K > 0.0 ? std::sqrt(by * by - K) : kNaN;
+  return {reciprocity_coordinate_inverse(bx, r), reciprocity_coordinate_inverse(bx_of_by, r)};
 }
 
 }  // namespace
@@ -476,8 +532,9 @@ PathEnd liberalization_endpoint(const Countries& g, Reciprocity r, PathMode m) {
   const auto ty_of = [&](double tx) { return path_ty(g, tx, geo.tx0, geo.ty0, r, m); };
   const auto home = [&](double tx) { return path_home_gain(g, tx, ty_of(tx), r, m); };
   const auto foreign = [&](double tx) { return path_foreign_gain(g, tx, ty_of(tx), r, m); };
-  const double th = first_zero_going_down(home, geo.tx_start, geo.tx_bound);
-  const double tf = first_zero_going_down(foreign, geo.tx_start, geo.tx_bound);
+  const PathTurns turns = path_turns(g, r, m, geo);
+  const double th = first_zero_going_down(home, geo.tx_start, geo.tx_bound, turns.home);
+  const double tf = first_zero_going_down(foreign, geo.tx_start, geo.tx_bound, turns.foreign);
   PathEnd e;
   e.tx_start = geo.tx_start;
   e.tx = std::max({th, tf, geo.tx_bound});
