@@ -394,28 +394,42 @@ void point_quantiles(const RunPlan& plan, const PointWork& w, std::size_t m, dou
   std::copy(q.begin(), q.end(), out);
 }
 
+// What a point hands on besides its outputs: its values, status, replications and series.
 void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatch& out) {
-  const auto& info = *plan.info;
-  const std::size_t M = info.metrics.size();
-  const std::size_t Q = plan.exp->output.quantiles.size();
+  const std::size_t P = plan.info->params.size();
   // Copied, not moved: the slot keeps its buffers for the next point.
-  std::copy(w.values.begin(), w.values.end(), out.values.begin() + i * info.params.size());
-  out.status[i] = w.status;
-  out.replications_run[i] = w.status == kStatusOk ? w.reps_done : 0;
+  std::copy(w.values.begin(), w.values.end(), out.values.begin() + i * P);
   const bool ok = w.status == kStatusOk;
-  for (std::size_t m = 0; m < M; ++m) {
-    auto& column = out.metrics[m];
-    if (info.metrics[m].level == OutputLevel::Point) {
-      column.value[i] = ok ? w.point_metrics[m] : kNaN;
-      continue;
-    }
-    if (ok) column.stats[i] = w.stats[m];
-    if (Q > 0) point_quantiles(plan, w, m, &column.quantiles[i * Q]);
-  }
+  out.status[i] = w.status;
+  out.replications_run[i] = ok ? w.reps_done : 0;
   // Replications hold every metric's slot; the writer keeps those of replication-level metrics.
   if (ok && plan.exp->output.keep_replications) out.replications[i] = std::move(w.reps);
   for (std::size_t s = 0; s < plan.series.size(); ++s)
-    if (w.status == kStatusOk) out.series[s][i] = std::move(w.series[s]);
+    if (ok) out.series[s][i] = std::move(w.series[s]);
+}
+
+// Metric m of points [first, last) into its column: output by output within a run of points, so
+// each column's slots are written one after another (point by point, a point would write one
+// slot in each of the M columns, each its own cache line).
+void summarise_metric(const RunPlan& plan, Batch& b, std::size_t m, std::uint64_t first,
+                      std::uint64_t last) {
+  const std::size_t Q = plan.exp->output.quantiles.size();
+  auto& column = b.out.metrics[m];
+  if (plan.info->metrics[m].level == OutputLevel::Point) {
+    for (std::uint64_t i = first; i < last; ++i)
+      column.value[i] = b.work[i].status == kStatusOk ? b.work[i].point_metrics[m] : kNaN;
+    return;
+  }
+  for (std::uint64_t i = first; i < last; ++i) {
+    if (b.work[i].status == kStatusOk) column.stats[i] = b.work[i].stats[m];
+    if (Q > 0) point_quantiles(plan, b.work[i], m, &column.quantiles[i * Q]);
+  }
+}
+
+void summarise_run(const RunPlan& plan, Batch& b, std::uint64_t first, std::uint64_t last) {
+  for (std::size_t m = 0; m < plan.info->metrics.size(); ++m)
+    summarise_metric(plan, b, m, first, last);
+  for (std::uint64_t i = first; i < last; ++i) summarise_point(plan, b.work[i], i, b.out);
 }
 
 void summarise_batch(const RunPlan& plan, Batch& b) {
@@ -439,8 +453,10 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   out.replications_run.assign(b.count, 0);
   if (plan.exp->output.keep_replications) out.replications.resize(b.count);
   out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));
-  detail::parallel_for(std::uint64_t{0}, b.count,
-                       [&](std::uint64_t i) { summarise_point(plan, b.work[i], i, out); });
+  constexpr std::uint64_t kRun = 64;
+  detail::parallel_for(std::uint64_t{0}, (b.count + kRun - 1) / kRun, [&](std::uint64_t r) {
+    summarise_run(plan, b, r * kRun, std::min(b.count, (r + 1) * kRun));
+  });
 }
 
 }  // namespace
