@@ -403,7 +403,8 @@ void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatc
   out.status[i] = w.status;
   out.replications_run[i] = ok ? w.reps_done : 0;
   // Replications hold every metric's slot; the writer keeps those of replication-level metrics.
-  if (ok && plan.exp->output.keep_replications) out.replications[i] = std::move(w.reps);
+  if (plan.exp->output.keep_replications)
+    out.replications[i] = ok ? std::move(w.reps) : std::vector<double>{};
   for (std::size_t s = 0; s < plan.series.size(); ++s)
     if (ok) out.series[s][i] = std::move(w.series[s]);
 }
@@ -421,7 +422,8 @@ void summarise_metric(const RunPlan& plan, Batch& b, std::size_t m, std::uint64_
     return;
   }
   for (std::uint64_t i = first; i < last; ++i) {
-    if (b.work[i].status == kStatusOk) column.stats[i] = b.work[i].stats[m];
+    // Every slot is written: the columns may be a written batch's, reused.
+    column.stats[i] = b.work[i].status == kStatusOk ? b.work[i].stats[m] : Accumulator{};
     if (Q > 0) point_quantiles(plan, b.work[i], m, &column.quantiles[i * Q]);
   }
 }
@@ -492,10 +494,28 @@ struct BatchComputer::Impl {
     free.push_back(std::move(b));
   }
 
+  // A written batch's columns, for the next batch to fill: fresh ones are megabytes of new pages
+  // (page faults) every batch. Their per-replication data was handed on and is dropped.
+  PointBatch take_spent() {
+    const std::lock_guard lock(mutex);
+    if (spent.empty()) return {};
+    PointBatch out = std::move(spent.back());
+    spent.pop_back();
+    return out;
+  }
+  void keep_spent(PointBatch&& b) {
+    b.replications.clear();
+    b.series.clear();
+    constexpr std::size_t kKept = 4;  // about the batches in flight (the pipeline's tokens)
+    const std::lock_guard lock(mutex);
+    if (spent.size() < kKept) spent.push_back(std::move(b));
+  }
+
   Design design;
   RunPlan plan;
   std::mutex mutex;
   std::vector<std::unique_ptr<Batch>> free;
+  std::vector<PointBatch> spent;
 };
 
 BatchComputer::BatchComputer(const Experiment& exp, const Model& model, std::uint64_t parallelism)
@@ -522,9 +542,13 @@ PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) cons
   compute_batch(impl_->plan, impl_->design, *b);
   summarise_batch(impl_->plan, *b);
   PointBatch out = std::move(b->out);
-  b->out = PointBatch{};
+  b->out = impl_->take_spent();
   impl_->give_back(std::move(b));
   return out;
+}
+
+void BatchComputer::recycle(PointBatch&& written) const {
+  impl_->keep_spent(std::move(written));
 }
 
 }  // namespace tariffsim
