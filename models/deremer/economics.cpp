@@ -280,6 +280,40 @@ StablePoint stable_point_tot(const Countries& g) {
   return s;
 }
 
+namespace {
+
+// A polynomial in lam of degree <= 2: c0 + c1 lam + c2 lam^2.
+struct Poly2 {
+  double c0 = 0, c1 = 0, c2 = 0;
+};
+Poly2 times(Poly2 a, Poly2 b) {  // of two linear ones
+  return {a.c0 * b.c0, a.c0 * b.c1 + a.c1 * b.c0, a.c1 * b.c1};
+}
+Poly2 linear(double c0, double c1) {
+  return {c0, c1, 0.0};
+}
+Poly2 combine(double x, Poly2 a, double y, Poly2 b) {  // x a + y b
+  return {x * a.c0 + y * b.c0, x * a.c1 + y * b.c1, x * a.c2 + y * b.c2};
+}
+
+// The volume stable-point condition h(lam) = G_x a(ty) + G_y a(tx) along the interior frontier,
+// with tx = Nx/Dx and ty = Ny/Dy (spec §4), times 49 Dx Dy: a quadratic H in lam. Dx, Dy > 0
+// inside the SOC range, so h and H have the same sign there, and the vertex of H splits the range
+// into at most two pieces on each of which h changes sign at most once.
+double volume_condition_vertex(const Countries& g) {
+  const double gM = g.home.gM, gE = g.home.gE, gMs = g.foreign.gM, gEs = g.foreign.gE;
+  const Poly2 Nx = linear(9.0 - 12.0 * gEs, 8.0 * gM - 5.0);
+  const Poly2 Dx = linear(-9.0 * (1.0 + gEs), 68.0 - 8.0 * gM);
+  const Poly2 Ny = linear(8.0 * gMs - 5.0, 9.0 - 12.0 * gE);
+  const Poly2 Dy = linear(68.0 - 8.0 * gMs, -9.0 * (1.0 + gE));
+  const LinearSlope gx = import_slope(gM), gy = export_slope(gE);
+  const Poly2 H = combine(1.0, times(combine(gx.c0, Dx, gx.c1, Nx), combine(4.0, Dy, -3.0, Ny)),
+                          1.0, times(combine(gy.c0, Dy, gy.c1, Ny), combine(4.0, Dx, -3.0, Nx)));
+  return H.c2 != 0.0 ? -H.c1 / (2.0 * H.c2) : kNaN;
+}
+
+}  // namespace
+
 StablePoint stable_point_volume(const Countries& g) {
   // On the frontier both countries' conditions coincide (G*_x = -lam G_x, G*_y = -lam G_y), so the
   // stable point is a root in lam of G_x a(ty) + G_y a(tx) along the interior frontier.
@@ -294,12 +328,12 @@ StablePoint stable_point_volume(const Countries& g) {
     return d.x * reciprocity_coordinate(ty, Reciprocity::Volume) +
            d.y * reciprocity_coordinate(tx, Reciprocity::Volume);
   };
-  constexpr int kScan = 2000;
-  const double step = std::log(hi / lo) / kScan;
+  // The roots in increasing lam, one per monotone piece of H; the first valid one is taken.
+  const double vertex = volume_condition_vertex(g);
   double prev_lam = lo, prev_h = h(lo), max_abs = std::abs(prev_h);
   bool found_invalid = false;
-  for (int k = 1; k <= kScan; ++k) {
-    const double lam = k == kScan ? hi : lo * std::exp(step * k);
+  for (const double lam : {vertex, hi}) {
+    if (!(lam > prev_lam && lam <= hi)) continue;  // NaN or outside the range
     const double hk = h(lam);
     max_abs = std::max(max_abs, std::abs(hk));
     if ((prev_h <= 0.0) != (hk <= 0.0) || prev_h == 0.0) {
