@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -67,6 +68,17 @@ void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
                            ds.read(buffer.data(), type, slab.memory, slab.file);
                            ds.write(buffer.data(), type, slab.memory, slab.file);
                          });
+}
+
+// Whether two enum or list values print the same: lists compared bit by bit (-0.0 == 0.0, but
+// they print differently).
+bool same_text(const Value& a, const Value& b) {
+  const auto* x = std::get_if<std::vector<double>>(&a);
+  const auto* y = std::get_if<std::vector<double>>(&b);
+  if (x && y)
+    return x->size() == y->size() &&
+           std::memcmp(x->data(), y->data(), x->size() * sizeof(double)) == 0;
+  return a == b;
 }
 
 // Writes the replications that were run of points [first, first + run.size()) to a dataset whose
@@ -567,8 +579,14 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
         const H5::StrType type = params[p].getStrType();
         const std::size_t width = type.getSize();
         std::vector<char> text(b.count * width, '\0');
+        // A list is printed digit by digit (%.17g); most rows repeat the row before (a fixed
+        // parameter, or a grid's inner axis running over another parameter), so reuse its text.
+        const Value* previous = nullptr;
+        std::string cell;
         for (std::uint64_t i = 0; i < b.count; ++i) {
-          const std::string cell = parameter_text(b.values[i * P + p]);
+          const Value& value = b.values[i * P + p];
+          if (!previous || !same_text(value, *previous)) cell = parameter_text(value);
+          previous = &value;
           std::copy_n(cell.data(), std::min(width, cell.size()), &text[i * width]);
         }
         write_rows(params[p], b.first, b.count, text.data(), type);

@@ -260,6 +260,7 @@ void compute_and_write(BatchFeed& feed) {
     if (b) {
       detail::taken_over(b.get());
       feed.write(*b);
+      feed.computer().recycle(std::move(*b));
     }
     detail::handed_over(&output_turn);
     detail::handed_over(&join);

@@ -399,28 +399,44 @@ void point_quantiles(const RunPlan& plan, const PointWork& w, std::size_t m, dou
   std::copy(q.begin(), q.end(), out);
 }
 
+// What a point hands on besides its outputs: its values, status, replications and series.
 void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatch& out) {
-  const auto& info = *plan.info;
-  const std::size_t M = info.metrics.size();
-  const std::size_t Q = plan.exp->output.quantiles.size();
+  const std::size_t P = plan.info->params.size();
   // Copied, not moved: the slot keeps its buffers for the next point.
-  std::copy(w.values.begin(), w.values.end(), out.values.begin() + i * info.params.size());
-  out.status[i] = w.status;
-  out.replications_run[i] = w.status == kStatusOk ? w.reps_done : 0;
+  std::copy(w.values.begin(), w.values.end(), out.values.begin() + i * P);
   const bool ok = w.status == kStatusOk;
-  for (std::size_t m = 0; m < M; ++m) {
-    auto& column = out.metrics[m];
-    if (info.metrics[m].level == OutputLevel::Point) {
-      column.value[i] = ok ? w.point_metrics[m] : kNaN;
-      continue;
-    }
-    if (ok) column.stats[i] = w.stats[m];
-    if (Q > 0) point_quantiles(plan, w, m, &column.quantiles[i * Q]);
-  }
+  out.status[i] = w.status;
+  out.replications_run[i] = ok ? w.reps_done : 0;
   // Replications hold every metric's slot; the writer keeps those of replication-level metrics.
-  if (ok && plan.exp->output.keep_replications) out.replications[i] = std::move(w.reps);
+  if (plan.exp->output.keep_replications)
+    out.replications[i] = ok ? std::move(w.reps) : std::vector<double>{};
   for (std::size_t s = 0; s < plan.series.size(); ++s)
-    if (w.status == kStatusOk) out.series[s][i] = std::move(w.series[s]);
+    if (ok) out.series[s][i] = std::move(w.series[s]);
+}
+
+// Metric m of points [first, last) into its column: output by output within a run of points, so
+// each column's slots are written one after another (point by point, a point would write one
+// slot in each of the M columns, each its own cache line).
+void summarise_metric(const RunPlan& plan, Batch& b, std::size_t m, std::uint64_t first,
+                      std::uint64_t last) {
+  const std::size_t Q = plan.exp->output.quantiles.size();
+  auto& column = b.out.metrics[m];
+  if (plan.info->metrics[m].level == OutputLevel::Point) {
+    for (std::uint64_t i = first; i < last; ++i)
+      column.value[i] = b.work[i].status == kStatusOk ? b.work[i].point_metrics[m] : kNaN;
+    return;
+  }
+  for (std::uint64_t i = first; i < last; ++i) {
+    // Every slot is written: the columns may be a written batch's, reused.
+    column.stats[i] = b.work[i].status == kStatusOk ? b.work[i].stats[m] : Accumulator{};
+    if (Q > 0) point_quantiles(plan, b.work[i], m, &column.quantiles[i * Q]);
+  }
+}
+
+void summarise_run(const RunPlan& plan, Batch& b, std::uint64_t first, std::uint64_t last) {
+  for (std::size_t m = 0; m < plan.info->metrics.size(); ++m)
+    summarise_metric(plan, b, m, first, last);
+  for (std::uint64_t i = first; i < last; ++i) summarise_point(plan, b.work[i], i, b.out);
 }
 
 void summarise_batch(const RunPlan& plan, Batch& b) {
@@ -444,8 +460,10 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   out.replications_run.assign(b.count, 0);
   if (plan.exp->output.keep_replications) out.replications.resize(b.count);
   out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));
-  detail::parallel_for(std::uint64_t{0}, b.count,
-                       [&](std::uint64_t i) { summarise_point(plan, b.work[i], i, out); });
+  constexpr std::uint64_t kRun = 64;
+  detail::parallel_for(std::uint64_t{0}, (b.count + kRun - 1) / kRun, [&](std::uint64_t r) {
+    summarise_run(plan, b, r * kRun, std::min(b.count, (r + 1) * kRun));
+  });
 }
 
 }  // namespace
@@ -481,10 +499,28 @@ struct BatchComputer::Impl {
     free.push_back(std::move(b));
   }
 
+  // A written batch's columns, for the next batch to fill: fresh ones are megabytes of new pages
+  // (page faults) every batch. Their per-replication data was handed on and is dropped.
+  PointBatch take_spent() {
+    const std::lock_guard lock(mutex);
+    if (spent.empty()) return {};
+    PointBatch out = std::move(spent.back());
+    spent.pop_back();
+    return out;
+  }
+  void keep_spent(PointBatch&& b) {
+    b.replications.clear();
+    b.series.clear();
+    constexpr std::size_t kKept = 4;  // about the batches in flight (the pipeline's tokens)
+    const std::lock_guard lock(mutex);
+    if (spent.size() < kKept) spent.push_back(std::move(b));
+  }
+
   Design design;
   RunPlan plan;
   std::mutex mutex;
   std::vector<std::unique_ptr<Batch>> free;
+  std::vector<PointBatch> spent;
 };
 
 BatchComputer::BatchComputer(const Experiment& exp, const Model& model, std::uint64_t parallelism)
@@ -511,9 +547,13 @@ PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) cons
   compute_batch(impl_->plan, impl_->design, *b);
   summarise_batch(impl_->plan, *b);
   PointBatch out = std::move(b->out);
-  b->out = PointBatch{};
+  b->out = impl_->take_spent();
   impl_->give_back(std::move(b));
   return out;
+}
+
+void BatchComputer::recycle(PointBatch&& written) const {
+  impl_->keep_spent(std::move(written));
 }
 
 }  // namespace tariffsim

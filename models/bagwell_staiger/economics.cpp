@@ -2,7 +2,6 @@
 #include "economics.hpp"
 
 #include <algorithm>
-#include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -40,8 +39,7 @@ bool free_trade_at(double ess_sup, double hi) {
 }
 
 // q(v) = h(v)/v with h(v) = κG(v) + φ − v², in the form without cancellation for each range of v.
-double q_value(const Distribution& d, double kap, double phi, double hi, double v) {
-  const PartialMoments pm = d.partial(v);
+double q_of(const PartialMoments& pm, double kap, double phi, double hi, double v) {
   if (v < 0.5 * hi) {
     // G(v)/v = E[Vf²;Vf≤v]/v + 2E[Vf;Vf>v] − vP(Vf>v): positive parts; here v² ≪ κG + φ.
     const double g_over_v = pm.e2_below / v + (2.0 * pm.e_above - v * pm.p_above);
@@ -51,28 +49,54 @@ double q_value(const Distribution& d, double kap, double phi, double hi, double 
   return ((hi - v) * (hi + v) - kap * pm.excess2) / v;
 }
 
-double root_of_q(const Distribution& d, double kap, double phi, double hi) {
-  auto q = [&](double v) { return q_value(d, kap, phi, hi, v); };
-  const double q_hi = q(hi);
-  if (q_hi >= 0.0) return hi;
+// h(v) = v q(v) and h'(v) = 2κE[(Vf−v)+] − 2v (G' = 2E[(Vf−v)+], spec §4), from one evaluation of
+// the partial moments, which are kept: solve() needs them at V̄.
+struct HAndSlope {
+  double v, h, slope;
+  PartialMoments pm;
+};
+HAndSlope h_and_slope(const Distribution& d, double kap, double phi, double hi, double v) {
+  const PartialMoments pm = d.partial(v);
+  return {v, v * q_of(pm, kap, phi, hi, v), 2.0 * (kap * pm.excess1 - v), pm};
+}
 
-  // q(0+) >= 2κE[Vf] > 0, so halving terminates well before lo underflows.
-  double right = hi, lo = 0.5 * hi, q_lo = q(lo);
-  while (!(q_lo > 0.0)) {
-    if (q_lo == 0.0) return lo;
-    right = lo;
-    lo *= 0.5;
-    if (lo == 0.0) throw std::runtime_error("solve_vbar: failed to bracket the root");
-    q_lo = q(lo);
+// Newton's method on h from hi, where h(hi) < 0. h is strictly concave (spec §4), so its tangent at
+// any v lies above it: a step from a v right of the root lands where h <= 0, i.e. still right of
+// the root, and short of v since h'(v) < 0 there. The iterates decrease monotonically to the root,
+// halving the distance while far from it (h ~ −v²) and converging quadratically near it: about
+// log2(hi/V̄) + 4 evaluations, where bracketing and TOMS 748 took twice as many.
+HAndSlope root_of_h(const Distribution& d, double kap, double phi, double hi, HAndSlope f) {
+  for (int iteration = 0; iteration < 200 && f.slope < 0.0; ++iteration) {
+    const double next = f.v - f.h / f.slope;
+    if (!(next < f.v && next > 0.0)) break;  // no progress left at double precision
+    const HAndSlope g = h_and_slope(d, kap, phi, hi, next);
+    // A step shorter than a few ulps leaves a much smaller error (quadratic convergence); h >= 0
+    // means the root was reached to rounding.
+    if (g.h >= 0.0 || f.v - next <= 4.0 * kEps * f.v) return g;
+    f = g;
   }
-  const double q_right = (right == hi) ? q_hi : q(right);
-  if (q_right == 0.0) return right;
+  return f;
+}
 
-  std::uintmax_t max_iter = 200;
-  const auto bracket = boost::math::tools::toms748_solve(
-      q, lo, right, q_lo, q_right,
-      boost::math::tools::eps_tolerance<double>(std::numeric_limits<double>::digits), max_iter);
-  return 0.5 * (bracket.first + bracket.second);
+// V̄ and the partial moments there (spec §4's algorithm; the root by root_of_h).
+struct VbarAndMoments {
+  double vbar;
+  PartialMoments pm;
+};
+VbarAndMoments vbar_and_moments(const Distribution& d, double delta, double phi) {
+  require_valid_delta(delta);
+  require_valid_phi(phi);
+  const double hi = upper_bracket(d, delta, phi);
+  if (hi == 0.0) return {0.0, d.partial(0.0)};
+  const double s = d.ess_sup();
+  if (free_trade_at(s, hi)) {
+    const double vbar = std::max(hi, s);
+    return {vbar, d.partial(vbar)};
+  }
+  const HAndSlope at_hi = h_and_slope(d, kappa(delta), phi, hi, hi);
+  if (at_hi.h >= 0.0) return {hi, at_hi.pm};  // q(hi) rounds to >= 0 (spec §10)
+  const HAndSlope root = root_of_h(d, kappa(delta), phi, hi, at_hi);
+  return {root.v, root.pm};
 }
 
 double increase_probability(const Distribution& d, double vbar, double p_protect) {
@@ -130,13 +154,7 @@ double G(const Distribution& d, double v) {
 }
 
 double solve_vbar(const Distribution& d, double delta, double phi) {
-  require_valid_delta(delta);
-  require_valid_phi(phi);
-  const double hi = upper_bracket(d, delta, phi);
-  if (hi == 0.0) return 0.0;
-  const double s = d.ess_sup();
-  if (free_trade_at(s, hi)) return std::max(hi, s);
-  return root_of_q(d, kappa(delta), phi, hi);
+  return vbar_and_moments(d, delta, phi).vbar;
 }
 
 bool free_trade_sustainable(const Distribution& d, double delta, double phi) {
@@ -177,10 +195,11 @@ Solution solve(const Params& p) {
   const double phi = 6.0 * p.a * p.F;
   const Distribution& d = p.dist;
   Solution s;
-  s.Vbar = solve_vbar(d, p.delta, phi);
+  const VbarAndMoments root = vbar_and_moments(d, p.delta, phi);
+  const PartialMoments& pm = root.pm;
+  s.Vbar = root.vbar;
   s.free_trade_sustainable = free_trade_sustainable(d, p.delta, phi);
 
-  const PartialMoments pm = d.partial(s.Vbar);
   const double g = pm.e2_below + s.Vbar * (2.0 * pm.e_above - s.Vbar * pm.p_above);
   const double mean = d.mean();
   s.E_gain = g / (8.0 * p.a);

@@ -280,6 +280,40 @@ StablePoint stable_point_tot(const Countries& g) {
   return s;
 }
 
+namespace {
+
+// A polynomial in lam of degree <= 2: c0 + c1 lam + c2 lam^2.
+struct Poly2 {
+  double c0 = 0, c1 = 0, c2 = 0;
+};
+Poly2 times(Poly2 a, Poly2 b) {  // of two linear ones
+  return {a.c0 * b.c0, a.c0 * b.c1 + a.c1 * b.c0, a.c1 * b.c1};
+}
+Poly2 linear(double c0, double c1) {
+  return {c0, c1, 0.0};
+}
+Poly2 combine(double x, Poly2 a, double y, Poly2 b) {  // x a + y b
+  return {x * a.c0 + y * b.c0, x * a.c1 + y * b.c1, x * a.c2 + y * b.c2};
+}
+
+// The volume stable-point condition h(lam) = G_x a(ty) + G_y a(tx) along the interior frontier,
+// with tx = Nx/Dx and ty = Ny/Dy (spec §4), times 49 Dx Dy: a quadratic H in lam. Dx, Dy > 0
+// inside the SOC range, so h and H have the same sign there, and the vertex of H splits the range
+// into at most two pieces on each of which h changes sign at most once.
+double volume_condition_vertex(const Countries& g) {
+  const double gM = g.home.gM, gE = g.home.gE, gMs = g.foreign.gM, gEs = g.foreign.gE;
+  const Poly2 Nx = linear(9.0 - 12.0 * gEs, 8.0 * gM - 5.0);
+  const Poly2 Dx = linear(-9.0 * (1.0 + gEs), 68.0 - 8.0 * gM);
+  const Poly2 Ny = linear(8.0 * gMs - 5.0, 9.0 - 12.0 * gE);
+  const Poly2 Dy = linear(68.0 - 8.0 * gMs, -9.0 * (1.0 + gE));
+  const LinearSlope gx = import_slope(gM), gy = export_slope(gE);
+  const Poly2 H = combine(1.0, times(combine(gx.c0, Dx, gx.c1, Nx), combine(4.0, Dy, -3.0, Ny)),
+                          1.0, times(combine(gy.c0, Dy, gy.c1, Ny), combine(4.0, Dx, -3.0, Nx)));
+  return H.c2 != 0.0 ? -H.c1 / (2.0 * H.c2) : kNaN;
+}
+
+}  // namespace
+
 StablePoint stable_point_volume(const Countries& g) {
   // On the frontier both countries' conditions coincide (G*_x = -lam G_x, G*_y = -lam G_y), so the
   // stable point is a root in lam of G_x a(ty) + G_y a(tx) along the interior frontier.
@@ -294,12 +328,12 @@ StablePoint stable_point_volume(const Countries& g) {
     return d.x * reciprocity_coordinate(ty, Reciprocity::Volume) +
            d.y * reciprocity_coordinate(tx, Reciprocity::Volume);
   };
-  constexpr int kScan = 2000;
-  const double step = std::log(hi / lo) / kScan;
+  // The roots in increasing lam, one per monotone piece of H; the first valid one is taken.
+  const double vertex = volume_condition_vertex(g);
   double prev_lam = lo, prev_h = h(lo), max_abs = std::abs(prev_h);
   bool found_invalid = false;
-  for (int k = 1; k <= kScan; ++k) {
-    const double lam = k == kScan ? hi : lo * std::exp(step * k);
+  for (const double lam : {vertex, hi}) {
+    if (!(lam > prev_lam && lam <= hi)) continue;  // NaN or outside the range
     const double hk = h(lam);
     max_abs = std::max(max_abs, std::abs(hk));
     if ((prev_h <= 0.0) != (hk <= 0.0) || prev_h == 0.0) {
@@ -454,19 +488,75 @@ PathGeometry path_geometry(const Countries& g, Reciprocity r, PathMode m) {
   return p;
 }
 
-// First tx (scanning down from the start) where gain(tx) >= 0, or -inf if none.
+// A gain along a reciprocity path written in one country's own coordinate b (a(t) of its own
+// tariff, which grows as the path cuts tariffs): f(b) = P + Q b + R b/sqrt(K + b^2), where
+// sqrt(K + b^2) is the partner's coordinate on the level set (spec §6, §10). Home's phi has
+// b = a(tx); Foreign's psi has b = a(ty) and K of the opposite sign.
+struct CoordinateGain {
+  double P, Q, R, K;
+};
+
+// A slope (c0 + c1 t)/49 in the coordinate a = a0 + a1 t: alpha + beta a.
+struct SlopeInCoordinate {
+  double alpha, beta;
+};
+SlopeInCoordinate in_coordinate(LinearSlope s, Reciprocity r) {
+  const double a0 = reciprocity_coordinate(0.0, r), a1 = reciprocity_coordinate(1.0, r) - a0;
+  const double beta = s.c1 / (49.0 * a1);
+  return {s.c0 / 49.0 - beta * a0, beta};
+}
+
+// phi = G_x + G_y a(tx)/a(ty) and psi = G*_y + G*_x a(ty)/a(tx), each slope linear in a.
+CoordinateGain home_gain_in_coordinate(const Countries& g, Reciprocity r, double K) {
+  const SlopeInCoordinate x = in_coordinate(import_slope(g.home.gM), r);
+  const SlopeInCoordinate y = in_coordinate(export_slope(g.home.gE), r);
+  return {x.alpha, x.beta + y.beta, y.alpha, K};
+}
+CoordinateGain foreign_gain_in_coordinate(const Countries& g, Reciprocity r, double K) {
+  const SlopeInCoordinate y = in_coordinate(import_slope(g.foreign.gM), r);
+  const SlopeInCoordinate x = in_coordinate(export_slope(g.foreign.gE), r);
+  return {y.alpha, y.beta + x.beta, x.alpha, -K};
+}
+
+// f'(b) = Q + R K / (K + b^2)^(3/2): (K + b^2)^(3/2) is monotone in b > 0, so f' has at most one
+// zero there and f at most one turning point. Returns b at that zero, or NaN if there is none.
+double turning_coordinate(const CoordinateGain& f) {
+  if (f.Q == 0.0) return kNaN;
+  const double cube = -f.R * f.K / f.Q;  // (K + b^2)^(3/2) at the turning point
+  if (!(cube > 0.0)) return kNaN;
+  const double b2 = std::pow(cube, 2.0 / 3.0) - f.K;
+  return b2 > 0.0 ? std::sqrt(b2) : kNaN;
+}
+
+// First tx (going down from the start) where gain(tx) >= 0, or -inf if none. The gain has at most
+// one turning point in tx, `turn` (NaN if none): on each side of it the gain is monotone, so a
+// sign change inside a piece shows in the signs at the piece's ends and is the only one there.
 template <class F>
-double first_zero_going_down(F gain, double start, double bound) {
-  constexpr int kScan = 4000;
+double first_zero_going_down(F gain, double start, double bound, double turn) {
   if (gain(start) >= 0.0) return start;
   double prev = start;
-  for (int k = 1; k <= kScan; ++k) {
-    const double t = k == kScan ? bound : start + (bound - start) * k / kScan;
-    const double f = gain(t);
-    if (f >= 0.0) return refine_root(gain, t, prev);
+  for (const double t : {turn, bound}) {
+    if (!(t < prev && t >= bound)) continue;  // NaN or outside (bound, prev)
+    if (gain(t) >= 0.0) return refine_root(gain, t, prev);
     prev = t;
   }
   return -std::numeric_limits<double>::infinity();
+}
+
+// The tx where a gain along the path has its turning point, NaN if none. One-for-one gains are
+// linear in tx (no turning point); on a reciprocity path a(tx) is linear in tx and a(ty) grows
+// with a(tx), so a turning point in either coordinate is one tx.
+struct PathTurns {
+  double home = kNaN, foreign = kNaN;
+};
+PathTurns path_turns(const Countries& g, Reciprocity r, PathMode m, const PathGeometry& geo) {
+  if (m == PathMode::OneForOne) return {};
+  const double ax0 = reciprocity_coordinate(geo.tx0, r), ay0 = reciprocity_coordinate(geo.ty0, r);
+  const double K = ay0 * ay0 - ax0 * ax0;  // a(ty)^2 - a(tx)^2 along the path
+  const double bx = turning_coordinate(home_gain_in_coordinate(g, r, K));
+  const double by = turning_coordinate(foreign_gain_in_coordinate(g, r, K));
+  const double bx_of_by = by * by - K > 0.0 ? std::sqrt(by * by - K) : kNaN;
+  return {reciprocity_coordinate_inverse(bx, r), reciprocity_coordinate_inverse(bx_of_by, r)};
 }
 
 }  // namespace
@@ -476,8 +566,9 @@ PathEnd liberalization_endpoint(const Countries& g, Reciprocity r, PathMode m) {
   const auto ty_of = [&](double tx) { return path_ty(g, tx, geo.tx0, geo.ty0, r, m); };
   const auto home = [&](double tx) { return path_home_gain(g, tx, ty_of(tx), r, m); };
   const auto foreign = [&](double tx) { return path_foreign_gain(g, tx, ty_of(tx), r, m); };
-  const double th = first_zero_going_down(home, geo.tx_start, geo.tx_bound);
-  const double tf = first_zero_going_down(foreign, geo.tx_start, geo.tx_bound);
+  const PathTurns turns = path_turns(g, r, m, geo);
+  const double th = first_zero_going_down(home, geo.tx_start, geo.tx_bound, turns.home);
+  const double tf = first_zero_going_down(foreign, geo.tx_start, geo.tx_bound, turns.foreign);
   PathEnd e;
   e.tx_start = geo.tx_start;
   e.tx = std::max({th, tf, geo.tx_bound});

@@ -222,6 +222,35 @@ def check_info_shows_finished(b, path):
     check(f", complete at {finished}\n" in out, f"info prints 'complete at {finished}' ({out[:200]})")
 
 
+LIST_GRID = """
+[experiment]
+name = "lists"
+model = "bagwell_staiger"
+seed = 1
+replications = 1
+[parameters]
+dist = "discrete"
+probs = [0.5, 0.5]
+periods = 1
+[grid]
+values = [[0.0, 1.5], [-0.0, 1.5], [-0.0, 1.5], [0.0, 1.5], [0.5, 1.5]]
+delta = [0.2, 0.3]
+"""
+
+
+def check_list_text(b, wd):
+    """A list parameter is stored as its text, row by row (the writer reuses the text of a row
+    equal to the one before, bit for bit: -0.0 == 0.0 but prints as -0)."""
+    exp = write(wd / "lists.toml", LIST_GRID)
+    out = wd / "lists.h5"
+    run_ok(b, "run", exp, "-o", out, "--no-progress")
+    with h5py.File(out, "r") as f:
+        text = [v.decode() for v in f["lists/points/values"][()]]
+    expected = [t for t in ["[0, 1.5]", "[-0, 1.5]", "[-0, 1.5]", "[0, 1.5]", "[0.5, 1.5]"]
+                for _ in range(2)]
+    check(text == expected, f"points/values as configured, -0 included ({text})")
+
+
 def main():
     args = parse_args()
     b, wd = args.tariffsim, workdir()
@@ -231,6 +260,7 @@ def main():
     check_statistics(b, wd, full)
     check_compression(b, wd, full)
     check_version_1(b, wd, full)
+    check_list_text(b, wd)
 
 
 if __name__ == "__main__":

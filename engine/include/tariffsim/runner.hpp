@@ -72,6 +72,9 @@ class BatchComputer {
   std::uint64_t batch_points() const;  // points per batch
   // Prepares, replicates (adaptively) and summarises points [first, first + count).
   PointBatch compute(std::uint64_t first, std::uint64_t count) const;
+  // Hands a written batch back: a later compute() fills its columns instead of allocating new
+  // ones. Optional (a batch never handed back is simply freed).
+  void recycle(PointBatch&& written) const;
   std::vector<Value> values(std::uint64_t index) const;  // a point's parameter values
   void values_into(std::uint64_t index, std::vector<Value>& out) const;  // the same, into `out`
 

@@ -195,3 +195,63 @@ TEST_CASE("liberalization paths under volume reciprocity", "[deremer][path][edge
   }
   CHECK(checked == 2);
 }
+
+namespace {
+// The first tx going down from `start` where gain >= 0, by a dense scan and TOMS 748: the
+// reference for the endpoint's bracketing (which evaluates the gain at a few points only).
+template <class F>
+double first_zero_by_scan(F gain, double start, double bound) {
+  constexpr int kSteps = 20000;
+  if (gain(start) >= 0) return start;
+  double prev = start;
+  for (int k = 1; k <= kSteps; ++k) {
+    const double t = start + (bound - start) * k / kSteps;
+    if (gain(t) >= 0) return root(gain, t, prev);
+    prev = t;
+  }
+  return -INFINITY;
+}
+}  // namespace
+
+TEST_CASE("liberalization endpoints match a dense scan of the gains", "[deremer][path][edge]") {
+  using dm::PathMode;
+  using dm::Reciprocity;
+  int compared = 0, stopped_by_country = 0, inside = 0;
+  const double weights[] = {0.8, 1.15, 1.6, 2.1};  // 2.1: prohibitive Nash (gM >= 7/4)
+  for (const Reciprocity r : {Reciprocity::Tot, Reciprocity::Volume})
+    for (const PathMode m : {PathMode::Reciprocity, PathMode::OneForOne})
+      for (double gM : weights)
+        for (double gE : weights)
+          for (double gMs : weights)
+            for (double gEs : weights) {
+              const Countries g{{gM, gE}, {gMs, 0.9 * gEs}};
+              const dm::PathEnd e = dm::liberalization_endpoint(g, r, m);
+              const double txN = dm::nash_tariff(gM).t, tyN = dm::nash_tariff(gMs).t;
+              const auto ty = [&](double tx) { return dm::path_ty(g, tx, txN, tyN, r, m); };
+              const auto home = [&](double tx) { return dm::path_home_gain(g, tx, ty(tx), r, m); };
+              const auto foreign = [&](double tx) {
+                return dm::path_foreign_gain(g, tx, ty(tx), r, m);
+              };
+              // The path ends where tx or ty reaches -1 (ty rises with tx along the path).
+              const double bound =
+                  ty(-1.0) >= -1.0 ? -1.0 : root([&](double x) { return ty(x) + 1.0; }, -1.0, txN);
+              const double th = first_zero_by_scan(home, e.tx_start, bound);
+              const double tf = first_zero_by_scan(foreign, e.tx_start, bound);
+              INFO("gM " << gM << " gE " << gE << " gMs " << gMs << " gEs " << 0.9 * gEs);
+              if (e.stopped_by == dm::kStoppedByBound) {
+                CHECK(th == -INFINITY);
+                CHECK(tf == -INFINITY);
+                continue;
+              }
+              const double ref = std::max(th, tf);
+              CHECK(e.tx == Approx(ref).margin(1e-12));
+              if (std::abs(th - tf) > 1e-9)
+                CHECK(e.stopped_by == (th > tf ? dm::kStoppedByHome : dm::kStoppedByForeign));
+              stopped_by_country += e.stopped_by != dm::kStoppedByBoth;
+              inside += e.tx < e.tx_start;
+              ++compared;
+            }
+  CHECK(compared > 700);
+  CHECK(stopped_by_country > 500);
+  CHECK(inside > 400);  // the rest stop at the start: a gain is >= 0 at Nash
+}

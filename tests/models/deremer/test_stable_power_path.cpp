@@ -240,3 +240,51 @@ TEST_CASE("liberalization paths", "[deremer][path]") {
   CHECK(phi.back() == Approx(0).margin(1e-12));
   for (std::size_t i = 0; i + 1 < tx.size(); ++i) CHECK(phi[i] < 0);
 }
+
+TEST_CASE("volume stable point: the first valid root of a dense scan in lam", "[deremer][stable]") {
+  // The reference scans G_x a(ty) + G_y a(tx) along the interior frontier in 20,000 log steps
+  // and refines each sign change; the model brackets the roots by the condition's analytic shape.
+  const auto valid = [](const Countries& g, double tx, double ty) {
+    const double lam = dm::lam_of_frontier_point(g, tx, ty);
+    return tx >= -1 && tx < 1.0 / 6 && ty >= -1 && ty < 1.0 / 6 && lam > 0 &&
+           dm::frontier_soc(g, lam);
+  };
+  int ok = 0, compared = 0;
+  const double weights[] = {0.7, 1.0, 1.3, 1.9, 3.5};
+  for (double gM : weights)
+    for (double gE : weights)
+      for (double gMs : weights)
+        for (double gEs : weights) {
+          const Countries g{{gM, gE}, {gMs, 1.05 * gEs}};
+          const double lo =
+              std::max(g.foreign.gE / 3, 9 * (1 + g.foreign.gE) / (68 - 8 * gM)) * (1 + 1e-12);
+          const double hi = std::min(3 / gE, (68 - 8 * gMs) / (9 * (1 + gE))) * (1 - 1e-12);
+          const auto h = [&](double lam) {
+            const double tx = dm::frontier_tx_interior(g, lam),
+                         ty = dm::frontier_ty_interior(g, lam);
+            const dm::Gradient d = dm::home_gradient(tx, ty, g.home);
+            return d.x * (4 - 3 * ty) + d.y * (4 - 3 * tx);
+          };
+          double ref_tx = NAN;
+          constexpr int kSteps = 20000;
+          for (int k = 1; lo < hi && k <= kSteps && std::isnan(ref_tx); ++k) {
+            const double a = lo * std::pow(hi / lo, double(k - 1) / kSteps);
+            const double b = k == kSteps ? hi : lo * std::pow(hi / lo, double(k) / kSteps);
+            if ((h(a) <= 0) == (h(b) <= 0)) continue;
+            const double lam = root(h, a, b);
+            const double tx = dm::frontier_tx_interior(g, lam),
+                         ty = dm::frontier_ty_interior(g, lam);
+            if (valid(g, tx, ty)) ref_tx = tx;
+          }
+          const dm::StablePoint s = dm::stable_point_volume(g);
+          INFO("gM " << gM << " gE " << gE << " gMs " << gMs << " gEs " << 1.05 * gEs);
+          CHECK((s.status == dm::kOk) == !std::isnan(ref_tx));
+          if (s.status == dm::kOk && !std::isnan(ref_tx)) {
+            CHECK(s.tx == Approx(ref_tx).margin(1e-11));
+            ++ok;
+          }
+          ++compared;
+        }
+  CHECK(compared == 625);
+  CHECK(ok > 50);
+}
