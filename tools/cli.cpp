@@ -27,6 +27,7 @@
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/run_session.hpp"
+#include "tariffsim/search.hpp"
 #include "tariffsim/validate.hpp"
 
 namespace tariffsim::cli {
@@ -176,7 +177,7 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
   if (!shard.empty()) parse_shard_option(shard, opt);
   RunSetup setup;
   setup.exp = load(path, sets);
-  setup.model = Registry::global().create(setup.exp->model);
+  setup.model = experiment_model(*setup.exp, Registry::global());
   if (opt.shard_count > 1 && opt.output_path.empty()) {
     opt.output_path = shard_file_name(setup.exp->output.file, opt);
     opt.output_origin =
@@ -237,7 +238,7 @@ int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
 
 int cmd_validate(const std::string& path, const std::vector<std::string>& sets) {
   const Experiment exp = load(path, sets);
-  const auto model = Registry::global().create(exp.model);
+  const auto model = experiment_model(exp, Registry::global());
   validate(exp, *model);
   const Design design(exp, model->info());
   std::printf(
