@@ -38,12 +38,14 @@ double midpoint(double a, double b, bool integer) {
   return integer ? std::floor(a + (b - a) / 2) : a + (b - a) / 2;
 }
 
-// [a, b] with g(a) < 0 <= g(b), halved until it is at most `step` wide. A NaN counts as < 0; the
-// caller's evaluation notes it.
+// [a, b] with g(a) < 0 <= g(b), halved until it is at most `step` wide, or until no double lies
+// between a and b (a step below the doubles' spacing there). A NaN counts as < 0; the caller's
+// evaluation notes it.
 template <class G>
 std::pair<double, double> bisect(const G& g, double a, double b, double step, bool integer) {
   while (b - a > step) {
     const double m = midpoint(a, b, integer);
+    if (m <= a || m >= b) break;
     (g(m) >= 0 ? b : a) = m;
   }
   return {a, b};

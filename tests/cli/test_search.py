@@ -88,6 +88,13 @@ def outputs_and_threads(b, wd):
     check(abs(star - truth).max() <= 1e-6, f"free-trade thresholds of the spec ({star} vs {truth})")
     r = run(b, "info", wd / "t1.h5")
     check(r.returncode == 0 and "delta_star" in r.stdout, "info describes the search's file")
+    import tariffsim
+    df = tariffsim.open(wd / "t1.h5").results()
+    check(df["delta_star"].to_numpy().tobytes() == star.tobytes(),
+          "the Python reader reads the thresholds as ordinary outputs")
+    r = run(b, "plot", wd / "t1.h5", "-o", wd / "figures")
+    check(r.returncode == 0 and (wd / "figures" / "s_delta_star.png").exists(),
+          f"plot draws the threshold figure ({r.stderr.strip()[-300:]})")
     for i, shard in enumerate(("0/2", "1/2")):
         r = run(b, "run", exp, "--shard", shard, "-o", wd / f"shard{i}.h5", "--no-progress")
         check(r.returncode == 0, f"shard {shard} runs ({r.stderr.strip()[-300:]})")
@@ -98,9 +105,16 @@ def outputs_and_threads(b, wd):
     check(merged.tobytes() == star.tobytes(), "merged shards give the single run's thresholds")
 
 
+EXPERIMENTS = ("bs_delta_star", "bs_delta_star_discrete", "bs_sd_star", "bs_sd_star_sim",
+               "bc_power_sectors")
+
+
 def main():
     args = parse_args()
     b, wd = args.tariffsim, workdir()
+    for name in EXPERIMENTS:
+        r = run(b, "validate", f"{args.source}/experiments/{name}.toml")
+        check(r.returncode == 0, f"experiments/{name}.toml is valid ({r.stderr.strip()[-300:]})")
     bad_inputs(b, wd)
     outputs_and_threads(b, wd)
 

@@ -227,6 +227,18 @@ TEST_CASE("search: no crossing in the bracket and integer parameters", "[search]
   CHECK(k.star == 8);
   CHECK(k.lo == 8);
   CHECK(k.hi == 8);
+  // A tolerance below the doubles' spacing: the bisections stop at adjacent doubles, and the
+  // stages at the budget (the function has no noise: an interval of one double's width).
+  const SearchResult fine = noisy_search(
+      [](double x, std::uint64_t) {
+        return NoisyMean{x, 0};
+      },
+      {0, 1, 0.3, 1e-300}, {0.95, 1'000'000'000, 64});
+  CHECK(fine.status == SearchStatus::BudgetExhausted);
+  CHECK(fine.lo <= 0.3);
+  CHECK(0.3 <= fine.hi);
+  CHECK(fine.hi - fine.lo < 1e-15);
+  CHECK(fine.replications <= 1'000'000'000);
   // Falling: the first integer where 100 - x^2 <= 50 is 8 too.
   CHECK(deterministic_search([](double x) { return 100 - x * x; }, {1, 100, 50, 1, true}).star ==
         8);
