@@ -1,11 +1,12 @@
 """[search] end to end: bad input exits 2 naming file, line and key; a search's file holds its
-outputs as ordinary point-level outputs (the Python reader reads them) and is bitwise identical for
-1 and 2 threads and across a killed-free shard split merged back."""
+outputs as ordinary point-level outputs (info, the Python reader and plot read them) and is bitwise
+identical for 1 and 2 threads, for shards merged, and for a noisy search killed and resumed."""
 import sys
 
 import h5py
 
-from common import check, datasets, differing, parse_args, run, workdir, write
+from common import (check, datasets, differing, kill_part_way, parse_args, run, same_content,
+                    workdir, write)
 
 HEADER = '[experiment]\nname = "s"\nmodel = "bagwell_staiger"\nseed = 5\n'
 SEARCH = ('[search]\nparameter = "delta"\nbracket = [0.05, 0.95]\n'
@@ -105,6 +106,35 @@ def outputs_and_threads(b, wd):
     check(merged.tobytes() == star.tobytes(), "merged shards give the single run's thresholds")
 
 
+# A noisy search slow enough on one thread (a few seconds) to be killed part way.
+SLOW_NOISY = HEADER + """[parameters]
+periods = 100
+[grid]
+delta = { linspace = [0.58, 0.70, 48] }
+[search]
+parameter = "sd"
+bracket = [0.001, 0.5]
+output = "sim_P_protect"
+level = 0.1
+tolerance = 0.005
+max_replications = 400000
+"""
+
+
+def killed_and_resumed(b, wd):
+    exp = write(wd / "slow.toml", SLOW_NOISY)
+    ref = wd / "slow_ref.h5"
+    r = run(b, "run", exp, "-o", ref, "--no-progress")
+    check(r.returncode == 0, f"the noisy search runs ({r.stderr.strip()[-300:]})")
+    killed = wd / "slow_killed.h5"
+    done = kill_part_way([b, "run", str(exp), "-o", str(killed), "--threads", "1",
+                          "--no-progress"], b, killed)
+    check(done > 0, f"the search was killed part way ({done} of 48 points done)")
+    r = run(b, "run", exp, "-o", killed, "--resume", "--no-progress")
+    check(r.returncode == 0, f"--resume continues it ({r.stderr.strip()[-300:]})")
+    same_content(ref, killed, "killed and resumed noisy search")
+
+
 EXPERIMENTS = ("bs_delta_star", "bs_delta_star_discrete", "bs_sd_star", "bs_sd_star_sim",
                "bc_power_sectors")
 
@@ -117,6 +147,7 @@ def main():
         check(r.returncode == 0, f"experiments/{name}.toml is valid ({r.stderr.strip()[-300:]})")
     bad_inputs(b, wd)
     outputs_and_threads(b, wd)
+    killed_and_resumed(b, wd)
 
 
 if __name__ == "__main__":

@@ -360,3 +360,62 @@ TEST_CASE("search: simulated P_protect = 0.1 covers the closed form's sd* at >= 
   // At the nominal 95%, fewer than 180 covered has probability ~0.1%.
   CHECK(covered >= 180);
 }
+
+namespace {
+
+// y = x + 10 (U - 1/2) in each replication, U the replication's uniform: with common random
+// numbers the mean over replications 0..n-1 is x + 10 (mean U - 1/2) at every x, so the search's
+// estimate is level - 10 (mean U - 1/2), to its resolution; fresh draws at each trial value would
+// scatter it by about a standard error.
+class ShiftModel : public Model {
+ public:
+  ShiftModel() {
+    info_.name = "shift";
+    info_.version = "1";
+    info_.params = {real_param("x", 0, Range{-100, 100}, "", "the searched parameter"),
+                    real_param("label", 0, Range{}, "", "a point's identity")};
+    info_.metrics = {{"y", "", "x + 10 (U - 1/2)", OutputLevel::Replication}};
+  }
+  const ModelInfo& info() const override { return info_; }
+  std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+  void prepare(const Point& p, PointOutputs&, PointState& state) const override {
+    static_cast<State&>(state).x = p.real("x");
+  }
+  void replicate(const PointState& state, Replication& rep) const override {
+    rep.metric(0, static_cast<const State&>(state).x + 10 * (rep.stream("u").uniform() - 0.5));
+  }
+
+ private:
+  struct State : PointState {
+    double x = 0;
+  };
+  ModelInfo info_;
+};
+
+}  // namespace
+
+TEST_CASE("search: replication r draws the same numbers at every trial value", "[search]") {
+  Registry registry;
+  registry.add("shift", [] { return std::make_unique<ShiftModel>(); });
+  // A tolerance the first stage (64 replications) reaches: width ~ 2 x 1.96 x 2.9 / 8 = 1.4.
+  const double level = 1.0, tolerance = 2.0;
+  const SearchRun run = run_search(
+      "[experiment]\nname = \"c\"\nmodel = \"shift\"\nseed = 5\n[grid]\nlabel = [1, 2, 3, 4]\n"
+      "[search]\nparameter = \"x\"\nbracket = [-10, 10]\noutput = \"y\"\nlevel = 1.0\n"
+      "tolerance = 2.0\nmax_replications = 100000\n",
+      registry);
+  const auto star = run.of("x_star"), used = run.of("x_replications"),
+             evals = run.of("x_evaluations");
+  const BatchComputer design(run.exp, *run.model, 1);
+  for (std::uint64_t i = 0; i < design.points(); ++i) {
+    REQUIRE(used[i] == kSearchFirstStage * evals[i]);  // one stage: 64 replications per trial
+    const Point outer(run.model->info(), i, design.values(i));
+    double mean_u = 0;
+    for (std::uint64_t r = 0; r < kSearchFirstStage; ++r)
+      mean_u += Stream(StreamKey{run.exp.seed, outer.identity()}, r, "u").uniform() /
+                static_cast<double>(kSearchFirstStage);
+    const double root = level - 10 * (mean_u - 0.5);
+    INFO("point " << i << ": estimate " << star[i] << ", root of the common-numbers mean " << root);
+    CHECK(std::abs(star[i] - root) <= tolerance / 16);
+  }
+}
