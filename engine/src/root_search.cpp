@@ -65,7 +65,7 @@ SearchResult deterministic_search(const std::function<double(double)>& f, const 
   const double g_lo = g(br.lo), g_hi = g(br.hi);
   if (undefined) return with_status(SearchStatus::Undefined, calls);
   if (g_lo == 0) return exact(br.lo, calls);
-  if ((g_lo < 0) == (g_hi < 0)) return with_status(SearchStatus::NoSignChange, calls);
+  if (g_hi != 0 && (g_lo < 0) == (g_hi < 0)) return with_status(SearchStatus::NoSignChange, calls);
   std::pair<double, double> ends;
   if (br.integer) {
     // The smallest integer past the crossing: where g first takes the sign it has at hi.

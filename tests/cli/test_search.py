@@ -144,7 +144,9 @@ def main():
     b, wd = args.tariffsim, workdir()
     for name in EXPERIMENTS:
         r = run(b, "validate", f"{args.source}/experiments/{name}.toml")
-        check(r.returncode == 0, f"experiments/{name}.toml is valid ({r.stderr.strip()[-300:]})")
+        check(r.returncode == 0 and "  search " in r.stdout,
+              f"experiments/{name}.toml is valid, and validate says what it searches "
+              f"({r.stderr.strip()[-300:]})")
     bad_inputs(b, wd)
     outputs_and_threads(b, wd)
     killed_and_resumed(b, wd)

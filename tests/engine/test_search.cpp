@@ -220,6 +220,10 @@ TEST_CASE("search: no crossing in the bracket and integer parameters", "[search]
   const SearchResult none = deterministic_search([](double x) { return x; }, {1, 2, 0, 1e-6});
   CHECK(none.status == SearchStatus::NoSignChange);
   CHECK(std::isnan(none.star));
+  // The level reached exactly at an end is a crossing there.
+  CHECK(deterministic_search([](double x) { return x; }, {0, 1, 1, 1e-6}).hi == 1);
+  CHECK(deterministic_search([](double x) { return -x; }, {1, 2, -1, 1e-6}).star == 1);
+  CHECK(deterministic_search([](double x) { return 2 - x; }, {0, 10, 0, 1, true}).star == 2);
   // The smallest integer whose value reaches the level: x^2 >= 50 from k = 8.
   const SearchResult k =
       deterministic_search([](double x) { return x * x; }, {1, 100, 50, 1, true});
