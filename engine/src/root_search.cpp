@@ -1,5 +1,6 @@
 #include "tariffsim/root_search.hpp"
 
+#include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
@@ -166,7 +167,8 @@ SearchResult noisy_search(const NoisyFunction& f, const SearchBracket& br,
                           const NoisySearch& options) {
   const double z = boost::math::quantile(boost::math::normal(), (1 + options.confidence) / 2);
   SearchResult total;
-  for (std::uint64_t n = options.first_stage;; n *= 2) {
+  // Two replications at least: a standard error needs them (and 0 would never grow).
+  for (std::uint64_t n = std::max<std::uint64_t>(2, options.first_stage);; n *= 2) {
     SearchResult stage = NoisyStage(f, br, n, z).run();
     stage.evaluations += total.evaluations;
     stage.replications += total.replications;
