@@ -27,6 +27,7 @@
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/run_session.hpp"
+#include "tariffsim/search.hpp"
 #include "tariffsim/validate.hpp"
 
 namespace tariffsim::cli {
@@ -176,7 +177,7 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
   if (!shard.empty()) parse_shard_option(shard, opt);
   RunSetup setup;
   setup.exp = load(path, sets);
-  setup.model = Registry::global().create(setup.exp->model);
+  setup.model = experiment_model(*setup.exp, Registry::global());
   if (opt.shard_count > 1 && opt.output_path.empty()) {
     opt.output_path = shard_file_name(setup.exp->output.file, opt);
     opt.output_origin =
@@ -235,9 +236,21 @@ int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
   return kExitOk;
 }
 
+// What a [search] will do at each point: the replications counted above are its points', not
+// the trials' (a noisy search runs up to max_replications at each point).
+void print_search_plan(const SearchSpec& s, const Model& model) {
+  char how[160] = "deterministic (TOMS 748)";
+  if (dynamic_cast<const SearchModel&>(model).noisy())
+    std::snprintf(how, sizeof how,
+                  "noisy (per replication), %g interval, at most %llu replications per point",
+                  s.confidence, static_cast<unsigned long long>(s.max_replications));
+  std::printf("  search %s in [%g, %g] where %s crosses %g, to a width of %g: %s\n",
+              s.parameter.c_str(), s.lo, s.hi, s.output.c_str(), s.level, s.tolerance, how);
+}
+
 int cmd_validate(const std::string& path, const std::vector<std::string>& sets) {
   const Experiment exp = load(path, sets);
-  const auto model = Registry::global().create(exp.model);
+  const auto model = experiment_model(exp, Registry::global());
   validate(exp, *model);
   const Design design(exp, model->info());
   std::printf(
@@ -248,6 +261,7 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
       static_cast<unsigned long long>(exp.replications),
       static_cast<unsigned long long>(estimated_replications(exp, *model)),
       exp.output.file.c_str());
+  if (exp.search) print_search_plan(*exp.search, *model);
   return kExitOk;
 }
 

@@ -15,10 +15,10 @@ namespace tariffsim {
 namespace {
 
 constexpr auto kUint64Max = std::numeric_limits<std::uint64_t>::max();
-constexpr std::array<std::string_view, 6> kSections = {"experiment", "parameters", "grid",
-                                                       "sample",     "output",     "precision"};
-constexpr std::array<std::string_view, 6> kSectionHeaders = {
-    "[experiment]", "[parameters]", "[grid]", "[sample]", "[output]", "[precision]"};
+constexpr std::array<std::string_view, 7> kSections = {
+    "experiment", "parameters", "grid", "sample", "output", "precision", "search"};
+constexpr std::array<std::string_view, 7> kSectionHeaders = {
+    "[experiment]", "[parameters]", "[grid]", "[sample]", "[output]", "[precision]", "[search]"};
 constexpr std::array<std::string_view, 7> kExperimentKeys = {
     "name", "model", "seed", "replications", "description", "common_random_numbers", "block_size"};
 
@@ -117,6 +117,8 @@ void ExperimentReader::read_sections() {
   if (const auto* t = section("sample")) read_sample(*t);
   read_output(section("output"));
   if (const auto* t = section("precision")) read_precision(*t);
+  // Last: its rules look at the parameters' sections and the run's other options.
+  if (const auto* t = section("search")) read_search(*t);
 }
 
 void ExperimentReader::read_experiment(const toml::table* t) {

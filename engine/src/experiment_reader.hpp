@@ -85,6 +85,8 @@ class ExperimentReader {
                   void (ExperimentRules::*check)(const std::string&, const std::string&));
   void read_quantiles(const TomlEntry& e);
   void read_precision(const toml::table& t);
+  void read_search(const toml::table& t);
+  bool read_search_key(const TomlEntry& e, SearchSpec& s);
   void read_targets(const TomlEntry& e);
 
   const TomlDocument& doc_;

@@ -109,6 +109,7 @@ void ExperimentRules::check(const Experiment& exp) {
   if (exp.sample) check_sample(*exp.sample);
   check_output(exp.output);
   check_precision(exp.precision);
+  if (exp.search) check_search(*exp.search, exp);
 }
 
 // ---- [experiment] ----

@@ -42,6 +42,7 @@ inline const std::string kCompressionExpected =
     "an integer in [0, 9] (deflate level; 0 = no compression)";
 inline const std::string kTargetsExpected =
     "a non-empty table { metric = target standard error, ... }";
+inline const std::string kSearchBracketExpected = "[lo, hi] with real numbers lo < hi";
 inline const std::string kSampleRangesExpected = "a non-empty table { param = [lo, hi], ... }";
 std::string spacing_expected(bool logarithmic);   // "[lo, hi, n] with ..."
 std::string sample_range_expected(bool integer);  // "[lo, hi] with ..."
@@ -97,6 +98,9 @@ class ExperimentRules {
   void check_cap(std::uint64_t max_replications);
   void check_precision_given(bool targets, bool cap);  // once [precision] is read
 
+  // ---- [search] (search_rules.cpp), once it is read, after every other section ----
+  void check_search(const SearchSpec& search, const Experiment& experiment);
+
  private:
   struct Placement {
     std::string section;
@@ -111,6 +115,11 @@ class ExperimentRules {
   void check_sample(const SampleSpec& sample);
   void check_output(const OutputOptions& output);
   void check_precision(const PrecisionOptions& precision);
+  const ParamSpec* searched_parameter(const SearchSpec& search);
+  void check_search_bracket(const ParamSpec& spec, const SearchSpec& search);
+  void check_search_output(const SearchSpec& search);
+  void check_search_values(const SearchSpec& search);
+  void check_search_alone(const Experiment& experiment);
 
   const ValueOrigins& origins_;
   ConfigDiagnostics& diagnostics_;

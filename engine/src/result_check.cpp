@@ -17,6 +17,7 @@
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/search.hpp"
 #include "tariffsim/sha256.hpp"
 
 namespace tariffsim {
@@ -599,7 +600,7 @@ std::unique_ptr<StoredExperiment> stored_experiment(const CheckedResultFile& fil
     throw InputError(file.problem("its config describes experiment '" + stored->experiment.name +
                                   "' of model " + stored->experiment.model + ", the file holds '" +
                                   h.experiment + "' of model " + h.model));
-  stored->model = registry.create(h.model);
+  stored->model = experiment_model(stored->experiment, registry);
   const ModelInfo& info = stored->model->info();
   if (h.model_version != info.version)
     throw InputError(file.problem("written by " + h.model + " " + h.model_version +

@@ -5,6 +5,7 @@
 #include "config_diagnostics.hpp"
 #include "experiment_rules.hpp"
 #include "tariffsim/design.hpp"
+#include "tariffsim/search.hpp"
 #include "value_origins.hpp"
 
 namespace tariffsim {
@@ -49,7 +50,8 @@ void validate(const Experiment& experiment, const Model& model, const RunOptions
   const ValueOrigins origins = origins_of(experiment);
   ConfigDiagnostics diagnostics(origins.fallback().file);
   ExperimentRules rules(origins, diagnostics);
-  rules.set_model(&model.info());
+  // A search's sections name the wrapped model's parameters and outputs (tariffsim/search.hpp).
+  rules.set_model(&declared_info(model));
   rules.check(experiment);
   // A design is only built from an experiment that keeps its rules.
   if (diagnostics.empty()) check_first_point(experiment, model, diagnostics);

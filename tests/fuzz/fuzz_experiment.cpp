@@ -15,6 +15,7 @@
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/search.hpp"
 #include "tariffsim/validate.hpp"
 
 namespace {
@@ -22,7 +23,7 @@ namespace {
 void validate_text(const std::string& text) {
   using namespace tariffsim;
   const Experiment exp = parse_experiment(text, "fuzz.toml", {}, Registry::global());
-  const auto model = Registry::global().create(exp.model);
+  const auto model = experiment_model(exp, Registry::global());
   validate(exp, *model);
   const Design design(exp, model->info());
   // What validate prints; computed so that the fuzzer reaches it.

@@ -34,7 +34,7 @@ done
 if [[ $do_build -eq 1 ]]; then
   echo "== build (Release) in $build"
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTARIFFSIM_BUILD_BENCH=ON >/dev/null
-  cmake --build "$build" -j "$(nproc)" --target tariffsim bench_paths bench_rng bench_engine
+  cmake --build "$build" -j "$(nproc)" --target tariffsim bench_paths bench_rng bench_engine bench_search
 fi
 logs="$build/bench"
 mkdir -p "$logs"
@@ -59,6 +59,10 @@ vbar="$(awk '$2 == "lognormal.vbar" {print $3}' "$logs/bench_paths.txt")"
 echo
 echo "== bench_rng"
 "$build/tools/bench/bench_rng" | tee "$logs/bench_rng.txt" | grep -v '^RESULT '
+
+echo
+echo "== bench_search"
+"$build/tools/bench/bench_search" | tee "$logs/bench_search.txt" | grep -v '^RESULT '
 
 echo
 echo "== numpy_paths.py (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this run only)"
@@ -156,6 +160,10 @@ printf '  %-44s %11.2fx   %-10s %s\n' "speedup, $threads threads vs 1 (tbb::para
 printf '  %-44s %12.2f   %-10s\n' "  cores busy during the $threads-thread run (info)" "$busy" "$threads"
 printf '  %-44s %12.2f   %-10s\n' "  per CPU-second, $threads threads / 1 (info)" "$efficiency" "~1"
 printf '  %-44s %12.2f   %-10s\n' "Philox uniform, engine (ns; info)" "$(get bench_rng rng.engine_ns)" ""
+for c in vbar_over_delta free_trade_over_delta p_protect_over_sd; do
+  r=$(get bench_search "search.$c.evaluation_ratio")
+  printf '  %-44s %11.2fx   %-10s %s\n' "[search] evaluations / Boost TOMS 748, $c" "$r" "<= 1.5x" "$(verdict "$r" "<=" 1.5)"
+done
 printf '  %-44s %11.2fx   %-10s\n' "  Random123 scalar / engine (info)" "$(get bench_rng rng.ratio)" ""
 printf '  %-44s %12.1f   %-10s %s\n' "peak RSS, $points points (MB)" "$rss" "< 300" "$(verdict "$rss" "<" 300)"
 printf '  %-44s %12.1f   %-10s\n' "peak RSS, $base_points points (MB, baseline)" "$base_rss" ""

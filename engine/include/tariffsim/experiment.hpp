@@ -81,6 +81,20 @@ struct PrecisionOptions {
   std::uint64_t max_replications = 0;                     // 0 = no adaptive precision
 };
 
+// [search]: at every point of the rest of the design, where `output` crosses `level` as
+// `parameter` goes over [lo, hi] (tariffsim/search.hpp runs it; tariffsim/root_search.hpp says
+// how).
+struct SearchSpec {
+  std::string parameter;  // a Real or Integer parameter in no other section
+  std::string output;     // a scalar output; replication-level ones are searched as noisy
+  double lo = 0, hi = 1;  // the bracket, lo < hi, both in the parameter's range
+  double level = 0;
+  double tolerance = 0;                // > 0: the bracket's or the interval's final width
+  std::uint64_t max_replications = 0;  // noisy outputs: replications over all trial values
+  double confidence = 0.95;            // noisy outputs: of the interval, in (0, 1)
+  SourceLocation where;                // of the [search] table
+};
+
 struct Experiment {
   std::string config_path;  // as given, for messages
   std::string config_text;  // the effective config (after --set) as TOML: stored in result files
@@ -96,6 +110,7 @@ struct Experiment {
   std::optional<SampleSpec> sample;
   OutputOptions output;
   PrecisionOptions precision;
+  std::optional<SearchSpec> search;
 
   // The source location of a parameter's value (fixed, grid or sample), or {} if defaulted.
   SourceLocation where(const std::string& param) const;

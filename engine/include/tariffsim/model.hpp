@@ -41,6 +41,8 @@ class PointOutputs {
   explicit PointOutputs(std::span<double> values, StreamKey key = {})
       : values_(values), key_(key) {}
   void set(std::size_t metric, double v) { values_[metric] = v; }
+  // The point's stream key: a model that runs another model inside (SearchModel) hands it on.
+  StreamKey key() const noexcept { return key_; }
   // Keyed like the replications' streams but countered by kPointReplication, which no
   // replication takes, so point-level draws never repeat a replication's.
   Stream stream(std::string_view purpose, std::uint32_t substream = 0) const {

@@ -18,6 +18,7 @@ from . import bown_crowley as bc
 from . import customs_union as cu
 from . import deremer as dr
 from . import ederington_mccalman as em
+from . import search
 
 EXPERIMENTS = {
     "quickstart": [bs.statics, bs.tariff_rule],
@@ -38,7 +39,9 @@ MODELS = {
 
 def figure_functions(rf) -> list:
     """The figure functions for an open result file: by experiment name, else by model; []
-    when neither declares any."""
+    when neither declares any. A [search] file holds only the search's outputs: its threshold."""
+    if search.searched(rf):
+        return [search.threshold]
     if rf.experiment in EXPERIMENTS:
         functions = list(EXPERIMENTS[rf.experiment])
         # A kept tariff series gets its figure in any Bagwell–Staiger experiment.
@@ -59,4 +62,4 @@ def draw(rf) -> list:
 def known() -> str:
     """What has figures, for the message about a file that has none."""
     return (f"experiments {', '.join(sorted(EXPERIMENTS))}; any experiment of model "
-            f"{', '.join(sorted(MODELS))}")
+            f"{', '.join(sorted(MODELS))}; any experiment with [search]")

@@ -1,0 +1,156 @@
+"""[search] end to end: bad input exits 2 naming file, line and key; a search's file holds its
+outputs as ordinary point-level outputs (info, the Python reader and plot read them) and is bitwise
+identical for 1 and 2 threads, for shards merged, and for a noisy search killed and resumed."""
+import sys
+
+import h5py
+
+from common import (check, datasets, differing, kill_part_way, parse_args, run, same_content,
+                    workdir, write)
+
+HEADER = '[experiment]\nname = "s"\nmodel = "bagwell_staiger"\nseed = 5\n'
+SEARCH = ('[search]\nparameter = "delta"\nbracket = [0.05, 0.95]\n'
+          'output = "free_trade_sustainable"\nlevel = 0.5\ntolerance = 1e-6\n')
+
+
+def expect_input_error(binary, wd, name, body, needles):
+    path = write(wd / f"{name}.toml", body)
+    r = run(binary, "run", path, "-o", wd / f"{name}.h5", "--no-progress")
+    check(r.returncode == 2, f"{name}: exit code 2 (got {r.returncode}; {r.stderr.strip()[-300:]})")
+    for needle in needles:
+        check(needle in r.stderr, f"{name}: message names {needle!r} ({r.stderr.strip()[-300:]})")
+    check(not (wd / f"{name}.h5").exists(), f"{name}: no result file")
+
+
+def bad_inputs(b, wd):
+    f = lambda name, line: f"{name}.toml:{line}"  # noqa: E731
+    expect_input_error(b, wd, "unknown_parameter", HEADER + SEARCH.replace('"delta"', '"delt"'),
+                       [f("unknown_parameter", 6), "search.parameter", "delta"])
+    expect_input_error(b, wd, "unknown_output", HEADER + SEARCH.replace('"free_trade_sustainable"',
+                                                                        '"free_trade"'),
+                       [f("unknown_output", 8), "search.output", "free_trade_sustainable"])
+    expect_input_error(b, wd, "series_output", HEADER + SEARCH.replace('"free_trade_sustainable"',
+                                                                       '"tariff"'),
+                       [f("series_output", 8), "search.output", "is a series"])
+    expect_input_error(b, wd, "bracket_reversed", HEADER + SEARCH.replace("[0.05, 0.95]",
+                                                                          "[0.9, 0.1]"),
+                       [f("bracket_reversed", 7), "search.bracket", "lo < hi"])
+    expect_input_error(b, wd, "bracket_equal", HEADER + SEARCH.replace("[0.05, 0.95]",
+                                                                       "[0.5, 0.5]"),
+                       [f("bracket_equal", 7), "search.bracket", "lo < hi"])
+    expect_input_error(b, wd, "bracket_out_of_range", HEADER + SEARCH.replace("0.95]", "1.5]"),
+                       [f("bracket_out_of_range", 7), "search.bracket", "[0, 1)"])
+    expect_input_error(b, wd, "on_grid", HEADER + "[grid]\ndelta = [0.2, 0.4]\n" + SEARCH,
+                       [f("on_grid", 8), "search.parameter", "[grid] at", "on_grid.toml:6"])
+    expect_input_error(b, wd, "fixed_too", HEADER + "[parameters]\ndelta = 0.2\n" + SEARCH,
+                       [f("fixed_too", 8), "search.parameter", "[parameters]"])
+    for tol in ("0", "-1e-3"):
+        name = "tolerance_" + ("zero" if tol == "0" else "negative")
+        expect_input_error(b, wd, name, HEADER + SEARCH.replace("1e-6", tol),
+                           [f(name, 10), "search.tolerance", "positive"])
+    expect_input_error(b, wd, "enum_parameter", HEADER + SEARCH.replace('"delta"', '"dist"'),
+                       [f("enum_parameter", 6), "search.parameter", "real or integer"])
+    noisy = SEARCH.replace('"free_trade_sustainable"', '"sim_P_protect"')
+    expect_input_error(b, wd, "no_budget", HEADER + noisy, ["search.max_replications", "noisy"])
+    expect_input_error(b, wd, "unknown_key", HEADER + SEARCH + "levels = 2\n",
+                       [f("unknown_key", 11), "search.levels", "level"])
+    expect_input_error(b, wd, "missing_level", HEADER + SEARCH.replace("level = 0.5\n", ""),
+                       ["[search] level: missing"])
+    expect_input_error(b, wd, "with_replications", HEADER + "replications = 10\n" + SEARCH,
+                       [f("with_replications", 5), "experiment.replications"])
+    expect_input_error(b, wd, "with_series", HEADER + SEARCH + '[output]\nseries = ["tariff"]\n',
+                       ["output.series", "[search]"])
+
+
+GOOD = HEADER + """[parameters]
+dist = "uniform"
+[grid]
+lo = [0.0, 0.5]
+hi = [1.0, 2.0, 4.0]
+""" + SEARCH
+
+
+def outputs_and_threads(b, wd):
+    exp = write(wd / "good.toml", GOOD)
+    for threads in (1, 2):
+        r = run(b, "run", exp, "-o", wd / f"t{threads}.h5", "--threads", threads, "--no-progress")
+        check(r.returncode == 0, f"search runs on {threads} threads ({r.stderr.strip()[-300:]})")
+    diff = differing(datasets(wd / "t1.h5"), wd / "t2.h5")
+    check(not diff, f"1 and 2 threads: bitwise identical files (differs: {diff[:6]})")
+    with h5py.File(wd / "t1.h5", "r") as f:
+        names = set(f["s/results"].keys())
+        star = f["s/results/delta_star/mean"][()]
+        lo, hi = f["s/points/lo"][()], f["s/points/hi"][()]
+    want = {f"delta_{n}" for n in ("star", "star_lo", "star_hi", "evaluations", "replications",
+                                   "status")}
+    check(want <= names, f"the file holds the search's outputs ({sorted(names)})")
+    second = (hi**3 - lo**3) / (3 * (hi - lo))
+    truth = 4 * hi**2 / (4 * hi**2 + 3 * second)
+    check(abs(star - truth).max() <= 1e-6, f"free-trade thresholds of the spec ({star} vs {truth})")
+    r = run(b, "info", wd / "t1.h5")
+    check(r.returncode == 0 and "delta_star" in r.stdout, "info describes the search's file")
+    import tariffsim
+    df = tariffsim.open(wd / "t1.h5").results()
+    check(df["delta_star"].to_numpy().tobytes() == star.tobytes(),
+          "the Python reader reads the thresholds as ordinary outputs")
+    r = run(b, "plot", wd / "t1.h5", "-o", wd / "figures")
+    check(r.returncode == 0 and (wd / "figures" / "s_delta_star.png").exists(),
+          f"plot draws the threshold figure ({r.stderr.strip()[-300:]})")
+    for i, shard in enumerate(("0/2", "1/2")):
+        r = run(b, "run", exp, "--shard", shard, "-o", wd / f"shard{i}.h5", "--no-progress")
+        check(r.returncode == 0, f"shard {shard} runs ({r.stderr.strip()[-300:]})")
+    r = run(b, "merge", wd / "merged.h5", wd / "shard0.h5", wd / "shard1.h5")
+    check(r.returncode == 0, f"the shards merge ({r.stderr.strip()[-300:]})")
+    with h5py.File(wd / "merged.h5", "r") as f:
+        merged = f["s/results/delta_star/mean"][()]
+    check(merged.tobytes() == star.tobytes(), "merged shards give the single run's thresholds")
+
+
+# A noisy search slow enough on one thread (a few seconds) to be killed part way.
+SLOW_NOISY = HEADER + """[parameters]
+periods = 100
+[grid]
+delta = { linspace = [0.58, 0.70, 48] }
+[search]
+parameter = "sd"
+bracket = [0.001, 0.5]
+output = "sim_P_protect"
+level = 0.1
+tolerance = 0.005
+max_replications = 400000
+"""
+
+
+def killed_and_resumed(b, wd):
+    exp = write(wd / "slow.toml", SLOW_NOISY)
+    ref = wd / "slow_ref.h5"
+    r = run(b, "run", exp, "-o", ref, "--no-progress")
+    check(r.returncode == 0, f"the noisy search runs ({r.stderr.strip()[-300:]})")
+    killed = wd / "slow_killed.h5"
+    done = kill_part_way([b, "run", str(exp), "-o", str(killed), "--threads", "1",
+                          "--no-progress"], b, killed)
+    check(done > 0, f"the search was killed part way ({done} of 48 points done)")
+    r = run(b, "run", exp, "-o", killed, "--resume", "--no-progress")
+    check(r.returncode == 0, f"--resume continues it ({r.stderr.strip()[-300:]})")
+    same_content(ref, killed, "killed and resumed noisy search")
+
+
+EXPERIMENTS = ("bs_delta_star", "bs_delta_star_discrete", "bs_sd_star", "bs_sd_star_sim",
+               "bc_power_sectors")
+
+
+def main():
+    args = parse_args()
+    b, wd = args.tariffsim, workdir()
+    for name in EXPERIMENTS:
+        r = run(b, "validate", f"{args.source}/experiments/{name}.toml")
+        check(r.returncode == 0 and "  search " in r.stdout,
+              f"experiments/{name}.toml is valid, and validate says what it searches "
+              f"({r.stderr.strip()[-300:]})")
+    bad_inputs(b, wd)
+    outputs_and_threads(b, wd)
+    killed_and_resumed(b, wd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
