@@ -1,0 +1,150 @@
+// Sobol indices from a Saltelli design: the design, the estimators and their bootstrap
+// (tariffsim/sensitivity.hpp says which, and why the design is built as it is).
+#include "tariffsim/sensitivity.hpp"
+
+#include <array>
+#include <boost/random/sobol.hpp>
+#include <cmath>
+#include <limits>
+
+#include "parallel.hpp"
+#include "tariffsim/rng.hpp"
+#include "tariffsim/stats.hpp"
+
+namespace tariffsim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::uint64_t shift_word(std::uint64_t seed, std::uint32_t dimension) {
+  Stream stream(StreamKey{seed, 0}, 0, "design.sobol_shift", dimension);
+  const std::array<std::uint32_t, 4> block = stream.next_block();
+  return (std::uint64_t{block[0]} << 32) | block[1];
+}
+
+// n points of the digitally shifted Sobol sequence in `dims` dimensions, from its zero point on
+// (Boost's engine starts after it, so row 0 is the zero point, shifted). The top 53 bits of a
+// shifted coordinate make a double in [0, 1) exactly.
+std::vector<double> shifted_sobol(std::uint64_t n, std::size_t dims, std::uint64_t seed) {
+  boost::random::sobol engine(dims);
+  static_assert(boost::random::sobol::max() == std::numeric_limits<std::uint64_t>::max());
+  std::vector<std::uint64_t> shift(dims);
+  for (std::size_t d = 0; d < dims; ++d) shift[d] = shift_word(seed, static_cast<std::uint32_t>(d));
+  std::vector<double> out(n * dims);
+  for (std::uint64_t r = 0; r < n; ++r)
+    for (std::size_t d = 0; d < dims; ++d) {
+      const std::uint64_t x = r == 0 ? 0 : engine();
+      out[r * dims + d] = std::ldexp(static_cast<double>((x ^ shift[d]) >> 11), -53);
+    }
+  return out;
+}
+
+// The design's rows j whose k + 2 values are all finite (a failed point gives NaN).
+std::vector<std::size_t> finite_rows(std::span<const double> f, std::size_t k) {
+  std::vector<std::size_t> rows;
+  const std::size_t stride = k + 2;
+  for (std::size_t j = 0; j < f.size() / stride; ++j) {
+    bool finite = true;
+    for (std::size_t c = 0; c < stride; ++c) finite = finite && std::isfinite(f[j * stride + c]);
+    if (finite) rows.push_back(j);
+  }
+  return rows;
+}
+
+// The variance of f(A) and f(B) over `rows` (repeats counted), by two passes.
+double output_variance(std::span<const double> f, std::size_t k,
+                       std::span<const std::size_t> rows) {
+  const std::size_t stride = k + 2;
+  double sum = 0;
+  for (const std::size_t j : rows) sum += f[j * stride] + f[j * stride + 1];
+  const double m = static_cast<double>(2 * rows.size());
+  const double mean = sum / m;
+  double squares = 0;
+  for (const std::size_t j : rows) {
+    const double a = f[j * stride] - mean, b = f[j * stride + 1] - mean;
+    squares += a * a + b * b;
+  }
+  return squares / m;
+}
+
+// First-order and total indices over `rows`, into first[i * step] and total[i * step].
+void estimate(std::span<const double> f, std::size_t k, std::span<const std::size_t> rows,
+              double* first, double* total, std::size_t step) {
+  const double v = rows.size() < 2 ? 0.0 : output_variance(f, k, rows);
+  const std::size_t stride = k + 2;
+  const double m = static_cast<double>(rows.size());
+  for (std::size_t i = 0; i < k; ++i) {
+    double s1 = 0, st = 0;
+    for (const std::size_t j : rows) {
+      const double* row = &f[j * stride];
+      const double change = row[2 + i] - row[0];
+      s1 += row[1] * change;
+      st += change * change;
+    }
+    first[i * step] = v > 0 ? s1 / m / v : kNaN;
+    total[i * step] = v > 0 ? st / (2 * m) / v : kNaN;
+  }
+}
+
+// Rows drawn with replacement from `kept`, the b-th resample.
+void resample(std::span<const std::size_t> kept, std::uint64_t seed, std::uint64_t b,
+              std::vector<std::size_t>& out) {
+  Stream stream(StreamKey{seed, 0}, b, "sensitivity.bootstrap");
+  out.resize(kept.size());
+  for (auto& row : out) row = kept[uniform_index(stream.uniform(), kept.size())];
+}
+
+// The percentile interval of each input's B bootstrap estimates (draws[i * B + b]).
+void percentile_interval(const std::vector<double>& draws, std::size_t k, double confidence,
+                         std::vector<double>& lo, std::vector<double>& hi) {
+  const std::size_t resamples = draws.size() / k;
+  const std::array<double, 2> probs = {(1 - confidence) / 2, (1 + confidence) / 2};
+  lo.assign(k, kNaN);
+  hi.assign(k, kNaN);
+  for (std::size_t i = 0; i < k; ++i) {
+    const auto q = quantiles(std::span(draws).subspan(i * resamples, resamples), probs);
+    lo[i] = q[0];
+    hi[i] = q[1];
+  }
+}
+
+}  // namespace
+
+std::vector<double> saltelli_unit_rows(std::uint64_t n, std::size_t k, std::uint64_t seed) {
+  const std::vector<double> ab = shifted_sobol(n, 2 * k, seed);
+  const std::size_t stride = k + 2;
+  std::vector<double> rows(n * stride * k);
+  for (std::uint64_t j = 0; j < n; ++j) {
+    const double* a = &ab[j * 2 * k];
+    const double* b = a + k;
+    for (std::size_t c = 0; c < stride; ++c) {
+      double* row = &rows[(j * stride + c) * k];
+      for (std::size_t i = 0; i < k; ++i) row[i] = (c == 1 || c == 2 + i) ? b[i] : a[i];
+    }
+  }
+  return rows;
+}
+
+SobolIndices sobol_indices(std::span<const double> f, std::size_t k,
+                           const BootstrapOptions& bootstrap) {
+  SobolIndices out;
+  out.first.resize(k);
+  out.total.resize(k);
+  const std::vector<std::size_t> kept = finite_rows(f, k);
+  estimate(f, k, kept, out.first.data(), out.total.data(), 1);
+  // Each resample writes its own slots: the result does not depend on the thread count.
+  const std::size_t resamples = bootstrap.resamples;
+  std::vector<double> first(k * resamples, kNaN), total(k * resamples, kNaN);
+  if (!kept.empty())
+    detail::parallel_for(std::size_t{0}, resamples, [&](std::size_t b) {
+      std::vector<std::size_t> rows;
+      resample(kept, bootstrap.seed, b, rows);
+      estimate(f, k, rows, &first[b], &total[b], resamples);
+    });
+  percentile_interval(first, k, bootstrap.confidence, out.first_lo, out.first_hi);
+  percentile_interval(total, k, bootstrap.confidence, out.total_lo, out.total_hi);
+  return out;
+}
+
+}  // namespace tariffsim
