@@ -32,8 +32,8 @@ void write_input_names(H5::Group& group, const SensitivitySpec& s) {
   std::string packed(width * s.ranges.size(), '\0');
   for (std::size_t i = 0; i < s.ranges.size(); ++i)
     packed.replace(i * width, s.ranges[i].name.size(), s.ranges[i].name);
-  H5::DataSet ds = make_dataset(group, "inputs", fixed_string_type(width), {s.ranges.size()},
-                                nullptr, {});
+  H5::DataSet ds =
+      make_dataset(group, "inputs", fixed_string_type(width), {s.ranges.size()}, nullptr, {});
   write_rows(ds, 0, s.ranges.size(), packed.data(), fixed_string_type(width));
   describe(ds, "the inputs, in the order of every index column", "");
 }
@@ -68,7 +68,8 @@ std::string number(double x) {
 void add_output_rows(const H5::Group& output, const std::string& name,
                      const std::vector<std::string>& inputs, std::string& out) {
   std::vector<std::vector<double>> columns;
-  for (const char* column : kIndexColumns) columns.push_back(read_column(output.openDataSet(column)));
+  for (const char* column : kIndexColumns)
+    columns.push_back(read_column(output.openDataSet(column)));
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     char line[256];
     std::snprintf(line, sizeof line, "    %-20s %-12s %s [%s, %s]   %s [%s, %s]\n", name.c_str(),
@@ -127,7 +128,8 @@ std::string sensitivity_table(const std::string& path, const std::string& experi
   const auto inputs = read_names(sensitivity.openDataSet("inputs"));
   double confidence = 0;
   sensitivity.openAttribute("confidence").read(H5::PredType::NATIVE_DOUBLE, &confidence);
-  std::string out = "  sensitivity (Sobol indices, " + std::to_string(static_cast<int>(std::lround(100 * confidence))) +
+  std::string out = "  sensitivity (Sobol indices, " +
+                    std::to_string(static_cast<int>(std::lround(100 * confidence))) +
                     "% bootstrap intervals; NaN until the file is complete):\n";
   char header[128];
   std::snprintf(header, sizeof header, "    %-20s %-12s %s\n", "output", "input",

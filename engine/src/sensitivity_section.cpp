@@ -8,7 +8,7 @@
 namespace tariffsim {
 
 namespace {
-constexpr std::array<std::string_view, 6> kSensitivityKeys = {"method", "n",         "ranges",
+constexpr std::array<std::string_view, 6> kSensitivityKeys = {"method",  "n",         "ranges",
                                                               "outputs", "bootstrap", "confidence"};
 }  // namespace
 

@@ -50,7 +50,7 @@ class IshigamiModel final : public Model {
   void prepare(const Point& point, PointOutputs& out, PointState& state) const override {
     auto& v = static_cast<Evaluation&>(state);
     v.f = ishigami_function(point.real("x1"), point.real("x2"), point.real("x3"), point.real("a"),
-                   point.real("b"));
+                            point.real("b"));
     v.noise_sd = point.real("noise_sd");
     exact_.write(v, out);
   }
@@ -63,7 +63,8 @@ class IshigamiModel final : public Model {
 
  private:
   ModelInfo info_ = make_info();
-  PointMetrics<Evaluation> exact_{info_, {{"f", "1", "the Ishigami function", field<&Evaluation::f>}}};
+  PointMetrics<Evaluation> exact_{info_,
+                                  {{"f", "1", "the Ishigami function", field<&Evaluation::f>}}};
   ReplicationMetrics<Noisy> noisy_{
       info_, {{"y", "1", "f plus normal noise of sd noise_sd", field<&Noisy::y>}}};
 };

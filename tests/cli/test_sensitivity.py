@@ -2,7 +2,7 @@
 indices inside the file's bootstrap intervals; the indices bitwise the same for 1 and 2 threads,
 2 shards merged, and a run killed then resumed; shards never hold indices; Bagwell-Staiger's
 P_protect has index 0 in a (spec invariance); `info` and the Python reader show them; bad
-sections exit 2 naming file, line and key."""
+sections exit 2 naming file, line and key; the report shows the indices."""
 import math
 import os
 import signal
@@ -92,6 +92,10 @@ def invariances(b, wd, exp, single):
 def readers(b, single):
     r = run_ok(b, "info", single)
     check("sensitivity" in r.stdout and "x3" in r.stdout, f"info shows the indices:\n{r.stdout}")
+    page = single.with_suffix(".html")
+    run_ok(b, "report", single, "-o", page)
+    check("Sobol indices with 99% bootstrap intervals" in page.read_text(),
+          "the report shows the indices")
     import tariffsim
     with tariffsim.open(single) as f:
         df = f.sensitivity()

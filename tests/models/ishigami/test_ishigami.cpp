@@ -37,7 +37,8 @@ std::vector<double> design_outputs(std::uint64_t n, std::uint64_t seed) {
   std::vector<double> f(unit.size() / 3);
   for (std::size_t p = 0; p < f.size(); ++p) {
     const double* u = &unit[3 * p];
-    f[p] = ishigami_function(-kPi + 2 * kPi * u[0], -kPi + 2 * kPi * u[1], -kPi + 2 * kPi * u[2], kA, kB);
+    f[p] = ishigami_function(-kPi + 2 * kPi * u[0], -kPi + 2 * kPi * u[1], -kPi + 2 * kPi * u[2],
+                             kA, kB);
   }
   return f;
 }
@@ -62,7 +63,9 @@ std::vector<double> independent_outputs(std::uint64_t n, std::uint64_t seed) {
   return f;
 }
 
-bool inside(double x, double lo, double hi) { return lo <= x && x <= hi; }
+bool inside(double x, double lo, double hi) {
+  return lo <= x && x <= hi;
+}
 
 struct Coverage {
   std::array<int, 3> first{}, total{};
@@ -92,12 +95,10 @@ TEST_CASE("Ishigami partial variances agree with quadrature") {
   const double m4 = mean_over_input([](double x) { return std::pow(x, 4); });
   const double s2 = mean_over_input([](double x) { return std::pow(std::sin(x), 2); });
   const double mean = kA * s2;
-  const double v1 = mean_over_input([&](double x) {
-    return std::pow(std::sin(x) * (1 + kB * m4) + kA * s2 - mean, 2);
-  });
-  const double v2 = mean_over_input([&](double x) {
-    return std::pow(kA * std::pow(std::sin(x), 2) - mean, 2);
-  });
+  const double v1 = mean_over_input(
+      [&](double x) { return std::pow(std::sin(x) * (1 + kB * m4) + kA * s2 - mean, 2); });
+  const double v2 =
+      mean_over_input([&](double x) { return std::pow(kA * std::pow(std::sin(x), 2) - mean, 2); });
   // Var f by a product midpoint rule; f's terms separate, so 400^3 points are exact to ~1e-6.
   const int m = 400;
   double sum = 0, squares = 0;
