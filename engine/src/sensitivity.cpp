@@ -52,47 +52,56 @@ std::vector<std::size_t> finite_rows(std::span<const double> f, std::size_t k) {
   return rows;
 }
 
-// The variance of f(A) and f(B) over `rows` (repeats counted), by two passes.
-double output_variance(std::span<const double> f, std::size_t k,
-                       std::span<const std::size_t> rows) {
+// The mean of f(A) and f(B) over `rows`: the centre the estimators subtract from f.
+double output_mean(std::span<const double> f, std::size_t k, std::span<const std::size_t> rows) {
   const std::size_t stride = k + 2;
   double sum = 0;
   for (const std::size_t j : rows) sum += f[j * stride] + f[j * stride + 1];
-  const double m = static_cast<double>(2 * rows.size());
-  const double mean = sum / m;
-  double squares = 0;
-  for (const std::size_t j : rows) {
-    const double a = f[j * stride] - mean, b = f[j * stride + 1] - mean;
-    squares += a * a + b * b;
-  }
-  return squares / m;
+  return rows.empty() ? 0.0 : sum / static_cast<double>(2 * rows.size());
 }
 
-// First-order and total indices over `rows`, into first[i * step] and total[i * step].
-void estimate(std::span<const double> f, std::size_t k, std::span<const std::size_t> rows,
-              double* first, double* total, std::size_t step) {
-  const double v = rows.size() < 2 ? 0.0 : output_variance(f, k, rows);
+// First-order and total indices over the kept rows, row t counted weight[t] times (its count in
+// a bootstrap resample; 1 for the sample itself), into first[i * step] and total[i * step]. The
+// sums are taken in one sequential pass, f centred by `centre` so that the one-pass variance
+// loses nothing to a large mean. `sums` is scratch space.
+void estimate(std::span<const double> f, std::size_t k, std::span<const std::size_t> kept,
+              std::span<const double> weight, double centre, double* first, double* total,
+              std::size_t step, std::vector<double>& sums) {
   const std::size_t stride = k + 2;
-  const double m = static_cast<double>(rows.size());
-  for (std::size_t i = 0; i < k; ++i) {
-    double s1 = 0, st = 0;
-    for (const std::size_t j : rows) {
-      const double* row = &f[j * stride];
+  sums.assign(2 * k, 0.0);
+  double* s1 = sums.data();  // f(B) (f(A_B^(i)) - f(A)), per input
+  double* st = s1 + k;       // (f(A) - f(A_B^(i)))^2, per input
+  double m = 0, sum = 0, squares = 0;
+  for (std::size_t t = 0; t < kept.size(); ++t) {
+    const double w = weight[t];  // no branch on w == 0: a third of the counts, at random
+    const double* row = &f[kept[t] * stride];
+    const double a = row[0] - centre, b = row[1] - centre;
+    m += w;
+    sum += w * (a + b);
+    squares += w * (a * a + b * b);
+    for (std::size_t i = 0; i < k; ++i) {
       const double change = row[2 + i] - row[0];
-      s1 += row[1] * change;
-      st += change * change;
+      s1[i] += w * b * change;
+      st[i] += w * change * change;
     }
-    first[i * step] = v > 0 ? s1 / m / v : kNaN;
-    total[i * step] = v > 0 ? st / (2 * m) / v : kNaN;
+  }
+  const double mean = sum / (2 * m);
+  const double v = m < 2 ? 0.0 : squares / (2 * m) - mean * mean;
+  for (std::size_t i = 0; i < k; ++i) {
+    first[i * step] = v > 0 ? s1[i] / m / v : kNaN;
+    total[i * step] = v > 0 ? st[i] / (2 * m) / v : kNaN;
   }
 }
 
-// Rows drawn with replacement from `kept`, the b-th resample.
-void resample(std::span<const std::size_t> kept, std::uint64_t seed, std::uint64_t b,
-              std::vector<std::size_t>& out) {
+// How often each of m kept rows is drawn in the b-th resample of m draws with replacement (`u`
+// is scratch space).
+void resample_counts(std::size_t m, std::uint64_t seed, std::uint64_t b, std::vector<double>& u,
+                     std::vector<double>& counts) {
   Stream stream(StreamKey{seed, 0}, b, "sensitivity.bootstrap");
-  out.resize(kept.size());
-  for (auto& row : out) row = kept[uniform_index(stream.uniform(), kept.size())];
+  u.resize(m);
+  stream.fill_uniform(u.data(), m);
+  counts.assign(m, 0.0);
+  for (const double x : u) counts[uniform_index(x, m)] += 1.0;
 }
 
 // The percentile interval of each input's B bootstrap estimates (draws[i * B + b]).
@@ -132,15 +141,18 @@ SobolIndices sobol_indices(std::span<const double> f, std::size_t k,
   out.first.resize(k);
   out.total.resize(k);
   const std::vector<std::size_t> kept = finite_rows(f, k);
-  estimate(f, k, kept, out.first.data(), out.total.data(), 1);
+  const double centre = output_mean(f, k, kept);
+  std::vector<double> sums;
+  const std::vector<double> once(kept.size(), 1.0);
+  estimate(f, k, kept, once, centre, out.first.data(), out.total.data(), 1, sums);
   // Each resample writes its own slots: the result does not depend on the thread count.
   const std::size_t resamples = bootstrap.resamples;
   std::vector<double> first(k * resamples, kNaN), total(k * resamples, kNaN);
   if (!kept.empty())
     detail::parallel_for(std::size_t{0}, resamples, [&](std::size_t b) {
-      std::vector<std::size_t> rows;
-      resample(kept, bootstrap.seed, b, rows);
-      estimate(f, k, rows, &first[b], &total[b], resamples);
+      std::vector<double> u, counts, scratch;
+      resample_counts(kept.size(), bootstrap.seed, b, u, counts);
+      estimate(f, k, kept, counts, centre, &first[b], &total[b], resamples, scratch);
     });
   percentile_interval(first, k, bootstrap.confidence, out.first_lo, out.first_hi);
   percentile_interval(total, k, bootstrap.confidence, out.total_lo, out.total_hi);

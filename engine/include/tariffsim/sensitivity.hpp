@@ -11,9 +11,11 @@
 // (hence n a power of two) and makes the design, and so each index estimate, random with the seed.
 //
 // Indices of an output f (for a replication-level output: its point means), with V the variance
-// of the 2n values f(A), f(B):
-//   first S_i  = mean_j f(B)_j (f(A_B^(i))_j - f(A)_j) / V          (Saltelli et al. 2010, b)
+// (divisor 2n) of the 2n values f(A), f(B) and c their mean:
+//   first S_i  = mean_j (f(B)_j - c) (f(A_B^(i))_j - f(A)_j) / V    (Saltelli et al. 2010, b)
 //   total ST_i = mean_j (f(A)_j - f(A_B^(i))_j)^2 / (2 V)            (Jansen 1999, f)
+// Centring f(B) by c (as SALib does by standardising f) makes S_i invariant to a shift of f; in a
+// bootstrap resample c stays the full sample's, and V and the means are the resample's.
 // Intervals: the percentile bootstrap over the n rows j (resampled with replacement, each
 // resample b from the Philox stream "sensitivity.bootstrap", replication b, keyed by the seed:
 // the same resamples for every output, bitwise reproducible). Rows with a non-finite value (a
