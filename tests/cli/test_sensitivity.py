@@ -65,6 +65,19 @@ def analytic_inside(path):
     check(all(np.isfinite(noisy[c]).all() for c in COLUMNS), "y (point means) has finite indices")
 
 
+def design_layout(single):
+    """Point j (k + 2) + c is row j of A (c = 0), B (c = 1) or A_B^(i) (c = 2 + i)."""
+    with h5py.File(single, "r") as f:
+        x = np.stack([f[f"ish/points/x{i + 1}"][()] for i in range(3)], axis=1).reshape(-1, 5, 3)
+    a, b_rows = x[:, 0, :], x[:, 1, :]
+    for i in range(3):
+        expected = a.copy()
+        expected[:, i] = b_rows[:, i]
+        check(np.array_equal(x[:, 2 + i, :], expected), f"A_B^({i + 1}) is A with column {i + 1} of B")
+    check(len(np.unique(a[:, 0])) == len(a) and np.all(np.abs(x) <= math.pi),
+          "the rows of A are distinct points inside the ranges")
+
+
 def invariances(b, wd, exp, single):
     two = wd / "t2.h5"
     run_ok(b, "run", exp, "-o", two, "--threads", 2, "--no-progress")
@@ -185,10 +198,14 @@ def main():
     single = wd / "t1.h5"
     run_ok(b, "run", exp, "-o", single, "--threads", 1, "--no-progress")
     analytic_inside(single)
+    design_layout(single)
     readers(b, single)
     invariances(b, wd, exp, single)
     spec_invariance(b, wd)
     bad_sections(b, wd)
+    for name in ("ishigami_sobol", "bs_sobol", "deremer_sobol"):
+        r = run(b, "validate", f"{args.source}/experiments/{name}.toml")
+        check(r.returncode == 0, f"experiments/{name}.toml is valid ({r.stderr.strip()[-200:]})")
 
 
 if __name__ == "__main__":
