@@ -8,6 +8,7 @@
 
 #include "hdf5_interface.hpp"
 #include "result_layout.hpp"
+#include "tariffsim/error.hpp"
 #include "tariffsim/sensitivity.hpp"
 
 namespace tariffsim::detail {
@@ -80,6 +81,30 @@ void add_output_rows(const H5::Group& output, const std::string& name,
   }
 }
 
+// The table of sensitivity_table(), from HDF5 calls that may throw.
+std::string sensitivity_rows(const std::string& path, const std::string& experiment) {
+  const H5::H5File file(path, H5F_ACC_RDONLY);
+  const H5::Group group = file.openGroup(experiment);
+  if (!group.nameExists("sensitivity")) return "";
+  const H5::Group sensitivity = group.openGroup("sensitivity");
+  const auto inputs = read_names(sensitivity.openDataSet("inputs"));
+  double confidence = 0;
+  sensitivity.openAttribute("confidence").read(H5::PredType::NATIVE_DOUBLE, &confidence);
+  std::string out = "  sensitivity (Sobol indices, " +
+                    std::to_string(static_cast<int>(std::lround(100 * confidence))) +
+                    "% bootstrap intervals; NaN until the file is complete):\n";
+  char header[128];
+  std::snprintf(header, sizeof header, "    %-20s %-12s %s\n", "output", "input",
+                "first [lo, hi]             total [lo, hi]");
+  out += header;
+  for (hsize_t i = 0; i < sensitivity.getNumObjs(); ++i) {
+    const std::string name = sensitivity.getObjnameByIdx(i);
+    if (sensitivity.childObjType(name) == H5O_TYPE_GROUP)
+      add_output_rows(sensitivity.openGroup(name), name, inputs, out);
+  }
+  return out;
+}
+
 }  // namespace
 
 void create_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
@@ -121,26 +146,14 @@ void write_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
 }
 
 std::string sensitivity_table(const std::string& path, const std::string& experiment) {
-  const H5::H5File file(path, H5F_ACC_RDONLY);
-  const H5::Group group = file.openGroup(experiment);
-  if (!group.nameExists("sensitivity")) return "";
-  const H5::Group sensitivity = group.openGroup("sensitivity");
-  const auto inputs = read_names(sensitivity.openDataSet("inputs"));
-  double confidence = 0;
-  sensitivity.openAttribute("confidence").read(H5::PredType::NATIVE_DOUBLE, &confidence);
-  std::string out = "  sensitivity (Sobol indices, " +
-                    std::to_string(static_cast<int>(std::lround(100 * confidence))) +
-                    "% bootstrap intervals; NaN until the file is complete):\n";
-  char header[128];
-  std::snprintf(header, sizeof header, "    %-20s %-12s %s\n", "output", "input",
-                "first [lo, hi]             total [lo, hi]");
-  out += header;
-  for (hsize_t i = 0; i < sensitivity.getNumObjs(); ++i) {
-    const std::string name = sensitivity.getObjnameByIdx(i);
-    if (sensitivity.childObjType(name) == H5O_TYPE_GROUP)
-      add_output_rows(sensitivity.openGroup(name), name, inputs, out);
+  try {
+    return sensitivity_rows(path, experiment);
+  } catch (const H5::Exception& e) {
+    throw InputError("info: " + path +
+                     ": sensitivity/ cannot be read (damaged?): " + hdf5_cause(e));
+  } catch (const InputError& e) {
+    throw InputError("info: " + path + ": " + e.what());
   }
-  return out;
 }
 
 }  // namespace tariffsim::detail
