@@ -8,6 +8,7 @@
 
 #include "tariffsim/error.hpp"
 #include "tariffsim/rng.hpp"
+#include "tariffsim/sensitivity.hpp"
 
 namespace tariffsim {
 
@@ -38,12 +39,6 @@ std::vector<double> sobol_rows(std::size_t n, std::size_t d) {
   std::vector<double> rows(n * d);
   for (double& u : rows) u = std::ldexp(static_cast<double>(engine()), -64);
   return rows;
-}
-
-// Index in [0, m) from a uniform on (0, 1); the clamp guards the rounding of u * m up to m.
-std::size_t uniform_index(double u, std::size_t m) {
-  const auto k = static_cast<std::size_t>(u * static_cast<double>(m));
-  return k < m ? k : m - 1;
 }
 
 // Latin hypercube: in each dimension every one of the n strata [k/n, (k+1)/n) holds exactly one
@@ -94,30 +89,43 @@ Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&inf
     grid_size_ = checked_product(grid_size_, axis.size());
   }
 
-  if (!experiment.sample || experiment.sample->ranges.empty()) return;
-  const SampleSpec& sample = *experiment.sample;
+  if (experiment.sensitivity && !experiment.sensitivity->ranges.empty()) {
+    const SensitivitySpec& s = *experiment.sensitivity;
+    set_sample(s.ranges, saltelli_unit_rows(s.n, s.ranges.size(), experiment.seed));
+  } else if (experiment.sample && !experiment.sample->ranges.empty()) {
+    const SampleSpec& sample = *experiment.sample;
+    set_sample(sample.ranges, unit_rows(sample, experiment.seed));
+  }
+}
+
+// The [sample]'s unit-cube rows, by its method.
+std::vector<double> Design::unit_rows(const SampleSpec& sample, std::uint64_t seed) {
   const std::size_t n = sample.n;
   const std::size_t d = sample.ranges.size();
-  for (const auto& range : sample.ranges) {
-    const std::size_t i = param_index(info, range.name);
-    sample_params_.push_back(i);
-    sample_integer_.push_back(info.params[i].type == ParamType::Integer);
-  }
   switch (sample.method) {
     case SampleMethod::Sobol:
-      sample_rows_ = sobol_rows(n, d);
-      break;
+      return sobol_rows(n, d);
     case SampleMethod::Lhs:
-      sample_rows_ = lhs_rows(n, d, experiment.seed);
-      break;
+      return lhs_rows(n, d, seed);
     case SampleMethod::Uniform:
-      sample_rows_ = uniform_rows(n, d, experiment.seed);
-      break;
+      return uniform_rows(n, d, seed);
   }
+  return {};
+}
+
+// The sampled dimensions: unit-cube rows (row-major, one column per range) scaled to the ranges.
+void Design::set_sample(const std::vector<SampleRange>& ranges, std::vector<double> unit) {
+  const std::size_t d = ranges.size();
+  for (const auto& range : ranges) {
+    const std::size_t i = param_index(*info_, range.name);
+    sample_params_.push_back(i);
+    sample_integer_.push_back(info_->params[i].type == ParamType::Integer);
+  }
+  sample_rows_ = std::move(unit);
+  const std::size_t n = sample_rows_.size() / d;
   for (std::size_t r = 0; r < n; ++r)
     for (std::size_t j = 0; j < d; ++j)
-      sample_rows_[r * d + j] =
-          scale(sample_rows_[r * d + j], sample.ranges[j], sample_integer_[j]);
+      sample_rows_[r * d + j] = scale(sample_rows_[r * d + j], ranges[j], sample_integer_[j]);
   sample_size_ = n;
   checked_product(grid_size_, sample_size_);
 }

@@ -189,11 +189,12 @@ void ExperimentReader::read_sample_method(const TomlEntry& e, SampleSpec& sample
 
 // An integer parameter's bounds are TOML integers, a real parameter's any numbers.
 void ExperimentReader::read_sample_ranges(const toml::table& t, const std::string& prefix,
-                                          std::vector<SampleRange>& out) {
+                                          std::vector<SampleRange>& out,
+                                          const std::string& section) {
   for (const auto& e : doc_.entries(t, prefix)) {
     note(e);
     const ParamSpec* spec = rules_.declared(e.key, e.path);
-    if (!spec || !rules_.place(e.key, e.path, "[sample].ranges") ||
+    if (!spec || !rules_.place(e.key, e.path, section) ||
         !rules_.check_sampling_allowed(*spec, e.path))
       continue;
     const bool integer = spec->type == ParamType::Integer;

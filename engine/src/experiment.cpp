@@ -43,6 +43,9 @@ SourceLocation Experiment::where(const std::string& param) const {
   if (sample)
     for (const auto& range : sample->ranges)
       if (range.name == param) return range.where;
+  if (sensitivity)
+    for (const auto& range : sensitivity->ranges)
+      if (range.name == param) return range.where;
   return {};
 }
 
@@ -51,6 +54,9 @@ bool Experiment::varies(const std::string& param) const {
     if (axis.name == param) return true;
   if (sample)
     for (const auto& range : sample->ranges)
+      if (range.name == param) return true;
+  if (sensitivity)
+    for (const auto& range : sensitivity->ranges)
       if (range.name == param) return true;
   return false;
 }

@@ -15,10 +15,11 @@ namespace tariffsim {
 namespace {
 
 constexpr auto kUint64Max = std::numeric_limits<std::uint64_t>::max();
-constexpr std::array<std::string_view, 7> kSections = {
-    "experiment", "parameters", "grid", "sample", "output", "precision", "search"};
-constexpr std::array<std::string_view, 7> kSectionHeaders = {
-    "[experiment]", "[parameters]", "[grid]", "[sample]", "[output]", "[precision]", "[search]"};
+constexpr std::array<std::string_view, 8> kSections = {
+    "experiment", "parameters", "grid", "sample", "sensitivity", "output", "precision", "search"};
+constexpr std::array<std::string_view, 8> kSectionHeaders = {
+    "[experiment]",  "[parameters]", "[grid]",      "[sample]",
+    "[sensitivity]", "[output]",     "[precision]", "[search]"};
 constexpr std::array<std::string_view, 7> kExperimentKeys = {
     "name", "model", "seed", "replications", "description", "common_random_numbers", "block_size"};
 
@@ -115,10 +116,12 @@ void ExperimentReader::read_sections() {
     if (const auto* t = section("grid")) read_grid(*t);
   }
   if (const auto* t = section("sample")) read_sample(*t);
+  if (const auto* t = section("sensitivity")) read_sensitivity(*t);
   read_output(section("output"));
   if (const auto* t = section("precision")) read_precision(*t);
-  // Last: its rules look at the parameters' sections and the run's other options.
+  // Last: their rules look at the parameters' sections and the run's other options.
   if (const auto* t = section("search")) read_search(*t);
+  if (info_) rules_.check_sensitivity_design(experiment_);
 }
 
 void ExperimentReader::read_experiment(const toml::table* t) {

@@ -6,8 +6,8 @@
 // that those problems point at the file.
 //
 // The sections are read in experiment_reader.cpp ([experiment] and the driver),
-// design_sections.cpp ([parameters], [grid], [sample]) and output_sections.cpp ([output],
-// [precision]).
+// design_sections.cpp ([parameters], [grid], [sample]), sensitivity_section.cpp ([sensitivity])
+// and output_sections.cpp ([output], [precision]).
 #pragma once
 
 #include <array>
@@ -78,7 +78,10 @@ class ExperimentReader {
   void read_sample(const toml::table& t);
   void read_sample_method(const TomlEntry& e, SampleSpec& sample);
   void read_sample_ranges(const toml::table& t, const std::string& prefix,
-                          std::vector<SampleRange>& out);
+                          std::vector<SampleRange>& out,
+                          const std::string& section = "[sample].ranges");
+  void read_sensitivity(const toml::table& t);  // in sensitivity_section.cpp
+  void read_sensitivity_key(const TomlEntry& e, SensitivitySpec& s);
   void read_output(const toml::table* t);
   void read_names(const TomlEntry& e, const std::string& what, const std::string& item,
                   std::vector<std::string>& out,

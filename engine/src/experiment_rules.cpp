@@ -107,8 +107,10 @@ void ExperimentRules::check(const Experiment& exp) {
   check_deterministic_replications();
   if (info_) check_parameters(exp);
   if (exp.sample) check_sample(*exp.sample);
+  if (exp.sensitivity) check_sensitivity(*exp.sensitivity);
   check_output(exp.output);
   check_precision(exp.precision);
+  check_sensitivity_design(exp);
   if (exp.search) check_search(*exp.search, exp);
 }
 
@@ -161,8 +163,8 @@ bool ExperimentRules::place(const std::string& param, const std::string& key,
   if (inserted) return true;
   diagnostics_.report(
       here, key,
-      "expected a parameter in at most one of [parameters], [grid], [sample].ranges, got it also "
-      "in " +
+      "expected a parameter in at most one of [parameters], [grid], [sample].ranges, "
+      "[sensitivity].ranges, got it also in " +
           it->second.section + " at " + it->second.where.str());
   return false;
 }
@@ -245,6 +247,63 @@ void ExperimentRules::check_sample_size(const SampleSpec& sample) {
                           std::to_string(kMaxSampleValues) +
                           " (128 MiB): use fewer points or dimensions (a grid is computed on "
                           "demand and has no such bound)");
+}
+
+// ---- [sensitivity] ----
+
+void ExperimentRules::check_sensitivity_n(std::uint64_t n) {
+  if (n < 2 || n > static_cast<std::uint64_t>(kMaxAxisLength) || (n & (n - 1)) != 0)
+    expected("sensitivity.n", kSensitivityNExpected, std::to_string(n));
+}
+
+void ExperimentRules::check_sensitivity_ranges_given(std::size_t count) {
+  if (count == 0) expected("sensitivity.ranges", kSampleRangesExpected, "none");
+}
+
+void ExperimentRules::check_bootstrap(std::uint64_t resamples) {
+  if (resamples < 1 || resamples > kMaxBootstrap)
+    expected("sensitivity.bootstrap", kBootstrapExpected, std::to_string(resamples));
+}
+
+void ExperimentRules::check_confidence(double confidence) {
+  if (!(confidence > 0.0 && confidence < 1.0))
+    expected("sensitivity.confidence", kConfidenceExpected, real_text(confidence));
+}
+
+// Indices are of scalar outputs: a series has no single value per point to decompose.
+void ExperimentRules::check_sensitivity_output(const std::string& key, const std::string& name) {
+  if (info_->metric_index(name)) return;
+  std::vector<std::string> names;
+  for (const auto& spec : info_->metrics) names.push_back(spec.name);
+  const bool series = info_->series_index(name).has_value();
+  diagnostics_.report(origins_.where(key), key,
+                      "expected a scalar output of model '" + info_->name + "', got '" + name +
+                          (series ? "', a series (series have no Sobol indices)" : "'; ") +
+                          (series ? "" : suggest_name(name, names, "outputs")));
+}
+
+void ExperimentRules::check_sensitivity_design(const Experiment& exp) {
+  if (!exp.sensitivity) return;
+  const auto alone = [&](bool other, const std::string& section, const std::string& why) {
+    if (other)
+      diagnostics_.report(origins_.where(section), section,
+                          "expected no [" + section + "] with [sensitivity] (" + why + ")");
+  };
+  alone(!exp.grid.empty(), "grid", "the Saltelli design is the whole design");
+  alone(exp.sample.has_value(), "sample", "the Saltelli design is the whole design");
+  alone(exp.search.has_value(), "search",
+        "indices of a searched threshold are not supported: run the search over a grid instead");
+  const auto& s = *exp.sensitivity;
+  const auto& kept = exp.output.metrics;
+  for (std::size_t i = 0; i < s.outputs.size(); ++i)
+    if (!kept.empty() && std::find(kept.begin(), kept.end(), s.outputs[i]) == kept.end())
+      expected("sensitivity.outputs[" + std::to_string(i) + "]",
+               "an output that [output] metrics keeps", quoted(s.outputs[i]));
+  const std::uint64_t k = s.ranges.size();
+  if (diagnostics_.has_problem_in("sensitivity") || s.n * (k + 2) * k <= kMaxSampleValues) return;
+  diagnostics_.report(origins_.where("sensitivity.n"), "sensitivity.n",
+                      "n (k + 2) points x k inputs exceeds " + std::to_string(kMaxSampleValues) +
+                          " values held in memory: use a smaller n");
 }
 
 // ---- [output] ----
@@ -389,6 +448,24 @@ void ExperimentRules::check_sample(const SampleSpec& sample) {
     }
   }
   check_sample_size(sample);
+}
+
+void ExperimentRules::check_sensitivity(const SensitivitySpec& sensitivity) {
+  check_sensitivity_n(sensitivity.n);
+  check_bootstrap(sensitivity.bootstrap);
+  check_confidence(sensitivity.confidence);
+  if (!info_) return;
+  check_sensitivity_ranges_given(sensitivity.ranges.size());
+  for (const auto& range : sensitivity.ranges) {
+    const std::string key = "sensitivity.ranges." + range.name;
+    const ParamSpec* spec = declared(range.name, key);
+    if (spec && place(range.name, key, "[sensitivity].ranges") &&
+        check_sampling_allowed(*spec, key))
+      check_sample_bounds(*spec, key, range.lo, range.hi);
+  }
+  for (std::size_t i = 0; i < sensitivity.outputs.size(); ++i)
+    check_sensitivity_output("sensitivity.outputs[" + std::to_string(i) + "]",
+                             sensitivity.outputs[i]);
 }
 
 void ExperimentRules::check_output(const OutputOptions& output) {

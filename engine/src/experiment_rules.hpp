@@ -44,6 +44,10 @@ inline const std::string kTargetsExpected =
     "a non-empty table { metric = target standard error, ... }";
 inline const std::string kSearchBracketExpected = "[lo, hi] with real numbers lo < hi";
 inline const std::string kSampleRangesExpected = "a non-empty table { param = [lo, hi], ... }";
+inline constexpr std::uint64_t kMaxBootstrap = 1'000'000;
+inline const std::string kSensitivityNExpected = "a power of two >= 2 (the Sobol net's balance)";
+inline const std::string kBootstrapExpected = "an integer in [1, 1000000]";
+inline const std::string kConfidenceExpected = "a probability in (0, 1)";
 std::string spacing_expected(bool logarithmic);   // "[lo, hi, n] with ..."
 std::string sample_range_expected(bool integer);  // "[lo, hi] with ..."
 // What a value of the parameter's type is: "a real number", "one of \"a\" \"b\"", ...
@@ -83,6 +87,15 @@ class ExperimentRules {
   void check_sample_bounds(const ParamSpec& spec, const std::string& key, double lo, double hi);
   void check_sample_size(const SampleSpec& sample);  // once [sample] is read
 
+  // ---- [sensitivity] ----
+  void check_sensitivity_n(std::uint64_t n);
+  void check_sensitivity_ranges_given(std::size_t count);
+  void check_bootstrap(std::uint64_t resamples);
+  void check_confidence(double confidence);
+  void check_sensitivity_output(const std::string& key, const std::string& name);
+  // Once the whole file is read: alone as the design, small enough, its outputs kept in the file.
+  void check_sensitivity_design(const Experiment& experiment);
+
   // ---- [output] ----
   void check_output_file(const std::string& file);
   void check_series(const std::string& key, const std::string& name);
@@ -113,6 +126,7 @@ class ExperimentRules {
   void check_parameters(const Experiment& experiment);
   void check_axis(const GridAxis& axis);
   void check_sample(const SampleSpec& sample);
+  void check_sensitivity(const SensitivitySpec& sensitivity);
   void check_output(const OutputOptions& output);
   void check_precision(const PrecisionOptions& precision);
   const ParamSpec* searched_parameter(const SearchSpec& search);

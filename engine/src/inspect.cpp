@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "sensitivity_file.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/result_check.hpp"
@@ -163,6 +164,7 @@ std::string describe_result_file(const std::string& path, const Registry& regist
     for (const auto& m : names) os << " " << m;
     os << "\n";
   }
+  os << detail::sensitivity_table(path, h.experiment);
   return os.str();
 }
 

@@ -13,6 +13,7 @@
 #include "hdf5_interface.hpp"
 #include "result_layout.hpp"
 #include "row_copy.hpp"
+#include "sensitivity_file.hpp"
 #include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
@@ -126,6 +127,7 @@ void copy_shards(const std::string& out, const std::vector<Shard>& shards,
     // The run began when its first shard was created and ends now, with the complete file.
     H5::Attribute created = target->file.openAttribute("created_utc");
     created.write(created.getStrType(), earliest_creation(shards));
+    detail::write_sensitivity(target->group, layout);  // needs every point, as in a single run
     write_finished_utc(target->file);
     const std::uint8_t complete = 1;
     target->group.openAttribute("complete").write(H5::PredType::NATIVE_UINT8, &complete);

@@ -23,6 +23,7 @@
 #include "kill_hook.hpp"
 #include "result_layout.hpp"
 #include "result_resume.hpp"
+#include "sensitivity_file.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/result_check.hpp"
@@ -425,7 +426,7 @@ void ResultFile::Impl::create_per_replication(H5::Group& g) {
 void ResultFile::Impl::create_axes(H5::Group& g) {
   std::optional<H5::Group> axes;
   for (const auto& spec : detail::dataset_specs(layout)) {
-    if (detail::is_point_indexed(spec.path)) continue;
+    if (detail::is_point_indexed(spec.path) || spec.axis_label.empty()) continue;
     if (!axes) axes.emplace(g.createGroup("axes"));
     const std::string name = spec.path.substr(spec.path.find('/') + 1);
     const hsize_t n = spec.dims.at(0);
@@ -508,6 +509,7 @@ void ResultFile::Impl::write_layout(const std::string& path) {
     create_results(results_group);
     create_per_replication(*group);
     create_status(*group);
+    detail::create_sensitivity(*group, layout);
     create_axes(*group);
     attach_axes(*group);
     allocate_own_rows();
@@ -725,6 +727,8 @@ void ResultFile::finish() {
     // means "the file a single run writes", which only merge makes of shards.
     const bool all_done = impl_->layout.shard_count == 1 &&
                           std::all_of(bits.begin(), bits.end(), [](std::uint8_t b) { return b; });
+    // The analysis of a [sensitivity] needs every point: it is part of what `complete` promises.
+    if (all_done) detail::write_sensitivity(*impl_->group, impl_->layout);
     signal_here_if_asked("before-complete");
     // Written in place (not removed and recreated): one small write a kill cannot leave half done.
     const std::uint8_t complete = all_done;

@@ -102,7 +102,35 @@ void add_axes(const std::vector<DatasetSpec>& datasets, const FileLayout& layout
   }
 }
 
+// sensitivity/: the input names and each analysed output's indices, [k] each.
+void add_sensitivity(const FileLayout& layout, std::vector<DatasetSpec>& out) {
+  const auto& sensitivity = layout.experiment->sensitivity;
+  if (!sensitivity) return;
+  const hsize_t k = sensitivity->ranges.size();
+  out.push_back(
+      {"sensitivity/inputs", H5T_STRING, input_name_width(*sensitivity), false, {k}, {}, {}});
+  for (const std::size_t m : sensitivity_outputs(layout))
+    for (const char* column : kIndexColumns)
+      out.push_back(
+          real_set("sensitivity/" + layout.info->metrics[m].name + "/" + column, {k}, {}));
+}
+
 }  // namespace
+
+std::vector<std::size_t> sensitivity_outputs(const FileLayout& layout) {
+  const auto& sensitivity = layout.experiment->sensitivity;
+  if (!sensitivity) return {};
+  if (sensitivity->outputs.empty()) return layout.metrics;
+  std::vector<std::size_t> out;
+  for (const auto& name : sensitivity->outputs) out.push_back(*layout.info->metric_index(name));
+  return out;
+}
+
+std::size_t input_name_width(const SensitivitySpec& sensitivity) {
+  std::size_t width = 1;
+  for (const auto& range : sensitivity.ranges) width = std::max(width, range.name.size());
+  return width;
+}
 
 std::string period_axis(const FileLayout& layout, std::size_t s) {
   const auto& lengths = layout.series_length;
@@ -112,7 +140,7 @@ std::string period_axis(const FileLayout& layout, std::size_t s) {
 }
 
 bool is_point_indexed(const std::string& path) {
-  return path.rfind("axes/", 0) != 0;
+  return path.rfind("axes/", 0) != 0 && path.rfind("sensitivity/", 0) != 0;
 }
 
 std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
@@ -120,6 +148,7 @@ std::vector<DatasetSpec> dataset_specs(const FileLayout& layout) {
   add_params(layout, out);
   add_results(layout, out);
   add_per_replication(layout, out);
+  add_sensitivity(layout, out);
   out.push_back(int_set("status/done", 1, false, layout.n_points));
   out.push_back(int_set("status/replications", 8, false, layout.n_points));
   add_axes(std::vector<DatasetSpec>(out), layout, out);

@@ -5,6 +5,7 @@
 
 #include <H5Cpp.h>
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -33,8 +34,17 @@ inline constexpr const char* kQuantileAxis = "axes/quantile";
 // Every dataset of the layout, the axes included, in the order the writer creates them.
 std::vector<DatasetSpec> dataset_specs(const FileLayout& layout);
 
-// True for a dataset indexed by point along dimension 0 (everything but the axes/ scales).
+// True for a dataset indexed by point along dimension 0 (everything but the axes/ scales and the
+// sensitivity/ indices).
 bool is_point_indexed(const std::string& path);
+
+// The outputs a [sensitivity] analyses, as indices into layout.info->metrics: those it names, or
+// every output the file keeps; none without a [sensitivity].
+std::vector<std::size_t> sensitivity_outputs(const FileLayout& layout);
+// The columns of sensitivity/<output>/, one value per input each.
+inline constexpr std::array<const char*, 6> kIndexColumns = {"first", "first_lo", "first_hi",
+                                                             "total", "total_lo", "total_hi"};
+std::size_t input_name_width(const SensitivitySpec& sensitivity);  // of sensitivity/inputs
 
 // The path of the period axis of kept series `s` (layout.series[s]): `axes/period` when every kept
 // series has the same length, else `axes/period_<length>`.

@@ -37,6 +37,11 @@ ValueOrigins origins_of(const Experiment& exp) {
     note("sample", exp.sample->where);
     for (const auto& range : exp.sample->ranges) note("sample.ranges." + range.name, range.where);
   }
+  if (exp.sensitivity) {
+    note("sensitivity", exp.sensitivity->where);
+    for (const auto& range : exp.sensitivity->ranges)
+      note("sensitivity.ranges." + range.name, range.where);
+  }
   note("output.file", exp.output.file_where);
   return origins;
 }

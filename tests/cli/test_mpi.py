@@ -20,6 +20,20 @@ target_se = { sim_P_protect = 0.004, sim_E_V = 0.003 }
 max_replications = 160
 """
 
+SOBOL_EXPERIMENT = """
+[experiment]
+name = "sobol"
+model = "ishigami"
+seed = 4
+replications = 3
+common_random_numbers = true
+[sensitivity]
+method = "sobol"
+n = 256
+ranges = { x1 = [-3.0, 3.0], x2 = [-3.0, 3.0], x3 = [-3.0, 3.0] }
+bootstrap = 200
+"""
+
 # Open MPI refuses root without these; CI runs as root. More ranks than cores is fine here.
 MPI_ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1")
@@ -108,6 +122,19 @@ def main():
     check(r.returncode == 0, f"--resume under mpirun ({r.stderr.strip()[-300:]})")
     same_content(ref, killed, "killed under MPI and resumed under MPI")
     stopped_by_usr1(mpiexec, b, wd, exp, single)
+    sensitivity_under_mpi(mpiexec, b, wd)
+
+
+def sensitivity_under_mpi(mpiexec, b, wd):
+    """A [sensitivity] run's indices are rank 0's to compute once every point is in: the file is
+    the single process's, indices included."""
+    exp = write(wd / "sobol.toml", SOBOL_EXPERIMENT)
+    single = wd / "sobol_single.h5"
+    check(run(b, "run", exp, "-o", single, "--no-progress").returncode == 0, "[sensitivity] run")
+    out = wd / "sobol_mpi.h5"
+    r = mpirun(mpiexec, 3, b, "run", exp, "-o", out, "--no-progress")
+    check(r.returncode == 0, f"[sensitivity] under mpirun -n 3 ({r.stderr.strip()[-300:]})")
+    same_content(single, out, "[sensitivity] under mpirun -n 3, indices included")
 
 
 def stopped_by_usr1(mpiexec, b, wd, exp, single):

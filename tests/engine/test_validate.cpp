@@ -108,3 +108,33 @@ TEST_CASE("validate holds an experiment read from TOML to the same rules", "[val
   CHECK_PROBLEM(p, "exp.toml: experiment.replications: expected an integer in [1, ", "got 0");
   CHECK(p.size() == 1);
 }
+
+TEST_CASE("a [sensitivity] built in C++ is judged by the rules a file's is", "[validate]") {
+  Experiment e = built_in_cpp();
+  e.grid.clear();
+  SensitivitySpec s;
+  s.n = 8;
+  s.ranges = {SampleRange{"gamma", 0.0, 1.0, {}}, SampleRange{"theta", -1.0, 1.0, {}}};
+  e.sensitivity = s;
+  const FakeModel model("fake", true);
+  CHECK_NOTHROW(validate(e, model));
+
+  e.grid.push_back(GridAxis{"theta", {Value{1.0}}, std::nullopt, {}});
+  e.sensitivity->n = 12;
+  e.sensitivity->ranges.push_back(SampleRange{"beta", 2.0, 2.0, {}});
+  e.sensitivity->outputs = {"tariff", "welfare"};
+  e.sensitivity->bootstrap = 0;
+  e.sensitivity->confidence = 1.0;
+  e.output.metrics = {"threshold"};
+  const auto p = problems_of(e);
+  CHECK_PROBLEM(p, "<experiment>: sensitivity.n: expected a power of two >= 2", "got 12");
+  CHECK_PROBLEM(p, "<experiment>: sensitivity.ranges.theta: expected a parameter in at most one of",
+                "also in [grid]");
+  CHECK_PROBLEM(p, "<experiment>: sensitivity.ranges.beta: expected [lo, hi] with finite reals");
+  CHECK_PROBLEM(p, "<experiment>: sensitivity.outputs[0]: expected a scalar output", "a series");
+  CHECK_PROBLEM(p,
+                "<experiment>: sensitivity.outputs[1]: expected an output that [output] metrics");
+  CHECK_PROBLEM(p, "<experiment>: sensitivity.bootstrap: expected an integer in [1, 1000000]");
+  CHECK_PROBLEM(p, "<experiment>: sensitivity.confidence: expected a probability in (0, 1)");
+  CHECK_PROBLEM(p, "<experiment>: grid: expected no [grid] with [sensitivity]");
+}

@@ -34,7 +34,7 @@ done
 if [[ $do_build -eq 1 ]]; then
   echo "== build (Release) in $build"
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTARIFFSIM_BUILD_BENCH=ON >/dev/null
-  cmake --build "$build" -j "$(nproc)" --target tariffsim bench_paths bench_rng bench_engine bench_search
+  cmake --build "$build" -j "$(nproc)" --target tariffsim bench_paths bench_rng bench_engine bench_search bench_sensitivity
 fi
 logs="$build/bench"
 mkdir -p "$logs"
@@ -97,6 +97,11 @@ echo
 echo "== numpy_vbar.py"
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" "$here/numpy_vbar.py" "${vbar_args[@]}" \
   | tee "$logs/numpy_vbar.txt" | grep -v '^RESULT '
+
+echo
+echo "== bench_sensitivity"
+"$build/tools/bench/bench_sensitivity" --threads "$threads" \
+  | tee "$logs/bench_sensitivity.txt" | grep -v '^RESULT '
 
 # ---- the table
 get() { awk -v k="$2" '$1 == "RESULT" && $2 == k {print $3}' "$logs/$1.txt"; }
@@ -168,4 +173,7 @@ printf '  %-44s %11.2fx   %-10s\n' "  Random123 scalar / engine (info)" "$(get b
 printf '  %-44s %12.1f   %-10s %s\n' "peak RSS, $points points (MB)" "$rss" "< 300" "$(verdict "$rss" "<" 300)"
 printf '  %-44s %12.1f   %-10s\n' "peak RSS, $base_points points (MB, baseline)" "$base_rss" ""
 engine_rows
+sobol=$(get bench_sensitivity sensitivity.run_s)
+printf '  %-44s %12.2f   %-10s %s\n' "Sobol, 4 inputs, n = 4096, $threads threads (s)" "$sobol" "< 5" "$(verdict "$sobol" "<" 5)"
+printf '  %-44s %11.2fx   %-10s\n' "  / plain run of the same points (info)" "$(get bench_sensitivity sensitivity.ratio)" ""
 echo "  (figures are best of 3 for throughput; logs with every run and statistic: $logs/)"

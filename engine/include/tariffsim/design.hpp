@@ -3,7 +3,8 @@
 //
 // Index order: index = grid_index * sample_size + sample_index, where the grid index is mixed-radix
 // over the axes in file order with the LAST axis varying fastest. With no [sample], sample_size =
-// 1; with no [grid], grid_size = 1.
+// 1; with no [grid], grid_size = 1. A [sensitivity] is a sample of n (k + 2) points in the order
+// of its Saltelli design (tariffsim/sensitivity.hpp), and has no grid beside it.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,9 @@ class Design {
   Point point(std::uint64_t index) const { return Point(*info_, index, values(index)); }
 
  private:
+  static std::vector<double> unit_rows(const SampleSpec& sample, std::uint64_t seed);
+  void set_sample(const std::vector<SampleRange>& ranges, std::vector<double> unit);
+
   const ModelInfo* info_;
   std::vector<Value> base_;                             // defaults + fixed
   std::vector<std::pair<std::size_t, GridAxis>> axes_;  // param index, axis

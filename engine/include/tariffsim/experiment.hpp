@@ -58,6 +58,18 @@ struct SampleSpec {
   SourceLocation where;
 };
 
+// [sensitivity]: a Saltelli design on a scrambled Sobol sequence (n (k + 2) points for k inputs),
+// run as an ordinary design, then first-order and total Sobol indices with bootstrap intervals
+// (tariffsim/sensitivity.hpp; FORMAT.md, "Sensitivity").
+struct SensitivitySpec {
+  std::uint64_t n = 0;               // base sample size, a power of two >= 2
+  std::vector<SampleRange> ranges;   // the inputs, in file order; Real or Integer parameters
+  std::vector<std::string> outputs;  // scalar outputs analysed; empty = every output kept
+  std::uint64_t bootstrap = 1000;    // bootstrap resamples of the n rows
+  double confidence = 0.95;          // of the percentile intervals
+  SourceLocation where;
+};
+
 struct OutputOptions {
   std::string file;  // relative paths are relative to the working directory
   SourceLocation file_where;
@@ -108,6 +120,7 @@ struct Experiment {
   std::map<std::string, LocatedValue> fixed;  // [parameters], typed per the ParamSpec
   std::vector<GridAxis> grid;
   std::optional<SampleSpec> sample;
+  std::optional<SensitivitySpec> sensitivity;
   OutputOptions output;
   PrecisionOptions precision;
   std::optional<SearchSpec> search;

@@ -24,6 +24,12 @@ std::uint64_t mix64(std::uint64_t a, std::uint64_t b);
 // most kPointReplication replications, indices 0 .. kPointReplication - 1.
 inline constexpr std::uint64_t kPointReplication = 0xffffffffULL;
 
+// An index in [0, m) from a uniform on (0, 1); the clamp guards the rounding of u * m up to m.
+inline std::size_t uniform_index(double u, std::size_t m) {
+  const auto k = static_cast<std::size_t>(u * static_cast<double>(m));
+  return k < m ? k : m - 1;
+}
+
 struct StreamKey {
   std::uint64_t seed = 0;
   std::uint64_t point = 0;

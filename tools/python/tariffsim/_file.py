@@ -16,6 +16,8 @@ from ._series import Series
 # The statistics of format 1 and 2, in the order they are listed; which a metric has is read
 # from the file (format 2 keeps only `mean` for point-level outputs).
 STAT_ORDER = ("mean", "sd", "se", "n", "min", "max", "q")
+# The index columns of sensitivity/<output>/, in the file's order.
+SENSITIVITY_COLUMNS = ("first", "first_lo", "first_hi", "total", "total_lo", "total_hi")
 
 
 # Shadows the builtin in this module on purpose: the API is tariffsim.open(path).
@@ -36,7 +38,7 @@ def open(path, allow_incomplete: bool = False, experiment: str | None = None) ->
 
 class ResultFile:
     """An open result file (see :func:`tariffsim.open`). Tables: :meth:`points`,
-    :meth:`results`, :meth:`quantiles`; lazy arrays: :meth:`series`, :meth:`replications`;
+    :meth:`results`, :meth:`quantiles`, :meth:`sensitivity`; lazy arrays: :meth:`series`, :meth:`replications`;
     what it holds: :meth:`info`, :meth:`columns`, :attr:`metrics`, :attr:`parameters`,
     :attr:`series_names`."""
 
@@ -256,6 +258,27 @@ class ResultFile:
             raise not_found(self.path, "per-replication metric", metric, kept,
                             "keep them with [output] replications = true")
         return Series(self, self._g["replications"][metric], metric, ("point", "replication"))
+
+    # -- analyses -------------------------------------------------------------------------------
+    def sensitivity(self) -> pd.DataFrame:
+        """The Sobol indices of a [sensitivity] experiment (FORMAT.md, sensitivity/) as a tidy
+        table: one row per output and input, columns output, input, first, first_lo, first_hi,
+        total, total_lo, total_hi (NaN while the file is incomplete)."""
+        if "sensitivity" not in self._g:
+            raise not_found(self.path, "analysis", "sensitivity", [],
+                            "ask for one with a [sensitivity] section")
+        with reading(self.path):
+            group = self._g["sensitivity"]
+            inputs = [text(x) for x in group["inputs"][()]]
+            rows = []
+            for output, indices in group.items():
+                if not isinstance(indices, h5py.Group):
+                    continue
+                columns = {c: indices[c][()] for c in SENSITIVITY_COLUMNS}
+                for i, name in enumerate(inputs):
+                    rows.append({"output": output, "input": name,
+                                 **{c: float(columns[c][i]) for c in SENSITIVITY_COLUMNS}})
+        return pd.DataFrame(rows, columns=["output", "input", *SENSITIVITY_COLUMNS])
 
     # -- summary --------------------------------------------------------------------------------
     def info(self) -> "Info":

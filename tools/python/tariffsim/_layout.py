@@ -14,8 +14,9 @@ from ._format import check_format
 # Datasets every result file has, of length n_points (engine/FORMAT.md).
 REQUIRED = ("points/index", "results/status", "status/done", "status/replications")
 
-# Groups whose datasets are not one row per point: the dimension scales of format 2.
-NOT_PER_POINT = ("axes",)
+# Groups whose datasets are not one row per point: the dimension scales of format 2, and the
+# Sobol indices of a [sensitivity] (format 2.2).
+NOT_PER_POINT = ("axes", "sensitivity")
 
 
 @contextlib.contextmanager

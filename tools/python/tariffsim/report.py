@@ -139,8 +139,24 @@ def answers_html(rf) -> str:
                 "".join(f"<li>{esc(t)}</li>" for t in generic) + "</ul>")
     if rf.model == "bown_crowley":
         out += bc_table_html(rf)
+    if "sensitivity" in rf._g:
+        out += sensitivity_html(rf)
     return out or ('<p class="note">No statement is declared for this experiment '
                    "(tariffsim.answers.ANSWERS); its headline results are below.</p>")
+
+
+def sensitivity_html(rf) -> str:
+    """The Sobol indices of a [sensitivity] experiment, each with its bootstrap interval."""
+    confidence = float(rf._g["sensitivity"].attrs["confidence"])
+
+    def cell(row, index):
+        return f"{number(row[index])} [{number(row[index + '_lo'])}, {number(row[index + '_hi'])}]"
+    rows = "".join(f"<tr><td>{esc(r['output'])}</td><td>{esc(r['input'])}</td>"
+                   f"<td>{cell(r, 'first')}</td><td>{cell(r, 'total')}</td></tr>"
+                   for r in rf.sensitivity().to_dict("records"))
+    return (f'<p class="note">Sobol indices with {confidence:.0%} bootstrap intervals: first '
+            "order (Saltelli 2010) and total (Jansen 1999).</p><table><tr><th>output</th>"
+            f"<th>input</th><th>first</th><th>total</th></tr>{rows}</table>")
 
 
 def bc_table_html(rf) -> str:

@@ -4,8 +4,9 @@
 # Datasets every result file has, of length n_points (engine/FORMAT.md).
 REQUIRED <- c("points/index", "results/status", "status/done", "status/replications")
 
-# Groups whose datasets are not one row per point: the dimension scales of format 2.
-NOT_PER_POINT <- "axes"
+# Groups whose datasets are not one row per point: the dimension scales of format 2, and the
+# Sobol indices of a [sensitivity] (format 2.2).
+NOT_PER_POINT <- c("axes", "sensitivity")
 
 # The file, read-only. A running tariffsim holds HDF5's write lock on its file; reading its
 # finished points needs HDF5_USE_FILE_LOCKING=FALSE, which HDF5 reads once per process, at its

@@ -1,0 +1,162 @@
+// Sobol indices from a Saltelli design: the design, the estimators and their bootstrap
+// (tariffsim/sensitivity.hpp says which, and why the design is built as it is).
+#include "tariffsim/sensitivity.hpp"
+
+#include <array>
+#include <boost/random/sobol.hpp>
+#include <cmath>
+#include <limits>
+
+#include "parallel.hpp"
+#include "tariffsim/rng.hpp"
+#include "tariffsim/stats.hpp"
+
+namespace tariffsim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::uint64_t shift_word(std::uint64_t seed, std::uint32_t dimension) {
+  Stream stream(StreamKey{seed, 0}, 0, "design.sobol_shift", dimension);
+  const std::array<std::uint32_t, 4> block = stream.next_block();
+  return (std::uint64_t{block[0]} << 32) | block[1];
+}
+
+// n points of the digitally shifted Sobol sequence in `dims` dimensions, from its zero point on
+// (Boost's engine starts after it, so row 0 is the zero point, shifted). The top 53 bits of a
+// shifted coordinate make a double in [0, 1) exactly.
+std::vector<double> shifted_sobol(std::uint64_t n, std::size_t dims, std::uint64_t seed) {
+  boost::random::sobol engine(dims);
+  static_assert(boost::random::sobol::max() == std::numeric_limits<std::uint64_t>::max());
+  std::vector<std::uint64_t> shift(dims);
+  for (std::size_t d = 0; d < dims; ++d) shift[d] = shift_word(seed, static_cast<std::uint32_t>(d));
+  std::vector<double> out(n * dims);
+  for (std::uint64_t r = 0; r < n; ++r)
+    for (std::size_t d = 0; d < dims; ++d) {
+      const std::uint64_t x = r == 0 ? 0 : engine();
+      out[r * dims + d] = std::ldexp(static_cast<double>((x ^ shift[d]) >> 11), -53);
+    }
+  return out;
+}
+
+// The design's rows j whose k + 2 values are all finite (a failed point gives NaN).
+std::vector<std::size_t> finite_rows(std::span<const double> f, std::size_t k) {
+  std::vector<std::size_t> rows;
+  const std::size_t stride = k + 2;
+  for (std::size_t j = 0; j < f.size() / stride; ++j) {
+    bool finite = true;
+    for (std::size_t c = 0; c < stride; ++c) finite = finite && std::isfinite(f[j * stride + c]);
+    if (finite) rows.push_back(j);
+  }
+  return rows;
+}
+
+// The mean of f(A) and f(B) over `rows`: the centre the estimators subtract from f.
+double output_mean(std::span<const double> f, std::size_t k, std::span<const std::size_t> rows) {
+  const std::size_t stride = k + 2;
+  double sum = 0;
+  for (const std::size_t j : rows) sum += f[j * stride] + f[j * stride + 1];
+  return rows.empty() ? 0.0 : sum / static_cast<double>(2 * rows.size());
+}
+
+// First-order and total indices over the kept rows, row t counted weight[t] times (its count in
+// a bootstrap resample; 1 for the sample itself), into first[i * step] and total[i * step]. The
+// sums are taken in one sequential pass, f centred by `centre` so that the one-pass variance
+// loses nothing to a large mean. `sums` is scratch space.
+void estimate(std::span<const double> f, std::size_t k, std::span<const std::size_t> kept,
+              std::span<const double> weight, double centre, double* first, double* total,
+              std::size_t step, std::vector<double>& sums) {
+  const std::size_t stride = k + 2;
+  sums.assign(2 * k, 0.0);
+  double* s1 = sums.data();  // f(B) (f(A_B^(i)) - f(A)), per input
+  double* st = s1 + k;       // (f(A) - f(A_B^(i)))^2, per input
+  double m = 0, sum = 0, squares = 0;
+  for (std::size_t t = 0; t < kept.size(); ++t) {
+    const double w = weight[t];  // no branch on w == 0: a third of the counts, at random
+    const double* row = &f[kept[t] * stride];
+    const double a = row[0] - centre, b = row[1] - centre;
+    m += w;
+    sum += w * (a + b);
+    squares += w * (a * a + b * b);
+    for (std::size_t i = 0; i < k; ++i) {
+      const double change = row[2 + i] - row[0];
+      s1[i] += w * b * change;
+      st[i] += w * change * change;
+    }
+  }
+  const double mean = sum / (2 * m);
+  const double v = m < 2 ? 0.0 : squares / (2 * m) - mean * mean;
+  for (std::size_t i = 0; i < k; ++i) {
+    first[i * step] = v > 0 ? s1[i] / m / v : kNaN;
+    total[i * step] = v > 0 ? st[i] / (2 * m) / v : kNaN;
+  }
+}
+
+// How often each of m kept rows is drawn in the b-th resample of m draws with replacement (`u`
+// is scratch space).
+void resample_counts(std::size_t m, std::uint64_t seed, std::uint64_t b, std::vector<double>& u,
+                     std::vector<double>& counts) {
+  Stream stream(StreamKey{seed, 0}, b, "sensitivity.bootstrap");
+  u.resize(m);
+  stream.fill_uniform(u.data(), m);
+  counts.assign(m, 0.0);
+  for (const double x : u) counts[uniform_index(x, m)] += 1.0;
+}
+
+// The percentile interval of each input's B bootstrap estimates (draws[i * B + b]).
+void percentile_interval(const std::vector<double>& draws, std::size_t k, double confidence,
+                         std::vector<double>& lo, std::vector<double>& hi) {
+  const std::size_t resamples = draws.size() / k;
+  const std::array<double, 2> probs = {(1 - confidence) / 2, (1 + confidence) / 2};
+  lo.assign(k, kNaN);
+  hi.assign(k, kNaN);
+  for (std::size_t i = 0; i < k; ++i) {
+    const auto q = quantiles(std::span(draws).subspan(i * resamples, resamples), probs);
+    lo[i] = q[0];
+    hi[i] = q[1];
+  }
+}
+
+}  // namespace
+
+std::vector<double> saltelli_unit_rows(std::uint64_t n, std::size_t k, std::uint64_t seed) {
+  const std::vector<double> ab = shifted_sobol(n, 2 * k, seed);
+  const std::size_t stride = k + 2;
+  std::vector<double> rows(n * stride * k);
+  for (std::uint64_t j = 0; j < n; ++j) {
+    const double* a = &ab[j * 2 * k];
+    const double* b = a + k;
+    for (std::size_t c = 0; c < stride; ++c) {
+      double* row = &rows[(j * stride + c) * k];
+      for (std::size_t i = 0; i < k; ++i) row[i] = (c == 1 || c == 2 + i) ? b[i] : a[i];
+    }
+  }
+  return rows;
+}
+
+SobolIndices sobol_indices(std::span<const double> f, std::size_t k,
+                           const BootstrapOptions& bootstrap) {
+  SobolIndices out;
+  out.first.resize(k);
+  out.total.resize(k);
+  const std::vector<std::size_t> kept = finite_rows(f, k);
+  const double centre = output_mean(f, k, kept);
+  std::vector<double> sums;
+  const std::vector<double> once(kept.size(), 1.0);
+  estimate(f, k, kept, once, centre, out.first.data(), out.total.data(), 1, sums);
+  // Each resample writes its own slots: the result does not depend on the thread count.
+  const std::size_t resamples = bootstrap.resamples;
+  std::vector<double> first(k * resamples, kNaN), total(k * resamples, kNaN);
+  if (!kept.empty())
+    detail::parallel_for(std::size_t{0}, resamples, [&](std::size_t b) {
+      std::vector<double> u, counts, scratch;
+      resample_counts(kept.size(), bootstrap.seed, b, u, counts);
+      estimate(f, k, kept, counts, centre, &first[b], &total[b], resamples, scratch);
+    });
+  percentile_interval(first, k, bootstrap.confidence, out.first_lo, out.first_hi);
+  percentile_interval(total, k, bootstrap.confidence, out.total_lo, out.total_hi);
+  return out;
+}
+
+}  // namespace tariffsim
