@@ -65,20 +65,27 @@ SearchResult deterministic_search(const std::function<double(double)>& f, const 
   };
   const double g_lo = g(br.lo), g_hi = g(br.hi);
   if (undefined) return with_status(SearchStatus::Undefined, calls);
-  if (g_lo == 0) return exact(br.lo, calls);
-  if (g_hi != 0 && (g_lo < 0) == (g_hi < 0)) return with_status(SearchStatus::NoSignChange, calls);
+  // The crossing is where the output, going up from lo, reaches the level from the side lo is
+  // strictly on: lo at the level, or hi short of it, is no crossing. A step output (0/1) searched
+  // at one of its values then finds the step, not an end of a flat stretch at the level.
+  const double sign = g_lo < 0 ? 1.0 : -1.0;
+  if (g_lo == 0 || sign * g_hi < 0) return with_status(SearchStatus::NoSignChange, calls);
+  // sign·g ≥ 0 where the level is reached: an exact zero counts as reached.
+  const auto as_reached = [sign](double v) {
+    return sign * v == 0 ? std::numeric_limits<double>::min() : sign * v;
+  };
+  const auto reached = [&](double x) { return as_reached(g(x)); };
   std::pair<double, double> ends;
-  if (br.integer) {
-    // The smallest integer past the crossing: where g first takes the sign it has at hi.
-    const double sign = g_lo < 0 ? 1.0 : -1.0;
-    ends = bisect([&](double x) { return sign * g(x); }, br.lo, br.hi, 1.0, true);
+  if (br.integer) {  // the smallest integer where the level is reached
+    ends = bisect(reached, br.lo, br.hi, 1.0, true);
     if (undefined) return with_status(SearchStatus::Undefined, calls);
     return exact(ends.second, calls);
   }
   std::uintmax_t iterations = kMaxIterations;
   const double tol = br.tolerance;
   ends = boost::math::tools::toms748_solve(
-      g, br.lo, br.hi, g_lo, g_hi, [tol](double a, double b) { return b - a <= tol; }, iterations);
+      reached, br.lo, br.hi, sign * g_lo, as_reached(g_hi),
+      [tol](double a, double b) { return b - a <= tol; }, iterations);
   if (undefined) return with_status(SearchStatus::Undefined, calls);
   const bool converged = ends.second - ends.first <= tol;
   return SearchResult{ends.first + (ends.second - ends.first) / 2,

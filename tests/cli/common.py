@@ -25,8 +25,9 @@ def parse_args():
     return args
 
 
-def run(binary, *args, cwd=None):
-    return subprocess.run([binary, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+def run(binary, *args, cwd=None, env=None):
+    return subprocess.run([binary, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env=env)
 
 
 def workdir():

@@ -216,13 +216,37 @@ TEST_CASE("search: at most 1.5 x the evaluations of Boost's TOMS 748 on the same
   }
 }
 
+// A 0/1 output is 1 from the step at 0.3 on. Searched at level 1 (a value it takes on a flat
+// stretch up to hi), the crossing is the step; at level 0, which it never falls below, there is
+// none; and likewise for a falling step at levels 0 and 1.
+TEST_CASE("search: a step output searched at one of its values finds the step", "[search]") {
+  const auto rising = [](double x) { return x >= 0.3 ? 1.0 : 0.0; };
+  const auto falling = [](double x) { return x >= 0.3 ? 0.0 : 1.0; };
+  for (const auto& step :
+       {std::function<double(double)>(rising), std::function<double(double)>(falling)}) {
+    const bool rises = step(1.0) == 1.0;
+    const SearchResult found = deterministic_search(step, {0, 1, rises ? 1.0 : 0.0, 1e-9});
+    CHECK(found.status == SearchStatus::Converged);
+    CHECK(found.lo < 0.3);
+    CHECK(0.3 <= found.hi);
+    CHECK(found.hi - found.lo <= 1e-9);
+    CHECK(deterministic_search(step, {0, 1, rises ? 0.0 : 1.0, 1e-9}).status ==
+          SearchStatus::NoSignChange);
+    const SearchResult k = deterministic_search([&](double x) { return step(x / 10); },
+                                                {0, 10, rises ? 1.0 : 0.0, 1, true});
+    CHECK(k.star == 3);
+  }
+}
+
 TEST_CASE("search: no crossing in the bracket and integer parameters", "[search]") {
   const SearchResult none = deterministic_search([](double x) { return x; }, {1, 2, 0, 1e-6});
   CHECK(none.status == SearchStatus::NoSignChange);
   CHECK(std::isnan(none.star));
-  // The level reached exactly at an end is a crossing there.
+  // The level reached exactly at hi is a crossing there; lo at the level is none (going up from
+  // lo, the output must reach the level from the side lo is strictly on).
   CHECK(deterministic_search([](double x) { return x; }, {0, 1, 1, 1e-6}).hi == 1);
-  CHECK(deterministic_search([](double x) { return -x; }, {1, 2, -1, 1e-6}).star == 1);
+  CHECK(deterministic_search([](double x) { return -x; }, {1, 2, -1, 1e-6}).status ==
+        SearchStatus::NoSignChange);
   CHECK(deterministic_search([](double x) { return 2 - x; }, {0, 10, 0, 1, true}).star == 2);
   // The smallest integer whose value reaches the level: x^2 >= 50 from k = 8.
   const SearchResult k =
