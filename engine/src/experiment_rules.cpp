@@ -272,7 +272,13 @@ void ExperimentRules::check_confidence(double confidence) {
 
 // Indices are of scalar outputs: a series has no single value per point to decompose.
 void ExperimentRules::check_sensitivity_output(const std::string& key, const std::string& name) {
-  if (info_->metric_index(name)) return;
+  if (info_->metric_index(name)) {
+    const auto& named = sensitivity_outputs_named_;
+    if (std::find(named.begin(), named.end(), name) != named.end())
+      return expected(key, "each output named once", quoted(name));
+    sensitivity_outputs_named_.push_back(name);
+    return;
+  }
   std::vector<std::string> names;
   for (const auto& spec : info_->metrics) names.push_back(spec.name);
   const bool series = info_->series_index(name).has_value();

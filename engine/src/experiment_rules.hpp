@@ -45,7 +45,8 @@ inline const std::string kTargetsExpected =
 inline const std::string kSearchBracketExpected = "[lo, hi] with real numbers lo < hi";
 inline const std::string kSampleRangesExpected = "a non-empty table { param = [lo, hi], ... }";
 inline constexpr std::uint64_t kMaxBootstrap = 1'000'000;
-inline const std::string kSensitivityNExpected = "a power of two >= 2 (the Sobol net's balance)";
+inline const std::string kSensitivityNExpected =
+    "a power of two in [2, 2^26] (the Sobol net's balance)";
 inline const std::string kBootstrapExpected = "an integer in [1, 1000000]";
 inline const std::string kConfidenceExpected = "a probability in (0, 1)";
 std::string spacing_expected(bool logarithmic);   // "[lo, hi, n] with ..."
@@ -141,6 +142,7 @@ class ExperimentRules {
   std::map<std::string, Placement> placed_;  // each parameter's first section
   std::vector<std::string> series_named_;
   std::vector<std::string> metrics_named_;
+  std::vector<std::string> sensitivity_outputs_named_;
   std::vector<std::string> statistics_named_;
   // The count a cap is held to: an invalid count is reported once, not again beside the cap.
   std::uint64_t valid_replications_ = 1;

@@ -141,6 +141,7 @@ SobolIndices sobol_indices(std::span<const double> f, std::size_t k,
   out.first.resize(k);
   out.total.resize(k);
   const std::vector<std::size_t> kept = finite_rows(f, k);
+  out.rows = kept.size();
   const double centre = output_mean(f, k, kept);
   std::vector<double> sums;
   const std::vector<double> once(kept.size(), 1.0);

@@ -1,5 +1,7 @@
 #include "sensitivity_file.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -90,9 +92,11 @@ std::string sensitivity_rows(const std::string& path, const std::string& experim
   const auto inputs = read_names(sensitivity.openDataSet("inputs"));
   double confidence = 0;
   sensitivity.openAttribute("confidence").read(H5::PredType::NATIVE_DOUBLE, &confidence);
-  std::string out = "  sensitivity (Sobol indices, " +
-                    std::to_string(static_cast<int>(std::lround(100 * confidence))) +
-                    "% bootstrap intervals; NaN until the file is complete):\n";
+  std::string out =
+      "  sensitivity (Sobol indices, " +
+      std::to_string(static_cast<int>(std::lround(100 * confidence))) +
+      "% bootstrap intervals, conservative on the Sobol design; NaN until the file is "
+      "complete, or where no design row had every point defined):\n";
   char header[128];
   std::snprintf(header, sizeof header, "    %-20s %-12s %s\n", "output", "input",
                 "first [lo, hi]             total [lo, hi]");
@@ -136,6 +140,13 @@ void write_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
     const std::string name = layout.info->metrics[m].name;
     const auto f = read_column(experiment_group.openDataSet("results/" + name + "/mean"));
     const SobolIndices indices = sobol_indices(f, s->ranges.size(), bootstrap);
+    // The indices of a subset of rows are those of the inputs conditional on the output being
+    // defined, and the inputs are no longer independent there: say so where it happens.
+    if (indices.rows < s->n)
+      spdlog::warn(
+          "sensitivity: {}: indices from {} of {} design rows (a row is left out when "
+          "any of its {} points has NaN: the output undefined there, or the point failed)",
+          name, indices.rows, s->n, s->ranges.size() + 2);
     const std::vector<double>* columns[] = {&indices.first, &indices.first_lo, &indices.first_hi,
                                             &indices.total, &indices.total_lo, &indices.total_hi};
     for (std::size_t c = 0; c < kIndexColumns.size(); ++c) {

@@ -127,7 +127,7 @@ TEST_CASE("a [sensitivity] built in C++ is judged by the rules a file's is", "[v
   e.sensitivity->confidence = 1.0;
   e.output.metrics = {"threshold"};
   const auto p = problems_of(e);
-  CHECK_PROBLEM(p, "<experiment>: sensitivity.n: expected a power of two >= 2", "got 12");
+  CHECK_PROBLEM(p, "<experiment>: sensitivity.n: expected a power of two in [2, 2^26]", "got 12");
   CHECK_PROBLEM(p, "<experiment>: sensitivity.ranges.theta: expected a parameter in at most one of",
                 "also in [grid]");
   CHECK_PROBLEM(p, "<experiment>: sensitivity.ranges.beta: expected [lo, hi] with finite reals");

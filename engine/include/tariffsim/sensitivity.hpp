@@ -34,6 +34,7 @@ std::vector<double> saltelli_unit_rows(std::uint64_t n, std::size_t k, std::uint
 struct SobolIndices {
   std::vector<double> first, first_lo, first_hi;  // [k] each
   std::vector<double> total, total_lo, total_hi;
+  std::size_t rows = 0;  // design rows used: those whose k + 2 points are all finite
 };
 
 struct BootstrapOptions {
