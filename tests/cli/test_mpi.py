@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import h5py
 
@@ -116,6 +117,7 @@ def main():
                           "--threads", "1", "--no-progress"], b, killed, sig=signal.SIGTERM,
                          env=MPI_ENV)
     check(0 < done < 64, f"the MPI run was killed part way ({done} of 64 points done)")
+    wait_until_unlocked(killed)
     with h5py.File(killed, "r") as f:
         check(int(f["slow"].attrs["complete"]) == 0, "a killed MPI run's file is not complete")
     r = mpirun(mpiexec, 3, b, "run", slow, "-o", killed, "--resume", "--no-progress")
@@ -123,6 +125,20 @@ def main():
     same_content(ref, killed, "killed under MPI and resumed under MPI")
     stopped_by_usr1(mpiexec, b, wd, exp, single)
     sensitivity_under_mpi(mpiexec, b, wd)
+
+
+def wait_until_unlocked(path, timeout=120):
+    """mpirun can return before a rank stopped by the signal has closed the file (seen under
+    ASan, where exiting is slow): wait for the writer's lock to go, whatever the machine's speed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with h5py.File(path, "r"):
+                return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def sensitivity_under_mpi(mpiexec, b, wd):
