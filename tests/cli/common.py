@@ -206,3 +206,14 @@ def small_disk(size="2m"):
     finally:
         if mounted:
             subprocess.run(["umount", str(where)], capture_output=True)
+
+
+def expect_refused_run(binary, wd, name, body, needles):
+    """`tariffsim run` of config `body` exits 2 with every needle in its message and writes no file
+    at all (the config is refused before the output is created)."""
+    path = write(wd / f"{name}.toml", body)
+    r = run(binary, "run", path, "-o", wd / f"{name}.h5", "--no-progress")
+    check(r.returncode == 2, f"{name}: exit code 2 (got {r.returncode}; {r.stderr.strip()[-300:]})")
+    for needle in needles:
+        check(needle in r.stderr, f"{name}: message names {needle!r} ({r.stderr.strip()[-300:]})")
+    check(not (wd / f"{name}.h5").exists(), f"{name}: no result file")

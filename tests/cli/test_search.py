@@ -6,60 +6,51 @@ import sys
 
 import h5py
 
-from common import (check, datasets, differing, parse_args, run, same_content,
-                    workdir, write)
+from common import (check, datasets, differing, expect_refused_run, parse_args, run,
+                    same_content, workdir, write)
 
 HEADER = '[experiment]\nname = "s"\nmodel = "bagwell_staiger"\nseed = 5\n'
 SEARCH = ('[search]\nparameter = "delta"\nbracket = [0.05, 0.95]\n'
           'output = "free_trade_sustainable"\nlevel = 0.5\ntolerance = 1e-6\n')
 
 
-def expect_input_error(binary, wd, name, body, needles):
-    path = write(wd / f"{name}.toml", body)
-    r = run(binary, "run", path, "-o", wd / f"{name}.h5", "--no-progress")
-    check(r.returncode == 2, f"{name}: exit code 2 (got {r.returncode}; {r.stderr.strip()[-300:]})")
-    for needle in needles:
-        check(needle in r.stderr, f"{name}: message names {needle!r} ({r.stderr.strip()[-300:]})")
-    check(not (wd / f"{name}.h5").exists(), f"{name}: no result file")
-
-
 def bad_inputs(b, wd):
     f = lambda name, line: f"{name}.toml:{line}"  # noqa: E731
-    expect_input_error(b, wd, "unknown_parameter", HEADER + SEARCH.replace('"delta"', '"delt"'),
+    expect_refused_run(b, wd, "unknown_parameter", HEADER + SEARCH.replace('"delta"', '"delt"'),
                        [f("unknown_parameter", 6), "search.parameter", "delta"])
-    expect_input_error(b, wd, "unknown_output", HEADER + SEARCH.replace('"free_trade_sustainable"',
+    expect_refused_run(b, wd, "unknown_output", HEADER + SEARCH.replace('"free_trade_sustainable"',
                                                                         '"free_trade"'),
                        [f("unknown_output", 8), "search.output", "free_trade_sustainable"])
-    expect_input_error(b, wd, "series_output", HEADER + SEARCH.replace('"free_trade_sustainable"',
+    expect_refused_run(b, wd, "series_output", HEADER + SEARCH.replace('"free_trade_sustainable"',
                                                                        '"tariff"'),
                        [f("series_output", 8), "search.output", "is a series"])
-    expect_input_error(b, wd, "bracket_reversed", HEADER + SEARCH.replace("[0.05, 0.95]",
+    expect_refused_run(b, wd, "bracket_reversed", HEADER + SEARCH.replace("[0.05, 0.95]",
                                                                           "[0.9, 0.1]"),
                        [f("bracket_reversed", 7), "search.bracket", "lo < hi"])
-    expect_input_error(b, wd, "bracket_equal", HEADER + SEARCH.replace("[0.05, 0.95]",
+    expect_refused_run(b, wd, "bracket_equal", HEADER + SEARCH.replace("[0.05, 0.95]",
                                                                        "[0.5, 0.5]"),
                        [f("bracket_equal", 7), "search.bracket", "lo < hi"])
-    expect_input_error(b, wd, "bracket_out_of_range", HEADER + SEARCH.replace("0.95]", "1.5]"),
+    expect_refused_run(b, wd, "bracket_out_of_range", HEADER + SEARCH.replace("0.95]", "1.5]"),
                        [f("bracket_out_of_range", 7), "search.bracket", "[0, 1)"])
-    expect_input_error(b, wd, "on_grid", HEADER + "[grid]\ndelta = [0.2, 0.4]\n" + SEARCH,
+    expect_refused_run(b, wd, "on_grid", HEADER + "[grid]\ndelta = [0.2, 0.4]\n" + SEARCH,
                        [f("on_grid", 8), "search.parameter", "[grid] at", "on_grid.toml:6"])
-    expect_input_error(b, wd, "fixed_too", HEADER + "[parameters]\ndelta = 0.2\n" + SEARCH,
+    expect_refused_run(b, wd, "fixed_too", HEADER + "[parameters]\ndelta = 0.2\n" + SEARCH,
                        [f("fixed_too", 8), "search.parameter", "[parameters]"])
     for tol in ("0", "-1e-3"):
         name = "tolerance_" + ("zero" if tol == "0" else "negative")
-        expect_input_error(b, wd, name, HEADER + SEARCH.replace("1e-6", tol),
+        expect_refused_run(b, wd, name, HEADER + SEARCH.replace("1e-6", tol),
                            [f(name, 10), "search.tolerance", "positive"])
-    expect_input_error(b, wd, "enum_parameter", HEADER + SEARCH.replace('"delta"', '"dist"'),
+    expect_refused_run(b, wd, "enum_parameter", HEADER + SEARCH.replace('"delta"', '"dist"'),
                        [f("enum_parameter", 6), "search.parameter", "real or integer"])
     noisy = SEARCH.replace('"free_trade_sustainable"', '"sim_P_protect"')
-    expect_input_error(b, wd, "no_budget", HEADER + noisy, ["search.max_replications", "noisy"])
-    expect_input_error(b, wd, "unknown_key", HEADER + SEARCH + "levels = 2\n",
+    expect_refused_run(b, wd, "no_budget", HEADER + noisy, ["search.max_replications", "noisy"])
+    expect_refused_run(b, wd, "unknown_key", HEADER + SEARCH + "levels = 2\n",
                        [f("unknown_key", 11), "search.levels", "level"])
-    expect_input_error(b, wd, "missing_level", HEADER + SEARCH.replace("level = 0.5\n", ""),
+    expect_refused_run(b, wd, "missing_level", HEADER + SEARCH.replace("level = 0.5\n", ""),
                        ["[search] level: missing"])
-    expect_input_error(b, wd, "with_replications", HEADER + "replications = 10\n" + SEARCH,
+    expect_refused_run(b, wd, "with_replications", HEADER + "replications = 10\n" + SEARCH,
                        [f("with_replications", 5), "experiment.replications"])
-    expect_input_error(b, wd, "with_series", HEADER + SEARCH + '[output]\nseries = ["tariff"]\n',
+    expect_refused_run(b, wd, "with_series", HEADER + SEARCH + '[output]\nseries = ["tariff"]\n',
                        ["output.series", "[search]"])
 
 

@@ -11,7 +11,8 @@ import subprocess
 import h5py
 import numpy as np
 
-from common import check, datasets, parse_args, run, same_content, workdir, write
+from common import (check, expect_refused_run, parse_args, run, same_content, workdir,
+                    write)
 
 PI = repr(math.pi)
 ISHIGAMI = f"""[experiment]
@@ -147,15 +148,6 @@ bootstrap = 200
     check(est["total"][inputs.index("a")] > 0.01, "E_tau (which scales as 1/a): a matters")
 
 
-def expect_input_error(b, wd, name, body, needles):
-    path = write(wd / f"{name}.toml", body)
-    r = run(b, "run", path, "-o", wd / f"{name}.h5", "--no-progress")
-    check(r.returncode == 2, f"{name}: exit code 2 (got {r.returncode}; {r.stderr.strip()})")
-    for needle in needles:
-        check(needle in r.stderr, f"{name}: message names {needle!r} ({r.stderr.strip()})")
-    check(not (wd / f"{name}.h5").exists(), f"{name}: no result file")
-
-
 def bad_sections(b, wd):
     head = '[experiment]\nname = "bad"\nmodel = "ishigami"\nseed = 1\n[sensitivity]\n'
     ok_ranges = "ranges = { x1 = [0.0, 1.0], x2 = [0.0, 1.0] }\n"
@@ -187,11 +179,11 @@ def bad_sections(b, wd):
                         ["expected no [sample] with [sensitivity]"]),
     }
     for name, (body, needles) in cases.items():
-        expect_input_error(b, wd, name, head + body, [f"{name}.toml" + needles[0]] + needles[1:]
+        expect_refused_run(b, wd, name, head + body, [f"{name}.toml" + needles[0]] + needles[1:]
                            if needles[0].startswith(":") else needles)
     series = ('[experiment]\nname = "bad"\nmodel = "bagwell_staiger"\nseed = 1\n[sensitivity]\n'
               'method = "sobol"\nn = 8\nranges = { delta = [0.1, 0.9] }\noutputs = ["tariff"]\n')
-    expect_input_error(b, wd, "series_output", series,
+    expect_refused_run(b, wd, "series_output", series,
                        ["series_output.toml:9", "sensitivity.outputs[0]", "a series"])
 
 
