@@ -91,7 +91,8 @@ Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&inf
 
   if (experiment.sensitivity && !experiment.sensitivity->ranges.empty()) {
     const SensitivitySpec& s = *experiment.sensitivity;
-    set_sample(s.ranges, saltelli_unit_rows(s.n, s.ranges.size(), experiment.seed));
+    set_sample(s.ranges,
+               saltelli_unit_rows(s.n, s.ranges.size(), experiment.seed, s.design_replicates()));
   } else if (experiment.sample && !experiment.sample->ranges.empty()) {
     const SampleSpec& sample = *experiment.sample;
     set_sample(sample.ranges, unit_rows(sample, experiment.seed));

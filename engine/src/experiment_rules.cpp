@@ -265,6 +265,28 @@ void ExperimentRules::check_bootstrap(std::uint64_t resamples) {
     expected("sensitivity.bootstrap", kBootstrapExpected, std::to_string(resamples));
 }
 
+// The intervals' source: the replicates' spread, or (one replicate) the row bootstrap. The n
+// rows split into replicates of a power-of-two size (each a net), at least 2 rows each.
+void ExperimentRules::check_sensitivity_intervals(const SensitivitySpec& s) {
+  const bool n_valid = s.n >= 2 && (s.n & (s.n - 1)) == 0;
+  if (s.replicates && n_valid) {
+    const std::uint64_t r = *s.replicates, most = std::max<std::uint64_t>(1, s.n / 2);
+    if (r < 1 || r > most || (r & (r - 1)) != 0)
+      expected("sensitivity.replicates",
+               "a power of two in [1, " + std::to_string(most) + "] (n / 2: two rows a replicate)",
+               std::to_string(r));
+  }
+  if (!s.bootstrap) return;
+  check_bootstrap(*s.bootstrap);
+  if (const std::uint64_t r = s.design_replicates(); n_valid && r >= 2)
+    diagnostics_.report(
+        origins_.where("sensitivity.bootstrap"), "sensitivity.bootstrap",
+        "expected no bootstrap with " + std::to_string(r) +
+            " replicates: the intervals come from the replicates' spread (Student t); set "
+            "replicates = 1 for the row bootstrap (its intervals are conservative on the Sobol "
+            "design)");
+}
+
 void ExperimentRules::check_confidence(double confidence) {
   if (!(confidence > 0.0 && confidence < 1.0))
     expected("sensitivity.confidence", kConfidenceExpected, real_text(confidence));
@@ -458,7 +480,7 @@ void ExperimentRules::check_sample(const SampleSpec& sample) {
 
 void ExperimentRules::check_sensitivity(const SensitivitySpec& sensitivity) {
   check_sensitivity_n(sensitivity.n);
-  check_bootstrap(sensitivity.bootstrap);
+  check_sensitivity_intervals(sensitivity);
   check_confidence(sensitivity.confidence);
   if (!info_) return;
   check_sensitivity_ranges_given(sensitivity.ranges.size());

@@ -48,6 +48,7 @@ inline constexpr std::uint64_t kMaxBootstrap = 1'000'000;
 inline const std::string kSensitivityNExpected =
     "a power of two in [2, 2^26] (the Sobol net's balance)";
 inline const std::string kBootstrapExpected = "an integer in [1, 1000000]";
+inline const std::string kReplicatesExpected = "a power of two in [1, n / 2]";
 inline const std::string kConfidenceExpected = "a probability in (0, 1)";
 std::string spacing_expected(bool logarithmic);   // "[lo, hi, n] with ..."
 std::string sample_range_expected(bool integer);  // "[lo, hi] with ..."
@@ -92,6 +93,7 @@ class ExperimentRules {
   void check_sensitivity_n(std::uint64_t n);
   void check_sensitivity_ranges_given(std::size_t count);
   void check_bootstrap(std::uint64_t resamples);
+  void check_sensitivity_intervals(const SensitivitySpec& sensitivity);
   void check_confidence(double confidence);
   void check_sensitivity_output(const std::string& key, const std::string& name);
   // Once the whole file is read: alone as the design, small enough, its outputs kept in the file.

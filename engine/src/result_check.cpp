@@ -450,6 +450,21 @@ void CheckedResultFile::Impl::check_run_attributes(const Experiment& exp) const 
   };
   differs("seed", header.seed, exp.seed);
   differs("replications", header.replications, exp.replications);
+  // The Sobol design's replicates are not in the config text when defaulted, and a format 2.2
+  // file (no attribute) has one: another count is another design.
+  if (exp.sensitivity) {
+    const H5::Group sobol = file->openGroup(header.experiment + "/sensitivity");
+    std::uint64_t stored = 1;
+    if (sobol.attrExists("replicates"))
+      sobol.openAttribute("replicates").read(H5::PredType::NATIVE_UINT64, &stored);
+    if (stored != exp.sensitivity->design_replicates())
+      throw InputError(problem("its Sobol design has " + std::to_string(stored) +
+                               " replicate(s) (sensitivity/ attribute 'replicates'), its config "
+                               "with this build makes " +
+                               std::to_string(exp.sensitivity->design_replicates()) +
+                               " (a format 2.2 file has 1): this build cannot continue it, start "
+                               "it over"));
+  }
 }
 
 // A point column's chunks were allocated when the file was created and batches rewrite them in

@@ -2,7 +2,9 @@
 // (tariffsim/sensitivity.hpp says which, and why the design is built as it is).
 #include "tariffsim/sensitivity.hpp"
 
+#include <algorithm>
 #include <array>
+#include <boost/math/distributions/students_t.hpp>
 #include <boost/random/sobol.hpp>
 #include <cmath>
 #include <limits>
@@ -17,20 +19,22 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::uint64_t shift_word(std::uint64_t seed, std::uint32_t dimension) {
-  Stream stream(StreamKey{seed, 0}, 0, "design.sobol_shift", dimension);
+std::uint64_t shift_word(std::uint64_t seed, std::uint64_t replicate, std::uint32_t dimension) {
+  Stream stream(StreamKey{seed, 0}, replicate, "design.sobol_shift", dimension);
   const std::array<std::uint32_t, 4> block = stream.next_block();
   return (std::uint64_t{block[0]} << 32) | block[1];
 }
 
-// n points of the digitally shifted Sobol sequence in `dims` dimensions, from its zero point on
-// (Boost's engine starts after it, so row 0 is the zero point, shifted). The top 53 bits of a
-// shifted coordinate make a double in [0, 1) exactly.
-std::vector<double> shifted_sobol(std::uint64_t n, std::size_t dims, std::uint64_t seed) {
+// n points of the Sobol sequence in `dims` dimensions digitally shifted for `replicate`, from its
+// zero point on (Boost's engine starts after it, so row 0 is the zero point, shifted). The top 53
+// bits of a shifted coordinate make a double in [0, 1) exactly.
+std::vector<double> shifted_sobol(std::uint64_t n, std::size_t dims, std::uint64_t seed,
+                                  std::uint64_t replicate) {
   boost::random::sobol engine(dims);
   static_assert(boost::random::sobol::max() == std::numeric_limits<std::uint64_t>::max());
   std::vector<std::uint64_t> shift(dims);
-  for (std::size_t d = 0; d < dims; ++d) shift[d] = shift_word(seed, static_cast<std::uint32_t>(d));
+  for (std::size_t d = 0; d < dims; ++d)
+    shift[d] = shift_word(seed, replicate, static_cast<std::uint32_t>(d));
   std::vector<double> out(n * dims);
   for (std::uint64_t r = 0; r < n; ++r)
     for (std::size_t d = 0; d < dims; ++d) {
@@ -104,6 +108,34 @@ void resample_counts(std::size_t m, std::uint64_t seed, std::uint64_t b, std::ve
   for (const double x : u) counts[uniform_index(x, m)] += 1.0;
 }
 
+// The indices of the rows `kept`, each counted once, centred on their own mean.
+void estimate_rows(std::span<const double> f, std::size_t k, std::span<const std::size_t> kept,
+                   double* first, double* total, std::size_t step) {
+  std::vector<double> sums;
+  const std::vector<double> once(kept.size(), 1.0);
+  estimate(f, k, kept, once, output_mean(f, k, kept), first, total, step, sums);
+}
+
+// estimate ± t s / sqrt(R') per input, s the standard deviation of the R' finite values among
+// draws[i * R + r] (the Accumulator skips the others; NaN with fewer than 2).
+void student_interval(const std::vector<double>& estimate, const std::vector<double>& draws,
+                      double confidence, std::vector<double>& lo, std::vector<double>& hi) {
+  const std::size_t k = estimate.size(), replicates = draws.size() / k;
+  lo.assign(k, kNaN);
+  hi.assign(k, kNaN);
+  for (std::size_t i = 0; i < k; ++i) {
+    Accumulator spread;
+    for (std::size_t r = 0; r < replicates; ++r) spread.add(draws[i * replicates + r]);
+    if (spread.n() < 2) continue;
+    const double t = boost::math::quantile(
+        boost::math::students_t_distribution<double>(static_cast<double>(spread.n() - 1)),
+        (1 + confidence) / 2);
+    const double half = t * spread.se();
+    lo[i] = estimate[i] - half;
+    hi[i] = estimate[i] + half;
+  }
+}
+
 // The percentile interval of each input's B bootstrap estimates (draws[i * B + b]).
 void percentile_interval(const std::vector<double>& draws, std::size_t k, double confidence,
                          std::vector<double>& lo, std::vector<double>& hi) {
@@ -120,43 +152,76 @@ void percentile_interval(const std::vector<double>& draws, std::size_t k, double
 
 }  // namespace
 
-std::vector<double> saltelli_unit_rows(std::uint64_t n, std::size_t k, std::uint64_t seed) {
-  const std::vector<double> ab = shifted_sobol(n, 2 * k, seed);
+std::vector<double> saltelli_unit_rows(std::uint64_t n, std::size_t k, std::uint64_t seed,
+                                       std::uint64_t replicates) {
   const std::size_t stride = k + 2;
+  const std::uint64_t m = n / replicates;
   std::vector<double> rows(n * stride * k);
-  for (std::uint64_t j = 0; j < n; ++j) {
-    const double* a = &ab[j * 2 * k];
-    const double* b = a + k;
-    for (std::size_t c = 0; c < stride; ++c) {
-      double* row = &rows[(j * stride + c) * k];
-      for (std::size_t i = 0; i < k; ++i) row[i] = (c == 1 || c == 2 + i) ? b[i] : a[i];
+  for (std::uint64_t r = 0; r < replicates; ++r) {
+    const std::vector<double> ab = shifted_sobol(m, 2 * k, seed, r);
+    for (std::uint64_t t = 0; t < m; ++t) {
+      const double* a = &ab[t * 2 * k];
+      const double* b = a + k;
+      for (std::size_t c = 0; c < stride; ++c) {
+        double* row = &rows[((r * m + t) * stride + c) * k];
+        for (std::size_t i = 0; i < k; ++i) row[i] = (c == 1 || c == 2 + i) ? b[i] : a[i];
+      }
     }
   }
   return rows;
 }
 
+namespace {
+
+// The intervals from the spread of the replicates' own estimates (kept: the rows used, sorted).
+void replicate_intervals(std::span<const double> f, std::size_t k,
+                         std::span<const std::size_t> kept, const SobolIntervalOptions& options,
+                         SobolIndices& out) {
+  const std::size_t replicates = options.replicates;
+  const std::size_t rows_per_replicate = f.size() / (k + 2) / replicates;
+  std::vector<double> first(k * replicates, kNaN), total(k * replicates, kNaN);
+  auto begin = kept.begin();
+  for (std::size_t r = 0; r < replicates; ++r) {
+    const auto end =
+        std::find_if(begin, kept.end(), [&](std::size_t j) { return j / rows_per_replicate != r; });
+    if (end - begin >= 2) estimate_rows(f, k, {begin, end}, &first[r], &total[r], replicates);
+    begin = end;
+  }
+  student_interval(out.first, first, options.confidence, out.first_lo, out.first_hi);
+  student_interval(out.total, total, options.confidence, out.total_lo, out.total_hi);
+}
+
+void bootstrap_intervals(std::span<const double> f, std::size_t k,
+                         std::span<const std::size_t> kept, const SobolIntervalOptions& options,
+                         SobolIndices& out) {
+  const double centre = output_mean(f, k, kept);
+  // Each resample writes its own slots: the result does not depend on the thread count.
+  const std::size_t resamples = options.resamples;
+  std::vector<double> first(k * resamples, kNaN), total(k * resamples, kNaN);
+  if (!kept.empty())
+    detail::parallel_for(std::size_t{0}, resamples, [&](std::size_t b) {
+      std::vector<double> u, counts, scratch;
+      resample_counts(kept.size(), options.seed, b, u, counts);
+      estimate(f, k, kept, counts, centre, &first[b], &total[b], resamples, scratch);
+    });
+  percentile_interval(first, k, options.confidence, out.first_lo, out.first_hi);
+  percentile_interval(total, k, options.confidence, out.total_lo, out.total_hi);
+}
+
+}  // namespace
+
 SobolIndices sobol_indices(std::span<const double> f, std::size_t k,
-                           const BootstrapOptions& bootstrap) {
+                           const SobolIntervalOptions& options) {
   SobolIndices out;
   out.first.resize(k);
   out.total.resize(k);
   const std::vector<std::size_t> kept = finite_rows(f, k);
   out.rows = kept.size();
-  const double centre = output_mean(f, k, kept);
-  std::vector<double> sums;
-  const std::vector<double> once(kept.size(), 1.0);
-  estimate(f, k, kept, once, centre, out.first.data(), out.total.data(), 1, sums);
-  // Each resample writes its own slots: the result does not depend on the thread count.
-  const std::size_t resamples = bootstrap.resamples;
-  std::vector<double> first(k * resamples, kNaN), total(k * resamples, kNaN);
-  if (!kept.empty())
-    detail::parallel_for(std::size_t{0}, resamples, [&](std::size_t b) {
-      std::vector<double> u, counts, scratch;
-      resample_counts(kept.size(), bootstrap.seed, b, u, counts);
-      estimate(f, k, kept, counts, centre, &first[b], &total[b], resamples, scratch);
-    });
-  percentile_interval(first, k, bootstrap.confidence, out.first_lo, out.first_hi);
-  percentile_interval(total, k, bootstrap.confidence, out.total_lo, out.total_hi);
+  estimate_rows(f, k, kept, out.first.data(), out.total.data(), 1);
+  if (options.replicates >= 2)
+    replicate_intervals(f, k, kept, options, out);
+  else
+    bootstrap_intervals(f, k, kept, options, out);
   return out;
 }
 

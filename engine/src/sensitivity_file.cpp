@@ -22,8 +22,13 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const char* column_description(const std::string& column) {
   if (column == "first") return "first-order Sobol index (Saltelli 2010), per input";
   if (column == "total") return "total Sobol index (Jansen 1999), per input";
-  if (column.ends_with("_lo")) return "lower end of the bootstrap percentile interval, per input";
-  return "upper end of the bootstrap percentile interval, per input";
+  if (column.ends_with("_lo")) return "lower end of the interval (group attribute 'interval')";
+  return "upper end of the interval (group attribute 'interval')";
+}
+
+// How the intervals were made, as the group's `interval` attribute says it.
+std::string interval_name(std::uint64_t replicates) {
+  return replicates >= 2 ? "student_t_over_replicates" : "percentile_bootstrap_over_rows";
 }
 
 void write_column(H5::DataSet& ds, const std::vector<double>& values) {
@@ -67,9 +72,10 @@ std::string number(double x) {
   return buf;
 }
 
-// "output input first [lo, hi] total [lo, hi]" for each input of one output.
+// "output input first [lo, hi] total [lo, hi]" for each input of one output, and how many design
+// rows they rest on when some were left out.
 void add_output_rows(const H5::Group& output, const std::string& name,
-                     const std::vector<std::string>& inputs, std::string& out) {
+                     const std::vector<std::string>& inputs, std::uint64_t n, std::string& out) {
   std::vector<std::vector<double>> columns;
   for (const char* column : kIndexColumns)
     columns.push_back(read_column(output.openDataSet(column)));
@@ -81,6 +87,12 @@ void add_output_rows(const H5::Group& output, const std::string& name,
                   number(columns[4][i]).c_str(), number(columns[5][i]).c_str());
     out += line;
   }
+  std::uint64_t rows = n;  // format 2.2 files do not say
+  if (output.attrExists("rows"))
+    output.openAttribute("rows").read(H5::PredType::NATIVE_UINT64, &rows);
+  if (rows > 0 && rows < n)  // 0: not yet computed, or no row defined (the indices say NaN)
+    out += "    " + name + ": from " + std::to_string(rows) + " of " + std::to_string(n) +
+           " design rows (the others have a point where it is undefined)\n";
 }
 
 // The table of sensitivity_table(), from HDF5 calls that may throw.
@@ -90,13 +102,20 @@ std::string sensitivity_rows(const std::string& path, const std::string& experim
   if (!group.nameExists("sensitivity")) return "";
   const H5::Group sensitivity = group.openGroup("sensitivity");
   const auto inputs = read_names(sensitivity.openDataSet("inputs"));
+  std::uint64_t n = 0;
+  sensitivity.openAttribute("n").read(H5::PredType::NATIVE_UINT64, &n);
   double confidence = 0;
   sensitivity.openAttribute("confidence").read(H5::PredType::NATIVE_DOUBLE, &confidence);
+  std::uint64_t replicates = 1;  // format 2.2 files: one shifted net, the row bootstrap
+  if (sensitivity.attrExists("replicates"))
+    sensitivity.openAttribute("replicates").read(H5::PredType::NATIVE_UINT64, &replicates);
+  const std::string percent = std::to_string(static_cast<int>(std::lround(100 * confidence)));
   std::string out =
-      "  sensitivity (Sobol indices, " +
-      std::to_string(static_cast<int>(std::lround(100 * confidence))) +
-      "% bootstrap intervals, conservative on the Sobol design; NaN until the file is "
-      "complete, or where no design row had every point defined):\n";
+      "  sensitivity (Sobol indices, " + percent +
+      (replicates >= 2 ? "% intervals from the spread of " + std::to_string(replicates) +
+                             " independent replicates of the design (Student t)"
+                       : "% bootstrap intervals, conservative on the Sobol design") +
+      "; NaN until the file is complete, or where no design row had every point defined):\n";
   char header[128];
   std::snprintf(header, sizeof header, "    %-20s %-12s %s\n", "output", "input",
                 "first [lo, hi]             total [lo, hi]");
@@ -104,7 +123,7 @@ std::string sensitivity_rows(const std::string& path, const std::string& experim
   for (hsize_t i = 0; i < sensitivity.getNumObjs(); ++i) {
     const std::string name = sensitivity.getObjnameByIdx(i);
     if (sensitivity.childObjType(name) == H5O_TYPE_GROUP)
-      add_output_rows(sensitivity.openGroup(name), name, inputs, out);
+      add_output_rows(sensitivity.openGroup(name), name, inputs, n, out);
   }
   return out;
 }
@@ -117,12 +136,18 @@ void create_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
   H5::Group group = experiment_group.createGroup("sensitivity");
   set_attr(group, "method", "sobol");
   set_attr(group, "n", s->n, H5::PredType::NATIVE_UINT64);
-  set_attr(group, "bootstrap", s->bootstrap, H5::PredType::NATIVE_UINT64);
+  const std::uint64_t replicates = s->design_replicates();
+  set_attr(group, "replicates", replicates, H5::PredType::NATIVE_UINT64);
+  set_attr(group, "interval", interval_name(replicates));
+  const std::uint64_t resamples =
+      replicates >= 2 ? 0 : s->bootstrap.value_or(SensitivitySpec::kDefaultBootstrap);
+  set_attr(group, "bootstrap", resamples, H5::PredType::NATIVE_UINT64);
   set_attr(group, "confidence", s->confidence, H5::PredType::NATIVE_DOUBLE);
   write_input_names(group, *s);
   const std::vector<double> unknown(s->ranges.size(), kNaN);
   for (const std::size_t m : sensitivity_outputs(layout)) {
     H5::Group output = group.createGroup(layout.info->metrics[m].name);
+    set_attr(output, "rows", std::uint64_t{0}, H5::PredType::NATIVE_UINT64);
     for (const char* column : kIndexColumns) {
       H5::DataSet ds =
           make_dataset(output, column, H5::PredType::NATIVE_DOUBLE, {unknown.size()}, &kNaN, {});
@@ -135,11 +160,13 @@ void create_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
 void write_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
   const auto& s = layout.experiment->sensitivity;
   if (!s) return;
-  const BootstrapOptions bootstrap{s->bootstrap, s->confidence, layout.experiment->seed};
+  const SobolIntervalOptions options{s->design_replicates(),
+                                     s->bootstrap.value_or(SensitivitySpec::kDefaultBootstrap),
+                                     s->confidence, layout.experiment->seed};
   for (const std::size_t m : sensitivity_outputs(layout)) {
     const std::string name = layout.info->metrics[m].name;
     const auto f = read_column(experiment_group.openDataSet("results/" + name + "/mean"));
-    const SobolIndices indices = sobol_indices(f, s->ranges.size(), bootstrap);
+    const SobolIndices indices = sobol_indices(f, s->ranges.size(), options);
     // The indices of a subset of rows are those of the inputs conditional on the output being
     // defined, and the inputs are no longer independent there: say so where it happens.
     if (indices.rows < s->n)
@@ -153,6 +180,10 @@ void write_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
       H5::DataSet ds = experiment_group.openDataSet("sensitivity/" + name + "/" + kIndexColumns[c]);
       write_column(ds, *columns[c]);
     }
+    const std::uint64_t rows = indices.rows;
+    experiment_group.openGroup("sensitivity/" + name)
+        .openAttribute("rows")
+        .write(H5::PredType::NATIVE_UINT64, &rows);
   }
 }
 

@@ -8,8 +8,8 @@
 namespace tariffsim {
 
 namespace {
-constexpr std::array<std::string_view, 6> kSensitivityKeys = {"method",  "n",         "ranges",
-                                                              "outputs", "bootstrap", "confidence"};
+constexpr std::array<std::string_view, 7> kSensitivityKeys = {
+    "method", "n", "ranges", "outputs", "replicates", "bootstrap", "confidence"};
 }  // namespace
 
 void ExperimentReader::read_sensitivity(const toml::table& t) {
@@ -25,6 +25,7 @@ void ExperimentReader::read_sensitivity(const toml::table& t) {
   if (!seen.count("n")) diagnostics_.missing("sensitivity", "n", kSensitivityNExpected);
   if (!seen.count("ranges"))
     diagnostics_.missing("sensitivity", "ranges", "{ param = [lo, hi], ... }");
+  rules_.check_sensitivity_intervals(sensitivity);
   experiment_.sensitivity = std::move(sensitivity);
 }
 
@@ -47,11 +48,12 @@ void ExperimentReader::read_sensitivity_key(const TomlEntry& e, SensitivitySpec&
   } else if (e.key == "outputs") {
     read_names(e, "an array of scalar output names", "an output name", s.outputs,
                &ExperimentRules::check_sensitivity_output);
+  } else if (e.key == "replicates") {
+    if (auto r = unsigned_of(e, std::numeric_limits<std::uint64_t>::max(), kReplicatesExpected))
+      s.replicates = *r;
   } else if (e.key == "bootstrap") {
-    if (auto b = unsigned_of(e, std::numeric_limits<std::uint64_t>::max(), kBootstrapExpected)) {
-      rules_.check_bootstrap(*b);
+    if (auto b = unsigned_of(e, std::numeric_limits<std::uint64_t>::max(), kBootstrapExpected))
       s.bootstrap = *b;
-    }
   } else if (e.key == "confidence") {
     if (const auto c = as_real(*e.node)) {
       rules_.check_confidence(*c);

@@ -51,7 +51,7 @@ def check_finished_utc(f, path):
 
 def check_layout(path):
     with h5py.File(path, "r") as f:
-        check(list(f.attrs["format_version"]) == [2, 2], "format_version = [2, 2]")
+        check(list(f.attrs["format_version"]) == [2, 3], "format_version = [2, 3]")
         check_finished_utc(f, path)
         g = f[G]
         for name, grp in g["results"].items():

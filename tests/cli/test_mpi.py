@@ -32,7 +32,6 @@ common_random_numbers = true
 method = "sobol"
 n = 256
 ranges = { x1 = [-3.0, 3.0], x2 = [-3.0, 3.0], x3 = [-3.0, 3.0] }
-bootstrap = 200
 """
 
 # Open MPI refuses root without these; CI runs as root. More ranks than cores is fine here.

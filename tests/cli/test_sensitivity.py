@@ -1,8 +1,9 @@
 """[sensitivity] end to end (FORMAT.md, sensitivity/): the Ishigami function's closed-form Sobol
-indices inside the file's bootstrap intervals; the indices bitwise the same for 1 and 2 threads,
-2 shards merged, and a run killed then resumed; shards never hold indices; Bagwell-Staiger's
-P_protect has index 0 in a (spec invariance); `info` and the Python reader show them; bad
-sections exit 2 naming file, line and key; the report shows the indices."""
+indices inside the file's intervals (from 8 replicates; and the row bootstrap's with one); the
+indices bitwise the same for 1 and 2 threads, 2 shards merged, and a run killed then resumed;
+shards never hold indices; a file whose design has another number of replicates is not resumed;
+Bagwell-Staiger's P_protect has index 0 in a (spec invariance); `info` and the Python reader show
+them; bad sections exit 2 naming file, line and key; the report shows the indices."""
 import math
 import os
 import signal
@@ -25,7 +26,7 @@ common_random_numbers = true
 method = "sobol"
 n = 512
 ranges = {{ x1 = [-{PI}, {PI}], x2 = [-{PI}, {PI}], x3 = [-{PI}, {PI}] }}
-bootstrap = 300
+replicates = 8
 confidence = 0.99
 """
 COLUMNS = ("first", "first_lo", "first_hi", "total", "total_lo", "total_hi")
@@ -64,6 +65,12 @@ def analytic_inside(path):
               f"ST_{name} = {total[i]:.4f} inside [{est['total_lo'][i]:.4f}, {est['total_hi'][i]:.4f}]")
     _, noisy = indices(path, "ish", "y")
     check(all(np.isfinite(noisy[c]).all() for c in COLUMNS), "y (point means) has finite indices")
+    with h5py.File(path, "r") as f:
+        g = f["ish/sensitivity"]
+        check((int(g.attrs["replicates"]), g.attrs["interval"], int(g.attrs["bootstrap"])) ==
+              (8, "student_t_over_replicates", 0),
+              "sensitivity/ says its intervals come from 8 replicates (Student t), no bootstrap")
+        check(int(g["f"].attrs["rows"]) == 512, "f's indices rest on all 512 rows")
 
 
 def design_layout(single):
@@ -108,8 +115,8 @@ def readers(b, single):
     check("sensitivity" in r.stdout and "x3" in r.stdout, f"info shows the indices:\n{r.stdout}")
     page = single.with_suffix(".html")
     run_ok(b, "report", single, "-o", page)
-    check("Sobol indices with 99% bootstrap intervals" in page.read_text(),
-          "the report shows the indices")
+    check("Sobol indices with 99% intervals from 8 independent replicates" in page.read_text(),
+          "the report shows the indices and where their intervals come from")
     import tariffsim
     with tariffsim.open(single) as f:
         df = f.sensitivity()
@@ -135,10 +142,15 @@ method = "sobol"
 n = 64
 ranges = { delta = [0.3, 0.9], mean = [0.5, 2.0], sd = [0.1, 0.6], a = [0.5, 2.0] }
 outputs = ["P_protect", "sim_P_protect", "E_tau"]
+replicates = 1
 bootstrap = 200
 """)
     out = wd / "bs.h5"
     run_ok(b, "run", exp, "-o", out, "--no-progress")
+    with h5py.File(out, "r") as f:
+        g = f["bs/sensitivity"]
+        check((int(g.attrs["replicates"]), g.attrs["interval"], int(g.attrs["bootstrap"])) ==
+              (1, "percentile_bootstrap_over_rows", 200), "one replicate: the row bootstrap")
     for output in ("P_protect", "sim_P_protect"):
         inputs, est = indices(out, "bs", output)
         a = inputs.index("a")
@@ -146,6 +158,21 @@ bootstrap = 200
         check(est["total"][inputs.index("delta")] > 0.05, f"{output}: delta matters")
     inputs, est = indices(out, "bs", "E_tau")
     check(est["total"][inputs.index("a")] > 0.01, "E_tau (which scales as 1/a): a matters")
+
+
+def other_replicates_refused(b, wd, exp):
+    """A file whose design has another number of replicates (a format 2.2 file has none: one) is
+    another design: --resume refuses it, though the config text is the same."""
+    out = wd / "other_replicates.h5"
+    r = subprocess.run([b, "run", str(exp), "-o", str(out), "--threads", "1", "--no-progress"],
+                       capture_output=True, text=True,
+                       env=dict(os.environ, TARIFFSIM_TEST_SIGNAL_AT="batch-done:0"))
+    check(r.returncode == -signal.SIGKILL, "killed after the first batch")
+    with h5py.File(out, "r+") as f:
+        del f["ish/sensitivity"].attrs["replicates"]
+    r = run(b, "run", exp, "-o", out, "--resume", "--no-progress")
+    check(r.returncode == 2 and "replicate" in r.stderr and "8" in r.stderr,
+          f"--resume of a design with 1 replicate under 8 exits 2 naming them:\n{r.stderr}")
 
 
 def bad_sections(b, wd):
@@ -166,8 +193,15 @@ def bad_sections(b, wd):
                            [":9", "sensitivity.outputs[0]", "scalar output"]),
         "duplicate_output": ('method = "sobol"\nn = 8\n' + ok_ranges + 'outputs = ["f", "f"]\n',
                              [":9", "sensitivity.outputs[1]", "each output named once"]),
-        "bootstrap": ('method = "sobol"\nn = 8\n' + ok_ranges + "bootstrap = 0\n",
-                      [":9", "sensitivity.bootstrap"]),
+        "bootstrap": ('method = "sobol"\nn = 8\nreplicates = 1\n' + ok_ranges + "bootstrap = 0\n",
+                      [":10", "sensitivity.bootstrap", "[1, 1000000]"]),
+        "bootstrap_with_replicates": ('method = "sobol"\nn = 8\n' + ok_ranges + "bootstrap = 50\n",
+                                      [":9", "sensitivity.bootstrap", "4 replicates",
+                                       "replicates = 1"]),
+        "replicates_not_power": ('method = "sobol"\nn = 8\n' + ok_ranges + "replicates = 3\n",
+                                 [":9", "sensitivity.replicates", "power of two in [1, 4]"]),
+        "replicates_too_many": ('method = "sobol"\nn = 8\n' + ok_ranges + "replicates = 8\n",
+                                [":9", "sensitivity.replicates", "got 8"]),
         "confidence": ('method = "sobol"\nn = 8\n' + ok_ranges + "confidence = 1.5\n",
                        [":9", "sensitivity.confidence", "(0, 1)"]),
         "missing_n": ('method = "sobol"\n' + ok_ranges, ["sensitivity", "n", "power of two"]),
@@ -197,6 +231,7 @@ def main():
     design_layout(single)
     readers(b, single)
     invariances(b, wd, exp, single)
+    other_replicates_refused(b, wd, exp)
     spec_invariance(b, wd)
     bad_sections(b, wd)
     for name in ("ishigami_sobol", "bs_sobol", "deremer_sobol"):

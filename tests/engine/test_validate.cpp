@@ -119,6 +119,16 @@ TEST_CASE("a [sensitivity] built in C++ is judged by the rules a file's is", "[v
   const FakeModel model("fake", true);
   CHECK_NOTHROW(validate(e, model));
 
+  e.sensitivity->replicates = 3;
+  e.sensitivity->bootstrap = 100;
+  const auto intervals = problems_of(e);
+  CHECK_PROBLEM(intervals, "<experiment>: sensitivity.replicates: expected a power of two in [1, 4]",
+                "got 3");
+  CHECK_PROBLEM(intervals, "<experiment>: sensitivity.bootstrap: expected no bootstrap with 3",
+                "replicates = 1");
+  e.sensitivity->replicates = 1;
+  CHECK_NOTHROW(validate(e, model));
+
   e.grid.push_back(GridAxis{"theta", {Value{1.0}}, std::nullopt, {}});
   e.sensitivity->n = 12;
   e.sensitivity->ranges.push_back(SampleRange{"beta", 2.0, 2.0, {}});

@@ -18,7 +18,9 @@ namespace tariffsim {
 // format_version = [major, minor]: readers check the major only, so a minor version may add
 // what older readers of the same major can ignore.
 inline constexpr int kFormatMajor = 2;
-inline constexpr int kFormatMinor = 2;  // 1: finished_utc; 2: [output] statistics, sensitivity/
+// Minor versions: 1 finished_utc; 2 [output] statistics, sensitivity/; 3 sensitivity/'s
+// replicates, interval and rows.
+inline constexpr int kFormatMinor = 3;
 // Who reads a file of format version 1 (an integer format_version): the last release that wrote
 // it, so that a refusal can say which build to use.
 inline constexpr const char* kFormat1Reader = "tariffsim 0.1.0 (git commit 123c85f and earlier)";

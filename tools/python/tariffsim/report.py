@@ -146,15 +146,20 @@ def answers_html(rf) -> str:
 
 
 def sensitivity_html(rf) -> str:
-    """The Sobol indices of a [sensitivity] experiment, each with its bootstrap interval."""
-    confidence = float(rf._g["sensitivity"].attrs["confidence"])
+    """The Sobol indices of a [sensitivity] experiment, each with its interval and its source."""
+    attrs = rf._g["sensitivity"].attrs
+    confidence = float(attrs["confidence"])
+    replicates = int(attrs.get("replicates", 1))  # format 2.2: one net, the row bootstrap
+    source = (f"intervals from {replicates} independent replicates of the design (Student t)"
+              if replicates >= 2 else
+              "bootstrap intervals over the rows (conservative on the Sobol design)")
 
     def cell(row, index):
         return f"{number(row[index])} [{number(row[index + '_lo'])}, {number(row[index + '_hi'])}]"
     rows = "".join(f"<tr><td>{esc(r['output'])}</td><td>{esc(r['input'])}</td>"
                    f"<td>{cell(r, 'first')}</td><td>{cell(r, 'total')}</td></tr>"
                    for r in rf.sensitivity().to_dict("records"))
-    return (f'<p class="note">Sobol indices with {confidence:.0%} bootstrap intervals: first '
+    return (f'<p class="note">Sobol indices with {confidence:.0%} {source}: first '
             "order (Saltelli 2010) and total (Jansen 1999).</p><table><tr><th>output</th>"
             f"<th>input</th><th>first</th><th>total</th></tr>{rows}</table>")
 
