@@ -122,8 +122,8 @@ TEST_CASE("a [sensitivity] built in C++ is judged by the rules a file's is", "[v
   e.sensitivity->replicates = 3;
   e.sensitivity->bootstrap = 100;
   const auto intervals = problems_of(e);
-  CHECK_PROBLEM(intervals, "<experiment>: sensitivity.replicates: expected a power of two in [1, 4]",
-                "got 3");
+  CHECK_PROBLEM(intervals,
+                "<experiment>: sensitivity.replicates: expected a power of two in [1, 4]", "got 3");
   CHECK_PROBLEM(intervals, "<experiment>: sensitivity.bootstrap: expected no bootstrap with 3",
                 "replicates = 1");
   e.sensitivity->replicates = 1;
