@@ -42,8 +42,10 @@ no_sanitizer_reports() {
 }
 
 # -O1 -g keeps the build quick to run and its reports readable; NDEBUG as in Release, so it checks
-# the code that ships.
-asan_suite() {
+# the code that ships. A subshell: the options it exports end with the stage, so no later stage's
+# reports go to this stage's folder (clang's TSan runtime read UBSAN_OPTIONS' log_path; libFuzzer's
+# findings would be written there instead of printed).
+asan_suite() (
   local reports=$SOURCE_DIR/build-asan/sanitizer-reports status=0
   BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo bash tools/build.sh \
     -DTARIFFSIM_SANITIZE=address,undefined -DTARIFFSIM_BUILD_BENCH=OFF \
@@ -51,7 +53,7 @@ asan_suite() {
   export_sanitizer_options "$reports"
   (cd build-asan && ctest --output-on-failure -j "$JOBS") || status=$?
   no_sanitizer_reports "$reports" && return "$status"
-}
+)
 
 # The engine and runner tests (test_engine) under ThreadSanitizer, built with clang for its ignore
 # list of oneTBB's templates; the runner states TBB's hand-offs to TSan (engine/src/parallel.hpp).
@@ -64,9 +66,10 @@ tsan_engine_tests() {
     BUILD_TARGETS="test_engine tsan_canary" bash tools/build.sh -DTARIFFSIM_SANITIZE=thread \
     -DTARIFFSIM_BUILD_BENCH=OFF -DTARIFFSIM_MPI=OFF \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-  # clang's TSan runtime holds UBSan and reads UBSAN_OPTIONS' common flags after TSAN_OPTIONS:
-  # the ASan stage's exported log_path sent every TSan report into its folder, unchecked (the
-  # canary stayed silent in CI for that reason). The TSan processes get none of those options.
+  # clang's TSan runtime holds UBSan and reads UBSAN_OPTIONS' common flags after TSAN_OPTIONS: a
+  # log_path there sends every TSan report elsewhere, unchecked (the canary once stayed silent in
+  # CI so, when the ASan stage's options outlived it). The TSan processes get none of those
+  # options, whoever exported them.
   local -a tsan_env=(env -u ASAN_OPTIONS -u LSAN_OPTIONS -u UBSAN_OPTIONS)
   # Up to three tries, in case no second TBB thread came within the canary's 30 s. No
   # suppressions here: the report must name the canary's own line, whatever TBB does.
