@@ -243,7 +243,8 @@ void print_search_plan(const SearchSpec& s, const Model& model) {
   if (dynamic_cast<const SearchModel&>(model).noisy())
     std::snprintf(how, sizeof how,
                   "noisy (per replication), %g interval, at most %llu replications per point",
-                  s.confidence, static_cast<unsigned long long>(s.max_replications));
+                  s.confidence.value_or(kSearchConfidence),
+                  static_cast<unsigned long long>(s.max_replications));
   std::printf("  search %s in [%g, %g] where %s crosses %g, to a width of %g: %s\n",
               s.parameter.c_str(), s.lo, s.hi, s.output.c_str(), s.level, s.tolerance, how);
 }

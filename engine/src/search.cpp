@@ -151,7 +151,8 @@ void SearchModel::prepare(const Point& p, PointOutputs& out, PointState& state) 
   if (noisy_) {
     result = noisy_search(
         [&](double x, std::uint64_t n) { return noisy_output_at(x, n, p, key, s); }, bracket,
-        NoisySearch{spec_.confidence, spec_.max_replications, kSearchFirstStage});
+        NoisySearch{spec_.confidence.value_or(kSearchConfidence), spec_.max_replications,
+                    kSearchFirstStage});
   } else {
     result = deterministic_search([&](double x) { return point_output_at(x, p, key, s); }, bracket);
   }

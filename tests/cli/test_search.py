@@ -44,6 +44,11 @@ def bad_inputs(b, wd):
                        [f("enum_parameter", 6), "search.parameter", "real or integer"])
     noisy = SEARCH.replace('"free_trade_sustainable"', '"sim_P_protect"')
     expect_refused_run(b, wd, "no_budget", HEADER + noisy, ["search.max_replications", "noisy"])
+    for key, value in (("max_replications", "100000"), ("confidence", "0.95")):
+        name = f"point_level_{key}"  # a deterministic search would ignore them
+        expect_refused_run(b, wd, name, HEADER + SEARCH + f"{key} = {value}\n",
+                           [f(name, 11), f"search.{key}", "replication-level outputs only",
+                            "'free_trade_sustainable' is a point-level output"])
     expect_refused_run(b, wd, "unknown_key", HEADER + SEARCH + "levels = 2\n",
                        [f("unknown_key", 11), "search.levels", "level"])
     expect_refused_run(b, wd, "missing_level", HEADER + SEARCH.replace("level = 0.5\n", ""),

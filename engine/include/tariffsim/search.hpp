@@ -27,6 +27,8 @@ class Registry;
 
 // Replications per trial value in a noisy search's first stage (each further stage doubles it).
 inline constexpr std::uint64_t kSearchFirstStage = 64;
+// A noisy search's confidence when [search] gives none.
+inline constexpr double kSearchConfidence = 0.95;
 
 class SearchModel final : public Model {
  public:
