@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "tariffsim/error.hpp"
@@ -163,6 +164,21 @@ std::unique_ptr<Model> experiment_model(const Experiment& exp, const Registry& r
   auto model = registry.create(exp.model);
   if (!exp.search) return model;
   return std::make_unique<SearchModel>(std::move(model), *exp.search);
+}
+
+std::string search_plan(const SearchModel& model) {
+  const SearchSpec& s = model.spec();
+  char how[160] = "deterministic (TOMS 748)";
+  if (model.noisy())
+    std::snprintf(how, sizeof how,
+                  "noisy (per replication), %g interval%s, at most %llu replications per point",
+                  s.confidence.value_or(kSearchConfidence), s.confidence ? "" : " (default)",
+                  static_cast<unsigned long long>(s.max_replications));
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "search %s in [%g, %g] where %s crosses %g, to a width of %g: %s",
+                s.parameter.c_str(), s.lo, s.hi, s.output.c_str(), s.level, s.tolerance, how);
+  return line;
 }
 
 const ModelInfo& declared_info(const Model& model) {

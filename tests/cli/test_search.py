@@ -86,6 +86,12 @@ def outputs_and_threads(b, wd):
     check(abs(star - truth).max() <= 1e-6, f"free-trade thresholds of the spec ({star} vs {truth})")
     r = run(b, "info", wd / "t1.h5")
     check(r.returncode == 0 and "delta_star" in r.stdout, "info describes the search's file")
+    check("search delta in [0.05, 0.95] where free_trade_sustainable crosses 0.5, to a width of "
+          "1e-06: deterministic (TOMS 748)" in r.stdout, f"info shows the search:\n{r.stdout}")
+    shows_setup(b, wd / "t1.h5", [("searched parameter", "delta"), ("bracket", "[0.05, 0.95]"),
+                                  ("output", "free_trade_sustainable"), ("level", "0.5"),
+                                  ("tolerance", "1e-06"), ("search", "deterministic")],
+                ["max_replications", "confidence"])
     import tariffsim
     df = tariffsim.open(wd / "t1.h5").results()
     check(df["delta_star"].to_numpy().tobytes() == star.tobytes(),
@@ -101,6 +107,19 @@ def outputs_and_threads(b, wd):
     with h5py.File(wd / "merged.h5", "r") as f:
         merged = f["s/results/delta_star/mean"][()]
     check(merged.tobytes() == star.tobytes(), "merged shards give the single run's thresholds")
+
+
+def shows_setup(b, path, rows, absent):
+    """The report's search table has each (what, value) row and none of the `absent` rows."""
+    page = path.with_suffix(".html")
+    r = run(b, "report", path, "-o", page)
+    check(r.returncode == 0, f"report of {path.name} ({r.stderr.strip()[-300:]})")
+    table = page.read_text().split('<table id="search">')[-1].split("</table>")[0]
+    for what, value in rows:
+        check(f"<tr><th>{what}</th><td>{value}" in table,
+              f"the report's search table: {what} = {value} ({table})")
+    for what in absent:
+        check(f"<th>{what}</th>" not in table, f"the report's search table has no {what}")
 
 
 # A noisy search slow enough on one thread (a few seconds) to be killed part way.
@@ -135,6 +154,13 @@ def killed_and_resumed(b, wd):
     r = run(b, "run", exp, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 0, f"--resume continues it ({r.stderr.strip()[-300:]})")
     same_content(ref, killed, "killed and resumed noisy search")
+    r = run(b, "info", ref)
+    check("search sd in [0.001, 0.5] where sim_P_protect crosses 0.1, to a width of 0.005: noisy "
+          "(per replication), 0.95 interval (default), at most 400000 replications per point"
+          in r.stdout, f"info shows the noisy search:\n{r.stdout}")
+    shows_setup(b, ref, [("searched parameter", "sd"), ("output", "sim_P_protect"),
+                         ("search", "noisy"), ("max_replications", "400000"),
+                         ("confidence", "0.95 (default)")], [])
 
 
 EXPERIMENTS = ("bs_delta_star", "bs_delta_star_discrete", "bs_sd_star", "bs_sd_star_sim",

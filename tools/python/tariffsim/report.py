@@ -141,6 +141,7 @@ def answers_html(rf) -> str:
         out += bc_table_html(rf)
     if "sensitivity" in rf._g:
         out += sensitivity_html(rf)
+    out += search_html(rf)
     return out or ('<p class="note">No statement is declared for this experiment '
                    "(tariffsim.answers.ANSWERS); its headline results are below.</p>")
 
@@ -157,6 +158,17 @@ def sensitivity_html(rf) -> str:
     return (f'<p class="note">Sobol indices with {confidence:.0%} bootstrap intervals: first '
             "order (Saltelli 2010) and total (Jansen 1999).</p><table><tr><th>output</th>"
             f"<th>input</th><th>first</th><th>total</th></tr>{rows}</table>")
+
+
+def search_html(rf) -> str:
+    """A [search] experiment's set-up: what was searched, where, to what precision."""
+    from .figures import search
+    rows = search.setup(rf)
+    if rows is None:
+        return ""
+    table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    return ('<p class="note">The search at every point of the design:</p>'
+            f'<table id="search">{table}</table>')
 
 
 def bc_table_html(rf) -> str:
