@@ -163,6 +163,44 @@ def killed_and_resumed(b, wd):
                          ("confidence", "0.95 (default)")], [])
 
 
+def delta_star_figures(b, src, wd):
+    """bs_delta_star(_discrete): the figure shows delta* against the CV of V_f (not lo or the
+    atoms): x the CV of each point's distribution in closed form, y the file's delta*, which is
+    the spec's delta_FT = 4 s^2 / (4 s^2 + 3 E[Vf^2]) to the tolerance."""
+    import numpy as np
+    import tariffsim
+    from tariffsim import figures
+    for name in ("bs_delta_star", "bs_delta_star_discrete"):
+        path = wd / f"{name}.h5"
+        r = run(b, "run", f"{src}/experiments/{name}.toml", "-o", path, "--no-progress", "-q")
+        check(r.returncode == 0, f"{name} runs ({r.stderr.strip()[-300:]})")
+        with h5py.File(path, "r") as f:
+            star = f[f"{name}/results/delta_star/mean"][()]
+            if name == "bs_delta_star":  # uniform on [lo, 1]
+                lo = f[f"{name}/points/lo"][()]
+                cv = (1 - lo) / (np.sqrt(3) * (1 + lo))
+                s, second = 1.0, (1 - lo**3) / (3 * (1 - lo))
+            else:  # two atoms 1 - c, 1 + c with probability 1/2: CV = c
+                c = np.array([float(v.decode().rstrip("\x00").strip("[]").split(",")[1]) - 1
+                              for v in f[f"{name}/points/values"][()]])
+                cv, s, second = c, 1 + c, 1 + c**2
+        check(np.abs(star - 4 * s**2 / (4 * s**2 + 3 * second)).max() <= 1e-9,
+              f"{name}: delta* is the spec's delta_FT to 1e-9")
+        with tariffsim.open(path) as rf:
+            drawn = figures.draw(rf)
+        check([stem for stem, _ in drawn] == [f"{name}_delta_star_cv"], f"{name}: one figure")
+        ax = drawn[0][1].axes[0]
+        lines = [ln for ln in ax.get_lines() if ln.get_gid() is not None]
+        order = np.argsort(cv)
+        check(len(lines) == 1 and "coefficient of variation" in ax.get_xlabel() and
+              np.allclose(lines[0].get_xdata(), cv[order], rtol=1e-12, atol=0) and
+              np.array_equal(lines[0].get_ydata(), star[order]),
+              f"{name}: the figure is delta* against the CV of V_f")
+        r = run(b, "plot", path, "-o", wd / "figures")
+        check(r.returncode == 0 and (wd / "figures" / f"{name}_delta_star_cv.png").exists(),
+              f"plot {name} writes the figure ({r.stderr.strip()[-300:]})")
+
+
 EXPERIMENTS = ("bs_delta_star", "bs_delta_star_discrete", "bs_sd_star", "bs_sd_star_sim",
                "bc_power_sectors")
 
@@ -177,6 +215,7 @@ def main():
               f"({r.stderr.strip()[-300:]})")
     bad_inputs(b, wd)
     outputs_and_threads(b, wd)
+    delta_star_figures(b, args.source, wd)
     killed_and_resumed(b, wd)
 
 
