@@ -236,18 +236,6 @@ int cmd_merge(const std::string& out, const std::vector<std::string>& shards,
   return kExitOk;
 }
 
-// What a [search] will do at each point: the replications counted above are its points', not
-// the trials' (a noisy search runs up to max_replications at each point).
-void print_search_plan(const SearchSpec& s, const Model& model) {
-  char how[160] = "deterministic (TOMS 748)";
-  if (dynamic_cast<const SearchModel&>(model).noisy())
-    std::snprintf(how, sizeof how,
-                  "noisy (per replication), %g interval, at most %llu replications per point",
-                  s.confidence, static_cast<unsigned long long>(s.max_replications));
-  std::printf("  search %s in [%g, %g] where %s crosses %g, to a width of %g: %s\n",
-              s.parameter.c_str(), s.lo, s.hi, s.output.c_str(), s.level, s.tolerance, how);
-}
-
 int cmd_validate(const std::string& path, const std::vector<std::string>& sets) {
   const Experiment exp = load(path, sets);
   const auto model = experiment_model(exp, Registry::global());
@@ -261,7 +249,8 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
       static_cast<unsigned long long>(exp.replications),
       static_cast<unsigned long long>(estimated_replications(exp, *model)),
       exp.output.file.c_str());
-  if (exp.search) print_search_plan(*exp.search, *model);
+  if (exp.search)
+    std::printf("  %s\n", search_plan(dynamic_cast<const SearchModel&>(*model)).c_str());
   return kExitOk;
 }
 

@@ -136,6 +136,7 @@ class ExperimentRules {
   void check_search_bracket(const ParamSpec& spec, const SearchSpec& search);
   void check_search_output(const SearchSpec& search);
   void check_search_values(const SearchSpec& search);
+  void check_search_not_noisy(const SearchSpec& search);
   void check_search_alone(const Experiment& experiment);
 
   const ValueOrigins& origins_;

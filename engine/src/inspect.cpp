@@ -10,6 +10,7 @@
 #include "tariffsim/result_check.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/runner.hpp"
+#include "tariffsim/search.hpp"
 
 namespace tariffsim {
 
@@ -126,16 +127,20 @@ std::string describe_model(const ModelInfo& info) {
 namespace {
 
 // The layout is checked against the config with this build's model; a file of a model (or model
-// version) this build lacks is still described, from its own data.
-std::string layout_note(const CheckedResultFile& file, const Registry& registry) {
+// version) this build lacks is still described, from its own data. A [search] file's line says
+// what was searched: the stored config read with this build's model, which knows whether the
+// searched output is point- or replication-level (the file holds only the search's outputs).
+std::string stored_notes(const CheckedResultFile& file, const Registry& registry) {
   const ResultHeader& h = file.header();
   if (!registry.contains(h.model))
     return "  layout not checked: this build has no model " + h.model + "\n";
   if (registry.create(h.model)->info().version != h.model_version)
     return "  layout not checked: this build has " + h.model + " " +
            registry.create(h.model)->info().version + ", the file " + h.model_version + "\n";
-  file.check_layout(stored_experiment(file, registry)->layout);
-  return "";
+  const auto stored = stored_experiment(file, registry);
+  file.check_layout(stored->layout);
+  const auto* search = dynamic_cast<const SearchModel*>(stored->model.get());
+  return search ? std::string("  ") + search_plan(*search) + "\n" : "";
 }
 
 }  // namespace
@@ -143,7 +148,7 @@ std::string layout_note(const CheckedResultFile& file, const Registry& registry)
 std::string describe_result_file(const std::string& path, const Registry& registry) {
   const CheckedResultFile file(path, "info:");
   const ResultHeader& h = file.header();
-  const std::string note = layout_note(file, registry);
+  const std::string note = stored_notes(file, registry);
   std::ostringstream os;
   os << path << "\n  format tariffsim " << h.format_version << ", written by tariffsim "
      << h.tariffsim_version << " (" << h.git_commit << ") at " << h.created_utc

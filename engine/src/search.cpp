@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "tariffsim/error.hpp"
@@ -151,7 +152,8 @@ void SearchModel::prepare(const Point& p, PointOutputs& out, PointState& state) 
   if (noisy_) {
     result = noisy_search(
         [&](double x, std::uint64_t n) { return noisy_output_at(x, n, p, key, s); }, bracket,
-        NoisySearch{spec_.confidence, spec_.max_replications, kSearchFirstStage});
+        NoisySearch{spec_.confidence.value_or(kSearchConfidence), spec_.max_replications,
+                    kSearchFirstStage});
   } else {
     result = deterministic_search([&](double x) { return point_output_at(x, p, key, s); }, bracket);
   }
@@ -162,6 +164,21 @@ std::unique_ptr<Model> experiment_model(const Experiment& exp, const Registry& r
   auto model = registry.create(exp.model);
   if (!exp.search) return model;
   return std::make_unique<SearchModel>(std::move(model), *exp.search);
+}
+
+std::string search_plan(const SearchModel& model) {
+  const SearchSpec& s = model.spec();
+  char how[160] = "deterministic (TOMS 748)";
+  if (model.noisy())
+    std::snprintf(how, sizeof how,
+                  "noisy (per replication), %g interval%s, at most %llu replications per point",
+                  s.confidence.value_or(kSearchConfidence), s.confidence ? "" : " (default)",
+                  static_cast<unsigned long long>(s.max_replications));
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "search %s in [%g, %g] where %s crosses %g, to a width of %g: %s",
+                s.parameter.c_str(), s.lo, s.hi, s.output.c_str(), s.level, s.tolerance, how);
+  return line;
 }
 
 const ModelInfo& declared_info(const Model& model) {

@@ -1,6 +1,7 @@
 // The rules of [search]: a real or integer parameter set nowhere else, a bracket inside its range,
 // a scalar output, a positive tolerance, a confidence in (0, 1), a budget that pays for at least
-// one stage of a noisy search, and none of the run options a search replaces.
+// one stage of a noisy search (neither key for a point-level output), and none of the run options
+// a search replaces.
 #include <cmath>
 
 #include "experiment_rules.hpp"
@@ -104,10 +105,11 @@ void ExperimentRules::check_search_values(const SearchSpec& search) {
   if (!(search.tolerance > 0) || !std::isfinite(search.tolerance))
     expected("search.tolerance", "a positive real (the final width of the bracket or interval)",
              shown_real(search.tolerance));
-  if (!(search.confidence > 0 && search.confidence < 1))
-    expected("search.confidence", "a probability in (0, 1)", shown_real(search.confidence));
+  if (search.confidence && !(*search.confidence > 0 && *search.confidence < 1))
+    expected("search.confidence", "a probability in (0, 1)", shown_real(*search.confidence));
   const auto output = info_->metric_index(search.output);
-  if (!output || info_->metrics[*output].level != OutputLevel::Replication) return;
+  if (!output) return;  // reported by check_search_output
+  if (info_->metrics[*output].level == OutputLevel::Point) return check_search_not_noisy(search);
   if (!(search.lo < search.hi) || !(search.tolerance > 0)) return;  // reported above
   const SearchBracket bracket{search.lo, search.hi, search.level, search.tolerance,
                               info_->find_param(search.parameter) &&
@@ -120,6 +122,19 @@ void ExperimentRules::check_search_values(const SearchSpec& search) {
                  std::to_string(kSearchFirstStage) + " replications at up to " +
                  std::to_string(first / kSearchFirstStage) + " trial values",
              search.max_replications ? std::to_string(search.max_replications) : "nothing");
+}
+
+// A point-level output is searched by TOMS 748, which takes neither key: given, they would be
+// silently ignored, so a user who thinks the output noisy learns that it is not.
+void ExperimentRules::check_search_not_noisy(const SearchSpec& search) {
+  const auto refuse = [&](const std::string& key) {
+    diagnostics_.report(origins_.where(key), key,
+                        "expected no " + key + " (it applies to replication-level outputs only; '" +
+                            search.output +
+                            "' is a point-level output, searched deterministically)");
+  };
+  if (search.max_replications > 0) refuse("search.max_replications");
+  if (search.confidence) refuse("search.confidence");
 }
 
 // A search writes its own six point-level outputs and sets its own replications.

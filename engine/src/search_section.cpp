@@ -52,7 +52,10 @@ bool ExperimentReader::read_search_key(const TomlEntry& e, SearchSpec& s) {
   if (e.key == "level" || e.key == "tolerance" || e.key == "confidence") {
     const auto x = as_real(*e.node);
     if (!x) return expected(e, "a real number"), false;
-    (e.key == "level" ? s.level : e.key == "tolerance" ? s.tolerance : s.confidence) = *x;
+    if (e.key == "confidence")
+      s.confidence = *x;
+    else
+      (e.key == "level" ? s.level : s.tolerance) = *x;
     return true;
   }
   if (e.key == "max_replications") {

@@ -14,6 +14,21 @@ import h5py
 import numpy as np
 
 
+# A small [sensitivity] run (a second): the Sobol indices of the Ishigami function's f and y, for
+# the tests of what reads and draws sensitivity/.
+SMALL_SOBOL = """[experiment]
+name = "ish"
+model = "ishigami"
+seed = 11
+replications = 2
+[sensitivity]
+method = "sobol"
+n = 64
+ranges = { x1 = [-3.14, 3.14], x2 = [-3.14, 3.14], x3 = [-3.14, 3.14] }
+"""
+SOBOL_COLUMNS = ("first", "first_lo", "first_hi", "total", "total_lo", "total_hi")
+
+
 def parse_args():
     p = argparse.ArgumentParser()
     p.add_argument("--tariffsim", required=True)

@@ -3,7 +3,8 @@ pass with status OK (no error, warning or note), and the installed package reads
 engine wrote as h5py does: points (typed: factors, logicals, integers, list columns), results,
 quantiles, series and per-replication values as long frames, units and descriptions as the
 model declares them, statistics per metric, both format_version encodings, a newer major
-refused, and the finished points of a file still being written.
+refused, the finished points of a file still being written, and the Sobol indices of a
+[sensitivity] run (ts_sensitivity) as stored, or an error naming a file that has none.
 
 R writes each frame it reads to files (doubles as raw binary, so values compare to the bit) and
 this script compares them with h5py. Experiments and engine files: test_python_package.py."""
@@ -16,7 +17,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from common import check, parse_args, workdir
+from common import SMALL_SOBOL, SOBOL_COLUMNS, check, parse_args, run, workdir, write
 from test_python_package import (RUNNING_DONE, STATS, declared, engine_files, file_major,
                                  keep_value_only, no_unit, same, start_running, stop, texts,
                                  with_version, without_value)
@@ -273,6 +274,30 @@ def check_versions(r, files, wd):
           f"an output without its value is refused ({out['no_value']})")
 
 
+def check_sensitivity(r, b, wd, files):
+    path = wd / "sobol.h5"
+    res = run(b, "run", write(wd / "sobol.toml", SMALL_SOBOL), "-o", path, "--no-progress")
+    check(res.returncode == 0, f"the engine writes sobol.h5 ({res.stderr.strip()[-300:]})")
+    out = r(f'dump_frame(ts_sensitivity(ts_open("{path}")), "sobol")\n'
+            f'cat(message_of(ts_sensitivity("{files["bs"]}")), "\\n")', "ts_sensitivity")
+    frame, n = r.frame("sobol")
+    with h5py.File(path, "r") as h:
+        g = h["ish/sensitivity"]
+        inputs = texts(g["inputs"])
+        outputs = [k for k in g if isinstance(g[k], h5py.Group)]
+        check(list(frame) == ["output", "input", *SOBOL_COLUMNS] and
+              n == len(outputs) * len(inputs) and sorted(outputs) == ["f", "y"],
+              "ts_sensitivity: one row per output and input; output, input, the six indices")
+        for k, output in enumerate(outputs):
+            rows = slice(k * len(inputs), (k + 1) * len(inputs))
+            check(frame["output"][4][rows] == [output] * len(inputs) and
+                  frame["input"][4][rows] == inputs and
+                  all(same(frame[c][4][rows], g[output][c][()]) for c in SOBOL_COLUMNS),
+                  f"ts_sensitivity: {output}'s indices as stored, in the order of inputs")
+    check("no analysis 'sensitivity'" in out and "[sensitivity] section" in out and
+          str(files["bs"]) in out, f"ts_sensitivity: a file without one is refused ({out})")
+
+
 def check_running(r, b, wd, files):
     proc, out = start_running(b, wd)
     try:
@@ -326,6 +351,7 @@ def main():
     check_series(r, files)
     check_errors_and_stats(r, files, wd)
     check_versions(r, files, wd)
+    check_sensitivity(r, b, wd, files)
     check_running(r, b, wd, files)
 
 

@@ -44,6 +44,11 @@ def bad_inputs(b, wd):
                        [f("enum_parameter", 6), "search.parameter", "real or integer"])
     noisy = SEARCH.replace('"free_trade_sustainable"', '"sim_P_protect"')
     expect_refused_run(b, wd, "no_budget", HEADER + noisy, ["search.max_replications", "noisy"])
+    for key, value in (("max_replications", "100000"), ("confidence", "0.95")):
+        name = f"point_level_{key}"  # a deterministic search would ignore them
+        expect_refused_run(b, wd, name, HEADER + SEARCH + f"{key} = {value}\n",
+                           [f(name, 11), f"search.{key}", "replication-level outputs only",
+                            "'free_trade_sustainable' is a point-level output"])
     expect_refused_run(b, wd, "unknown_key", HEADER + SEARCH + "levels = 2\n",
                        [f("unknown_key", 11), "search.levels", "level"])
     expect_refused_run(b, wd, "missing_level", HEADER + SEARCH.replace("level = 0.5\n", ""),
@@ -81,6 +86,12 @@ def outputs_and_threads(b, wd):
     check(abs(star - truth).max() <= 1e-6, f"free-trade thresholds of the spec ({star} vs {truth})")
     r = run(b, "info", wd / "t1.h5")
     check(r.returncode == 0 and "delta_star" in r.stdout, "info describes the search's file")
+    check("search delta in [0.05, 0.95] where free_trade_sustainable crosses 0.5, to a width of "
+          "1e-06: deterministic (TOMS 748)" in r.stdout, f"info shows the search:\n{r.stdout}")
+    shows_setup(b, wd / "t1.h5", [("searched parameter", "delta"), ("bracket", "[0.05, 0.95]"),
+                                  ("output", "free_trade_sustainable"), ("level", "0.5"),
+                                  ("tolerance", "1e-06"), ("search", "deterministic")],
+                ["max_replications", "confidence"])
     import tariffsim
     df = tariffsim.open(wd / "t1.h5").results()
     check(df["delta_star"].to_numpy().tobytes() == star.tobytes(),
@@ -96,6 +107,19 @@ def outputs_and_threads(b, wd):
     with h5py.File(wd / "merged.h5", "r") as f:
         merged = f["s/results/delta_star/mean"][()]
     check(merged.tobytes() == star.tobytes(), "merged shards give the single run's thresholds")
+
+
+def shows_setup(b, path, rows, absent):
+    """The report's search table has each (what, value) row and none of the `absent` rows."""
+    page = path.with_suffix(".html")
+    r = run(b, "report", path, "-o", page)
+    check(r.returncode == 0, f"report of {path.name} ({r.stderr.strip()[-300:]})")
+    table = page.read_text().split('<table id="search">')[-1].split("</table>")[0]
+    for what, value in rows:
+        check(f"<tr><th>{what}</th><td>{value}" in table,
+              f"the report's search table: {what} = {value} ({table})")
+    for what in absent:
+        check(f"<th>{what}</th>" not in table, f"the report's search table has no {what}")
 
 
 # A noisy search slow enough on one thread (a few seconds) to be killed part way.
@@ -130,6 +154,51 @@ def killed_and_resumed(b, wd):
     r = run(b, "run", exp, "-o", killed, "--resume", "--no-progress")
     check(r.returncode == 0, f"--resume continues it ({r.stderr.strip()[-300:]})")
     same_content(ref, killed, "killed and resumed noisy search")
+    r = run(b, "info", ref)
+    check("search sd in [0.001, 0.5] where sim_P_protect crosses 0.1, to a width of 0.005: noisy "
+          "(per replication), 0.95 interval (default), at most 400000 replications per point"
+          in r.stdout, f"info shows the noisy search:\n{r.stdout}")
+    shows_setup(b, ref, [("searched parameter", "sd"), ("output", "sim_P_protect"),
+                         ("search", "noisy"), ("max_replications", "400000"),
+                         ("confidence", "0.95 (default)")], [])
+
+
+def delta_star_figures(b, src, wd):
+    """bs_delta_star(_discrete): the figure shows delta* against the CV of V_f (not lo or the
+    atoms): x the CV of each point's distribution in closed form, y the file's delta*, which is
+    the spec's delta_FT = 4 s^2 / (4 s^2 + 3 E[Vf^2]) to the tolerance."""
+    import numpy as np
+    import tariffsim
+    from tariffsim import figures
+    for name in ("bs_delta_star", "bs_delta_star_discrete"):
+        path = wd / f"{name}.h5"
+        r = run(b, "run", f"{src}/experiments/{name}.toml", "-o", path, "--no-progress", "-q")
+        check(r.returncode == 0, f"{name} runs ({r.stderr.strip()[-300:]})")
+        with h5py.File(path, "r") as f:
+            star = f[f"{name}/results/delta_star/mean"][()]
+            if name == "bs_delta_star":  # uniform on [lo, 1]
+                lo = f[f"{name}/points/lo"][()]
+                cv = (1 - lo) / (np.sqrt(3) * (1 + lo))
+                s, second = 1.0, (1 - lo**3) / (3 * (1 - lo))
+            else:  # two atoms 1 - c, 1 + c with probability 1/2: CV = c
+                c = np.array([float(v.decode().rstrip("\x00").strip("[]").split(",")[1]) - 1
+                              for v in f[f"{name}/points/values"][()]])
+                cv, s, second = c, 1 + c, 1 + c**2
+        check(np.abs(star - 4 * s**2 / (4 * s**2 + 3 * second)).max() <= 1e-9,
+              f"{name}: delta* is the spec's delta_FT to 1e-9")
+        with tariffsim.open(path) as rf:
+            drawn = figures.draw(rf)
+        check([stem for stem, _ in drawn] == [f"{name}_delta_star_cv"], f"{name}: one figure")
+        ax = drawn[0][1].axes[0]
+        lines = [ln for ln in ax.get_lines() if ln.get_gid() is not None]
+        order = np.argsort(cv)
+        check(len(lines) == 1 and "coefficient of variation" in ax.get_xlabel() and
+              np.allclose(lines[0].get_xdata(), cv[order], rtol=1e-12, atol=0) and
+              np.array_equal(lines[0].get_ydata(), star[order]),
+              f"{name}: the figure is delta* against the CV of V_f")
+        r = run(b, "plot", path, "-o", wd / "figures")
+        check(r.returncode == 0 and (wd / "figures" / f"{name}_delta_star_cv.png").exists(),
+              f"plot {name} writes the figure ({r.stderr.strip()[-300:]})")
 
 
 EXPERIMENTS = ("bs_delta_star", "bs_delta_star_discrete", "bs_sd_star", "bs_sd_star_sim",
@@ -146,6 +215,7 @@ def main():
               f"({r.stderr.strip()[-300:]})")
     bad_inputs(b, wd)
     outputs_and_threads(b, wd)
+    delta_star_figures(b, args.source, wd)
     killed_and_resumed(b, wd)
 
 

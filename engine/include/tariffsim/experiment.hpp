@@ -112,9 +112,11 @@ struct SearchSpec {
   std::string output;     // a scalar output; replication-level ones are searched as noisy
   double lo = 0, hi = 1;  // the bracket, lo < hi, both in the parameter's range
   double level = 0;
-  double tolerance = 0;                // > 0: the bracket's or the interval's final width
-  std::uint64_t max_replications = 0;  // noisy outputs: replications over all trial values
-  double confidence = 0.95;            // noisy outputs: of the interval, in (0, 1)
+  double tolerance = 0;  // > 0: the bracket's or the interval's final width
+  // Noisy (replication-level) outputs only; 0 and nullopt: not given (a point-level output
+  // refuses both, a noisy one needs the budget and takes kSearchConfidence).
+  std::uint64_t max_replications = 0;  // replications over all trial values
+  std::optional<double> confidence;    // of the interval, in (0, 1)
   SourceLocation where;                // of the [search] table
 };
 

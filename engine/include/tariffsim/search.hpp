@@ -27,6 +27,8 @@ class Registry;
 
 // Replications per trial value in a noisy search's first stage (each further stage doubles it).
 inline constexpr std::uint64_t kSearchFirstStage = 64;
+// A noisy search's confidence when [search] gives none.
+inline constexpr double kSearchConfidence = 0.95;
 
 class SearchModel final : public Model {
  public:
@@ -36,6 +38,7 @@ class SearchModel final : public Model {
 
   const ModelInfo& info() const override { return info_; }
   const Model& inner() const { return *inner_; }
+  const SearchSpec& spec() const { return spec_; }
   bool noisy() const { return noisy_; }
 
   // The wrapped model's check at the bracket's lower end; a problem it blames on the searched
@@ -66,6 +69,12 @@ class SearchModel final : public Model {
 // The model an experiment runs: its model from the registry, wrapped in a SearchModel when the
 // experiment has [search].
 std::unique_ptr<Model> experiment_model(const Experiment& exp, const Registry& registry);
+
+// What the search does at each point, for `validate` and `info`: "search delta in [0.05, 0.95]
+// where free_trade_sustainable crosses 0.5, to a width of 1e-06: deterministic (TOMS 748)", or
+// for a noisy output its confidence and budget. The replications `validate` counts are the
+// points', not the trials'.
+std::string search_plan(const SearchModel& model);
 
 // What an experiment's sections name parameters and outputs of: the wrapped model's info for a
 // SearchModel, the model's own otherwise.

@@ -141,27 +141,34 @@ def answers_html(rf) -> str:
         out += bc_table_html(rf)
     if "sensitivity" in rf._g:
         out += sensitivity_html(rf)
+    out += search_html(rf)
     return out or ('<p class="note">No statement is declared for this experiment '
                    "(tariffsim.answers.ANSWERS); its headline results are below.</p>")
 
 
 def sensitivity_html(rf) -> str:
     """The Sobol indices of a [sensitivity] experiment, each with its interval and its source."""
-    attrs = rf._g["sensitivity"].attrs
-    confidence = float(attrs["confidence"])
-    replicates = int(attrs.get("replicates", 1))  # format 2.2: one net, the row bootstrap
-    source = (f"intervals from {replicates} independent replicates of the design (Student t)"
-              if replicates >= 2 else
-              "bootstrap intervals over the rows (conservative on the Sobol design)")
+    from .figures.sensitivity import interval_text
 
     def cell(row, index):
         return f"{number(row[index])} [{number(row[index + '_lo'])}, {number(row[index + '_hi'])}]"
     rows = "".join(f"<tr><td>{esc(r['output'])}</td><td>{esc(r['input'])}</td>"
                    f"<td>{cell(r, 'first')}</td><td>{cell(r, 'total')}</td></tr>"
                    for r in rf.sensitivity().to_dict("records"))
-    return (f'<p class="note">Sobol indices with {confidence:.0%} {source}: first '
+    return (f'<p class="note">Sobol indices with {interval_text(rf)}: first '
             "order (Saltelli 2010) and total (Jansen 1999).</p><table><tr><th>output</th>"
             f"<th>input</th><th>first</th><th>total</th></tr>{rows}</table>")
+
+
+def search_html(rf) -> str:
+    """A [search] experiment's set-up: what was searched, where, to what precision."""
+    from .figures import search
+    rows = search.setup(rf)
+    if rows is None:
+        return ""
+    table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    return ('<p class="note">The search at every point of the design:</p>'
+            f'<table id="search">{table}</table>')
 
 
 def bc_table_html(rf) -> str:

@@ -19,6 +19,7 @@ from . import customs_union as cu
 from . import deremer as dr
 from . import ederington_mccalman as em
 from . import search
+from . import sensitivity
 
 EXPERIMENTS = {
     "quickstart": [bs.statics, bs.tariff_rule],
@@ -30,6 +31,11 @@ EXPERIMENTS = {
     "bc_paper_size": [bc.estimates_vs_paper],
     "bc_power": [bc.power_curves],
 }
+# [search] experiments with a figure of their own instead of the generic threshold figure.
+SEARCH_EXPERIMENTS = {
+    "bs_delta_star": [bs.delta_star_cv],
+    "bs_delta_star_discrete": [bs.delta_star_cv],
+}
 
 # Any other experiment of these models: whatever of these its file supports.
 MODELS = {
@@ -39,9 +45,19 @@ MODELS = {
 
 def figure_functions(rf) -> list:
     """The figure functions for an open result file: by experiment name, else by model; []
-    when neither declares any. A [search] file holds only the search's outputs: its threshold."""
+    when neither declares any. A [search] file holds only the search's outputs: its threshold
+    (SEARCH_EXPERIMENTS: an experiment's own figure of it).
+    A file with sensitivity/ gets the Sobol indices' figure besides."""
+    functions = design_functions(rf)
+    if "sensitivity" in rf._g:
+        functions.append(sensitivity.indices)
+    return functions
+
+
+def design_functions(rf) -> list:
+    """The figures drawn from the design's points (figure_functions without the indices)."""
     if search.searched(rf):
-        return [search.threshold]
+        return list(SEARCH_EXPERIMENTS.get(rf.experiment, [search.threshold]))
     if rf.experiment in EXPERIMENTS:
         functions = list(EXPERIMENTS[rf.experiment])
         # A kept tariff series gets its figure in any Bagwell–Staiger experiment.
@@ -62,4 +78,4 @@ def draw(rf) -> list:
 def known() -> str:
     """What has figures, for the message about a file that has none."""
     return (f"experiments {', '.join(sorted(EXPERIMENTS))}; any experiment of model "
-            f"{', '.join(sorted(MODELS))}; any experiment with [search]")
+            f"{', '.join(sorted(MODELS))}; any experiment with [search] or [sensitivity]")

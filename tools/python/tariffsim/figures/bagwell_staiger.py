@@ -183,3 +183,52 @@ def tariff_paths(rf) -> list:
                  (f" at {len(df)} of {total} points, spread over the design"
                   if total > len(df) else ""))
     return [(f"{rf.experiment}_tariff_paths", fig)]
+
+
+def _cv(row) -> float:
+    """The coefficient of variation (s.d./mean) of V_f at a point of a bounded family, from
+    the parameters the model takes for it (spec §5); NaN for any other family."""
+    family = str(row["dist"])
+    if family == "degenerate":
+        return 0.0
+    if family == "uniform":  # s.d. (hi - lo)/sqrt(12), mean (lo + hi)/2
+        return (row["hi"] - row["lo"]) / (np.sqrt(3.0) * (row["hi"] + row["lo"]))
+    if family == "discrete":
+        x, p = np.asarray(row["values"], dtype=float), np.asarray(row["probs"], dtype=float)
+        mean = float(p @ x)
+        return float(np.sqrt(max(p @ x**2 - mean**2, 0.0))) / mean
+    return float("nan")
+
+
+def delta_star_cv(rf) -> list:
+    """δ* at which free trade becomes self-enforcing against the coefficient of variation of
+    V_f, one line per bounded family (uniform, discrete, degenerate) with the final bracket as a
+    band. The model takes no CV: it is computed here from each point's parameters (lo, hi;
+    values, probs). A file this does not fit (another searched parameter, an unbounded family
+    only) gets the generic threshold figure."""
+    from . import search
+    if search.searched(rf) != "delta":
+        return search.threshold(rf)
+    df = rf.results(stat="mean")
+    df = df.assign(cv=[_cv(row) for _, row in df.iterrows()])
+    df = df[~np.isnan(df["cv"])]
+    if len(df) == 0:
+        return search.threshold(rf)
+    fig, axes = figure(6.0, 4.0)
+    ax = axes[0][0]
+    for family, part in df.groupby(df["dist"].astype(str)):
+        part = part.sort_values("cv")
+        line = ax.plot(part["cv"], part["delta_star"], marker="o", ms=3, lw=1.4,
+                       label=f"{family} $V_f$", gid=family)[0]
+        ax.fill_between(part["cv"], part["delta_star_lo"], part["delta_star_hi"], alpha=0.25,
+                        color=line.get_color(), lw=0)
+    ax.axhline(4 / 7, color="0.6", lw=0.8, ls="--")
+    ax.annotate("4/7 (degenerate $V_f$)", (0, 4 / 7), xytext=(2, 3), textcoords="offset points",
+                fontsize=8, color="0.4")
+    ax.set_xlabel(r"coefficient of variation of $V_f$ (s.d./mean)")
+    ax.set_ylabel(r"critical discount factor $\delta^*$")
+    ax.set_xlim(left=0)
+    ax.legend(frameon=False)
+    ax.set_title("Bagwell–Staiger: δ* above which free trade is self-enforcing "
+                 "(band: final bracket)", fontsize=9)
+    return [(f"{rf.experiment}_delta_star_cv", fig)]

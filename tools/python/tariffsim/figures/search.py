@@ -27,6 +27,25 @@ def _search_spec(rf) -> dict:
     return tomllib.loads(text(rf._g.attrs["config"]))["search"]
 
 
+def setup(rf) -> list[tuple[str, str]] | None:
+    """A [search] file's set-up as (what, value) rows, read from its stored config; None for
+    any other file. The engine takes max_replications (and confidence) for a replication-level
+    output only, so they mark a noisy search; its confidence defaults to 0.95."""
+    if searched(rf) is None:
+        return None
+    spec = _search_spec(rf)
+    rows = [("searched parameter", spec["parameter"]),
+            ("bracket", f"[{fmt(spec['bracket'][0])}, {fmt(spec['bracket'][1])}]"),
+            ("output", spec["output"]), ("level", fmt(spec["level"])),
+            ("tolerance", fmt(spec["tolerance"]))]
+    if "max_replications" not in spec:
+        return rows + [("search", "deterministic (TOMS 748): the output is point-level")]
+    confidence = fmt(spec["confidence"]) if "confidence" in spec else "0.95 (default)"
+    return rows + [("search", "noisy: the output is replication-level"),
+                   ("max_replications", fmt(spec["max_replications"])),
+                   ("confidence", confidence)]
+
+
 def threshold(rf) -> list:
     p = searched(rf)
     if p is None:
