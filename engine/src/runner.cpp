@@ -62,7 +62,7 @@ struct PointWork {
   std::uint64_t reps_done = 0;
   std::uint64_t reps_target = 0;
   std::uint64_t reps_scheduled = 0;  // replications handed to work units so far
-  StreamKey key;
+  PointKey key{StreamKey{}};         // over `values`
   // A replication's metrics when they are not kept, the series spans it is handed and the
   // block's accumulators, for a point whose replications are one block (run_point).
   std::vector<double> scratch;
@@ -194,6 +194,12 @@ void fail_point(PointWork& w, std::uint64_t index, const char* what) {
   report_model_error(index, what);
 }
 
+// Whether run_point finishes every point: no precision target asks for more replications, and a
+// point's replications are one block. Then compute_batch's rounds find nothing to do.
+bool finished_by_run_point(const RunPlan& plan) {
+  return plan.targets.empty() && plan.initial_reps <= plan.exp->block_size;
+}
+
 // What a model that keeps no state is handed: a PointState has no data, so sharing one is safe.
 PointState& no_state() {
   static PointState none;
@@ -209,11 +215,13 @@ PointState& state_of(const PointWork& w) {
 // they are not copied.
 void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
   Point point(*plan.info, index, std::move(w.values));
-  w.key = StreamKey{plan.exp->seed, plan.exp->common_random_numbers ? 0 : point.identity()};
+  const PointKey key = plan.exp->common_random_numbers
+                           ? PointKey(StreamKey{plan.exp->seed, 0})
+                           : PointKey(plan.exp->seed, *plan.info, point.values());
   if (auto problem = plan.model->check(point)) w.status = problem->status;
   if (w.status == kStatusOk) {
     try {
-      PointOutputs out(w.point_metrics, w.key);
+      PointOutputs out(w.point_metrics, key);
       if (!w.state) w.state = plan.model->make_state();
       plan.model->prepare(point, out, state_of(w));
     } catch (const DomainError& e) {
@@ -224,6 +232,9 @@ void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
     }
   }
   w.values = std::move(point).release_values();
+  w.key = key.over(w.values);
+  // Blocks of one point may run on several threads at once: they must find the key known.
+  if (!finished_by_run_point(plan)) w.key.get();
 }
 
 // Resets the slot for point `index` (what the previous point left must not leak into this one)
@@ -234,6 +245,7 @@ void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t inde
   design.values_into(index, w.values);
   w.point_metrics.assign(M, kNaN);
   w.status = range_status(*plan.info, w.values);
+  w.key = PointKey(StreamKey{});  // no pointer to a slot a resized workspace has moved
   if (w.status == kStatusOk) solve_point(plan, index, w);
   if (w.status != kStatusOk) return;
   // Statistics over replications exist only where something reads them: replication-level
@@ -476,12 +488,6 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
   detail::parallel_for(std::uint64_t{0}, runs_of(b), [&](std::uint64_t r) {
     summarise_run(plan, b, r * kRun, std::min(b.count, (r + 1) * kRun));
   });
-}
-
-// Whether run_point finishes every point: no precision target asks for more replications, and a
-// point's replications are one block. Then compute_batch's rounds find nothing to do.
-bool finished_by_run_point(const RunPlan& plan) {
-  return plan.targets.empty() && plan.initial_reps <= plan.exp->block_size;
 }
 
 // compute_batch and summarise_batch of a batch that run_point finishes, fused: each run of points
