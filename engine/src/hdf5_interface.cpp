@@ -119,7 +119,15 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
     plist.setDeflate(static_cast<unsigned>(how.deflate));
   }
   H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-  return g.createDataSet(name, type, space, plist);
+  const bool rewritten_in_place = !how.per_replication && how.deflate == 0;
+  return g.createDataSet(name, type, space, plist,
+                         rewritten_in_place ? direct_access() : H5::DSetAccPropList::DEFAULT);
+}
+
+H5::DSetAccPropList direct_access() {
+  H5::DSetAccPropList dapl;
+  dapl.setChunkCache(0, 0, 1.0);
+  return dapl;
 }
 
 void attach_axis(const H5::DataSet& ds, unsigned dim, const H5::DataSet& axis,

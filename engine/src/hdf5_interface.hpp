@@ -203,6 +203,13 @@ struct Chunking {
 H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
                          std::vector<hsize_t> dims, const void* fill, const Chunking& how);
 
+// How the writer opens an uncompressed point column: without a chunk cache, so a batch's rows go
+// straight to their place in the chunk allocated at creation. Through HDF5's cache (1 MB per
+// dataset) a batch of a quarter chunk read the whole chunk once and wrote it whole at every
+// flush: 4x the batch's bytes, plus a cache per dataset in memory. Compressed datasets keep the
+// cache: a filtered chunk is only ever read and written whole.
+H5::DSetAccPropList direct_access();
+
 // Names the dimension `dim` of `ds` by the scale `axis` (HDF5 dimension scales: h5py's
 // ds.dims[dim], xarray's dimension names).
 void attach_axis(const H5::DataSet& ds, unsigned dim, const H5::DataSet& axis,

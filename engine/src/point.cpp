@@ -57,10 +57,11 @@ std::uint64_t point_identity(const ModelInfo& info, const std::vector<Value>& va
 }
 
 Point::Point(const ModelInfo& info, std::uint64_t index, std::vector<Value> values)
-    : info_(&info),
-      index_(index),
-      values_(std::move(values)),
-      identity_(point_identity(info, values_)) {}
+    : info_(&info), index_(index), values_(std::move(values)) {}
+
+std::uint64_t Point::identity() const {
+  return point_identity(*info_, values_);
+}
 
 const Value& Point::value(std::string_view name) const {
   for (std::size_t i = 0; i < info_->params.size(); ++i)

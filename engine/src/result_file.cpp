@@ -310,29 +310,33 @@ void ResultFile::Impl::open_existing(const std::string& path) {
 void ResultFile::Impl::open_datasets() {
   const auto& exp = *layout.experiment;
   const auto& info = *layout.info;
-  index = group->openDataSet("points/index");
-  for (const auto& spec : info.params) params.push_back(group->openDataSet("points/" + spec.name));
+  const H5::DSetAccPropList direct = detail::direct_access();
+  const auto point_column = [&](const std::string& path) {
+    return group->openDataSet(path, direct);
+  };
+  index = point_column("points/index");
+  for (const auto& spec : info.params) params.push_back(point_column("points/" + spec.name));
   for (const std::size_t k : layout.metrics) {
     const auto& m = info.metrics[k];
     MetricSets ms;
     ms.index = k;
     ms.point_level = m.level == OutputLevel::Point;
     const std::string base = "results/" + m.name + "/";
-    ms.mean = group->openDataSet(base + "mean");
+    ms.mean = point_column(base + "mean");
     if (!ms.point_level) {
       for (const std::size_t j : layout.statistics)
-        ms.stats[j] = group->openDataSet(base + std::string(kKeptStatistics[j].name));
-      if (!exp.output.quantiles.empty()) ms.q = group->openDataSet(base + "q");
+        ms.stats[j] = point_column(base + std::string(kKeptStatistics[j].name));
+      if (!exp.output.quantiles.empty()) ms.q = point_column(base + "q");
       if (exp.output.keep_replications && layout.stored_replications > 0)
         ms.replications = group->openDataSet("replications/" + m.name);
     }
     metrics.push_back(ms);
   }
-  status = group->openDataSet("results/status");
+  status = point_column("results/status");
   for (std::size_t s = 0; s < layout.series.size(); ++s)
     series.push_back(group->openDataSet("series/" + info.series[layout.series[s]].name));
-  done = group->openDataSet("status/done");
-  replications_run = group->openDataSet("status/replications");
+  done = point_column("status/done");
+  replications_run = point_column("status/replications");
 }
 
 // Creates the empty HDF5 file `temporary` for `path` (and the folders above it).

@@ -28,16 +28,12 @@ double bias_of_z(double z, double amax) {
 
 namespace {
 
-// The interior sectors' observed AVEs (true AVE + measurement error) and firm counts.
-struct InteriorSample {
-  std::vector<double> mfn_i, mfn_j, cu, n_i, n_j;
-};
-
 // Censoring shares (spec §7: a sector is dropped when any of its tariffs is prohibitive) and the
-// observed AVEs of the sectors kept.
-InteriorSample censor(const CrossSectionDraws& d, double a, double b, CrossSectionStats& s) {
+// observed AVEs of the sectors kept, into `out`.
+void censor(const CrossSectionDraws& d, double a, double b, CrossSectionStats& s,
+            InteriorSample& out) {
   const std::size_t L = d.n_i.size();
-  InteriorSample out;
+  for (auto* v : {&out.mfn_i, &out.mfn_j, &out.cu, &out.n_i, &out.n_j}) v->clear();
   double c_mi = 0, c_mj = 0, c_fi = 0, c_fj = 0, c_cu = 0, c_any = 0;
   for (std::size_t l = 0; l < L; ++l) {
     // n_k = 1: no AVE depends on it, and with n_k > 0 every regime taxes someone.
@@ -71,23 +67,23 @@ InteriorSample censor(const CrossSectionDraws& d, double a, double b, CrossSecti
   s.cens_CU = c_cu / dl;
   s.cens_any = c_any / dl;
   s.n_interior = double(out.cu.size());
-  return out;
 }
 
-void rank_statistics(const InteriorSample& x, CrossSectionStats& s) {
+void rank_statistics(InteriorSample& x, CrossSectionStats& s) {
   const std::size_t n = x.cu.size();
-  std::vector<double> mean(n), max(n);
+  x.mean.resize(n);
+  x.max.resize(n);
   double above = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    mean[k] = 0.5 * (x.mfn_i[k] + x.mfn_j[k]);
-    max[k] = std::max(x.mfn_i[k], x.mfn_j[k]);
-    above += x.cu[k] > max[k];
+    x.mean[k] = 0.5 * (x.mfn_i[k] + x.mfn_j[k]);
+    x.max[k] = std::max(x.mfn_i[k], x.mfn_j[k]);
+    above += x.cu[k] > x.max[k];
   }
-  s.spearman_CU_mean = spearman(x.cu, mean);
-  s.spearman_CU_max = spearman(x.cu, max);
+  s.spearman_CU_mean = spearman(x.cu, x.mean);
+  s.spearman_CU_max = spearman(x.cu, x.max);
   s.spearman_CU_MFN_i = spearman(x.cu, x.mfn_i);
   s.spearman_CU_MFN_j = spearman(x.cu, x.mfn_j);
-  s.top_decile_retention = top_decile_retention(mean, x.cu);
+  s.top_decile_retention = top_decile_retention(x.mean, x.cu);
   s.share_CU_above_max = n > 0 ? above / double(n) : kNaN;
 }
 
@@ -110,9 +106,9 @@ RegressionStats regress(const InteriorSample& x, ScaleI scale_i, ScaleJ scale_j,
 
 }  // namespace
 
-CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b) {
+CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b, InteriorSample& x) {
   CrossSectionStats s;
-  const InteriorSample x = censor(d, a, b, s);
+  censor(d, a, b, s, x);
   rank_statistics(x, s);
   const auto one = [](std::size_t) { return 1.0; };
   s.naive = regress(x, one, one, one);
@@ -120,6 +116,11 @@ CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b) 
       x, [&](std::size_t u) { return 1 + x.n_i[u]; }, [&](std::size_t u) { return 1 + x.n_j[u]; },
       [&](std::size_t u) { return 1 + x.n_i[u] + x.n_j[u]; });
   return s;
+}
+
+CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b) {
+  InteriorSample x;
+  return cross_section(d, a, b, x);
 }
 
 }  // namespace tariffsim::customs_union

@@ -39,10 +39,10 @@ double bias_of_z(double z, double amax);
 // another's numbers. Every draw is made whatever the design (errors with SD 0 included) for the
 // same reason. S is any type with uniform() and normal(), e.g. tariffsim::Stream; a template
 // keeps engine types out of the economics.
+// This form fills `d`, reusing its vectors' storage (the engine runs a replication per point).
 template <class S>
-CrossSectionDraws draw_cross_section(const CrossSectionDesign& dz, S& sectors, S& bias,
-                                     S& measurement) {
-  CrossSectionDraws d;
+void draw_cross_section(const CrossSectionDesign& dz, S& sectors, S& bias, S& measurement,
+                        CrossSectionDraws& d) {
   for (auto* v : {&d.n_i, &d.n_j, &d.alpha_i, &d.alpha_j, &d.e_mfn_i, &d.e_mfn_j, &d.e_cu})
     v->resize(dz.L);
   const double rho_c = std::sqrt(std::max(0.0, 1 - dz.rho * dz.rho));
@@ -56,6 +56,13 @@ CrossSectionDraws draw_cross_section(const CrossSectionDesign& dz, S& sectors, S
     d.e_mfn_j[l] = dz.me_sd_mfn * measurement.normal();
     d.e_cu[l] = dz.me_sd_cu * measurement.normal();
   }
+}
+
+template <class S>
+CrossSectionDraws draw_cross_section(const CrossSectionDesign& dz, S& sectors, S& bias,
+                                     S& measurement) {
+  CrossSectionDraws d;
+  draw_cross_section(dz, sectors, bias, measurement, d);
   return d;
 }
 
@@ -75,8 +82,17 @@ struct CrossSectionStats {
   RegressionStats structural;  // (1+n_i+n_j)tau_CU ~ 1 + (1+n_i)tau_MFN_i + (1+n_j)tau_MFN_j
 };
 
+// The interior sectors' observed AVEs (true AVE + measurement error), firm counts, and the mean
+// and max of the two MFN AVEs: what cross_section works on. Kept by a caller that computes many
+// cross-sections, their storage is reused.
+struct InteriorSample {
+  std::vector<double> mfn_i, mfn_j, cu, n_i, n_j, mean, max;
+};
+
 // tau_CU is the (a, b) CU tariff with w = a/(a+b); a sector is interior when none of its
 // MFN_i, MFN_j, FTA_i, FTA_j and CU tariffs is prohibitive.
+CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b,
+                                InteriorSample& scratch);
 CrossSectionStats cross_section(const CrossSectionDraws& d, double a, double b);
 
 }  // namespace tariffsim::customs_union

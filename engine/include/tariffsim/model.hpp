@@ -32,6 +32,37 @@ struct DomainProblem {
   std::vector<std::string> params;
 };
 
+// A point's stream key, its point part hashed from the point's values when first asked for: a
+// deterministic model never draws, and hashing every parameter's name and value was a tenth of
+// such a point. Made from a StreamKey it is known from the start. Not thread-safe until known:
+// the engine asks for it before it hands a point's replications to several threads.
+class PointKey {
+ public:
+  explicit PointKey(StreamKey key) : key_(key), known_(true) {}
+  PointKey(std::uint64_t seed, const ModelInfo& info, const std::vector<Value>& values)
+      : key_{seed, 0}, info_(&info), values_(&values), known_(false) {}
+
+  StreamKey get() const {
+    if (!known_) {
+      key_.point = point_identity(*info_, *values_);
+      known_ = true;
+    }
+    return key_;
+  }
+  // The same key over `values`, equal to the values it was made over (moved, not changed).
+  PointKey over(const std::vector<Value>& values) const {
+    PointKey k = *this;
+    if (!known_) k.values_ = &values;
+    return k;
+  }
+
+ private:
+  mutable StreamKey key_;
+  const ModelInfo* info_ = nullptr;
+  const std::vector<Value>* values_ = nullptr;
+  mutable bool known_;
+};
+
 // Point-level outputs (OutputLevel::Point), written by prepare() through the model's PointMetrics
 // blocks (tariffsim/outputs.hpp), and the point's own random streams for draws made once per
 // point and shared by all its replications (a design of sectors that every replicated panel
@@ -39,19 +70,23 @@ struct DomainProblem {
 class PointOutputs {
  public:
   explicit PointOutputs(std::span<double> values, StreamKey key = {})
-      : values_(values), key_(key) {}
+      : values_(values), own_key_(key) {}
+  // `key` must outlive this.
+  PointOutputs(std::span<double> values, const PointKey& key)
+      : values_(values), own_key_(StreamKey{}), key_(&key) {}
   void set(std::size_t metric, double v) { values_[metric] = v; }
   // The point's stream key: a model that runs another model inside (SearchModel) hands it on.
-  StreamKey key() const noexcept { return key_; }
+  StreamKey key() const { return (key_ ? *key_ : own_key_).get(); }
   // Keyed like the replications' streams but countered by kPointReplication, which no
   // replication takes, so point-level draws never repeat a replication's.
   Stream stream(std::string_view purpose, std::uint32_t substream = 0) const {
-    return Stream(key_, kPointReplication, purpose, substream);
+    return Stream(key(), kPointReplication, purpose, substream);
   }
 
  private:
   std::span<double> values_;
-  StreamKey key_;
+  PointKey own_key_;
+  const PointKey* key_ = nullptr;
 };
 
 // What one Monte Carlo replication sees: its streams and where to write (through the model's
@@ -62,11 +97,15 @@ class Replication {
  public:
   Replication(StreamKey key, std::uint64_t index, std::span<double> metrics,
               std::span<const std::span<double>> series)
-      : key_(key), index_(index), metrics_(metrics), series_(series) {}
+      : own_key_(key), index_(index), metrics_(metrics), series_(series) {}
+  // `key` must outlive this.
+  Replication(const PointKey& key, std::uint64_t index, std::span<double> metrics,
+              std::span<const std::span<double>> series)
+      : own_key_(StreamKey{}), key_(&key), index_(index), metrics_(metrics), series_(series) {}
 
   std::uint64_t index() const noexcept { return index_; }
   Stream stream(std::string_view purpose, std::uint32_t substream = 0) const {
-    return Stream(key_, index_, purpose, substream);
+    return Stream((key_ ? *key_ : own_key_).get(), index_, purpose, substream);
   }
   void metric(std::size_t id, double v) { metrics_[id] = v; }
   // Empty span when the experiment did not ask to keep this series.
@@ -75,7 +114,8 @@ class Replication {
   }
 
  private:
-  StreamKey key_;
+  PointKey own_key_;
+  const PointKey* key_ = nullptr;
   std::uint64_t index_;
   std::span<double> metrics_;
   std::span<const std::span<double>> series_;

@@ -18,8 +18,9 @@ class Point {
 
   std::uint64_t index() const noexcept { return index_; }
   // Hash of every parameter's name and exact value: keys the point's random streams, so a point
-  // keeps its numbers when the grid around it is refined, reordered or sharded.
-  std::uint64_t identity() const noexcept { return identity_; }
+  // keeps its numbers when the grid around it is refined, reordered or sharded. Hashed at each
+  // call (a tenth of a cheap deterministic point, which never asks for it).
+  std::uint64_t identity() const;
 
   const Value& value(std::string_view name) const;  // throws Error on an undeclared name
   double real(std::string_view name) const;
@@ -38,7 +39,6 @@ class Point {
   const ModelInfo* info_;
   std::uint64_t index_;
   std::vector<Value> values_;
-  std::uint64_t identity_;
 };
 
 std::uint64_t point_identity(const ModelInfo& info, const std::vector<Value>& values);
