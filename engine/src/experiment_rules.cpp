@@ -281,10 +281,26 @@ void ExperimentRules::check_sensitivity_intervals(const SensitivitySpec& s) {
   if (const std::uint64_t r = s.design_replicates(); n_valid && r >= 2)
     diagnostics_.report(
         origins_.where("sensitivity.bootstrap"), "sensitivity.bootstrap",
-        "expected no bootstrap with " + std::to_string(r) +
-            " replicates: the intervals come from the replicates' spread (Student t); set "
-            "replicates = 1 for the row bootstrap (its intervals are conservative on the Sobol "
-            "design)");
+        "expected no bootstrap with replicates = " + std::to_string(r) +
+            ": the intervals come from the replicates' spread (Student t); leave replicates out "
+            "(or set it to 1) for the row bootstrap, whose intervals are conservative on the "
+            "Sobol design");
+}
+
+// A design point outside a parameter's range has no output, and the indices would rest on the
+// rows that happen to lie inside, conditional and misleading: the ranges must lie inside.
+void ExperimentRules::check_sensitivity_range_in_domain(const ParamSpec& spec,
+                                                        const std::string& key, double lo,
+                                                        double hi) {
+  const bool integer = spec.type == ParamType::Integer;
+  for (const double end : {lo, hi}) {
+    const Value v = integer ? Value{static_cast<std::int64_t>(end)} : Value{end};
+    if (!check_value(spec, v).empty())
+      return expected(key,
+                      "[lo, hi] with both ends in " + spec.range.str() + " (the range of '" +
+                          spec.name + "'; a design row with a point outside it is left out)",
+                      shown({lo, hi}));
+  }
 }
 
 void ExperimentRules::check_confidence(double confidence) {
@@ -488,8 +504,10 @@ void ExperimentRules::check_sensitivity(const SensitivitySpec& sensitivity) {
     const std::string key = "sensitivity.ranges." + range.name;
     const ParamSpec* spec = declared(range.name, key);
     if (spec && place(range.name, key, "[sensitivity].ranges") &&
-        check_sampling_allowed(*spec, key))
+        check_sampling_allowed(*spec, key)) {
       check_sample_bounds(*spec, key, range.lo, range.hi);
+      check_sensitivity_range_in_domain(*spec, key, range.lo, range.hi);
+    }
   }
   for (std::size_t i = 0; i < sensitivity.outputs.size(); ++i)
     check_sensitivity_output("sensitivity.outputs[" + std::to_string(i) + "]",

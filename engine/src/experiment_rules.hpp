@@ -94,6 +94,8 @@ class ExperimentRules {
   void check_sensitivity_ranges_given(std::size_t count);
   void check_bootstrap(std::uint64_t resamples);
   void check_sensitivity_intervals(const SensitivitySpec& sensitivity);
+  void check_sensitivity_range_in_domain(const ParamSpec& spec, const std::string& key, double lo,
+                                         double hi);
   void check_confidence(double confidence);
   void check_sensitivity_output(const std::string& key, const std::string& name);
   // Once the whole file is read: alone as the design, small enough, its outputs kept in the file.

@@ -157,9 +157,29 @@ void create_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
   }
 }
 
+namespace {
+
+// Without common random numbers each point's mean carries its own Monte Carlo noise, which the
+// estimators' differences do not cancel: it adds to V and to every total index.
+void warn_of_independent_noise(const FileLayout& layout) {
+  if (layout.experiment->common_random_numbers) return;
+  std::string noisy;
+  for (const std::size_t m : sensitivity_outputs(layout))
+    if (layout.info->metrics[m].level == OutputLevel::Replication)
+      noisy += (noisy.empty() ? "" : ", ") + layout.info->metrics[m].name;
+  if (!noisy.empty())
+    spdlog::warn(
+        "sensitivity: {} simulated without common_random_numbers: their Monte Carlo noise adds "
+        "to every total index (set common_random_numbers = true in [experiment])",
+        noisy);
+}
+
+}  // namespace
+
 void write_sensitivity(H5::Group& experiment_group, const FileLayout& layout) {
   const auto& s = layout.experiment->sensitivity;
   if (!s) return;
+  warn_of_independent_noise(layout);
   const SobolIntervalOptions options{s->design_replicates(),
                                      s->bootstrap.value_or(SensitivitySpec::kDefaultBootstrap),
                                      s->confidence, layout.experiment->seed};

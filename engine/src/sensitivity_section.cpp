@@ -48,6 +48,9 @@ void ExperimentReader::read_sensitivity_key(const TomlEntry& e, SensitivitySpec&
   } else if (e.key == "outputs") {
     read_names(e, "an array of scalar output names", "an output name", s.outputs,
                &ExperimentRules::check_sensitivity_output);
+    // [] would read as "every output" (the default), where [output] statistics = [] means none.
+    if (const auto* a = e.node->as_array(); a && a->empty())
+      expected(e, "a non-empty array of scalar output names (leave outputs out for every output)");
   } else if (e.key == "replicates") {
     if (auto r = unsigned_of(e, std::numeric_limits<std::uint64_t>::max(), kReplicatesExpected))
       s.replicates = *r;

@@ -142,7 +142,6 @@ method = "sobol"
 n = 64
 ranges = { delta = [0.3, 0.9], mean = [0.5, 2.0], sd = [0.1, 0.6], a = [0.5, 2.0] }
 outputs = ["P_protect", "sim_P_protect", "E_tau"]
-replicates = 1
 bootstrap = 200
 """)
     out = wd / "bs.h5"
@@ -150,7 +149,8 @@ bootstrap = 200
     with h5py.File(out, "r") as f:
         g = f["bs/sensitivity"]
         check((int(g.attrs["replicates"]), g.attrs["interval"], int(g.attrs["bootstrap"])) ==
-              (1, "percentile_bootstrap_over_rows", 200), "one replicate: the row bootstrap")
+              (1, "percentile_bootstrap_over_rows", 200),
+              "bootstrap given, replicates left out: one replicate and the row bootstrap")
     for output in ("P_protect", "sim_P_protect"):
         inputs, est = indices(out, "bs", output)
         a = inputs.index("a")
@@ -195,9 +195,12 @@ def bad_sections(b, wd):
                              [":9", "sensitivity.outputs[1]", "each output named once"]),
         "bootstrap": ('method = "sobol"\nn = 8\nreplicates = 1\n' + ok_ranges + "bootstrap = 0\n",
                       [":10", "sensitivity.bootstrap", "[1, 1000000]"]),
-        "bootstrap_with_replicates": ('method = "sobol"\nn = 8\n' + ok_ranges + "bootstrap = 50\n",
-                                      [":9", "sensitivity.bootstrap", "4 replicates",
-                                       "replicates = 1"]),
+        "bootstrap_with_replicates": ('method = "sobol"\nn = 8\nreplicates = 4\n' + ok_ranges +
+                                      "bootstrap = 50\n",
+                                      [":10", "sensitivity.bootstrap", "replicates = 4",
+                                       "row bootstrap"]),
+        "outputs_empty": ('method = "sobol"\nn = 8\n' + ok_ranges + "outputs = []\n",
+                          [":9", "sensitivity.outputs", "non-empty", "leave outputs out"]),
         "replicates_not_power": ('method = "sobol"\nn = 8\n' + ok_ranges + "replicates = 3\n",
                                  [":9", "sensitivity.replicates", "power of two in [1, 4]"]),
         "replicates_too_many": ('method = "sobol"\nn = 8\n' + ok_ranges + "replicates = 8\n",
@@ -219,6 +222,22 @@ def bad_sections(b, wd):
               'method = "sobol"\nn = 8\nranges = { delta = [0.1, 0.9] }\noutputs = ["tariff"]\n')
     expect_refused_run(b, wd, "series_output", series,
                        ["series_output.toml:9", "sensitivity.outputs[0]", "a series"])
+    outside = ('[experiment]\nname = "bad"\nmodel = "bagwell_staiger"\nseed = 1\n[sensitivity]\n'
+               'method = "sobol"\nn = 8\nranges = { delta = [0.3, 1.5] }\n')
+    expect_refused_run(b, wd, "range_outside", outside,
+                       ["range_outside.toml:8", "sensitivity.ranges.delta", "both ends in",
+                        "the range of 'delta'", "[0.3, 1.5]"])
+
+
+def noise_warning(b, wd):
+    """A simulated output analysed without common random numbers: the run says what that costs."""
+    exp = write(wd / "nocrn.toml", '[experiment]\nname = "ish"\nmodel = "ishigami"\nseed = 1\n'
+                'replications = 2\n[sensitivity]\nmethod = "sobol"\nn = 8\n'
+                'ranges = { x1 = [-3.0, 3.0], x2 = [-3.0, 3.0] }\n')
+    r = run_ok(b, "run", exp, "-o", wd / "nocrn.h5", "--no-progress")
+    check("y simulated without common_random_numbers" in r.stderr and
+          "f simulated" not in r.stderr,
+          f"the run warns of y's independent noise (f is a closed form):\n{r.stderr}")
 
 
 def main():
@@ -233,6 +252,7 @@ def main():
     invariances(b, wd, exp, single)
     other_replicates_refused(b, wd, exp)
     spec_invariance(b, wd)
+    noise_warning(b, wd)
     bad_sections(b, wd)
     for name in ("ishigami_sobol", "bs_sobol", "deremer_sobol"):
         r = run(b, "validate", f"{args.source}/experiments/{name}.toml")

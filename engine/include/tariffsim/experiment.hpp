@@ -66,9 +66,10 @@ struct SensitivitySpec {
   std::uint64_t n = 0;               // base sample size, a power of two >= 2
   std::vector<SampleRange> ranges;   // the inputs, in file order; Real or Integer parameters
   std::vector<std::string> outputs;  // scalar outputs analysed; empty = every output kept
-  // Independent random shifts of the design, a power of two in [1, n / 2]; unset = 16, or n / 2
-  // when smaller (design_replicates()). The intervals come from their spread (Student t); with 1,
-  // from the row bootstrap.
+  // Independent random shifts of the design, a power of two in [1, n / 2]; unset = 1 when
+  // `bootstrap` is given (it asks for the row bootstrap), else 16, or n / 2 when smaller
+  // (design_replicates()). The intervals come from their spread (Student t); with 1, from the row
+  // bootstrap.
   std::optional<std::uint64_t> replicates;
   std::optional<std::uint64_t> bootstrap;  // bootstrap resamples of the n rows (replicates = 1)
   double confidence = 0.95;                // of the intervals
@@ -77,7 +78,8 @@ struct SensitivitySpec {
   static constexpr std::uint64_t kDefaultReplicates = 16;
   static constexpr std::uint64_t kDefaultBootstrap = 1000;
   std::uint64_t design_replicates() const {
-    return replicates.value_or(std::max<std::uint64_t>(1, std::min(kDefaultReplicates, n / 2)));
+    if (replicates) return *replicates;
+    return bootstrap ? 1 : std::max<std::uint64_t>(1, std::min(kDefaultReplicates, n / 2));
   }
 };
 
