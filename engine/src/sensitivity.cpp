@@ -2,6 +2,7 @@
 // (tariffsim/sensitivity.hpp says which, and why the design is built as it is).
 #include "tariffsim/sensitivity.hpp"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <boost/math/distributions/students_t.hpp>
@@ -64,56 +65,60 @@ double output_mean(std::span<const double> f, std::size_t k, std::span<const std
   return rows.empty() ? 0.0 : sum / static_cast<double>(2 * rows.size());
 }
 
-// First-order and total indices over the kept rows, row t counted weight[t] times (its count in
-// a bootstrap resample; 1 for the sample itself), into first[i * step] and total[i * step]. The
-// sums are taken in one sequential pass, f centred by `centre` so that the one-pass variance
-// loses nothing to a large mean. `sums` is scratch space.
-void estimate(std::span<const double> f, std::size_t k, std::span<const std::size_t> kept,
-              std::span<const double> weight, double centre, double* first, double* total,
-              std::size_t step, std::vector<double>& sums) {
+// The terms every estimator sums, one row per kept design row t, f centred by `centre` (so the
+// one-pass variance loses nothing to a large mean): column 0 a + b, 1 a^2 + b^2, 2 + i
+// b (f(A_B^(i)) - f(A)), 2 + k + i that change squared, with a = f(A) - centre, b = f(B) - centre.
+// A bootstrap resample weighs the same rows by their counts, so the table is built once.
+Eigen::MatrixXd row_terms(std::span<const double> f, std::size_t k,
+                          std::span<const std::size_t> kept, double centre) {
   const std::size_t stride = k + 2;
-  sums.assign(2 * k, 0.0);
-  double* s1 = sums.data();  // f(B) (f(A_B^(i)) - f(A)), per input
-  double* st = s1 + k;       // (f(A) - f(A_B^(i)))^2, per input
-  double m = 0, sum = 0, squares = 0;
+  Eigen::MatrixXd q(kept.size(), 2 + 2 * k);
   for (std::size_t t = 0; t < kept.size(); ++t) {
-    const double w = weight[t];  // no branch on w == 0: a third of the counts, at random
     const double* row = &f[kept[t] * stride];
     const double a = row[0] - centre, b = row[1] - centre;
-    m += w;
-    sum += w * (a + b);
-    squares += w * (a * a + b * b);
+    const auto r = static_cast<Eigen::Index>(t);
+    q(r, 0) = a + b;
+    q(r, 1) = a * a + b * b;
     for (std::size_t i = 0; i < k; ++i) {
       const double change = row[2 + i] - row[0];
-      s1[i] += w * b * change;
-      st[i] += w * change * change;
+      q(r, static_cast<Eigen::Index>(2 + i)) = b * change;
+      q(r, static_cast<Eigen::Index>(2 + k + i)) = change * change;
     }
   }
-  const double mean = sum / (2 * m);
-  const double v = m < 2 ? 0.0 : squares / (2 * m) - mean * mean;
+  return q;
+}
+
+// First-order and total indices from the row terms' column sums, `count` rows summed (with
+// their multiplicity), into first[i * step] and total[i * step].
+void indices_from_sums(const Eigen::VectorXd& sums, double count, std::size_t k, double* first,
+                       double* total, std::size_t step) {
+  const double mean = sums[0] / (2 * count);
+  const double v = count < 2 ? 0.0 : sums[1] / (2 * count) - mean * mean;
   for (std::size_t i = 0; i < k; ++i) {
-    first[i * step] = v > 0 ? s1[i] / m / v : kNaN;
-    total[i * step] = v > 0 ? st[i] / (2 * m) / v : kNaN;
+    const auto s1 = static_cast<Eigen::Index>(2 + i), st = static_cast<Eigen::Index>(2 + k + i);
+    first[i * step] = v > 0 ? sums[s1] / count / v : kNaN;
+    total[i * step] = v > 0 ? sums[st] / (2 * count) / v : kNaN;
   }
 }
 
 // How often each of m kept rows is drawn in the b-th resample of m draws with replacement (`u`
-// is scratch space).
+// is scratch space). Eigen's own allocation keeps the vector's alignment, and with it the order
+// of the sums taken over it, the same in every run.
 void resample_counts(std::size_t m, std::uint64_t seed, std::uint64_t b, std::vector<double>& u,
-                     std::vector<double>& counts) {
+                     Eigen::VectorXd& counts) {
   Stream stream(StreamKey{seed, 0}, b, "sensitivity.bootstrap");
   u.resize(m);
   stream.fill_uniform(u.data(), m);
-  counts.assign(m, 0.0);
-  for (const double x : u) counts[uniform_index(x, m)] += 1.0;
+  counts.setZero(static_cast<Eigen::Index>(m));
+  for (const double x : u) counts[static_cast<Eigen::Index>(uniform_index(x, m))] += 1.0;
 }
 
 // The indices of the rows `kept`, each counted once, centred on their own mean.
 void estimate_rows(std::span<const double> f, std::size_t k, std::span<const std::size_t> kept,
                    double* first, double* total, std::size_t step) {
-  std::vector<double> sums;
-  const std::vector<double> once(kept.size(), 1.0);
-  estimate(f, k, kept, once, output_mean(f, k, kept), first, total, step, sums);
+  const Eigen::MatrixXd q = row_terms(f, k, kept, output_mean(f, k, kept));
+  indices_from_sums(q.colwise().sum().transpose(), static_cast<double>(kept.size()), k, first,
+                    total, step);
 }
 
 // estimate ± t s / sqrt(R') per input, s the standard deviation of the R' finite values among
@@ -194,15 +199,17 @@ void replicate_intervals(std::span<const double> f, std::size_t k,
 void bootstrap_intervals(std::span<const double> f, std::size_t k,
                          std::span<const std::size_t> kept, const SobolIntervalOptions& options,
                          SobolIndices& out) {
-  const double centre = output_mean(f, k, kept);
+  const Eigen::MatrixXd q = row_terms(f, k, kept, output_mean(f, k, kept));
   // Each resample writes its own slots: the result does not depend on the thread count.
   const std::size_t resamples = options.resamples;
   std::vector<double> first(k * resamples, kNaN), total(k * resamples, kNaN);
   if (!kept.empty())
     detail::parallel_for(std::size_t{0}, resamples, [&](std::size_t b) {
-      std::vector<double> u, counts, scratch;
+      std::vector<double> u;
+      Eigen::VectorXd counts;
       resample_counts(kept.size(), options.seed, b, u, counts);
-      estimate(f, k, kept, counts, centre, &first[b], &total[b], resamples, scratch);
+      const Eigen::VectorXd sums = q.transpose() * counts;
+      indices_from_sums(sums, static_cast<double>(kept.size()), k, &first[b], &total[b], resamples);
     });
   percentile_interval(first, k, options.confidence, out.first_lo, out.first_hi);
   percentile_interval(total, k, options.confidence, out.total_lo, out.total_hi);
