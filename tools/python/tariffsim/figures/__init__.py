@@ -47,15 +47,11 @@ def figure_functions(rf) -> list:
     """The figure functions for an open result file: by experiment name, else by model; []
     when neither declares any. A [search] file holds only the search's outputs: its threshold
     (SEARCH_EXPERIMENTS: an experiment's own figure of it).
-    A file with sensitivity/ gets the Sobol indices' figure besides."""
-    functions = design_functions(rf)
+    A file with sensitivity/ gets the Sobol indices' figure alone: its points are a Saltelli
+    design scattered over the inputs' box, so the model's figures would join them with lines and
+    title them with one value of parameters that vary across the design."""
     if "sensitivity" in rf._g:
-        functions.append(sensitivity.indices)
-    return functions
-
-
-def design_functions(rf) -> list:
-    """The figures drawn from the design's points (figure_functions without the indices)."""
+        return [sensitivity.indices]
     if search.searched(rf):
         return list(SEARCH_EXPERIMENTS.get(rf.experiment, [search.threshold]))
     if rf.experiment in EXPERIMENTS:
