@@ -214,8 +214,6 @@ void ExperimentReader::read_sample_ranges(const toml::table& t, const std::strin
       continue;
     }
     rules_.check_sample_bounds(*spec, e.path, *lo, *hi);
-    if (section == "[sensitivity].ranges")
-      rules_.check_sensitivity_range_in_domain(*spec, e.path, *lo, *hi);
     out.push_back(SampleRange{e.key, *lo, *hi, location_of(e.node->source())});
   }
 }

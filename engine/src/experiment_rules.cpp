@@ -68,6 +68,15 @@ std::string names_or_none(const std::vector<std::string>& names) {
 
 }  // namespace
 
+bool ends_in_range(const ParamSpec& spec, double lo, double hi) {
+  const bool integer = spec.type == ParamType::Integer;
+  for (const double end : {lo, hi}) {
+    const Value v = integer ? Value{static_cast<std::int64_t>(end)} : Value{end};
+    if (!check_value(spec, v).empty()) return false;
+  }
+  return true;
+}
+
 std::string spacing_expected(bool logarithmic) {
   return std::string(logarithmic ? "[lo, hi, n] with reals lo, hi > 0"
                                  : "[lo, hi, n] with finite reals lo, hi") +
@@ -292,15 +301,11 @@ void ExperimentRules::check_sensitivity_intervals(const SensitivitySpec& s) {
 void ExperimentRules::check_sensitivity_range_in_domain(const ParamSpec& spec,
                                                         const std::string& key, double lo,
                                                         double hi) {
-  const bool integer = spec.type == ParamType::Integer;
-  for (const double end : {lo, hi}) {
-    const Value v = integer ? Value{static_cast<std::int64_t>(end)} : Value{end};
-    if (!check_value(spec, v).empty())
-      return expected(key,
-                      "[lo, hi] with both ends in " + spec.range.str() + " (the range of '" +
-                          spec.name + "'; a design row with a point outside it is left out)",
-                      shown({lo, hi}));
-  }
+  if (!ends_in_range(spec, lo, hi))
+    expected(key,
+             "[lo, hi] with both ends in " + spec.range.str() + " (the range of '" + spec.name +
+                 "'; a design row with a point outside it is left out)",
+             shown({lo, hi}));
 }
 
 void ExperimentRules::check_confidence(double confidence) {

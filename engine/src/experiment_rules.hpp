@@ -50,7 +50,9 @@ inline const std::string kSensitivityNExpected =
 inline const std::string kBootstrapExpected = "an integer in [1, 1000000]";
 inline const std::string kReplicatesExpected = "a power of two in [1, n / 2]";
 inline const std::string kConfidenceExpected = "a probability in (0, 1)";
-std::string spacing_expected(bool logarithmic);   // "[lo, hi, n] with ..."
+std::string spacing_expected(bool logarithmic);  // "[lo, hi, n] with ..."
+// Whether lo and hi are both values the parameter takes (as integers for an integer parameter).
+bool ends_in_range(const ParamSpec& spec, double lo, double hi);
 std::string sample_range_expected(bool integer);  // "[lo, hi] with ..."
 // What a value of the parameter's type is: "a real number", "one of \"a\" \"b\"", ...
 std::string type_expectation(const ParamSpec& spec);

@@ -74,14 +74,11 @@ void ExperimentRules::check_search_bracket(const ParamSpec& spec, const SearchSp
                     integer ? "[lo, hi] with integers lo < hi ('" + spec.name + "' is an integer)"
                             : kSearchBracketExpected,
                     shown_bracket(search));
-  for (const double end : {search.lo, search.hi}) {
-    const Value v = integer ? Value{static_cast<std::int64_t>(end)} : Value{end};
-    if (const std::string what = check_value(spec, v); !what.empty())
-      return expected("search.bracket",
-                      "[lo, hi] with lo < hi, both in " + spec.range.str() + " (the range of '" +
-                          spec.name + "')",
-                      shown_bracket(search));
-  }
+  if (!ends_in_range(spec, search.lo, search.hi))
+    expected("search.bracket",
+             "[lo, hi] with lo < hi, both in " + spec.range.str() + " (the range of '" + spec.name +
+                 "')",
+             shown_bracket(search));
 }
 
 void ExperimentRules::check_search_output(const SearchSpec& search) {

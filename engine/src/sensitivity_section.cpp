@@ -41,7 +41,13 @@ void ExperimentReader::read_sensitivity_key(const TomlEntry& e, SensitivitySpec&
   } else if (e.key == "ranges") {
     if (const auto* ranges = e.node->as_table()) {
       rules_.check_sensitivity_ranges_given(ranges->size());
-      if (info_) read_sample_ranges(*ranges, e.path, s.ranges, "[sensitivity].ranges");
+      if (info_) {
+        read_sample_ranges(*ranges, e.path, s.ranges, "[sensitivity].ranges");
+        // Only declared, samplable parameters are read into s.ranges.
+        for (const auto& range : s.ranges)
+          rules_.check_sensitivity_range_in_domain(*info_->find_param(range.name),
+                                                   e.path + "." + range.name, range.lo, range.hi);
+      }
     } else {
       expected(e, kSampleRangesExpected);
     }
