@@ -1,6 +1,7 @@
 // The experiment's points (DESIGN.md §6): grid crossed with a random or quasi-random sample.
 #include "tariffsim/design.hpp"
 
+#include <algorithm>
 #include <boost/random/sobol.hpp>
 #include <cmath>
 #include <limits>
@@ -97,6 +98,19 @@ Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&inf
     const SampleSpec& sample = *experiment.sample;
     set_sample(sample.ranges, unit_rows(sample, experiment.seed));
   }
+  for (const auto& axis : axes_) varying_.push_back(axis.first);
+  varying_.insert(varying_.end(), sample_params_.begin(), sample_params_.end());
+  for (std::size_t p = 0; p < base_.size(); ++p)
+    if (std::find(varying_.begin(), varying_.end(), p) == varying_.end() &&
+        !check_value(info.params[p], base_[p]).empty())
+      fixed_in_range_ = false;
+}
+
+bool Design::in_range(const std::vector<Value>& values) const {
+  if (!fixed_in_range_) return false;
+  for (const std::size_t p : varying_)
+    if (!check_value(info_->params[p], values[p]).empty()) return false;
+  return true;
 }
 
 // The [sample]'s unit-cube rows, by its method.
@@ -138,10 +152,14 @@ std::vector<Value> Design::values(std::uint64_t index) const {
 }
 
 void Design::values_into(std::uint64_t index, std::vector<Value>& out) const {
+  out.assign(base_.begin(), base_.end());
+  revalue_into(index, out);
+}
+
+void Design::revalue_into(std::uint64_t index, std::vector<Value>& out) const {
   if (index >= size())
     throw Error("point index " + std::to_string(index) + " is outside the design (size " +
                 std::to_string(size()) + ")");
-  out.assign(base_.begin(), base_.end());
   std::uint64_t grid_index = index / sample_size_;
   for (auto axis = axes_.rbegin(); axis != axes_.rend(); ++axis) {  // last axis fastest
     const auto& [param, values] = *axis;

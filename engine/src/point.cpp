@@ -64,8 +64,14 @@ std::uint64_t Point::identity() const {
 }
 
 const Value& Point::value(std::string_view name) const {
-  for (std::size_t i = 0; i < info_->params.size(); ++i)
-    if (info_->params[i].name == name) return values_[i];
+  // A model looks up each of its parameters at every point: the length and first letter settle
+  // most comparisons without a call to memcmp.
+  for (std::size_t i = 0; i < info_->params.size(); ++i) {
+    const std::string& declared = info_->params[i].name;
+    if (declared.size() == name.size() && !name.empty() && declared[0] == name[0] &&
+        declared == name)
+      return values_[i];
+  }
   throw Error("model " + info_->name + " has no parameter '" + std::string(name) + "'");
 }
 

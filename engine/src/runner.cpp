@@ -163,12 +163,6 @@ FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64
 
 namespace {
 
-std::int32_t range_status(const ModelInfo& info, const std::vector<Value>& values) {
-  for (std::size_t p = 0; p < info.params.size(); ++p)
-    if (!check_value(info.params[p], values[p]).empty()) return kStatusOutOfRange;
-  return kStatusOk;
-}
-
 // The first few failures in full; then only the count in the run's closing warning.
 void report_model_error(std::uint64_t index, const char* what) {
   static std::atomic<int> reported{0};
@@ -242,9 +236,13 @@ void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
 void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index, PointWork& w) {
   const std::size_t M = plan.info->metrics.size();
   w.reps_done = w.reps_target = w.reps_scheduled = 0;
-  design.values_into(index, w.values);
+  // A slot's values are the design's values of its previous point (solve_point hands them back).
+  if (w.values.empty())
+    design.values_into(index, w.values);
+  else
+    design.revalue_into(index, w.values);
   w.point_metrics.assign(M, kNaN);
-  w.status = range_status(*plan.info, w.values);
+  w.status = design.in_range(w.values) ? kStatusOk : kStatusOutOfRange;
   w.key = PointKey(StreamKey{});  // no pointer to a slot a resized workspace has moved
   if (w.status == kStatusOk) solve_point(plan, index, w);
   if (w.status != kStatusOk) return;

@@ -25,6 +25,13 @@ class Design {
   std::vector<Value> values(std::uint64_t index) const;
   // The same into `out`, reusing its storage: the engine fills one buffer per point in flight.
   void values_into(std::uint64_t index, std::vector<Value>& out) const;
+  // The same into `out` that already holds this design's values of some point (from values_into or
+  // this): only the values the design varies are rewritten, the others are the same at every
+  // point. The engine's per-point path.
+  void revalue_into(std::uint64_t index, std::vector<Value>& out) const;
+  // Whether every value is inside its parameter's declared range: the values the design varies
+  // are checked point by point, the others (defaults and [parameters]) once, by the constructor.
+  bool in_range(const std::vector<Value>& values) const;
   Point point(std::uint64_t index) const { return Point(*info_, index, values(index)); }
 
  private:
@@ -37,6 +44,8 @@ class Design {
   std::vector<std::size_t> sample_params_;              // param index per sample dimension
   std::vector<bool> sample_integer_;                    // round to integer?
   std::vector<double> sample_rows_;                     // sample_size_ x dims, row-major, scaled
+  std::vector<std::size_t> varying_;  // param indices of the axes and sample dimensions
+  bool fixed_in_range_ = true;        // every value the design does not vary
   std::uint64_t grid_size_ = 1;
   std::uint64_t sample_size_ = 1;
 };
