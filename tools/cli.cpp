@@ -241,14 +241,17 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
   const auto model = experiment_model(exp, Registry::global());
   validate(exp, *model);
   const Design design(exp, model->info());
-  std::printf(
-      "%s: valid\n  experiment %s, model %s\n  %llu points x %llu replications = %llu "
-      "replication units\n  output %s\n",
-      path.c_str(), exp.name.c_str(), exp.model.c_str(),
-      static_cast<unsigned long long>(design.size()),
-      static_cast<unsigned long long>(exp.replications),
-      static_cast<unsigned long long>(estimated_replications(exp, *model)),
-      exp.output.file.c_str());
+  std::printf("%s: valid\n  experiment %s, model %s\n", path.c_str(), exp.name.c_str(),
+              exp.model.c_str());
+  if (runs_replications(exp, model->info()))
+    std::printf("  %llu points x %llu replications = %llu replication units\n",
+                static_cast<unsigned long long>(design.size()),
+                static_cast<unsigned long long>(exp.replications),
+                static_cast<unsigned long long>(estimated_replications(exp, *model)));
+  else
+    std::printf("  %llu points, point-level outputs only: no replications run\n",
+                static_cast<unsigned long long>(design.size()));
+  std::printf("  output %s\n", exp.output.file.c_str());
   if (exp.search)
     std::printf("  %s\n", search_plan(dynamic_cast<const SearchModel&>(*model)).c_str());
   return kExitOk;

@@ -129,7 +129,8 @@ namespace {
 // The layout is checked against the config with this build's model; a file of a model (or model
 // version) this build lacks is still described, from its own data. A [search] file's line says
 // what was searched: the stored config read with this build's model, which knows whether the
-// searched output is point- or replication-level (the file holds only the search's outputs).
+// searched output is point- or replication-level (the file holds only the search's outputs). A
+// run of point-level outputs only says it ran no replications.
 std::string stored_notes(const CheckedResultFile& file, const Registry& registry) {
   const ResultHeader& h = file.header();
   if (!registry.contains(h.model))
@@ -140,7 +141,10 @@ std::string stored_notes(const CheckedResultFile& file, const Registry& registry
   const auto stored = stored_experiment(file, registry);
   file.check_layout(stored->layout);
   const auto* search = dynamic_cast<const SearchModel*>(stored->model.get());
-  return search ? std::string("  ") + search_plan(*search) + "\n" : "";
+  std::string notes = search ? std::string("  ") + search_plan(*search) + "\n" : "";
+  if (!stored->layout.runs_replications)
+    notes += "  point-level outputs only: no replications run (status/replications 0)\n";
+  return notes;
 }
 
 }  // namespace

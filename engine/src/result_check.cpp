@@ -582,8 +582,14 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
     for (const auto& spec : specs) impl_->check_chunks_inside(spec, end);
     const Experiment& exp = *layout.experiment;
     impl_->check_run_attributes(exp);
-    const std::uint64_t initial = std::max<std::uint64_t>(1, exp.replications);
-    impl_->check_done_rows({initial, std::max(initial, exp.precision.max_replications)});
+    const std::uint64_t configured = std::max<std::uint64_t>(1, exp.replications);
+    // A run of point-level outputs only runs no replications; a file of format 2.3 or earlier
+    // ran the configured ones even so.
+    impl_->check_done_rows(
+        layout.runs_replications
+            ? Impl::ReplicationBounds{configured,
+                                      std::max(configured, exp.precision.max_replications)}
+            : Impl::ReplicationBounds{0, configured});
     // A file cut inside a batch (writing_batch = 1) may have torn chunk indexes: --resume rebuilds
     // it from the points whose chunks are whole. Otherwise every done point's chunks must be there.
     if (layout.has_per_replication() && !impl_->header.writing_batch.value_or(true) &&

@@ -95,9 +95,12 @@ BatchQueue run_queue(const RunOptions& opt, const ResultFile& file, std::uint64_
 
 void log_run_start(const Experiment& exp, const ModelInfo& info, const BatchQueue& queue,
                    std::uint64_t points, const std::string& workers, const std::string& path) {
-  spdlog::info("running {} ({} of {} points x {} replications, model {}) on {} -> {}", exp.name,
-               queue.todo(), points, std::max<std::uint64_t>(1, exp.replications), info.name,
-               workers, path);
+  const std::string replications =
+      runs_replications(exp, info)
+          ? " x " + std::to_string(std::max<std::uint64_t>(1, exp.replications)) + " replications"
+          : ", point-level outputs only";
+  spdlog::info("running {} ({} of {} points{}, model {}) on {} -> {}", exp.name, queue.todo(),
+               points, replications, info.name, workers, path);
   if (queue.already_done() > 0)
     spdlog::info("resuming: {} points of this run were already done", queue.already_done());
 }

@@ -42,6 +42,9 @@ struct RunPlan {
   // The replication-level metrics (indices into info->metrics): only these are accumulated over
   // replications; a point-level metric has one value, summarised where it is written out.
   std::vector<std::size_t> replication_metrics;
+  // The outputs the file keeps ([output] metrics): only these are summarised into a batch's
+  // columns (the others' columns stay empty).
+  std::vector<std::size_t> kept_metrics;
   // Every replication's metrics are kept only when something needs them after the blocks are
   // merged: [output] replications, or quantiles (which need the whole sample).
   bool keep_values = false;
@@ -77,6 +80,13 @@ struct Batch {
   PointBatch out;
 };
 
+// Whether output m is kept: [output] metrics names it, or names none.
+bool kept(const Experiment& exp, const ModelInfo& info, std::size_t m) {
+  const auto& named = exp.output.metrics;
+  return named.empty() ||
+         std::find(named.begin(), named.end(), info.metrics[m].name) != named.end();
+}
+
 // Batches of about 2^16 replications keep every core busy; at least 8 batches per thread keep
 // progress reports and checkpoints frequent on long runs; and what a batch keeps per replication
 // (metrics, series of length T) at the cap stays within kBatchBytes, since adaptive precision
@@ -87,7 +97,7 @@ std::uint64_t batch_points(const RunPlan& plan, std::uint64_t n_points, std::uin
   for (const auto T : plan.series_length) per_replication += T;
   const std::uint64_t per_point =
       std::max<std::uint64_t>(1, 8 * per_replication * plan.capacity_reps);
-  const std::uint64_t by_work = (1u << 16) / plan.initial_reps;
+  const std::uint64_t by_work = (1u << 16) / std::max<std::uint64_t>(1, plan.initial_reps);
   const std::uint64_t by_memory = kBatchBytes / per_point;
   const std::uint64_t by_progress = (n_points + 8 * threads - 1) / (8 * threads);
   return std::clamp<std::uint64_t>(std::min({by_work, by_memory, by_progress}), 1, 4096);
@@ -99,7 +109,8 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
   plan.exp = &exp;
   plan.model = model;
   plan.info = &info;
-  plan.initial_reps = std::max<std::uint64_t>(1, exp.replications);
+  plan.initial_reps =
+      runs_replications(exp, info) ? std::max<std::uint64_t>(1, exp.replications) : 0;
   plan.capacity_reps = std::max(plan.initial_reps, exp.precision.max_replications);
   for (const auto& name : exp.output.series) {
     const auto idx = plan.info->series_index(name);
@@ -116,14 +127,24 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
     if (!idx) throw InputError("precision.target_se: unknown metric '" + name + "'");
     plan.targets.emplace_back(*idx, target);
   }
-  for (std::size_t m = 0; m < info.metrics.size(); ++m)
-    if (info.metrics[m].level == OutputLevel::Replication) plan.replication_metrics.push_back(m);
+  for (std::size_t m = 0; m < info.metrics.size(); ++m) {
+    if (info.metrics[m].level == OutputLevel::Replication && plan.initial_reps > 0)
+      plan.replication_metrics.push_back(m);
+    if (kept(exp, info, m)) plan.kept_metrics.push_back(m);
+  }
   plan.keep_values = exp.output.keep_replications || !exp.output.quantiles.empty();
   plan.batch_points = batch_points(plan, n_points, threads);
   return plan;
 }
 
 }  // namespace
+
+bool runs_replications(const Experiment& exp, const ModelInfo& info) {
+  if (!exp.output.series.empty() || !exp.precision.target_se.empty()) return true;
+  for (std::size_t m = 0; m < info.metrics.size(); ++m)
+    if (info.metrics[m].level == OutputLevel::Replication && kept(exp, info, m)) return true;
+  return false;
+}
 
 std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::uint64_t index,
                                                     std::uint64_t count) {
@@ -138,11 +159,9 @@ FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64
   layout.info = &info;
   layout.experiment = &exp;
   layout.n_points = points;
+  layout.runs_replications = plan.initial_reps > 0;
   for (std::size_t m = 0; m < info.metrics.size(); ++m) {
-    const auto& named = exp.output.metrics;
-    if (!named.empty() &&
-        std::find(named.begin(), named.end(), info.metrics[m].name) == named.end())
-      continue;
+    if (!kept(exp, info, m)) continue;
     layout.metrics.push_back(m);
     // A point-level output has one value per point: replications/ would repeat it R times.
     if (exp.output.keep_replications && info.metrics[m].level == OutputLevel::Replication)
@@ -444,8 +463,7 @@ void summarise_metric(const RunPlan& plan, Batch& b, std::size_t m, std::uint64_
 }
 
 void summarise_run(const RunPlan& plan, Batch& b, std::uint64_t first, std::uint64_t last) {
-  for (std::size_t m = 0; m < plan.info->metrics.size(); ++m)
-    summarise_metric(plan, b, m, first, last);
+  for (const std::size_t m : plan.kept_metrics) summarise_metric(plan, b, m, first, last);
   for (std::uint64_t i = first; i < last; ++i) summarise_point(plan, b.work[i], i, b.out);
 }
 
@@ -459,7 +477,7 @@ void size_output(const RunPlan& plan, Batch& b) {
   out.values.resize(b.count * plan.info->params.size());
   out.status.resize(b.count);
   out.metrics.resize(M);
-  for (std::size_t m = 0; m < M; ++m) {
+  for (const std::size_t m : plan.kept_metrics) {
     auto& column = out.metrics[m];
     if (plan.info->metrics[m].level == OutputLevel::Point) {
       column.value.resize(b.count);
@@ -511,6 +529,7 @@ void compute_and_summarise(const RunPlan& plan, const Design& design, Batch& b) 
 
 std::uint64_t estimated_replications(const Experiment& exp, const Model& model) {
   Design design(exp, model.info());
+  if (!runs_replications(exp, model.info())) return 0;
   return design.size() * std::max<std::uint64_t>(1, exp.replications);
 }
 

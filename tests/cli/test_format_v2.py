@@ -3,7 +3,9 @@ metrics` keeps the named outputs only (and is part of the config hash), every di
 by a dimension scale, every dataset has a unit and a description, merge compresses the point
 columns of the file it builds (with the same values as the run's), and a version-1 file is refused
 by info, merge and --resume with exit 2 naming the release that reads it. info shows when the
-file became complete. [output] statistics keeps only the named statistics."""
+file became complete. [output] statistics keeps only the named statistics. A run whose kept
+outputs are all point-level runs no replications (status/replications 0) and stores the bits of
+a run that keeps every output; its shards merge and it resumes as any run does."""
 import h5py
 import numpy as np
 
@@ -51,7 +53,7 @@ def check_finished_utc(f, path):
 
 def check_layout(path):
     with h5py.File(path, "r") as f:
-        check(list(f.attrs["format_version"]) == [2, 3], "format_version = [2, 3]")
+        check(list(f.attrs["format_version"]) == [2, 4], "format_version = [2, 4]")
         check_finished_utc(f, path)
         g = f[G]
         for name, grp in g["results"].items():
@@ -151,6 +153,16 @@ def check_compression(b, wd, full):
     check(filters(none, "replications/sim_E_tau") is None, "compression = 0: no filter")
 
 
+def merged_shards(b, wd, exp, stem):
+    """Runs `exp` as two shards and merges them: (the shard files, the merged file)."""
+    shards = [wd / f"{stem}{i}.h5" for i in range(2)]
+    for i, s in enumerate(shards):
+        run_ok(b, "run", exp, "-o", s, "--shard", f"{i}/2", "--no-progress")
+    merged = wd / f"{stem}_merged.h5"
+    run_ok(b, "merge", merged, *shards)
+    return shards, merged
+
+
 def stats_of(path, metric):
     with h5py.File(path, "r") as f:
         return sorted(f[f"{G}/results/{metric}"])
@@ -170,12 +182,7 @@ def check_statistics(b, wd, full):
     same = [k for k in a if k.startswith("v2/results/") and "@" not in k]
     check(same and all(bitwise_equal(a[k], c[k]) for k in same),
           "every kept statistic has the bits of the full file's")
-    shards = [wd / f"st{i}.h5" for i in range(2)]
-    for i, s in enumerate(shards):
-        run_ok(b, "run", exp, "-o", s, "--shard", f"{i}/2", "--no-progress")
-    merged = wd / "st_merged.h5"
-    run_ok(b, "merge", merged, *shards)
-    m = datasets(merged)
+    m = datasets(merged_shards(b, wd, exp, "st")[1])
     keys = (set(a) | set(m)) - {"/@created_utc", "/@finished_utc", "/@command_line", "/@git_commit"}
     diff = sorted(k for k in keys if k not in a or k not in m or not bitwise_equal(a[k], m[k]))
     check(not diff, f"two shards merge to the single run's file ({diff[:4]})")
@@ -195,6 +202,37 @@ def check_statistics(b, wd, full):
               r.stderr and words in r.stderr,
               f"statistics = {bad}: exit 2 with file:line, key and what is expected "
               f"({r.stderr.strip()[-300:]})")
+
+
+def check_point_level_only(b, wd, full):
+    """Keeping point-level outputs only skips the replications: the same bits for what is kept,
+    status/replications 0 at every point, validate and info say so, shards merge to the single
+    run and pass the checks of --resume; one replication-level output brings the replications
+    back."""
+    exp = write(wd / "pl.toml", EXPERIMENT.replace(
+        'series = ["tariff"]\nquantiles = [0.1, 0.9]\n', "") + 'metrics = ["Vbar", "P_protect"]\n')
+    out = wd / "pl.h5"
+    r = run_ok(b, "validate", exp)
+    check("point-level outputs only: no replications run" in r.stdout, f"validate says so ({r.stdout})")
+    run_ok(b, "run", exp, "-o", out, "--no-progress")
+    a, c = datasets(out), datasets(full)
+    for name in ("v2/results/Vbar/mean", "v2/results/P_protect/mean", "v2/results/status",
+                 "v2/points/delta"):
+        check(bitwise_equal(a[name], c[name]), f"{name}: the bits of the run keeping every output")
+    check(not np.any(a["v2/status/replications"]), "status/replications is 0 at every point")
+    check("replications" not in h5py.File(out, "r")[G], "no replications/ group")
+    info = run_ok(b, "info", out).stdout
+    check("no replications run" in info, f"info says no replications were run ({info[:400]})")
+    shards, merged = merged_shards(b, wd, exp, "pl")
+    m = datasets(merged)
+    same = [k for k in a if "/results/" in k or "/status/" in k or "/points/" in k]
+    check(all(bitwise_equal(a[k], m[k]) for k in same), "two shards merge to the single run")
+    run_ok(b, "run", exp, "-o", shards[0], "--shard", "0/2", "--resume", "--no-progress")
+    one = write(wd / "one_rep.toml", EXPERIMENT.replace(
+        'series = ["tariff"]\nquantiles = [0.1, 0.9]\n', "") + 'metrics = ["Vbar", "sim_E_tau"]\n')
+    run_ok(b, "run", one, "-o", wd / "one_rep.h5", "--no-progress")
+    runs = datasets(wd / "one_rep.h5")["v2/status/replications"]
+    check(np.all(runs == 30), f"with a replication-level output kept, 30 replications a point ({runs})")
 
 
 def check_version_1(b, wd, full):
@@ -258,6 +296,7 @@ def main():
     check_layout(full)
     check_info_shows_finished(b, full)
     check_statistics(b, wd, full)
+    check_point_level_only(b, wd, full)
     check_compression(b, wd, full)
     check_version_1(b, wd, full)
     check_list_text(b, wd)

@@ -11,14 +11,17 @@
 // It prints points/s of each, run / bare (the engine's overhead), compute / bare, and the share of
 // the run that is the writer, (run - compute) / run, and the file's bytes per point. Models:
 //   deremer          gM x gE grid (all 70 outputs point-level; no series kept)
-//   customs_union    alpha_i x alpha_j, L = 1 (the model is stochastic: each point also runs one
-//                    replication of a one-sector cross-section, which the bare loop does not)
-//   bagwell_staiger  delta x sd, lognormal Vf (mean 1), periods = 1: V-bar solved per point (the
-//                    one-period path each point also simulates is not in the bare loop)
+//   customs_union    alpha_i x alpha_j, L = 1
+//   bagwell_staiger  delta x sd, lognormal Vf (mean 1), periods = 1: V-bar solved per point
+// The file keeps the model's point-level outputs (its closed forms, what the bare loop computes),
+// so no replication is run; --all-outputs keeps every output, and each point of the two stochastic
+// models then also runs one replication (customs_union a one-sector cross-section,
+// bagwell_staiger a one-period path), which the bare loop does not.
 // Prints figures only (RESULT lines for run_all.sh); never asserts a time.
 #include <spdlog/spdlog.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -53,7 +56,8 @@ struct Options {
   int threads = 2;
   int repeats = 3;
   std::string dir = std::filesystem::temp_directory_path().string();
-  std::string only;  // "bare", "compute" or "run": that measurement alone (for a profiler)
+  std::string only;          // "bare", "compute" or "run": that measurement alone (for a profiler)
+  bool all_outputs = false;  // keep every output, not the point-level ones only
 };
 
 // One model's grid: its fixed parameters, two axes (name, lo, hi) and its point function.
@@ -90,12 +94,20 @@ std::string axis(const char* name, double lo, double hi, std::uint64_t n) {
   return text;
 }
 
+// [output] metrics naming the model's point-level outputs.
+std::string point_level_metrics(const ModelInfo& info) {
+  std::string list;
+  for (const auto& m : info.metrics)
+    if (m.level == OutputLevel::Point) list += (list.empty() ? "\"" : ", \"") + m.name + "\"";
+  return "metrics = [" + list + "]\n";
+}
+
 // The experiment: one replication per point, the case's grid.
-std::string toml(const Case& c, const Options& o) {
+std::string toml(const Case& c, const Options& o, const ModelInfo& info) {
   return std::string("[experiment]\nname = \"bench_engine\"\nmodel = \"") + c.model +
          "\"\nseed = 1\nreplications = 1\n\n[parameters]\n" + c.parameters + "\n[grid]\n" +
          axis(c.name1, c.lo1, c.hi1, o.n1) + axis(c.name2, c.lo2, c.hi2, o.n2) +
-         "\n[output]\nfile = \"unused.h5\"\n";
+         "\n[output]\nfile = \"unused.h5\"\n" + (o.all_outputs ? "" : point_level_metrics(info));
 }
 
 // np.linspace's values, as the engine's grid axes compute them.
@@ -152,16 +164,26 @@ std::uint64_t compute_only(const Experiment& exp, const Model& model, int thread
   return n;
 }
 
+std::string run_path(const Options& o) {
+  return o.dir + "/bench_engine_" + o.model + ".h5";
+}
+
+// Untimed, after each run: the next measurement starts without this file's pages still being
+// written back, as a run in a job of its own would (back-to-back runs of 10^6 points measured
+// their predecessor's write-back as much as themselves).
+void remove_run_file(const Options& o) {
+  std::filesystem::remove(run_path(o));
+  ::sync();
+}
+
 std::uintmax_t run_to_file(const Experiment& exp, const Model& model, const Options& o) {
   RunOptions opt;
-  opt.output_path = o.dir + "/bench_engine_" + o.model + ".h5";
+  opt.output_path = run_path(o);
   opt.threads = o.threads;
   opt.force = true;
   opt.progress = false;
   run_experiment(exp, model, opt);
-  const std::uintmax_t bytes = std::filesystem::file_size(opt.output_path);
-  std::filesystem::remove(opt.output_path);
-  return bytes;
+  return std::filesystem::file_size(opt.output_path);
 }
 
 double median(std::vector<double> v) {
@@ -194,12 +216,16 @@ Options parse(int argc, char** argv) {
       o.only = next();
     else if (a == "--quick")
       o.n1 = 100;
+    else if (a == "--all-outputs")
+      o.all_outputs = true;
     else {
       std::printf(
           "usage: %s [--model deremer|customs_union|bagwell_staiger] [--n1 N] [--n2 N]\n"
           "          [--threads N] [--repeats R] [--dir DIR] [--only bare|compute|run] [--quick]\n"
+          "          [--all-outputs]\n"
           "  defaults: deremer, 1000 x 1000 points, 2 threads, 3 repeats, the temp directory\n"
-          "  --quick = --n1 100 (10^5 points)\n",
+          "  --quick = --n1 100 (10^5 points)\n"
+          "  --all-outputs: keep every output (default: the point-level ones, no replications)\n",
           argv[0]);
       std::exit(a == "-h" || a == "--help" ? 0 : 2);
     }
@@ -222,8 +248,9 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);  // run_experiment's progress lines would bury the figures
   const Case& c = find_case(o.model);
   const Registry& registry = Registry::global();
-  const Experiment exp = parse_experiment(toml(c, o), "bench_engine.toml", {}, registry);
   const auto model = registry.create(o.model);
+  const Experiment exp =
+      parse_experiment(toml(c, o, model->info()), "bench_engine.toml", {}, registry);
   const double points = static_cast<double>(o.n1 * o.n2);
   const tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                                   static_cast<std::size_t>(o.threads));
@@ -246,6 +273,7 @@ int main(int argc, char** argv) {
       const Timing t = timed(work[i]);
       wall[i].push_back(t.wall);
       cpu[i].push_back(t.cpu);
+      if (i == 2) remove_run_file(o);
     }
   if (!o.only.empty()) {
     for (int i = 0; i < 3; ++i)

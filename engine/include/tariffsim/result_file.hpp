@@ -19,8 +19,8 @@ namespace tariffsim {
 // what older readers of the same major can ignore.
 inline constexpr int kFormatMajor = 2;
 // Minor versions: 1 finished_utc; 2 [output] statistics, sensitivity/; 3 sensitivity/'s
-// replicates, interval and rows.
-inline constexpr int kFormatMinor = 3;
+// replicates, interval and rows; 4 status/replications 0 where no kept output needs replications.
+inline constexpr int kFormatMinor = 4;
 // Who reads a file of format version 1 (an integer format_version): the last release that wrote
 // it, so that a refusal can say which build to use.
 inline constexpr const char* kFormat1Reader = "tariffsim 0.1.0 (git commit 123c85f and earlier)";
@@ -47,6 +47,9 @@ struct FileLayout {
       metrics;  // indices into info->metrics of the outputs kept ([output] metrics)
   std::vector<std::size_t> replication_metrics;  // those of them kept in replications/
   std::vector<std::size_t> statistics;           // indices into kKeptStatistics, increasing
+  // False when the points run no replications: every kept output is point-level, no series is
+  // kept and no precision target asks for any; status/replications is then 0 at every point.
+  bool runs_replications = true;
   int compression = kDefaultCompression;  // deflate level of replications/ and series/ (0 = none)
   // Point columns compressed too: only for a file built whole under a temporary name and never
   // written again in place (merge's output; FORMAT.md, "Compression").

@@ -55,6 +55,11 @@ struct RunSummary {
 std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::uint64_t index,
                                                     std::uint64_t count);
 
+// Whether a run of this experiment runs replications at all: not when every output it keeps
+// ([output] metrics) is point-level, it keeps no series and no precision target asks for any. A
+// sweep of closed forms then never calls Model::replicate().
+bool runs_replications(const Experiment& experiment, const ModelInfo& info);
+
 // What a result file of this experiment holds (shared by `run` and `merge`).
 FileLayout file_layout(const Experiment& experiment, const ModelInfo& info, std::uint64_t points);
 
