@@ -114,6 +114,8 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
   // wrote stay unallocated (they read as the fill value); the point columns' chunks that hold the
   // file's own points are written once at creation (allocate_own_rows).
   plist.setAllocTime(H5D_ALLOC_TIME_INCR);
+  if (how.unfilled && how.deflate == 0 && !how.per_replication)
+    plist.setFillTime(H5D_FILL_TIME_NEVER);
   if (how.deflate > 0) {
     plist.setShuffle();
     plist.setDeflate(static_cast<unsigned>(how.deflate));

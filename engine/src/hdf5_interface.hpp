@@ -196,10 +196,15 @@ struct Chunking {
   int deflate = 0;  // 0 = no filter; else shuffle + deflate at this level
   hsize_t chunk_elements = kChunkElements;
   hsize_t column_rows = kColumnChunk;
+  // An uncompressed point column whose rows nobody reads before a batch writes them (a reader
+  // goes by status/done): HDF5 writes no fill values into its chunks as it allocates them, so a
+  // run writes its file once, not twice (at creation with fill values, then with results).
+  bool unfilled = false;
 };
 
 // A dataset whose first dimension is the point index; chunked so batches write in place and a
-// 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value.
+// 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value, but
+// for those in an allocated chunk of an `unfilled` column, which hold what the disk held.
 H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
                          std::vector<hsize_t> dims, const void* fill, const Chunking& how);
 

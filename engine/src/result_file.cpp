@@ -53,12 +53,8 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Rewrites rows [first, last) of a point column with what they read as, the fill value: this
-// allocates exactly the chunks that hold them. Done at creation, under the temporary name, for the
-// rows the file will hold, so that a batch later rewrites bytes in place and changes no HDF5
-// metadata, which a kill in the middle of a flush could leave torn (FORMAT.md, "Surviving a
-// kill"); a shard's file thus takes the space of its own rows, not of every point's.
-void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
+// Rewrites rows [first, last) of a point column with what they read as, the fill value.
+void rewrite_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
   const H5::DataType type = ds.getDataType();
   const auto dims = detail::dims_of(ds);
   std::vector<char> buffer;
@@ -69,6 +65,43 @@ void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
                            ds.read(buffer.data(), type, slab.memory, slab.file);
                            ds.write(buffer.data(), type, slab.memory, slab.file);
                          });
+}
+
+// Writes zeros into the first of rows [first, last) and the first row of each later chunk, in
+// one call: this allocates the chunks of an unfilled column, into which HDF5 writes that row only.
+void touch_chunks(const H5::DataSet& ds, hsize_t first, hsize_t last) {
+  std::array<hsize_t, 2> chunk{1, 1}, dims{1, 1};  // a point column has one or two dimensions
+  ds.getCreatePlist().getChunk(static_cast<int>(chunk.size()), chunk.data());
+  H5::DataSpace file = ds.getSpace();
+  file.getSimpleExtentDims(dims.data());
+  const std::array<hsize_t, 2> one{1, 1}, row{1, dims[1]}, stride{chunk[0], 1};
+  std::array<hsize_t, 2> start{first, 0};
+  file.selectHyperslab(H5S_SELECT_SET, one.data(), start.data(), nullptr, row.data());
+  hsize_t rows = 1;
+  start[0] = (first / chunk[0] + 1) * chunk[0];
+  if (start[0] < last) {
+    const std::array<hsize_t, 2> count{(last - 1 - start[0]) / chunk[0] + 1, 1};
+    file.selectHyperslab(H5S_SELECT_OR, count.data(), start.data(), stride.data(), row.data());
+    rows += count[0];
+  }
+  const H5::DataType type = ds.getDataType();
+  const hsize_t elements = rows * dims[1];
+  const std::vector<char> zeros(elements * type.getSize(), 0);
+  ds.write(zeros.data(), type, H5::DataSpace(1, &elements), file);
+}
+
+// Allocates exactly the chunks that hold rows [first, last) of a point column. Done at creation,
+// under the temporary name, for the rows the file will hold, so that a batch later writes bytes
+// in place and changes no HDF5 metadata, which a kill in the middle of a flush could leave torn
+// (FORMAT.md, "Surviving a kill"); a shard's file thus takes the space of its own rows, not of
+// every point's. The status columns' rows are written with their fill values; the others' chunks
+// are only allocated, their rows taking disk space when their batch writes them.
+void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
+  if (first >= last) return;
+  if (ds.getCreatePlist().getFillTime() == H5D_FILL_TIME_NEVER)
+    touch_chunks(ds, first, last);
+  else
+    rewrite_rows(ds, first, last);
 }
 
 // Whether two enum or list values print the same: lists compared bit by bit (-0.0 == 0.0, but
@@ -145,15 +178,25 @@ struct ResultFile::Impl {
   void create_status(H5::Group& g);
   void write_layout(const std::string& path);
   void allocate_own_rows();
+  std::vector<const H5::DataSet*> point_columns() const;
+  std::uint64_t unfilled_row_bytes();
+  std::optional<std::uint64_t> row_bytes;  // unfilled_row_bytes, worked out once
   // Rows per chunk of the point columns: a shard's file allocates whole chunks around its rows,
   // so shards get chunks of a quarter of their share (at least kMinColumnChunk rows), not the
   // whole run's kColumnChunk.
   hsize_t column_rows = kColumnChunk;
+  // What a point column's rows hold before their batch writes them. The status columns read as
+  // their fill values (not computed, not done): whoever reads an incomplete file goes by them. The
+  // others are read only where status/done says they are written, so their chunks are allocated
+  // without fill values (FORMAT.md, "Surviving a kill").
+  enum class Unwritten { ReadAsFill, Unspecified };
   // A point column: chunked by column_rows; compressed only where the layout allows it.
   H5::DataSet column(H5::Group& g, const std::string& name, const H5::DataType& type,
-                     std::vector<hsize_t> dims, const void* fill) const {
+                     std::vector<hsize_t> dims, const void* fill,
+                     Unwritten unwritten = Unwritten::Unspecified) const {
     Chunking how;
     how.column_rows = column_rows;
+    how.unfilled = unwritten == Unwritten::Unspecified;
     if (layout.compress_point_columns) how.deflate = layout.compression;
     return make_dataset(g, name, type, std::move(dims), fill, how);
   }
@@ -248,7 +291,8 @@ MetricSets ResultFile::Impl::create_metric(H5::Group& results, std::size_t k) co
 void ResultFile::Impl::create_status_codes(H5::Group& results) {
   // Rows not written yet read as "not computed", never as "ok".
   const std::int32_t not_computed = kStatusNotComputed;
-  status = column(results, "status", H5::PredType::NATIVE_INT32, {layout.n_points}, &not_computed);
+  status = column(results, "status", H5::PredType::NATIVE_INT32, {layout.n_points}, &not_computed,
+                  Unwritten::ReadAsFill);
   describe(status, "per-point status: 0 = ok; see attributes codes/meanings", "");
   std::map<int, std::string> codes = layout.info->status_codes;
   codes[kStatusOk] = "ok";
@@ -472,10 +516,12 @@ void ResultFile::Impl::create_status(H5::Group& g) {
   const hsize_t P = layout.n_points;
   H5::Group status_group = g.createGroup("status");
   const std::uint8_t not_done = 0;
-  done = column(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done);
+  done = column(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done,
+                Unwritten::ReadAsFill);
   describe(done, "1 when the point's results are written (the checkpoint bitmap)", "1");
   const std::uint64_t none = 0;
-  replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P}, &none);
+  replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P}, &none,
+                            Unwritten::ReadAsFill);
   describe(replications_run,
            "replications run at the point (adaptive precision may stop below "
            "max_replications); columns beyond it in replications/ and series/ are NaN",
@@ -483,8 +529,7 @@ void ResultFile::Impl::create_status(H5::Group& g) {
 }
 
 // The point columns' rows of this file's points: all of them, or a shard's block.
-void ResultFile::Impl::allocate_own_rows() {
-  const auto [first, last] = shard_range(layout.n_points, layout.shard_index, layout.shard_count);
+std::vector<const H5::DataSet*> ResultFile::Impl::point_columns() const {
   std::vector<const H5::DataSet*> columns{&index, &status, &done, &replications_run};
   for (const auto& p : params) columns.push_back(&p);
   for (const auto& m : metrics) {
@@ -493,10 +538,29 @@ void ResultFile::Impl::allocate_own_rows() {
     for (const H5::DataSet& d : m.stats)
       if (d.getId() > 0) columns.push_back(&d);
   }
+  return columns;
+}
+
+void ResultFile::Impl::allocate_own_rows() {
+  const auto [first, last] = shard_range(layout.n_points, layout.shard_index, layout.shard_count);
   // A compressed point column (merge's output) is written whole once: allocating it first would
   // leave the fill-valued chunks behind as dead space.
   if (layout.compress_point_columns) return;
-  for (const H5::DataSet* d : columns) allocate_rows(*d, first, last);
+  for (const H5::DataSet* d : point_columns()) allocate_rows(*d, first, last);
+}
+
+// Bytes of a point's row in the point columns allocated without fill values (0 in a file of an
+// earlier build, which wrote every row at creation).
+std::uint64_t ResultFile::Impl::unfilled_row_bytes() {
+  if (!row_bytes) {
+    row_bytes = 0;
+    for (const H5::DataSet* d : point_columns()) {
+      if (d->getCreatePlist().getFillTime() != H5D_FILL_TIME_NEVER) continue;
+      const auto dims = detail::dims_of(*d);
+      *row_bytes += d->getDataType().getSize() * (dims.size() >= 2 ? dims[1] : 1);
+    }
+  }
+  return *row_bytes;
 }
 
 void ResultFile::Impl::write_layout(const std::string& path) {
@@ -650,26 +714,27 @@ void ResultFile::Impl::write_metrics(const PointBatch& b) {
 
 namespace {
 
-// Bytes a batch may add to the file. The point columns were allocated when the file was created,
-// so only the per-replication values and series take new space: at most their uncompressed size
-// (deflate expands nothing by more than a few bytes a chunk) and room for their chunk index and
-// the metadata a flush rewrites.
-std::uint64_t bytes_a_batch_may_add(const PointBatch& b) {
+// Bytes a batch may add to the file: its rows of the point columns allocated without fill values
+// (`row_bytes` a point: their disk blocks are taken as they are first written), its
+// per-replication values and series, at most their uncompressed size (deflate expands nothing by
+// more than a few bytes a chunk), and room for chunk indexes and the metadata a flush rewrites.
+std::uint64_t bytes_a_batch_may_add(const PointBatch& b, std::uint64_t row_bytes) {
   std::uint64_t values = 0;
   for (const auto& point : b.replications) values += point.size();
   for (const auto& series : b.series)
     for (const auto& point : series) values += point.size();
-  if (values == 0) return 0;
-  return values * sizeof(double) + values * sizeof(double) / 10 + (std::uint64_t{1} << 18);
+  return b.count * row_bytes + values * sizeof(double) + values * sizeof(double) / 10 +
+         (std::uint64_t{1} << 18);
 }
 
 // A disk that fills during HDF5's flush can leave a chunk index half written, which no resume
 // can use; so a batch is written only where there is room for all of it. Another process filling
 // the same disk at the same moment can still beat this check; the run then fails as before.
-void ensure_room_for(const PointBatch& b, const std::string& path, const std::string& resume) {
-  const std::uint64_t needed = bytes_a_batch_may_add(b);
+void ensure_room_for(const PointBatch& b, std::uint64_t row_bytes, const std::string& path,
+                     const std::string& resume) {
+  const std::uint64_t needed = bytes_a_batch_may_add(b, row_bytes);
   struct statvfs disk {};
-  if (needed == 0 || ::statvfs(path.c_str(), &disk) != 0) return;
+  if (::statvfs(path.c_str(), &disk) != 0) return;
   const std::uint64_t free = std::uint64_t(disk.f_bavail) * disk.f_frsize;
   if (free >= needed) return;
   throw IoError("No space left on device for the next batch of '" + path + "' (it may need " +
@@ -684,7 +749,7 @@ void ensure_room_for(const PointBatch& b, const std::string& path, const std::st
 void ResultFile::write(const PointBatch& b) {
   if (b.count == 0) return;
   silence_hdf5_errors();  // the writer may run on any of TBB's threads
-  ensure_room_for(b, path_, impl_->layout.resume_origin);
+  ensure_room_for(b, impl_->unfilled_row_bytes(), path_, impl_->layout.resume_origin);
   const std::uint64_t k = impl_->batches_written++;
   const bool compressed = impl_->layout.has_per_replication();
   try {
