@@ -1,4 +1,5 @@
-// One full assignment of parameter values, aligned with the model's ParamSpec order.
+// One full assignment of parameter values, aligned with the model's ParamSpec order. A Point is
+// used by one thread at a time (the engine hands each point to one task).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,7 @@ class Point {
   const ModelInfo* info_;
   std::uint64_t index_;
   std::vector<Value> values_;
+  mutable std::size_t lookups_ = 0;  // by name so far: value()'s step in its guesses
 };
 
 std::uint64_t point_identity(const ModelInfo& info, const std::vector<Value>& values);
