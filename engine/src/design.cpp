@@ -79,10 +79,31 @@ double scale(double u, const SampleRange& range, bool integer) {
 
 }  // namespace
 
+// The ranges the design samples: a [sensitivity]'s, else a [sample]'s (none if neither).
+const std::vector<SampleRange>* sampled_ranges(const Experiment& experiment) {
+  if (experiment.sensitivity && !experiment.sensitivity->ranges.empty())
+    return &experiment.sensitivity->ranges;
+  if (experiment.sample && !experiment.sample->ranges.empty()) return &experiment.sample->ranges;
+  return nullptr;
+}
+
+std::vector<std::size_t> varied_params(const Experiment& experiment, const ModelInfo& info) {
+  std::vector<std::size_t> varied;
+  for (const auto& axis : experiment.grid) varied.push_back(param_index(info, axis.name));
+  if (const auto* ranges = sampled_ranges(experiment))
+    for (const auto& range : *ranges) varied.push_back(param_index(info, range.name));
+  return varied;
+}
+
+Value fixed_value(const Experiment& experiment, const ModelInfo& info, std::size_t param) {
+  const auto it = experiment.fixed.find(info.params.at(param).name);
+  return it != experiment.fixed.end() ? it->second.value : info.params[param].default_value;
+}
+
 Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&info) {
-  for (const auto& p : info.params) base_.push_back(p.default_value);
-  for (const auto& [name, located] : experiment.fixed)
-    base_[param_index(info, name)] = located.value;
+  for (const auto& entry : experiment.fixed) param_index(info, entry.first);  // throws if unknown
+  for (std::size_t p = 0; p < info.params.size(); ++p)
+    base_.push_back(fixed_value(experiment, info, p));
 
   for (const auto& axis : experiment.grid) {
     if (axis.size() == 0) throw InputError("grid axis '" + axis.name + "' has no values");
@@ -98,8 +119,7 @@ Design::Design(const Experiment& experiment, const ModelInfo& info) : info_(&inf
     const SampleSpec& sample = *experiment.sample;
     set_sample(sample.ranges, unit_rows(sample, experiment.seed));
   }
-  for (const auto& axis : axes_) varying_.push_back(axis.first);
-  varying_.insert(varying_.end(), sample_params_.begin(), sample_params_.end());
+  varying_ = varied_params(experiment, info);
   for (std::size_t p = 0; p < base_.size(); ++p)
     if (std::find(varying_.begin(), varying_.end(), p) == varying_.end() &&
         !check_value(info.params[p], base_[p]).empty())

@@ -204,7 +204,8 @@ struct Chunking {
 
 // A dataset whose first dimension is the point index; chunked so batches write in place and a
 // 10^7-point file never needs its columns in memory. Unwritten rows read as the fill value, but
-// for those in an allocated chunk of an `unfilled` column, which hold what the disk held.
+// for an `unfilled` column's, which are unspecified (HDF5 leaves a reader's buffer as it was for
+// a chunk never allocated, and gives what the disk holds for one allocated).
 H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataType& type,
                          std::vector<hsize_t> dims, const void* fill, const Chunking& how);
 

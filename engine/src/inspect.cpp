@@ -129,8 +129,7 @@ namespace {
 // The layout is checked against the config with this build's model; a file of a model (or model
 // version) this build lacks is still described, from its own data. A [search] file's line says
 // what was searched: the stored config read with this build's model, which knows whether the
-// searched output is point- or replication-level (the file holds only the search's outputs). A
-// run of point-level outputs only says it ran no replications.
+// searched output is point- or replication-level (the file holds only the search's outputs).
 std::string stored_notes(const CheckedResultFile& file, const Registry& registry) {
   const ResultHeader& h = file.header();
   if (!registry.contains(h.model))
@@ -141,10 +140,21 @@ std::string stored_notes(const CheckedResultFile& file, const Registry& registry
   const auto stored = stored_experiment(file, registry);
   file.check_layout(stored->layout);
   const auto* search = dynamic_cast<const SearchModel*>(stored->model.get());
-  std::string notes = search ? std::string("  ") + search_plan(*search) + "\n" : "";
-  if (!stored->layout.runs_replications)
-    notes += "  point-level outputs only: no replications run (status/replications 0)\n";
-  return notes;
+  return search ? std::string("  ") + search_plan(*search) + "\n" : "";
+}
+
+// " x R replications", or that the points ran none (a run of point-level outputs only, since
+// format 2.4; an earlier build ran the configured ones even so), from the stored config when this
+// build has the file's model.
+std::string replications_text(const CheckedResultFile& file, const Registry& registry) {
+  const ResultHeader& h = file.header();
+  const std::string configured = " x " + std::to_string(h.replications) + " replications";
+  if (h.format_minor < kFormatNoReplicationsMinor || !registry.contains(h.model) ||
+      registry.create(h.model)->info().version != h.model_version)
+    return configured;
+  return stored_experiment(file, registry)->layout.runs_replications
+             ? configured
+             : ", point-level outputs only (no replications run: status/replications 0)";
 }
 
 }  // namespace
@@ -162,9 +172,9 @@ std::string describe_result_file(const std::string& path, const Registry& regist
   // COMPLETE only if its flag says so and every point is done (CheckedResultFile refuses a flag
   // the bitmap contradicts).
   os << "\nexperiment " << h.experiment << ": model " << h.model << " " << h.model_version
-     << ", seed " << h.seed << ", " << h.n_points << " points x " << h.replications
-     << " replications\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": " << file.done_count()
-     << "/" << file.done().size() << " points done; config sha256 " << h.config_sha256 << "\n"
+     << ", seed " << h.seed << ", " << h.n_points << " points" << replications_text(file, registry)
+     << "\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": " << file.done_count() << "/"
+     << file.done().size() << " points done; config sha256 " << h.config_sha256 << "\n"
      << note << shard_progress(h.shard_index, h.shard_count, h.n_points, file.done());
   for (const char* section : {"points", "results", "replications", "series", "axes"}) {
     const auto names = file.members(section);

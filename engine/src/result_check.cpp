@@ -268,6 +268,7 @@ void CheckedResultFile::Impl::check_format_version() {
                              std::to_string(version[0]) + "." + std::to_string(version[1]) + "; " +
                              build + "): read it with a newer tariffsim"));
   header.format_version = std::to_string(version[0]) + "." + std::to_string(version[1]);
+  header.format_minor = version[1];
 }
 
 void CheckedResultFile::Impl::check_root() {
@@ -470,11 +471,12 @@ void CheckedResultFile::Impl::check_run_attributes(const Experiment& exp) const 
 // A point column's chunks were allocated when the file was created and batches rewrite them in
 // place: one whose index entry points outside the file (a damaged address) would fail a resume's
 // write or a merge's read with an HDF5 error instead of this message, and one missing from the
-// file's own rows (a damaged index) would read as the fill value, NaN, in a row marked done.
+// file's own rows (a damaged index) would read as the fill value in a row marked done. A
+// parameter the design does not vary is its column's fill value, with no chunk to check.
 // Compressed chunks are looked up per done point (done_with_chunks).
 void CheckedResultFile::Impl::check_chunks_inside(const DatasetSpec& spec, haddr_t end) const {
   if (detail::is_per_replication(spec.path) || !detail::is_point_indexed(spec.path) ||
-      std::find(spec.dims.begin(), spec.dims.end(), 0) != spec.dims.end())
+      spec.may_be_unwritten || std::find(spec.dims.begin(), spec.dims.end(), 0) != spec.dims.end())
     return;
   const H5::DataSet ds = group->openDataSet(spec.path);
   // Not a structured binding: clang 14 (the TSan and fuzz builds) cannot capture one.
@@ -583,13 +585,14 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
     const Experiment& exp = *layout.experiment;
     impl_->check_run_attributes(exp);
     const std::uint64_t configured = std::max<std::uint64_t>(1, exp.replications);
-    // A run of point-level outputs only runs no replications; a file of format 2.3 or earlier
-    // ran the configured ones even so.
+    // A run of point-level outputs only runs no replications (format 2.4); a file of format 2.3
+    // or earlier ran the configured ones even so (and its points resumed by a later build none).
+    const bool older = impl_->header.format_minor < kFormatNoReplicationsMinor;
     impl_->check_done_rows(
         layout.runs_replications
             ? Impl::ReplicationBounds{configured,
                                       std::max(configured, exp.precision.max_replications)}
-            : Impl::ReplicationBounds{0, configured});
+            : Impl::ReplicationBounds{0, older ? configured : 0});
     // A file cut inside a batch (writing_batch = 1) may have torn chunk indexes: --resume rebuilds
     // it from the points whose chunks are whole. Otherwise every done point's chunks must be there.
     if (layout.has_per_replication() && !impl_->header.writing_batch.value_or(true) &&

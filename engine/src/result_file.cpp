@@ -18,12 +18,15 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "hdf5_interface.hpp"
 #include "kill_hook.hpp"
 #include "result_layout.hpp"
 #include "result_resume.hpp"
 #include "sensitivity_file.hpp"
+#include "tariffsim/design.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/kernel.hpp"
 #include "tariffsim/result_check.hpp"
@@ -168,6 +171,10 @@ struct ResultFile::Impl {
   bool failed = false;  // a write failed: closing the handles will fail too (see ~ResultFile)
 
   void create_points(H5::Group& points);
+  H5::DataType param_type(std::size_t p) const;
+  std::vector<char> fixed_bytes(std::size_t p) const;
+  bool written_point_by_point(std::size_t p, const H5::DataSet& ds) const;
+  std::vector<bool> param_written;  // [params]: false for a column that reads as its fill value
   void create_results(H5::Group& results);
   MetricSets create_metric(H5::Group& results, std::size_t k) const;
   void create_status_codes(H5::Group& results);
@@ -213,35 +220,80 @@ struct ResultFile::Impl {
   }
 };
 
+// The file type of parameter p's column.
+H5::DataType ResultFile::Impl::param_type(std::size_t p) const {
+  const ParamSpec& spec = layout.info->params[p];
+  switch (spec.type) {
+    case ParamType::Real:
+      return H5::PredType::NATIVE_DOUBLE;
+    case ParamType::Integer:
+      return H5::PredType::NATIVE_INT64;
+    case ParamType::Bool:
+      return H5::PredType::NATIVE_UINT8;
+    case ParamType::Enum:
+    case ParamType::RealList:
+      break;
+  }
+  return fixed_string_type(parameter_text_width(spec, *layout.experiment));
+}
+
+// The bytes of parameter p's column at every point when the design does not vary it (its
+// [parameters] value or the model's default); empty when the design varies it.
+std::vector<char> ResultFile::Impl::fixed_bytes(std::size_t p) const {
+  const auto& varied = varied_params(*layout.experiment, *layout.info);
+  if (std::find(varied.begin(), varied.end(), p) != varied.end()) return {};
+  const Value value = fixed_value(*layout.experiment, *layout.info, p);
+  std::vector<char> bytes(param_type(p).getSize(), '\0');
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::int64_t>) {
+          std::memcpy(bytes.data(), &x, sizeof x);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          bytes[0] = static_cast<char>(x);
+        } else {
+          const std::string text = parameter_text(value);
+          std::copy_n(text.data(), std::min(bytes.size(), text.size()), bytes.data());
+        }
+      },
+      value);
+  return bytes;
+}
+
+// A parameter the design does not vary is stored as its column's fill value, never written: every
+// row reads as it, and the column takes no space.
 void ResultFile::Impl::create_points(H5::Group& points) {
   const auto& info = *layout.info;
   const hsize_t P = layout.n_points;
   index = column(points, "index", H5::PredType::NATIVE_UINT64, {P}, nullptr);
   describe(index, "global index of the point in the experiment's design", "");
-  for (const auto& spec : info.params) {
-    H5::DataSet ds;
-    switch (spec.type) {
-      case ParamType::Real: {
-        ds = column(points, spec.name, H5::PredType::NATIVE_DOUBLE, {P}, &kNaN);
-        break;
-      }
-      case ParamType::Integer:
-        ds = column(points, spec.name, H5::PredType::NATIVE_INT64, {P}, nullptr);
-        break;
-      case ParamType::Bool:
-        ds = column(points, spec.name, H5::PredType::NATIVE_UINT8, {P}, nullptr);
-        break;
-      case ParamType::Enum:
-      case ParamType::RealList:
-        ds =
-            column(points, spec.name,
-                   fixed_string_type(parameter_text_width(spec, *layout.experiment)), {P}, nullptr);
-        break;
-    }
+  for (std::size_t p = 0; p < info.params.size(); ++p) {
+    const ParamSpec& spec = info.params[p];
+    const std::vector<char> fixed = fixed_bytes(p);
+    const bool real = spec.type == ParamType::Real;
+    H5::DataSet ds =
+        fixed.empty()
+            ? column(points, spec.name, param_type(p), {P}, real ? &kNaN : nullptr)
+            : column(points, spec.name, param_type(p), {P}, fixed.data(), Unwritten::ReadAsFill);
     describe(ds, spec.description, spec.unit);
     set_attr(ds, "type", to_string(spec.type));
     params.push_back(ds);
+    param_written.push_back(fixed.empty());
   }
+}
+
+// Whether parameter p's column is written point by point: not where it reads as the value every
+// point has, its fill value (a file of an earlier build wrote every parameter's column).
+bool ResultFile::Impl::written_point_by_point(std::size_t p, const H5::DataSet& ds) const {
+  const std::vector<char> fixed = fixed_bytes(p);
+  if (fixed.empty()) return true;
+  const H5::DSetCreatPropList plist = ds.getCreatePlist();
+  H5D_fill_value_t defined{};
+  H5Pfill_value_defined(plist.getId(), &defined);
+  if (defined != H5D_FILL_VALUE_USER_DEFINED) return true;
+  std::vector<char> fill(fixed.size());
+  plist.getFillValue(param_type(p), fill.data());
+  return fill != fixed;
 }
 
 // results/<m>/ of one kept output: a point-level output's value, a replication-level one's
@@ -359,7 +411,10 @@ void ResultFile::Impl::open_datasets() {
     return group->openDataSet(path, direct);
   };
   index = point_column("points/index");
-  for (const auto& spec : info.params) params.push_back(point_column("points/" + spec.name));
+  for (std::size_t p = 0; p < info.params.size(); ++p) {
+    params.push_back(point_column("points/" + info.params[p].name));
+    param_written.push_back(written_point_by_point(p, params.back()));
+  }
   for (const std::size_t k : layout.metrics) {
     const auto& m = info.metrics[k];
     MetricSets ms;
@@ -531,7 +586,8 @@ void ResultFile::Impl::create_status(H5::Group& g) {
 // The point columns' rows of this file's points: all of them, or a shard's block.
 std::vector<const H5::DataSet*> ResultFile::Impl::point_columns() const {
   std::vector<const H5::DataSet*> columns{&index, &status, &done, &replications_run};
-  for (const auto& p : params) columns.push_back(&p);
+  for (std::size_t p = 0; p < params.size(); ++p)
+    if (param_written[p]) columns.push_back(&params[p]);
   for (const auto& m : metrics) {
     for (const H5::DataSet* d : {&m.mean, &m.q})
       if (d->getId() > 0) columns.push_back(d);
@@ -624,6 +680,7 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
   write_rows(index, b.first, b.count, idx.data(), H5::PredType::NATIVE_UINT64);
   const std::size_t P = info.params.size();
   for (std::size_t p = 0; p < P; ++p) {
+    if (!param_written[p]) continue;
     switch (info.params[p].type) {
       case ParamType::Real: {
         std::vector<double> col(b.count);

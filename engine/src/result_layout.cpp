@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hdf5_interface.hpp"
+#include "tariffsim/design.hpp"
 #include "tariffsim/result_check.hpp"
 
 namespace tariffsim::detail {
@@ -22,7 +23,9 @@ DatasetSpec int_set(std::string path, std::size_t size, bool is_signed, hsize_t 
 void add_params(const FileLayout& layout, std::vector<DatasetSpec>& out) {
   const hsize_t P = layout.n_points;
   out.push_back({kPointAxis, H5T_INTEGER, 8, false, {P}, {}, "point"});
-  for (const auto& spec : layout.info->params) {
+  const auto varied = varied_params(*layout.experiment, *layout.info);
+  for (std::size_t p = 0; p < layout.info->params.size(); ++p) {
+    const ParamSpec& spec = layout.info->params[p];
     const std::string path = "points/" + spec.name;
     switch (spec.type) {
       case ParamType::Real:
@@ -45,6 +48,7 @@ void add_params(const FileLayout& layout, std::vector<DatasetSpec>& out) {
                        {}});
         break;
     }
+    out.back().may_be_unwritten = std::find(varied.begin(), varied.end(), p) == varied.end();
   }
 }
 

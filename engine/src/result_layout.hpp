@@ -25,6 +25,9 @@ struct DatasetSpec {
   std::vector<hsize_t> dims;
   std::vector<std::string> axes;  // per dimension; empty for a scale
   std::string axis_label;         // the dimension name a scale gives ("point", "replication", ...)
+  // A parameter the design does not vary: its column may read as its fill value, with no chunk
+  // written (an earlier build wrote every row).
+  bool may_be_unwritten = false;
 };
 
 inline constexpr const char* kPointAxis = "points/index";

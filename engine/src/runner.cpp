@@ -140,7 +140,9 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
 }  // namespace
 
 bool runs_replications(const Experiment& exp, const ModelInfo& info) {
-  if (!exp.output.series.empty() || !exp.precision.target_se.empty()) return true;
+  // A [search]'s outputs are point-level, but a noisy one replicates its model inside prepare():
+  // its points keep the configured count, so that no message says they ran none.
+  if (exp.search || !exp.output.series.empty() || !exp.precision.target_se.empty()) return true;
   for (std::size_t m = 0; m < info.metrics.size(); ++m)
     if (info.metrics[m].level == OutputLevel::Replication && kept(exp, info, m)) return true;
   return false;

@@ -3,7 +3,8 @@ metrics` keeps the named outputs only (and is part of the config hash), every di
 by a dimension scale, every dataset has a unit and a description, merge compresses the point
 columns of the file it builds (with the same values as the run's), and a version-1 file is refused
 by info, merge and --resume with exit 2 naming the release that reads it. info shows when the
-file became complete. [output] statistics keeps only the named statistics. A run whose kept
+file became complete. [output] statistics keeps only the named statistics. A parameter the
+design does not vary is its column's fill value, with no chunk written. A run whose kept
 outputs are all point-level runs no replications (status/replications 0) and stores the bits of
 a run that keeps every output; its shards merge and it resumes as any run does."""
 import h5py
@@ -86,6 +87,19 @@ def check_layout(path):
         check(np.array_equal(g["results/sim_E_tau/q"].dims[1][0][()], [0.1, 0.9]),
               "the quantile scale holds the probabilities")
         check(g["points/delta"].attrs["unit"] in ("1", b"1"), "a dimensionless parameter: unit 1")
+        check_fixed_columns(g)
+
+
+def check_fixed_columns(g):
+    """A parameter the design does not vary ([parameters] periods = 40, the default dist) reads
+    as its value at every point with no chunk written; a grid axis is written."""
+    for name, value in (("periods", 40), ("dist", b"lognormal")):
+        col = g[f"points/{name}"]
+        check(col.id.get_storage_size() == 0 and all(v == value for v in col[()]),
+              f"points/{name}: every row reads {value!r}, no chunk written "
+              f"({col.id.get_storage_size()} bytes, {col[()][:3]})")
+    check(g["points/delta"].id.get_storage_size() > 0 and
+          sorted(set(g["points/delta"][()])) == [0.3, 0.6, 0.9], "points/delta is written")
 
 
 def filters(path, name):

@@ -213,6 +213,9 @@ def main():
         check(r.returncode == 0 and "  search " in r.stdout,
               f"experiments/{name}.toml is valid, and validate says what it searches "
               f"({r.stderr.strip()[-300:]})")
+        # Its outputs are point-level, but a noisy search replicates its model at every point.
+        check("no replications run" not in r.stdout,
+              f"experiments/{name}.toml: not said to run no replications ({r.stdout.strip()})")
     bad_inputs(b, wd)
     outputs_and_threads(b, wd)
     delta_star_figures(b, args.source, wd)

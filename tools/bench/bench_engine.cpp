@@ -102,7 +102,7 @@ std::string point_level_metrics(const ModelInfo& info) {
   return "metrics = [" + list + "]\n";
 }
 
-// The experiment: one replication per point, the case's grid.
+// The experiment: the case's grid; replications = 1, so that --all-outputs runs one per point.
 std::string toml(const Case& c, const Options& o, const ModelInfo& info) {
   return std::string("[experiment]\nname = \"bench_engine\"\nmodel = \"") + c.model +
          "\"\nseed = 1\nreplications = 1\n\n[parameters]\n" + c.parameters + "\n[grid]\n" +

@@ -16,6 +16,12 @@
 
 namespace tariffsim {
 
+// The parameters a design of this experiment varies (its grid axes, and its [sensitivity] or
+// [sample] ranges), as indices into info.params; every point has the same value of each other
+// one, fixed_value: its [parameters] value, else the model's default.
+std::vector<std::size_t> varied_params(const Experiment& experiment, const ModelInfo& info);
+Value fixed_value(const Experiment& experiment, const ModelInfo& info, std::size_t param);
+
 class Design {
  public:
   Design(const Experiment& experiment, const ModelInfo& info);

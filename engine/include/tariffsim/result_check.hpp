@@ -31,7 +31,8 @@ std::string last_hdf5_error();
 struct ResultHeader {
   std::string path;
   std::string format_version;  // "major.minor"
-  std::string experiment;      // the one experiment group's name
+  std::int64_t format_minor = 0;
+  std::string experiment;  // the one experiment group's name
   std::string tariffsim_version, git_commit, created_utc, command_line;
   std::string finished_utc;  // empty until the file is complete, and in format 2.0 files
   std::string kernel_isa;    // files written before it was recorded count as this machine's

@@ -19,8 +19,11 @@ namespace tariffsim {
 // what older readers of the same major can ignore.
 inline constexpr int kFormatMajor = 2;
 // Minor versions: 1 finished_utc; 2 [output] statistics, sensitivity/; 3 sensitivity/'s
-// replicates, interval and rows; 4 status/replications 0 where no kept output needs replications.
+// replicates, interval and rows; 4 status/replications 0 where no kept output needs replications,
+// parameters the design does not vary stored as their columns' fill values.
 inline constexpr int kFormatMinor = 4;
+// The minor version from which a run of point-level outputs only runs no replications.
+inline constexpr int kFormatNoReplicationsMinor = 4;
 // Who reads a file of format version 1 (an integer format_version): the last release that wrote
 // it, so that a refusal can say which build to use.
 inline constexpr const char* kFormat1Reader = "tariffsim 0.1.0 (git commit 123c85f and earlier)";
