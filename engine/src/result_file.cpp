@@ -681,6 +681,16 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
   const std::size_t P = info.params.size();
   for (std::size_t p = 0; p < P; ++p) {
     if (!param_written[p]) continue;
+    // The batch holds only the values the design varies: an earlier build's column of a fixed
+    // parameter gets its one value at every row.
+    if (const std::vector<char> fixed = fixed_bytes(p); !fixed.empty()) {
+      std::vector<char> rows(b.count * fixed.size());
+      for (std::uint64_t i = 0; i < b.count; ++i)
+        std::copy(fixed.begin(), fixed.end(),
+                  rows.begin() + static_cast<std::ptrdiff_t>(i * fixed.size()));
+      write_rows(params[p], b.first, b.count, rows.data(), param_type(p));
+      continue;
+    }
     switch (info.params[p].type) {
       case ParamType::Real: {
         std::vector<double> col(b.count);

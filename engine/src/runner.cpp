@@ -45,6 +45,7 @@ struct RunPlan {
   // The outputs the file keeps ([output] metrics): only these are summarised into a batch's
   // columns (the others' columns stay empty).
   std::vector<std::size_t> kept_metrics;
+  std::vector<std::size_t> varied_params;  // the parameters the design varies (a batch's values)
   // Every replication's metrics are kept only when something needs them after the blocks are
   // merged: [output] replications, or quantiles (which need the whole sample).
   bool keep_values = false;
@@ -133,6 +134,7 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
     if (kept(exp, info, m)) plan.kept_metrics.push_back(m);
   }
   plan.keep_values = exp.output.keep_replications || !exp.output.quantiles.empty();
+  plan.varied_params = varied_params(exp, info);
   plan.batch_points = batch_points(plan, n_points, threads);
   return plan;
 }
@@ -433,8 +435,9 @@ void point_quantiles(const RunPlan& plan, const PointWork& w, std::size_t m, dou
 // What a point hands on besides its outputs: its values, status, replications and series.
 void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatch& out) {
   const std::size_t P = plan.info->params.size();
-  // Copied, not moved: the slot keeps its buffers for the next point.
-  std::copy(w.values.begin(), w.values.end(), out.values.begin() + i * P);
+  // Copied, not moved: the slot keeps its buffers for the next point. Only the values the design
+  // varies: the writer knows the others.
+  for (const std::size_t p : plan.varied_params) out.values[i * P + p] = w.values[p];
   const bool ok = w.status == kStatusOk;
   out.status[i] = w.status;
   out.replications_run[i] = ok ? w.reps_done : 0;

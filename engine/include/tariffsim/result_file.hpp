@@ -75,7 +75,9 @@ struct MetricColumns {
 struct PointBatch {
   std::uint64_t first = 0;
   std::uint64_t count = 0;
-  std::vector<Value> values;           // [count][params], point-major
+  // [count][params], point-major: the values of the parameters the design varies (varied_params);
+  // the other slots are unspecified (every point has the same value, FileLayout's experiment's).
+  std::vector<Value> values;
   std::vector<std::int32_t> status;    // [count]
   std::vector<MetricColumns> metrics;  // [metrics], in the model's order
   // Per-replication data holds only the replications run (replications_run[i] at point i, 0 for
