@@ -83,6 +83,11 @@ echo "== bench_rss.sh --model deremer"
 BUILD_DIR="$build" bash "$here/bench_rss.sh" --model deremer --threads "$threads" "${rss_deremer_args[@]}" \
   | tee "$logs/bench_rss_deremer.txt" | grep -v '^RESULT '
 
+echo
+echo "== bench_allocs.sh"
+BUILD_DIR="$build" bash "$here/bench_allocs.sh" --threads "$threads" | tee "$logs/bench_allocs.txt" \
+  | grep -v '^RESULT '
+
 # The engine's overhead and throughput: deremer on the full 10^6-point grid (the overhead
 # figure), customs_union and bagwell_staiger on 2 x 10^5 points (throughputs), and the NumPy V-bar
 # baseline on the same 2 x 10^5 bagwell_staiger points.
