@@ -172,8 +172,12 @@ struct ResultFile::Impl {
 
   void create_points(H5::Group& points);
   H5::DataType param_type(std::size_t p) const;
-  std::vector<char> fixed_bytes(std::size_t p) const;
+  std::vector<char> value_bytes(std::size_t p) const;
+  void work_out_fixed();
   bool written_point_by_point(std::size_t p, const H5::DataSet& ds) const;
+  // [params]: the bytes every row of a parameter the design does not vary reads as; empty for one
+  // it varies. Worked out once, when the file is created or opened.
+  std::vector<std::vector<char>> fixed;
   std::vector<bool> param_written;  // [params]: false for a column that reads as its fill value
   void create_results(H5::Group& results);
   MetricSets create_metric(H5::Group& results, std::size_t k) const;
@@ -237,11 +241,9 @@ H5::DataType ResultFile::Impl::param_type(std::size_t p) const {
   return fixed_string_type(parameter_text_width(spec, *layout.experiment));
 }
 
-// The bytes of parameter p's column at every point when the design does not vary it (its
-// [parameters] value or the model's default); empty when the design varies it.
-std::vector<char> ResultFile::Impl::fixed_bytes(std::size_t p) const {
-  const auto& varied = varied_params(*layout.experiment, *layout.info);
-  if (std::find(varied.begin(), varied.end(), p) != varied.end()) return {};
+// The bytes of parameter p's value at every point of a design that does not vary it (its
+// [parameters] value or the model's default), as its column stores them.
+std::vector<char> ResultFile::Impl::value_bytes(std::size_t p) const {
   const Value value = fixed_value(*layout.experiment, *layout.info, p);
   std::vector<char> bytes(param_type(p).getSize(), '\0');
   std::visit(
@@ -260,6 +262,13 @@ std::vector<char> ResultFile::Impl::fixed_bytes(std::size_t p) const {
   return bytes;
 }
 
+void ResultFile::Impl::work_out_fixed() {
+  const auto varied = varied_params(*layout.experiment, *layout.info);
+  fixed.assign(layout.info->params.size(), {});
+  for (std::size_t p = 0; p < fixed.size(); ++p)
+    if (std::find(varied.begin(), varied.end(), p) == varied.end()) fixed[p] = value_bytes(p);
+}
+
 // A parameter the design does not vary is stored as its column's fill value, never written: every
 // row reads as it, and the column takes no space.
 void ResultFile::Impl::create_points(H5::Group& points) {
@@ -267,33 +276,32 @@ void ResultFile::Impl::create_points(H5::Group& points) {
   const hsize_t P = layout.n_points;
   index = column(points, "index", H5::PredType::NATIVE_UINT64, {P}, nullptr);
   describe(index, "global index of the point in the experiment's design", "");
+  work_out_fixed();
   for (std::size_t p = 0; p < info.params.size(); ++p) {
     const ParamSpec& spec = info.params[p];
-    const std::vector<char> fixed = fixed_bytes(p);
     const bool real = spec.type == ParamType::Real;
     H5::DataSet ds =
-        fixed.empty()
+        fixed[p].empty()
             ? column(points, spec.name, param_type(p), {P}, real ? &kNaN : nullptr)
-            : column(points, spec.name, param_type(p), {P}, fixed.data(), Unwritten::ReadAsFill);
+            : column(points, spec.name, param_type(p), {P}, fixed[p].data(), Unwritten::ReadAsFill);
     describe(ds, spec.description, spec.unit);
     set_attr(ds, "type", to_string(spec.type));
     params.push_back(ds);
-    param_written.push_back(fixed.empty());
+    param_written.push_back(fixed[p].empty());
   }
 }
 
 // Whether parameter p's column is written point by point: not where it reads as the value every
 // point has, its fill value (a file of an earlier build wrote every parameter's column).
 bool ResultFile::Impl::written_point_by_point(std::size_t p, const H5::DataSet& ds) const {
-  const std::vector<char> fixed = fixed_bytes(p);
-  if (fixed.empty()) return true;
+  if (fixed[p].empty()) return true;
   const H5::DSetCreatPropList plist = ds.getCreatePlist();
   H5D_fill_value_t defined{};
   H5Pfill_value_defined(plist.getId(), &defined);
   if (defined != H5D_FILL_VALUE_USER_DEFINED) return true;
-  std::vector<char> fill(fixed.size());
+  std::vector<char> fill(fixed[p].size());
   plist.getFillValue(param_type(p), fill.data());
-  return fill != fixed;
+  return fill != fixed[p];
 }
 
 // results/<m>/ of one kept output: a point-level output's value, a replication-level one's
@@ -411,6 +419,7 @@ void ResultFile::Impl::open_datasets() {
     return group->openDataSet(path, direct);
   };
   index = point_column("points/index");
+  work_out_fixed();
   for (std::size_t p = 0; p < info.params.size(); ++p) {
     params.push_back(point_column("points/" + info.params[p].name));
     param_written.push_back(written_point_by_point(p, params.back()));
@@ -683,11 +692,11 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
     if (!param_written[p]) continue;
     // The batch holds only the values the design varies: an earlier build's column of a fixed
     // parameter gets its one value at every row.
-    if (const std::vector<char> fixed = fixed_bytes(p); !fixed.empty()) {
-      std::vector<char> rows(b.count * fixed.size());
+    if (const std::vector<char>& value = fixed[p]; !value.empty()) {
+      std::vector<char> rows(b.count * value.size());
       for (std::uint64_t i = 0; i < b.count; ++i)
-        std::copy(fixed.begin(), fixed.end(),
-                  rows.begin() + static_cast<std::ptrdiff_t>(i * fixed.size()));
+        std::copy(value.begin(), value.end(),
+                  rows.begin() + static_cast<std::ptrdiff_t>(i * value.size()));
       write_rows(params[p], b.first, b.count, rows.data(), param_type(p));
       continue;
     }
