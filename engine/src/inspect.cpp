@@ -126,35 +126,38 @@ std::string describe_model(const ModelInfo& info) {
 
 namespace {
 
-// The layout is checked against the config with this build's model; a file of a model (or model
-// version) this build lacks is still described, from its own data. A [search] file's line says
-// what was searched: the stored config read with this build's model, which knows whether the
-// searched output is point- or replication-level (the file holds only the search's outputs).
-std::string stored_notes(const CheckedResultFile& file, const Registry& registry) {
+// What info says from the stored config read with this build's model: how many replications the
+// points ran (" x R replications", or none: a run of point-level outputs only, since format 2.4;
+// an earlier build ran the configured ones even so), and notes on their own lines. The layout is
+// checked against the config; a file of a model (or model version) this build lacks is still
+// described, from its own data. A [search] file's note says what was searched (this build's
+// model knows whether the searched output is point- or replication-level; the file holds only
+// the search's outputs).
+struct StoredNotes {
+  std::string replications;
+  std::string notes;
+};
+
+StoredNotes stored_notes(const CheckedResultFile& file, const Registry& registry) {
   const ResultHeader& h = file.header();
-  if (!registry.contains(h.model))
-    return "  layout not checked: this build has no model " + h.model + "\n";
-  if (registry.create(h.model)->info().version != h.model_version)
-    return "  layout not checked: this build has " + h.model + " " +
-           registry.create(h.model)->info().version + ", the file " + h.model_version + "\n";
+  StoredNotes out{" x " + std::to_string(h.replications) + " replications", ""};
+  if (!registry.contains(h.model)) {
+    out.notes = "  layout not checked: this build has no model " + h.model + "\n";
+    return out;
+  }
+  const std::string version = registry.create(h.model)->info().version;
+  if (version != h.model_version) {
+    out.notes = "  layout not checked: this build has " + h.model + " " + version + ", the file " +
+                h.model_version + "\n";
+    return out;
+  }
   const auto stored = stored_experiment(file, registry);
   file.check_layout(stored->layout);
-  const auto* search = dynamic_cast<const SearchModel*>(stored->model.get());
-  return search ? std::string("  ") + search_plan(*search) + "\n" : "";
-}
-
-// " x R replications", or that the points ran none (a run of point-level outputs only, since
-// format 2.4; an earlier build ran the configured ones even so), from the stored config when this
-// build has the file's model.
-std::string replications_text(const CheckedResultFile& file, const Registry& registry) {
-  const ResultHeader& h = file.header();
-  const std::string configured = " x " + std::to_string(h.replications) + " replications";
-  if (h.format_minor < kFormatNoReplicationsMinor || !registry.contains(h.model) ||
-      registry.create(h.model)->info().version != h.model_version)
-    return configured;
-  return stored_experiment(file, registry)->layout.runs_replications
-             ? configured
-             : ", point-level outputs only (no replications run: status/replications 0)";
+  if (!stored->layout.runs_replications && h.format_minor >= kFormatNoReplicationsMinor)
+    out.replications = ", point-level outputs only (no replications run: status/replications 0)";
+  if (const auto* search = dynamic_cast<const SearchModel*>(stored->model.get()))
+    out.notes = std::string("  ") + search_plan(*search) + "\n";
+  return out;
 }
 
 }  // namespace
@@ -162,7 +165,7 @@ std::string replications_text(const CheckedResultFile& file, const Registry& reg
 std::string describe_result_file(const std::string& path, const Registry& registry) {
   const CheckedResultFile file(path, "info:");
   const ResultHeader& h = file.header();
-  const std::string note = stored_notes(file, registry);
+  const StoredNotes stored = stored_notes(file, registry);
   std::ostringstream os;
   os << path << "\n  format tariffsim " << h.format_version << ", written by tariffsim "
      << h.tariffsim_version << " (" << h.git_commit << ") at " << h.created_utc
@@ -172,10 +175,10 @@ std::string describe_result_file(const std::string& path, const Registry& regist
   // COMPLETE only if its flag says so and every point is done (CheckedResultFile refuses a flag
   // the bitmap contradicts).
   os << "\nexperiment " << h.experiment << ": model " << h.model << " " << h.model_version
-     << ", seed " << h.seed << ", " << h.n_points << " points" << replications_text(file, registry)
-     << "\n  " << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": " << file.done_count() << "/"
+     << ", seed " << h.seed << ", " << h.n_points << " points" << stored.replications << "\n  "
+     << (h.complete ? "COMPLETE" : "INCOMPLETE") << ": " << file.done_count() << "/"
      << file.done().size() << " points done; config sha256 " << h.config_sha256 << "\n"
-     << note << shard_progress(h.shard_index, h.shard_count, h.n_points, file.done());
+     << stored.notes << shard_progress(h.shard_index, h.shard_count, h.n_points, file.done());
   for (const char* section : {"points", "results", "replications", "series", "axes"}) {
     const auto names = file.members(section);
     if (names.empty()) continue;
