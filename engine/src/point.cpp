@@ -64,6 +64,37 @@ std::uint64_t Point::identity() const {
   return point_identity(*info_, values_);
 }
 
+namespace {
+
+// Names are a few characters: compared inline, a guessed look-up costs a few instructions where
+// string equality called memcmp.
+bool same_name(const std::string& declared, std::string_view asked) {
+  if (declared.size() != asked.size()) return false;
+  for (std::size_t i = 0; i < asked.size(); ++i)
+    if (declared[i] != asked[i]) return false;
+  return true;
+}
+
+// The look-up without a guess, and the errors: out of line, so that the guessed path (every
+// look-up of a sweep but its first few) is a few instructions with no stack frame to speak of.
+[[gnu::noinline]] std::size_t index_of(const ModelInfo& info, std::string_view name) {
+  for (std::size_t i = 0; i < info.params.size(); ++i)
+    if (info.params[i].name == name) return i;
+  throw Error("model " + info.name + " has no parameter '" + std::string(name) + "'");
+}
+
+[[noreturn, gnu::noinline, gnu::cold]] void throw_not_a(std::string_view name, const char* type) {
+  throw Error("parameter '" + std::string(name) + "' is not " + type);
+}
+
+template <class T>
+const T& get_as(const Value& v, std::string_view name, const char* type) {
+  if (const T* p = std::get_if<T>(&v)) return *p;
+  throw_not_a(name, type);
+}
+
+}  // namespace
+
 const Value& Point::value(std::string_view name) const {
   // A model looks its parameters up by name at every point, in the same order point after point:
   // the index found at the same step of the previous point's look-ups, on this thread, is
@@ -73,19 +104,10 @@ const Value& Point::value(std::string_view name) const {
   const std::size_t step = lookups_++ % kSteps;
   const auto& params = info_->params;
   const std::size_t guess = found_at_step[step];
-  if (guess < params.size() && params[guess].name == name) return values_[guess];
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    if (params[i].name != name) continue;
-    found_at_step[step] = i;
-    return values_[i];
-  }
-  throw Error("model " + info_->name + " has no parameter '" + std::string(name) + "'");
-}
-
-template <class T>
-static const T& get_as(const Value& v, std::string_view name, const char* type) {
-  if (const T* p = std::get_if<T>(&v)) return *p;
-  throw Error("parameter '" + std::string(name) + "' is not " + type);
+  if (guess < params.size() && same_name(params[guess].name, name)) return values_[guess];
+  const std::size_t i = index_of(*info_, name);
+  found_at_step[step] = i;
+  return values_[i];
 }
 
 double Point::real(std::string_view name) const {

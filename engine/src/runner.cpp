@@ -45,6 +45,7 @@ struct RunPlan {
   // The outputs the file keeps ([output] metrics): only these are summarised into a batch's
   // columns (the others' columns stay empty).
   std::vector<std::size_t> kept_metrics;
+  std::vector<std::size_t> kept_point_metrics;  // those of kept_metrics that are point-level
   std::vector<std::size_t> varied_params;  // the parameters the design varies (a batch's values)
   // Every replication's metrics are kept only when something needs them after the blocks are
   // merged: [output] replications, or quantiles (which need the whole sample).
@@ -58,7 +59,6 @@ struct PointWork {
   std::vector<Value> values;
   std::int32_t status = kStatusOk;
   std::unique_ptr<PointState> state;  // the model's, made once per slot; null if it keeps none
-  std::vector<double> point_metrics;  // [M]
   // [M]; the replication-level ones hold the blocks run so far, merged in block order.
   std::vector<Accumulator> stats;
   std::vector<double> reps;                 // [reps_target][M] if plan.keep_values, else empty
@@ -79,6 +79,9 @@ struct Batch {
   std::uint64_t count = 0;
   std::vector<PointWork> work;  // slots [0, count) hold this batch's points; the rest wait
   PointBatch out;
+  // [M]: out's column of each kept point-level output (row i = point first + i), null for the
+  // other outputs. prepare() writes a point's outputs there, through its PointOutputs.
+  std::vector<double*> point_columns;
 };
 
 // Whether output m is kept: [output] metrics names it, or names none.
@@ -131,7 +134,9 @@ RunPlan make_plan(const Experiment& exp, const Model* model, const ModelInfo& in
   for (std::size_t m = 0; m < info.metrics.size(); ++m) {
     if (info.metrics[m].level == OutputLevel::Replication && plan.initial_reps > 0)
       plan.replication_metrics.push_back(m);
-    if (kept(exp, info, m)) plan.kept_metrics.push_back(m);
+    if (!kept(exp, info, m)) continue;
+    plan.kept_metrics.push_back(m);
+    if (info.metrics[m].level == OutputLevel::Point) plan.kept_point_metrics.push_back(m);
   }
   plan.keep_values = exp.output.keep_replications || !exp.output.quantiles.empty();
   plan.varied_params = varied_params(exp, info);
@@ -204,10 +209,10 @@ void grow_buffers(const RunPlan& plan, PointWork& w) {
 }
 
 // One point a model cannot handle, in prepare() or in a replication, must not end a million-point
-// sweep: it gets NaN and status -2, and the message goes to the log with the point's index.
+// sweep: it gets status -2 (and NaN outputs when summarised), and the message goes to the log
+// with the point's index.
 void fail_point(PointWork& w, std::uint64_t index, const char* what) {
   w.status = kStatusModelError;
-  std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
   report_model_error(index, what);
 }
 
@@ -228,9 +233,10 @@ PointState& state_of(const PointWork& w) {
 }
 
 // Calls the model's check() and prepare() on the point whose values are in w.values; sets
-// w.status, w.state and the point-level metrics. The values go into the Point and come back, so
-// they are not copied.
-void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
+// w.status, w.state and the point-level outputs, in row `row` of `columns`. The values go into
+// the Point and come back, so they are not copied.
+void solve_point(const RunPlan& plan, std::uint64_t index, std::span<double* const> columns,
+                 std::size_t row, PointWork& w) {
   Point point(*plan.info, index, std::move(w.values));
   const PointKey key = plan.exp->common_random_numbers
                            ? PointKey(StreamKey{plan.exp->seed, 0})
@@ -238,12 +244,11 @@ void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
   if (auto problem = plan.model->check(point)) w.status = problem->status;
   if (w.status == kStatusOk) {
     try {
-      PointOutputs out(w.point_metrics, key);
+      PointOutputs out(columns, row, key);
       if (!w.state) w.state = plan.model->make_state();
       plan.model->prepare(point, out, state_of(w));
     } catch (const DomainError& e) {
       w.status = e.status();
-      std::fill(w.point_metrics.begin(), w.point_metrics.end(), kNaN);
     } catch (const std::exception& e) {
       fail_point(w, index, e.what());
     }
@@ -254,20 +259,21 @@ void solve_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
   if (!finished_by_run_point(plan)) w.key.get();
 }
 
-// Resets the slot for point `index` (what the previous point left must not leak into this one)
-// and prepares it.
-void prepare_point(const RunPlan& plan, const Design& design, std::uint64_t index, PointWork& w) {
+// Resets slot i of the batch for its point (what the previous point left must not leak into this
+// one) and prepares it.
+void prepare_point(const RunPlan& plan, const Design& design, Batch& b, std::uint64_t i) {
   const std::size_t M = plan.info->metrics.size();
+  const std::uint64_t index = b.first + i;
+  PointWork& w = b.work[i];
   w.reps_done = w.reps_target = w.reps_scheduled = 0;
   // A slot's values are the design's values of its previous point (solve_point hands them back).
   if (w.values.empty())
     design.values_into(index, w.values);
   else
     design.revalue_into(index, w.values);
-  w.point_metrics.assign(M, kNaN);
   w.status = design.in_range(w.values) ? kStatusOk : kStatusOutOfRange;
   w.key = PointKey(StreamKey{});  // no pointer to a slot a resized workspace has moved
-  if (w.status == kStatusOk) solve_point(plan, index, w);
+  if (w.status == kStatusOk) solve_point(plan, index, b.point_columns, i, w);
   if (w.status != kStatusOk) return;
   // Statistics over replications exist only where something reads them: replication-level
   // metrics, and precision targets (a 70-output deterministic model has neither).
@@ -335,15 +341,15 @@ bool needs_more(const RunPlan& plan, PointWork& w) {
 
 // A point whose initial replications are one block runs it in the task that prepared it (one
 // parallel loop per batch instead of two, the point's data still in cache); its one block merged
-// into empty stats gives what run_round would.
+// into empty stats gives what run_round would. A point of no replications has nothing to run.
 void run_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
-  if (w.status != kStatusOk || w.reps_target > plan.exp->block_size) return;
+  if (w.status != kStatusOk || w.reps_target == 0 || w.reps_target > plan.exp->block_size) return;
   w.block_stats.assign(plan.replication_metrics.size(), Accumulator{});
   w.scratch.resize(plan.keep_values ? 0 : plan.info->metrics.size());
   w.series_spans.resize(plan.info->series.size());
   const std::string error =
       run_block(plan, w, 0, w.reps_target, w.block_stats.data(), w.scratch, w.series_spans);
-  w.reps_scheduled = w.reps_target;
+  w.reps_scheduled = w.reps_done = w.reps_target;
   if (!error.empty()) fail_point(w, index, error.c_str());
   merge_block(plan, w, w.block_stats.data());
 }
@@ -399,11 +405,34 @@ void run_round(const RunPlan& plan, Batch& b) {
   }
 }
 
-void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
-  if (b.work.size() < b.count) b.work.resize(b.count);
-  detail::parallel_for(std::uint64_t{0}, b.count, [&](std::uint64_t i) {
-    prepare_point(plan, design, b.first + i, b.work[i]);
+// Rows [first, last) of the batch's point-level columns: NaN, so that an output a model leaves
+// unwritten reads as undefined, not as a value of a batch these columns held before.
+void clear_point_rows(const RunPlan& plan, Batch& b, std::uint64_t first, std::uint64_t last) {
+  for (const std::size_t m : plan.kept_point_metrics)
+    std::fill(b.point_columns[m] + first, b.point_columns[m] + last, kNaN);
+}
+
+// Points [first, last) of the batch, prepared and, if their replications are one block, run.
+void prepare_run(const RunPlan& plan, const Design& design, Batch& b, std::uint64_t first,
+                 std::uint64_t last) {
+  clear_point_rows(plan, b, first, last);
+  for (std::uint64_t i = first; i < last; ++i) {
+    prepare_point(plan, design, b, i);
     run_point(plan, b.first + i, b.work[i]);
+  }
+}
+
+// Points are prepared and summarised in runs of this many: long enough for each column's slots
+// of a run to fill whole cache lines, short enough for the run's points to stay in cache.
+constexpr std::uint64_t kRun = 64;
+
+std::uint64_t runs_of(const Batch& b) {
+  return (b.count + kRun - 1) / kRun;
+}
+
+void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
+  detail::parallel_for(std::uint64_t{0}, runs_of(b), [&](std::uint64_t r) {
+    prepare_run(plan, design, b, r * kRun, std::min(b.count, (r + 1) * kRun));
   });
   for (;;) {
     run_round(plan, b);
@@ -448,18 +477,13 @@ void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatc
     if (ok) out.series[s][i] = std::move(w.series[s]);
 }
 
-// Metric m of points [first, last) into its column: output by output within a run of points, so
-// each column's slots are written one after another (point by point, a point would write one
-// slot in each of the M columns, each its own cache line).
+// Replication-level metric m of points [first, last) into its columns: output by output within a
+// run of points, so each column's slots are written one after another (point by point, a point
+// would write one slot in each of the M columns, each its own cache line).
 void summarise_metric(const RunPlan& plan, Batch& b, std::size_t m, std::uint64_t first,
                       std::uint64_t last) {
   const std::size_t Q = plan.exp->output.quantiles.size();
   auto& column = b.out.metrics[m];
-  if (plan.info->metrics[m].level == OutputLevel::Point) {
-    for (std::uint64_t i = first; i < last; ++i)
-      column.value[i] = b.work[i].status == kStatusOk ? b.work[i].point_metrics[m] : kNaN;
-    return;
-  }
   for (std::uint64_t i = first; i < last; ++i) {
     // Every slot is written: the columns may be a written batch's, reused.
     column.stats[i] = b.work[i].status == kStatusOk ? b.work[i].stats[m] : Accumulator{};
@@ -467,12 +491,22 @@ void summarise_metric(const RunPlan& plan, Batch& b, std::size_t m, std::uint64_
   }
 }
 
+// The point-level outputs are in their columns already (prepare() wrote them there); a point that
+// failed, in prepare() or in a replication, has NaN in all of them, whatever it wrote first.
 void summarise_run(const RunPlan& plan, Batch& b, std::uint64_t first, std::uint64_t last) {
-  for (const std::size_t m : plan.kept_metrics) summarise_metric(plan, b, m, first, last);
-  for (std::uint64_t i = first; i < last; ++i) summarise_point(plan, b.work[i], i, b.out);
+  for (const std::size_t m : plan.kept_metrics)
+    if (plan.info->metrics[m].level == OutputLevel::Replication)
+      summarise_metric(plan, b, m, first, last);
+  for (std::uint64_t i = first; i < last; ++i) {
+    summarise_point(plan, b.work[i], i, b.out);
+    if (b.work[i].status == kStatusOk) continue;
+    for (const std::size_t m : plan.kept_point_metrics) b.point_columns[m][i] = kNaN;
+  }
 }
 
-// The batch's columns, sized for its points (each slot is written when its point is summarised).
+// The batch's columns, sized for its points, before any point is prepared: prepare() writes a
+// point's point-level outputs into them, and each other slot is written when its point is
+// summarised.
 void size_output(const RunPlan& plan, Batch& b) {
   const std::size_t M = plan.info->metrics.size();
   const std::size_t Q = plan.exp->output.quantiles.size();
@@ -494,18 +528,12 @@ void size_output(const RunPlan& plan, Batch& b) {
   out.replications_run.assign(b.count, 0);
   if (plan.exp->output.keep_replications) out.replications.resize(b.count);
   out.series.assign(plan.series.size(), std::vector<std::vector<double>>(b.count));
-}
-
-// Points are summarised in runs of this many: long enough for each column's slots of a run to
-// fill whole cache lines, short enough for the run's points to stay in cache.
-constexpr std::uint64_t kRun = 64;
-
-std::uint64_t runs_of(const Batch& b) {
-  return (b.count + kRun - 1) / kRun;
+  b.point_columns.assign(M, nullptr);
+  for (const std::size_t m : plan.kept_point_metrics)
+    b.point_columns[m] = out.metrics[m].value.data();
 }
 
 void summarise_batch(const RunPlan& plan, Batch& b) {
-  size_output(plan, b);
   detail::parallel_for(std::uint64_t{0}, runs_of(b), [&](std::uint64_t r) {
     summarise_run(plan, b, r * kRun, std::min(b.count, (r + 1) * kRun));
   });
@@ -516,16 +544,9 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
 // after the whole batch, from memory, they were about a tenth of a deremer run). Each point goes
 // through the same steps as in the two passes, so its results are the same bits.
 void compute_and_summarise(const RunPlan& plan, const Design& design, Batch& b) {
-  if (b.work.size() < b.count) b.work.resize(b.count);
-  size_output(plan, b);
   detail::parallel_for(std::uint64_t{0}, runs_of(b), [&](std::uint64_t r) {
     const std::uint64_t first = r * kRun, last = std::min(b.count, (r + 1) * kRun);
-    for (std::uint64_t i = first; i < last; ++i) {
-      PointWork& w = b.work[i];
-      prepare_point(plan, design, b.first + i, w);
-      run_point(plan, b.first + i, w);
-      w.reps_done = std::max(w.reps_done, w.reps_target);
-    }
+    prepare_run(plan, design, b, first, last);
     summarise_run(plan, b, first, last);
   });
 }
@@ -609,6 +630,8 @@ PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) cons
   std::unique_ptr<Batch> b = impl_->take_workspace();
   b->first = first;
   b->count = count;
+  if (b->work.size() < count) b->work.resize(count);
+  size_output(impl_->plan, *b);
   if (finished_by_run_point(impl_->plan)) {
     compute_and_summarise(impl_->plan, impl_->design, *b);
   } else {

@@ -32,6 +32,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tariffsim/experiment.hpp"
@@ -151,13 +152,17 @@ double bare_loop(const Options& o, const Case& c) {
 }
 
 // Every batch through BatchComputer, in parallel, the results dropped: the engine minus the writer.
+// Each batch's columns are handed back for the next batch to fill, as the run's writer does
+// (fresh ones would be page faults the run does not have).
 std::uint64_t compute_only(const Experiment& exp, const Model& model, int threads) {
   const BatchComputer computer(exp, model, static_cast<std::uint64_t>(threads));
   const std::uint64_t P = computer.points(), B = computer.batch_points();
   std::vector<std::uint64_t> done((P + B - 1) / B, 0);
   tbb::parallel_for(std::size_t{0}, done.size(), [&](std::size_t k) {
     const std::uint64_t first = k * B;
-    done[k] = computer.compute(first, std::min(B, P - first)).count;
+    PointBatch batch = computer.compute(first, std::min(B, P - first));
+    done[k] = batch.count;
+    computer.recycle(std::move(batch));
   });
   std::uint64_t n = 0;
   for (const std::uint64_t d : done) n += d;

@@ -66,7 +66,10 @@ class PointKey {
 // Point-level outputs (OutputLevel::Point), written by prepare() through the model's PointMetrics
 // blocks (tariffsim/outputs.hpp), and the point's own random streams for draws made once per
 // point and shared by all its replications (a design of sectors that every replicated panel
-// reuses, say).
+// reuses, say). It writes either into a span of every metric, or (the engine's sweeps) straight
+// into row `row` of the batch's output columns, one per metric, null for an output the file
+// does not keep: a point's outputs are then stored once, with no copy and nothing for the
+// dropped ones.
 class PointOutputs {
  public:
   explicit PointOutputs(std::span<double> values, StreamKey key = {})
@@ -74,7 +77,21 @@ class PointOutputs {
   // `key` must outlive this.
   PointOutputs(std::span<double> values, const PointKey& key)
       : values_(values), own_key_(StreamKey{}), key_(&key) {}
-  void set(std::size_t metric, double v) { values_[metric] = v; }
+  // `columns` (one per metric) and `key` must outlive this.
+  PointOutputs(std::span<double* const> columns, std::size_t row, const PointKey& key)
+      : columns_(columns), row_(row), own_key_(StreamKey{}), key_(&key) {}
+
+  // Whether metric `metric` is stored anywhere: a getter whose value would be dropped is not
+  // called.
+  bool keeps(std::size_t metric) const {
+    return columns_.empty() ? metric < values_.size() : columns_[metric] != nullptr;
+  }
+  void set(std::size_t metric, double v) {
+    if (columns_.empty())
+      values_[metric] = v;
+    else if (double* column = columns_[metric])
+      column[row_] = v;
+  }
   // The point's stream key: a model that runs another model inside (SearchModel) hands it on.
   StreamKey key() const { return (key_ ? *key_ : own_key_).get(); }
   // Keyed like the replications' streams but countered by kPointReplication, which no
@@ -85,6 +102,8 @@ class PointOutputs {
 
  private:
   std::span<double> values_;
+  std::span<double* const> columns_;
+  std::size_t row_ = 0;
   PointKey own_key_;
   const PointKey* key_ = nullptr;
 };

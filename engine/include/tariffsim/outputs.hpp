@@ -15,7 +15,8 @@
 // so the file order is the order of declaration: declare the ModelInfo first and the blocks after
 // it (class members are initialised in declaration order). The getters are plain function
 // pointers (captureless lambdas, or `field<&S::member>`) fixed when the model is built: writing a
-// point's or a replication's outputs is one indirect call per output and allocates nothing.
+// point's or a replication's outputs is one indirect call per output and allocates nothing (a
+// point-level output the run does not keep is not computed at all).
 #pragma once
 
 #include <cstddef>
@@ -68,10 +69,11 @@ class MetricBlock {
 
   void write(const Source& source, Sink& sink) const {
     for (std::size_t i = 0; i < values_.size(); ++i) {
-      if constexpr (level == OutputLevel::Point)
-        sink.set(first_ + i, values_[i](source));
-      else
+      if constexpr (level == OutputLevel::Point) {
+        if (sink.keeps(first_ + i)) sink.set(first_ + i, values_[i](source));
+      } else {
         sink.metric(first_ + i, values_[i](source));
+      }
     }
   }
 
