@@ -112,10 +112,10 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
   if (fill) plist.setFillValue(type, fill);
   // Chunks are allocated when first written. Those of replications/ and series/ that no point
   // wrote stay unallocated (they read as the fill value); the point columns' chunks that hold the
-  // file's own points are written once at creation (allocate_own_rows).
-  plist.setAllocTime(H5D_ALLOC_TIME_INCR);
-  if (how.unfilled && how.deflate == 0 && !how.per_replication)
-    plist.setFillTime(H5D_FILL_TIME_NEVER);
+  // file's own points are allocated at creation (allocate_own_rows), or here.
+  const bool unfilled = how.unfilled && how.deflate == 0 && !how.per_replication;
+  plist.setAllocTime(unfilled && how.allocate_early ? H5D_ALLOC_TIME_EARLY : H5D_ALLOC_TIME_INCR);
+  if (unfilled) plist.setFillTime(H5D_FILL_TIME_NEVER);
   if (how.deflate > 0) {
     plist.setShuffle();
     plist.setDeflate(static_cast<unsigned>(how.deflate));
