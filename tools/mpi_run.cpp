@@ -267,16 +267,6 @@ struct WorkerFailed : std::runtime_error {
 
 // --- rank 0: hand out batches; its RunSession writes them -------------------------------------
 
-// The workers do not send a batch's parameter values: rank 0's design gives the same ones.
-void refill_values(const BatchComputer& computer, PointBatch& batch) {
-  std::vector<Value> point;
-  batch.values.clear();
-  for (std::uint64_t i = 0; i < batch.count; ++i) {
-    computer.values_into(batch.first + i, point);
-    batch.values.insert(batch.values.end(), point.begin(), point.end());
-  }
-}
-
 class MpiPlacement final : public BatchPlacement {
  public:
   MpiPlacement(const MpiSession& mpi, int parallelism) : mpi_(mpi), parallelism_(parallelism) {}
@@ -304,7 +294,8 @@ class MpiPlacement final : public BatchPlacement {
       PointBatch batch = decode(receive_bytes(worker));
       // The worker computes its next batch while this one is written.
       hand_out(feed, worker);
-      refill_values(feed.computer(), batch);
+      // The workers do not send a batch's parameter values: rank 0's design gives the same ones.
+      feed.computer().fill_values(batch);
       feed.write(batch);
     }
     if (failed_) throw WorkerFailed("a rank failed");

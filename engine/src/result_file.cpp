@@ -183,6 +183,7 @@ struct ResultFile::Impl {
   // [params]: the bytes every row of a parameter the design does not vary reads as; empty for one
   // it varies. Worked out once, when the file is created or opened.
   std::vector<std::vector<char>> fixed;
+  std::vector<std::size_t> varied;  // the parameters the design varies: a batch's values, in order
   std::vector<bool> param_written;  // [params]: false for a column that reads as its fill value
   void create_results(H5::Group& results);
   MetricSets create_metric(H5::Group& results, std::size_t k) const;
@@ -223,6 +224,7 @@ struct ResultFile::Impl {
   void open_existing(const std::string& path);
   void open_datasets();
   void write_params(const PointBatch& b);
+  void write_varied(const PointBatch& b, std::size_t v);
   void write_metrics(const PointBatch& b);
   // writing_batch, rewritten in place (like complete): one small write a kill cannot tear.
   void set_writing_batch(std::uint8_t value) {
@@ -269,7 +271,7 @@ std::vector<char> ResultFile::Impl::value_bytes(std::size_t p) const {
 }
 
 void ResultFile::Impl::work_out_fixed() {
-  const auto varied = varied_params(*layout.experiment, *layout.info);
+  varied = varied_params(*layout.experiment, *layout.info);
   fixed.assign(layout.info->params.size(), {});
   for (std::size_t p = 0; p < fixed.size(); ++p)
     if (std::find(varied.begin(), varied.end(), p) == varied.end()) fixed[p] = value_bytes(p);
@@ -689,61 +691,63 @@ ResultFile::~ResultFile() {
 }
 
 void ResultFile::Impl::write_params(const PointBatch& b) {
-  const auto& info = *layout.info;
   std::vector<std::uint64_t> idx(b.count);
   for (std::uint64_t i = 0; i < b.count; ++i) idx[i] = b.first + i;
   write_rows(index, b.first, b.count, idx.data(), H5::PredType::NATIVE_UINT64);
-  const std::size_t P = info.params.size();
-  for (std::size_t p = 0; p < P; ++p) {
-    if (!param_written[p]) continue;
-    // The batch holds only the values the design varies: an earlier build's column of a fixed
-    // parameter gets its one value at every row.
-    if (const std::vector<char>& value = fixed[p]; !value.empty()) {
-      std::vector<char> rows(b.count * value.size());
-      for (std::uint64_t i = 0; i < b.count; ++i)
-        std::copy(value.begin(), value.end(),
-                  rows.begin() + static_cast<std::ptrdiff_t>(i * value.size()));
-      write_rows(params[p], b.first, b.count, rows.data(), param_type(p));
-      continue;
+  // The batch holds only the values the design varies: an earlier build's column of a fixed
+  // parameter gets its one value at every row.
+  for (std::size_t p = 0; p < fixed.size(); ++p) {
+    const std::vector<char>& value = fixed[p];
+    if (!param_written[p] || value.empty()) continue;
+    std::vector<char> rows(b.count * value.size());
+    for (std::uint64_t i = 0; i < b.count; ++i)
+      std::copy(value.begin(), value.end(),
+                rows.begin() + static_cast<std::ptrdiff_t>(i * value.size()));
+    write_rows(params[p], b.first, b.count, rows.data(), param_type(p));
+  }
+  for (std::size_t v = 0; v < varied.size(); ++v) write_varied(b, v);
+}
+
+// The column of the v-th parameter the design varies: its values at the batch's points.
+void ResultFile::Impl::write_varied(const PointBatch& b, std::size_t v) {
+  const std::size_t p = varied[v], V = varied.size();
+  const auto at = [&](std::uint64_t i) -> const Value& { return b.values[i * V + v]; };
+  switch (layout.info->params[p].type) {
+    case ParamType::Real: {
+      std::vector<double> col(b.count);
+      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<double>(at(i));
+      write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
+      break;
     }
-    switch (info.params[p].type) {
-      case ParamType::Real: {
-        std::vector<double> col(b.count);
-        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<double>(b.values[i * P + p]);
-        write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
-        break;
+    case ParamType::Integer: {
+      std::vector<std::int64_t> col(b.count);
+      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<std::int64_t>(at(i));
+      write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_INT64);
+      break;
+    }
+    case ParamType::Bool: {
+      std::vector<std::uint8_t> col(b.count);
+      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<bool>(at(i));
+      write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_UINT8);
+      break;
+    }
+    case ParamType::Enum:
+    case ParamType::RealList: {
+      const H5::StrType type = params[p].getStrType();
+      const std::size_t width = type.getSize();
+      std::vector<char> text(b.count * width, '\0');
+      // A list is printed digit by digit (%.17g); most rows repeat the row before (a grid's inner
+      // axis running over another parameter), so reuse its text.
+      const Value* previous = nullptr;
+      std::string cell;
+      for (std::uint64_t i = 0; i < b.count; ++i) {
+        const Value& value = at(i);
+        if (!previous || !same_text(value, *previous)) cell = parameter_text(value);
+        previous = &value;
+        std::copy_n(cell.data(), std::min(width, cell.size()), &text[i * width]);
       }
-      case ParamType::Integer: {
-        std::vector<std::int64_t> col(b.count);
-        for (std::uint64_t i = 0; i < b.count; ++i)
-          col[i] = std::get<std::int64_t>(b.values[i * P + p]);
-        write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_INT64);
-        break;
-      }
-      case ParamType::Bool: {
-        std::vector<std::uint8_t> col(b.count);
-        for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<bool>(b.values[i * P + p]);
-        write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_UINT8);
-        break;
-      }
-      case ParamType::Enum:
-      case ParamType::RealList: {
-        const H5::StrType type = params[p].getStrType();
-        const std::size_t width = type.getSize();
-        std::vector<char> text(b.count * width, '\0');
-        // A list is printed digit by digit (%.17g); most rows repeat the row before (a fixed
-        // parameter, or a grid's inner axis running over another parameter), so reuse its text.
-        const Value* previous = nullptr;
-        std::string cell;
-        for (std::uint64_t i = 0; i < b.count; ++i) {
-          const Value& value = b.values[i * P + p];
-          if (!previous || !same_text(value, *previous)) cell = parameter_text(value);
-          previous = &value;
-          std::copy_n(cell.data(), std::min(width, cell.size()), &text[i * width]);
-        }
-        write_rows(params[p], b.first, b.count, text.data(), type);
-        break;
-      }
+      write_rows(params[p], b.first, b.count, text.data(), type);
+      break;
     }
   }
 }

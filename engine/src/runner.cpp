@@ -463,10 +463,10 @@ void point_quantiles(const RunPlan& plan, const PointWork& w, std::size_t m, dou
 
 // What a point hands on besides its outputs: its values, status, replications and series.
 void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatch& out) {
-  const std::size_t P = plan.info->params.size();
+  const std::size_t V = plan.varied_params.size();
   // Copied, not moved: the slot keeps its buffers for the next point. Only the values the design
   // varies: the writer knows the others.
-  for (const std::size_t p : plan.varied_params) out.values[i * P + p] = w.values[p];
+  for (std::size_t v = 0; v < V; ++v) out.values[i * V + v] = w.values[plan.varied_params[v]];
   const bool ok = w.status == kStatusOk;
   out.status[i] = w.status;
   out.replications_run[i] = ok ? w.reps_done : 0;
@@ -513,7 +513,7 @@ void size_output(const RunPlan& plan, Batch& b) {
   auto& out = b.out;
   out.first = b.first;
   out.count = b.count;
-  out.values.resize(b.count * plan.info->params.size());
+  out.values.resize(b.count * plan.varied_params.size());
   out.status.resize(b.count);
   out.metrics.resize(M);
   for (const std::size_t m : plan.kept_metrics) {
@@ -619,11 +619,15 @@ std::uint64_t BatchComputer::points() const {
 std::uint64_t BatchComputer::batch_points() const {
   return impl_->plan.batch_points;
 }
-std::vector<Value> BatchComputer::values(std::uint64_t index) const {
-  return impl_->design.values(index);
-}
-void BatchComputer::values_into(std::uint64_t index, std::vector<Value>& out) const {
-  impl_->design.values_into(index, out);
+void BatchComputer::fill_values(PointBatch& batch) const {
+  const std::vector<std::size_t>& varied = impl_->plan.varied_params;
+  std::vector<Value> point;
+  batch.values.clear();
+  batch.values.reserve(batch.count * varied.size());
+  for (std::uint64_t i = 0; i < batch.count; ++i) {
+    impl_->design.values_into(batch.first + i, point);
+    for (const std::size_t p : varied) batch.values.push_back(point[p]);
+  }
 }
 
 PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) const {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tariffsim/design.hpp"
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/root_search.hpp"
@@ -434,8 +435,8 @@ TEST_CASE("search: replication r draws the same numbers at every trial value", "
       registry);
   const auto star = run.of("x_star"), used = run.of("x_replications"),
              evals = run.of("x_evaluations");
-  const BatchComputer design(run.exp, *run.model, 1);
-  for (std::uint64_t i = 0; i < design.points(); ++i) {
+  const Design design(run.exp, run.model->info());
+  for (std::uint64_t i = 0; i < design.size(); ++i) {
     REQUIRE(used[i] == kSearchFirstStage * evals[i]);  // one stage: 64 replications per trial
     const Point outer(run.model->info(), i, design.values(i));
     double mean_u = 0;

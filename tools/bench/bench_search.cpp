@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tariffsim/design.hpp"
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/registry.hpp"
 #include "tariffsim/runner.hpp"
@@ -111,11 +112,11 @@ class DirectFunction {
 
 Measured direct_toms748(const Experiment& exp, const SearchModel& model) {
   const SearchSpec& s = *exp.search;
-  const BatchComputer design(exp, model, 1);
+  const Design design(exp, model.info());
   DirectFunction f(model.inner(), s);
   Measured m;
   const auto start = Clock::now();
-  for (std::uint64_t i = 0; i < design.points(); ++i) {
+  for (std::uint64_t i = 0; i < design.size(); ++i) {
     const std::vector<Value> outer = design.values(i);
     auto g = [&](double x) {
       m.evaluations += 1;

@@ -81,16 +81,15 @@ class PointOutputs {
   PointOutputs(std::span<double* const> columns, std::size_t row, const PointKey& key)
       : columns_(columns), row_(row), own_key_(StreamKey{}), key_(&key) {}
 
-  // Whether metric `metric` is stored anywhere: a getter whose value would be dropped is not
-  // called.
-  bool keeps(std::size_t metric) const {
-    return columns_.empty() ? metric < values_.size() : columns_[metric] != nullptr;
+  // Where metric `metric`'s value goes; null for an output the run does not keep, so that its
+  // getter is not called.
+  double* slot(std::size_t metric) {
+    if (columns_.empty()) return &values_[metric];
+    double* column = columns_[metric];
+    return column ? column + row_ : nullptr;
   }
   void set(std::size_t metric, double v) {
-    if (columns_.empty())
-      values_[metric] = v;
-    else if (double* column = columns_[metric])
-      column[row_] = v;
+    if (double* s = slot(metric)) *s = v;
   }
   // The point's stream key: a model that runs another model inside (SearchModel) hands it on.
   StreamKey key() const { return (key_ ? *key_ : own_key_).get(); }

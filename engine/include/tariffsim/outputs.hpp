@@ -70,7 +70,7 @@ class MetricBlock {
   void write(const Source& source, Sink& sink) const {
     for (std::size_t i = 0; i < values_.size(); ++i) {
       if constexpr (level == OutputLevel::Point) {
-        if (sink.keeps(first_ + i)) sink.set(first_ + i, values_[i](source));
+        if (double* slot = sink.slot(first_ + i)) *slot = values_[i](source);
       } else {
         sink.metric(first_ + i, values_[i](source));
       }

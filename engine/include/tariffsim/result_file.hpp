@@ -75,8 +75,8 @@ struct MetricColumns {
 struct PointBatch {
   std::uint64_t first = 0;
   std::uint64_t count = 0;
-  // [count][params], point-major: the values of the parameters the design varies (varied_params);
-  // the other slots are unspecified (every point has the same value, FileLayout's experiment's).
+  // [count][varied], point-major: the values of the parameters the design varies, in the order of
+  // varied_params(); the others are the experiment's, the same at every point.
   std::vector<Value> values;
   std::vector<std::int32_t> status;    // [count]
   std::vector<MetricColumns> metrics;  // [metrics], in the model's order

@@ -80,8 +80,9 @@ class BatchComputer {
   // Hands a written batch back: a later compute() fills its columns instead of allocating new
   // ones. Optional (a batch never handed back is simply freed).
   void recycle(PointBatch&& written) const;
-  std::vector<Value> values(std::uint64_t index) const;  // a point's parameter values
-  void values_into(std::uint64_t index, std::vector<Value>& out) const;  // the same, into `out`
+  // Sets batch.values (the values the design varies at points [first, first + count)) as
+  // compute() does: for a batch that was computed elsewhere and sent without them.
+  void fill_values(PointBatch& batch) const;
 
  private:
   struct Impl;
