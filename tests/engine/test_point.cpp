@@ -33,7 +33,8 @@ std::vector<std::string> near_names() {
 ModelInfo info_of(const std::vector<std::string>& names) {
   ModelInfo info;
   info.name = "names";
-  for (const std::string& name : names) info.params.push_back(real_param(name, 0.0, kAnyReal, "1", "a parameter"));
+  for (const std::string& name : names)
+    info.params.push_back(real_param(name, 0.0, kAnyReal, "1", "a parameter"));
   return info;
 }
 

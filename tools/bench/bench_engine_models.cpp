@@ -18,20 +18,28 @@ double live(double x) {
 
 }  // namespace
 
-// What the deremer plugin's prepare() solves per point (its solve_point and the Nash reciprocal
-// gains): gM, gE on the grid, the other weights at their defaults, lam = 1, ToT reciprocity.
+// What the deremer plugin computes per point: its prepare()'s solve_point and Nash reciprocal
+// gains, and the closed forms its getters evaluate (G at Nash, the public weights' eq. (7),
+// Remark 1, Foreign's gain at the stable point): gM, gE on the grid, the other weights at their
+// defaults (the public ones symmetric, the governments' not), lam = 1, ToT reciprocity.
 double deremer_point(double gM, double gE) {
   using namespace tariffsim::deremer;
   const Countries gov{{gM, gE}, {1.2, 1.1}}, pub{{1.2, 1.0}, {1.2, 1.0}};
   const Reciprocity r = Reciprocity::Tot;
   const Tariff nx = nash_tariff(gov.home.gM), ny = nash_tariff(gov.foreign.gM);
   double s = home_reciprocal_gain(gov, nx.t, ny.t, r) + foreign_reciprocal_gain(gov, nx.t, ny.t, r);
-  s += home_objective(nx.t, ny.t, pub.home);
+  s += home_objective(nx.t, ny.t, pub.home) + home_objective(nx.t, ny.t, gov.home);
   if (symmetric(gov)) s += live(eq7(gov.home).tau);
+  if (symmetric(pub)) s += live(eq7(pub.home).tau);
+  // Remark 1 holds where eq. (7)'s denominator D = 59 - 9 gE - 8 gM is positive for both.
+  const auto positive_d = [](Weights w) { return 59.0 - 9.0 * w.gE - 8.0 * w.gM > 0.0; };
+  if (positive_d(gov.home) && positive_d(pub.home))
+    s += remark1_exact(gov.home, pub.home) + remark1_paper(gov.home, pub.home);
   const StablePoint st = stable_point(gov, r), pp = stable_point(pub, r);
   s += live(pp.tx);
   if (st.status == kOk) {
-    s += home_objective(st.tx, st.ty, pub.home) + home_reciprocal_gain(pub, st.tx, st.ty, r);
+    s += home_objective(st.tx, st.ty, pub.home) + home_reciprocal_gain(pub, st.tx, st.ty, r) +
+         foreign_reciprocal_gain(pub, st.tx, st.ty, r);
     const FrontierPoint f = frontier(gov, st.lam);
     s += live(power_shift(gov, pub, st.tx, st.ty, f.dtx_dlam, f.dty_dlam).dW);
   }
