@@ -4,6 +4,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
@@ -251,7 +252,11 @@ void solve_point(const RunPlan& plan, std::uint64_t index, std::span<double* con
       if (!w.state) w.state = plan.model->make_state();
       plan.model->prepare(point, out, state_of(w));
     } catch (const DomainError& e) {
-      w.status = e.status();
+      // Status 0 would pass the outputs written before the throw off as the point's results.
+      if (e.status() == kStatusOk)
+        fail_point(w, index, ("DomainError with status 0: " + std::string(e.what())).c_str());
+      else
+        w.status = e.status();
     } catch (const std::exception& e) {
       fail_point(w, index, e.what());
     }
@@ -425,17 +430,24 @@ void prepare_run(const RunPlan& plan, const Design& design, Batch& b, std::uint6
   }
 }
 
-// Points are prepared and summarised in runs of this many: long enough for each column's slots
-// of a run to fill whole cache lines, short enough for the run's points to stay in cache.
-constexpr std::uint64_t kRun = 64;
-
-std::uint64_t runs_of(const Batch& b) {
-  return (b.count + kRun - 1) / kRun;
+// Calls f(first, last) on the batch's points in runs, in parallel. Points are prepared and
+// summarised in runs of up to 64: long enough for each column's slots of a run to fill whole cache
+// lines, short enough for the run's points to stay in cache. A small batch (a search's points, each
+// a root search) is cut into shorter runs, at least four per thread of this process (an MPI rank
+// computes a batch on its own threads), so that its points still spread over the threads.
+template <class F>
+void for_each_run(const Batch& b, const F& f) {
+  constexpr std::uint64_t kLongest = 64;
+  const auto threads = static_cast<std::uint64_t>(tbb::this_task_arena::max_concurrency());
+  const std::uint64_t length = std::clamp<std::uint64_t>(b.count / (4 * threads), 1, kLongest);
+  detail::parallel_for(std::uint64_t{0}, (b.count + length - 1) / length, [&](std::uint64_t r) {
+    f(r * length, std::min(b.count, (r + 1) * length));
+  });
 }
 
 void compute_batch(const RunPlan& plan, const Design& design, Batch& b) {
-  detail::parallel_for(std::uint64_t{0}, runs_of(b), [&](std::uint64_t r) {
-    prepare_run(plan, design, b, r * kRun, std::min(b.count, (r + 1) * kRun));
+  for_each_run(b, [&](std::uint64_t first, std::uint64_t last) {
+    prepare_run(plan, design, b, first, last);
   });
   for (;;) {
     run_round(plan, b);
@@ -537,9 +549,8 @@ void size_output(const RunPlan& plan, Batch& b) {
 }
 
 void summarise_batch(const RunPlan& plan, Batch& b) {
-  detail::parallel_for(std::uint64_t{0}, runs_of(b), [&](std::uint64_t r) {
-    summarise_run(plan, b, r * kRun, std::min(b.count, (r + 1) * kRun));
-  });
+  for_each_run(
+      b, [&](std::uint64_t first, std::uint64_t last) { summarise_run(plan, b, first, last); });
 }
 
 // compute_batch and summarise_batch of a batch that run_point finishes, fused: each run of points
@@ -547,8 +558,7 @@ void summarise_batch(const RunPlan& plan, Batch& b) {
 // after the whole batch, from memory, they were about a tenth of a deremer run). Each point goes
 // through the same steps as in the two passes, so its results are the same bits.
 void compute_and_summarise(const RunPlan& plan, const Design& design, Batch& b) {
-  detail::parallel_for(std::uint64_t{0}, runs_of(b), [&](std::uint64_t r) {
-    const std::uint64_t first = r * kRun, last = std::min(b.count, (r + 1) * kRun);
+  for_each_run(b, [&](std::uint64_t first, std::uint64_t last) {
     prepare_run(plan, design, b, first, last);
     summarise_run(plan, b, first, last);
   });
