@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -184,11 +185,14 @@ struct CheckedResultFile::Impl {
     std::int32_t status;
     std::uint64_t replications;
   };
-  struct ReplicationBounds {
+  // What a done row may hold besides its index: its replication count's bounds and the model's
+  // own status codes.
+  struct DoneRowRules {
     std::uint64_t initial, cap;
+    const std::map<int, std::string>* model_codes;
   };
-  void check_done_row(const DoneRow& r, const ReplicationBounds& bounds) const;
-  void check_done_rows(const ReplicationBounds& bounds) const;
+  void check_done_row(const DoneRow& r, const DoneRowRules& rules) const;
+  void check_done_rows(const DoneRowRules& rules) const;
   void check_run_attributes(const Experiment& exp) const;
   void check_chunks_inside(const DatasetSpec& spec, haddr_t end) const;
   std::string string_attr(const H5::H5Object& obj, const std::string& name,
@@ -390,8 +394,7 @@ void CheckedResultFile::Impl::check_nothing_else(const std::vector<DatasetSpec>&
 // status is a code the runner writes, and not the fill value "not computed" (a done bit set on a
 // row never written would pass off NaN as a result); and it ran no more replications than the
 // config allows (a larger count would make readers take fill values for results).
-void CheckedResultFile::Impl::check_done_row(const DoneRow& r,
-                                             const ReplicationBounds& bounds) const {
+void CheckedResultFile::Impl::check_done_row(const DoneRow& r, const DoneRowRules& rules) const {
   // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
   std::string row = "[";
   row += std::to_string(r.row);
@@ -402,24 +405,26 @@ void CheckedResultFile::Impl::check_done_row(const DoneRow& r,
   if (r.status == kStatusNotComputed)
     throw InputError(problem("status/done" + row + " is 1 but results/status" + row +
                              " says the point was never computed"));
-  if (r.status != kStatusOk && r.status != kStatusOutOfRange && r.status != kStatusModelError)
+  if (r.status != kStatusOk && r.status != kStatusOutOfRange && r.status != kStatusModelError &&
+      rules.model_codes->count(r.status) == 0)
     throw InputError(problem("results/status" + row + " is " + std::to_string(r.status) +
                              ", not a status tariffsim writes (expected " +
                              std::to_string(kStatusOk) + ", " + std::to_string(kStatusOutOfRange) +
-                             " or " + std::to_string(kStatusModelError) + ")"));
+                             ", " + std::to_string(kStatusModelError) + " or one of the model's " +
+                             "codes, results/status's attribute `codes`)"));
   // A computed point ran at least the initial replications and at most the cap; a failed one
   // keeps none (runner.cpp). Fewer would drop replications the file holds, more would pass off
   // fill values as replications.
   const bool ok = r.status == kStatusOk;
-  if (ok ? r.replications < bounds.initial || r.replications > bounds.cap : r.replications != 0)
+  if (ok ? r.replications < rules.initial || r.replications > rules.cap : r.replications != 0)
     throw InputError(problem(
         "status/replications" + row + " is " + std::to_string(r.replications) + ", expected " +
-        (ok ? "from " + std::to_string(bounds.initial) + " to " + std::to_string(bounds.cap) +
+        (ok ? "from " + std::to_string(rules.initial) + " to " + std::to_string(rules.cap) +
                   " (the config's replications) for a computed point"
             : std::string("0 for a point that failed"))));
 }
 
-void CheckedResultFile::Impl::check_done_rows(const ReplicationBounds& bounds) const {
+void CheckedResultFile::Impl::check_done_rows(const DoneRowRules& rules) const {
   constexpr hsize_t kRowsRead = 1u << 16;
   const H5::DataSet index_set = group->openDataSet("points/index");
   const H5::DataSet status_set = group->openDataSet("results/status");
@@ -436,7 +441,7 @@ void CheckedResultFile::Impl::check_done_rows(const ReplicationBounds& bounds) c
     status_set.read(status.data(), H5::PredType::NATIVE_INT32, slab.memory, slab.file);
     reps_set.read(reps.data(), H5::PredType::NATIVE_UINT64, slab.memory, slab.file);
     for (hsize_t i = 0; i < n; ++i)
-      if (done[first + i]) check_done_row({first + i, index[i], status[i], reps[i]}, bounds);
+      if (done[first + i]) check_done_row({first + i, index[i], status[i], reps[i]}, rules);
   }
 }
 
@@ -588,11 +593,12 @@ void CheckedResultFile::check_layout(const FileLayout& layout) const {
     // A run of point-level outputs only runs no replications (format 2.4); a file of format 2.3
     // or earlier ran the configured ones even so (and its points resumed by a later build none).
     const bool older = impl_->header.format_minor < kFormatNoReplicationsMinor;
+    const auto* codes = &layout.info->status_codes;
     impl_->check_done_rows(
         layout.runs_replications
-            ? Impl::ReplicationBounds{configured,
-                                      std::max(configured, exp.precision.max_replications)}
-            : Impl::ReplicationBounds{0, older ? configured : 0});
+            ? Impl::DoneRowRules{configured, std::max(configured, exp.precision.max_replications),
+                                 codes}
+            : Impl::DoneRowRules{0, older ? configured : 0, codes});
     // A file cut inside a batch (writing_batch = 1) may have torn chunk indexes: --resume rebuilds
     // it from the points whose chunks are whole. Otherwise every done point's chunks must be there.
     if (layout.has_per_replication() && !impl_->header.writing_batch.value_or(true) &&

@@ -38,11 +38,50 @@ def shard_files_take_their_share(b, wd):
     same_content(single, merged, "8 wide shards merged")
 
 
+# Half the points have probabilities that do not sum to 1: bagwell_staiger's own status 2.
+MODEL_CODES = """
+[experiment]
+name = "codes"
+model = "bagwell_staiger"
+seed = 9
+[parameters]
+dist = "discrete"
+values = [0.5, 1.5]
+[grid]
+probs = [[0.5, 0.5], [0.5, 0.6]]
+delta = { linspace = [0.2, 0.9, 50] }
+"""
+
+
+def model_codes_are_results(b, wd):
+    """Rows holding a model's own status code (2 and up) are results like any other: info reads
+    the file, its shards merge to it, and a shard resumes."""
+    exp = write(wd / "codes.toml", MODEL_CODES)
+    single = wd / "codes.h5"
+    check(run(b, "run", exp, "-o", single, "--no-progress").returncode == 0, "the codes grid")
+    with h5py.File(single, "r") as f:
+        check(sorted(set(f["codes/results/status"][()].tolist())) == [0, 2],
+              "the codes grid holds statuses 0 and 2")
+    r = run(b, "info", single)
+    check(r.returncode == 0, f"info reads a file with status 2 ({r.stderr.strip()[-200:]})")
+    shards = [wd / f"codes{i}.h5" for i in range(2)]
+    for i, out in enumerate(shards):
+        check(run(b, "run", exp, "-o", out, "--shard", f"{i}/2", "--no-progress").returncode == 0,
+              f"codes shard {i}/2")
+    r = run(b, "run", exp, "-o", shards[1], "--shard", "1/2", "--resume", "--no-progress")
+    check(r.returncode == 0, f"a shard with status 2 resumes ({r.stderr.strip()[-200:]})")
+    merged = wd / "codes_merged.h5"
+    r = run(b, "merge", merged, *shards)
+    check(r.returncode == 0, f"shards with status 2 merge ({r.stderr.strip()[-200:]})")
+    same_content(single, merged, "the codes shards merged")
+
+
 def main():
     args = parse_args()
     b = args.tariffsim
     wd, exp, single = single_run(b)
     shard_files_take_their_share(b, wd)
+    model_codes_are_results(b, wd)
 
     shards = []
     for i, threads in ((0, 1), (1, 2), (2, 4)):

@@ -78,6 +78,17 @@ class FakeModel : public Model {
   ModelInfo info_;
 };
 
+// A registry of one model of a test's own, under `name`, made once per model type.
+template <class M>
+const Registry& registry_of(const std::string& name) {
+  static const Registry r = [&] {
+    Registry reg;
+    reg.add(name, [] { return std::make_unique<M>(); });
+    return reg;
+  }();
+  return r;
+}
+
 inline const Registry& registry() {
   static const Registry r = [] {
     Registry reg;

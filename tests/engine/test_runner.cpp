@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "experiment_fixtures.hpp"
 #include "tariffsim/error.hpp"
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/model.hpp"
@@ -68,18 +69,9 @@ class NoisyModel : public Model {
   ModelInfo info_;
 };
 
-const Registry& registry() {
-  static const Registry r = [] {
-    Registry reg;
-    reg.add("noisy", [] { return std::make_unique<NoisyModel>(); });
-    return reg;
-  }();
-  return r;
-}
-
 Experiment experiment(const std::string& body) {
   return parse_experiment("[experiment]\nname = \"t\"\nmodel = \"noisy\"\nseed = 3\n" + body,
-                          "runner.toml", {}, registry());
+                          "runner.toml", {}, test::registry_of<NoisyModel>("noisy"));
 }
 
 PointBatch compute(const std::string& body, int threads = 1) {

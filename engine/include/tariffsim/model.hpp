@@ -68,8 +68,7 @@ class PointKey {
 // point and shared by all its replications (a design of sectors that every replicated panel
 // reuses, say). It writes either into a span of every metric, or (the engine's sweeps) straight
 // into row `row` of the batch's output columns, one per metric, null for an output the file
-// does not keep: a point's outputs are then stored once, with no copy and nothing for the
-// dropped ones.
+// does not keep: a point's outputs are then stored once, with no copy.
 class PointOutputs {
  public:
   explicit PointOutputs(std::span<double> values, StreamKey key = {})
@@ -81,8 +80,7 @@ class PointOutputs {
   PointOutputs(std::span<double* const> columns, std::size_t row, const PointKey& key)
       : columns_(columns), row_(row), own_key_(StreamKey{}), key_(&key) {}
 
-  // Where metric `metric`'s value goes; null for an output the run does not keep, so that its
-  // getter is not called.
+  // Where metric `metric`'s value goes; null for an output the run does not keep.
   double* slot(std::size_t metric) {
     if (columns_.empty()) return &values_[metric];
     double* column = columns_[metric];

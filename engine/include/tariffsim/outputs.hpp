@@ -15,8 +15,7 @@
 // so the file order is the order of declaration: declare the ModelInfo first and the blocks after
 // it (class members are initialised in declaration order). The getters are plain function
 // pointers (captureless lambdas, or `field<&S::member>`) fixed when the model is built: writing a
-// point's or a replication's outputs is one indirect call per output and allocates nothing (a
-// point-level output the run does not keep is not computed at all).
+// point's or a replication's outputs is one indirect call per output and allocates nothing.
 #pragma once
 
 #include <cstddef>
@@ -70,7 +69,10 @@ class MetricBlock {
   void write(const Source& source, Sink& sink) const {
     for (std::size_t i = 0; i < values_.size(); ++i) {
       if constexpr (level == OutputLevel::Point) {
-        if (double* slot = sink.slot(first_ + i)) *slot = values_[i](source);
+        // Called even for an output the run does not keep: a getter that throws fails the point
+        // whichever outputs the file keeps.
+        const double value = values_[i](source);
+        if (double* slot = sink.slot(first_ + i)) *slot = value;
       } else {
         sink.metric(first_ + i, values_[i](source));
       }
