@@ -75,7 +75,8 @@ Experiment experiment(const std::string& extra) {
 TEST_CASE("a recycled batch's point columns show nothing of the batch before", "[runner]") {
   // The one-pass path (each point's replications one block) and the rounds of adaptive precision.
   for (const std::string extra :
-       {std::string(), std::string("[precision]\ntarget_se = { x = 1e-9 }\nmax_replications = 8\n")}) {
+       {std::string(),
+        std::string("[precision]\ntarget_se = { x = 1e-9 }\nmax_replications = 8\n")}) {
     INFO("extra config: " << extra);
     const Experiment exp = experiment(extra);
     const PartialModel model;
