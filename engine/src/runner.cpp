@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <span>
@@ -434,9 +435,10 @@ void prepare_run(const RunPlan& plan, const Design& design, Batch& b, std::uint6
 // summarised in runs of up to 64: long enough for each column's slots of a run to fill whole cache
 // lines, short enough for the run's points to stay in cache. A small batch (a search's points, each
 // a root search) is cut into shorter runs, at least four per thread of this process (an MPI rank
-// computes a batch on its own threads), so that its points still spread over the threads.
-template <class F>
-void for_each_run(const Batch& b, const F& f) {
+// computes a batch on its own threads), so that its points still spread over the threads. (A
+// std::function, not a template parameter: the lambdas' types inside TBB's made symbol names too
+// long for ThreadSanitizer's symbolizer.)
+void for_each_run(const Batch& b, const std::function<void(std::uint64_t, std::uint64_t)>& f) {
   constexpr std::uint64_t kLongest = 64;
   const auto threads = static_cast<std::uint64_t>(tbb::this_task_arena::max_concurrency());
   const std::uint64_t length = std::clamp<std::uint64_t>(b.count / (4 * threads), 1, kLongest);
