@@ -708,29 +708,35 @@ void ResultFile::Impl::write_params(const PointBatch& b) {
   for (std::size_t v = 0; v < varied.size(); ++v) write_varied(b, v);
 }
 
+namespace {
+
+// Column v of a batch's varied values ([point][V]) as `Stored`, each value held as a `Held`.
+template <class Stored, class Held>
+std::vector<Stored> varied_column(const PointBatch& b, std::size_t v, std::size_t V) {
+  std::vector<Stored> column(b.count);
+  for (std::uint64_t i = 0; i < b.count; ++i)
+    column[i] = static_cast<Stored>(std::get<Held>(b.values[i * V + v]));
+  return column;
+}
+
+}  // namespace
+
 // The column of the v-th parameter the design varies: its values at the batch's points.
 void ResultFile::Impl::write_varied(const PointBatch& b, std::size_t v) {
   const std::size_t p = varied[v], V = varied.size();
-  const auto at = [&](std::uint64_t i) -> const Value& { return b.values[i * V + v]; };
+  const auto write = [&](const auto& column, const H5::DataType& type) {
+    write_rows(params[p], b.first, b.count, column.data(), type);
+  };
   switch (layout.info->params[p].type) {
-    case ParamType::Real: {
-      std::vector<double> col(b.count);
-      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<double>(at(i));
-      write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_DOUBLE);
+    case ParamType::Real:
+      write(varied_column<double, double>(b, v, V), H5::PredType::NATIVE_DOUBLE);
       break;
-    }
-    case ParamType::Integer: {
-      std::vector<std::int64_t> col(b.count);
-      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<std::int64_t>(at(i));
-      write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_INT64);
+    case ParamType::Integer:
+      write(varied_column<std::int64_t, std::int64_t>(b, v, V), H5::PredType::NATIVE_INT64);
       break;
-    }
-    case ParamType::Bool: {
-      std::vector<std::uint8_t> col(b.count);
-      for (std::uint64_t i = 0; i < b.count; ++i) col[i] = std::get<bool>(at(i));
-      write_rows(params[p], b.first, b.count, col.data(), H5::PredType::NATIVE_UINT8);
+    case ParamType::Bool:
+      write(varied_column<std::uint8_t, bool>(b, v, V), H5::PredType::NATIVE_UINT8);
       break;
-    }
     case ParamType::Enum:
     case ParamType::RealList: {
       const H5::StrType type = params[p].getStrType();
@@ -741,7 +747,7 @@ void ResultFile::Impl::write_varied(const PointBatch& b, std::size_t v) {
       const Value* previous = nullptr;
       std::string cell;
       for (std::uint64_t i = 0; i < b.count; ++i) {
-        const Value& value = at(i);
+        const Value& value = b.values[i * V + v];
         if (!previous || !same_text(value, *previous)) cell = parameter_text(value);
         previous = &value;
         std::copy_n(cell.data(), std::min(width, cell.size()), &text[i * width]);

@@ -478,12 +478,17 @@ void point_quantiles(const RunPlan& plan, const PointWork& w, std::size_t m, dou
   std::copy(q.begin(), q.end(), out);
 }
 
+// Point i's values of the parameters the design varies, into the batch's [point][varied] values
+// (the writer knows the others). Copied, not moved: a slot keeps its buffers for the next point.
+void put_varied(const RunPlan& plan, const std::vector<Value>& values, std::uint64_t i,
+                PointBatch& out) {
+  const std::size_t V = plan.varied_params.size();
+  for (std::size_t v = 0; v < V; ++v) out.values[i * V + v] = values[plan.varied_params[v]];
+}
+
 // What a point hands on besides its outputs: its values, status, replications and series.
 void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatch& out) {
-  const std::size_t V = plan.varied_params.size();
-  // Copied, not moved: the slot keeps its buffers for the next point. Only the values the design
-  // varies: the writer knows the others.
-  for (std::size_t v = 0; v < V; ++v) out.values[i * V + v] = w.values[plan.varied_params[v]];
+  put_varied(plan, w.values, i, out);
   const bool ok = w.status == kStatusOk;
   out.status[i] = w.status;
   out.replications_run[i] = ok ? w.reps_done : 0;
@@ -635,13 +640,11 @@ std::uint64_t BatchComputer::batch_points() const {
   return impl_->plan.batch_points;
 }
 void BatchComputer::fill_values(PointBatch& batch) const {
-  const std::vector<std::size_t>& varied = impl_->plan.varied_params;
   std::vector<Value> point;
-  batch.values.clear();
-  batch.values.reserve(batch.count * varied.size());
+  batch.values.resize(batch.count * impl_->plan.varied_params.size());
   for (std::uint64_t i = 0; i < batch.count; ++i) {
     impl_->design.values_into(batch.first + i, point);
-    for (const std::size_t p : varied) batch.values.push_back(point[p]);
+    put_varied(impl_->plan, point, i, batch);
   }
 }
 
