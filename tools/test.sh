@@ -84,9 +84,12 @@ tsan_engine_tests() {
     return 1
   fi
   rm -rf "$reports" && mkdir -p "$reports"
+  # halt_on_error makes test_engine exit 66 at the first report; the report is in $reports, so
+  # print it before giving the exit code back (set -e would stop here, the report unseen).
+  local status=0
   "${tsan_env[@]}" TSAN_OPTIONS="$options:halt_on_error=1:log_path=$reports/tsan" \
-    build-tsan/tests/test_engine
-  no_sanitizer_reports "$reports"
+    build-tsan/tests/test_engine || status=$?
+  no_sanitizer_reports "$reports" && return "$status"
 }
 
 # The fuzzer prints its findings itself (and saves the input); see tests/fuzz/README.md.

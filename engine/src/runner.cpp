@@ -583,7 +583,13 @@ struct BatchComputer::Impl {
   Impl(const Experiment& exp, const Model& model, std::uint64_t parallelism)
       : design(exp, model.info()),
         plan(make_plan(exp, &model, model.info(), design.size(),
-                       std::max<std::uint64_t>(1, parallelism))) {}
+                       std::max<std::uint64_t>(1, parallelism))) {
+    // spdlog makes its registry and default logger on first use. A point's failure is logged
+    // from a worker; made there, by whichever task failed first, the logger would be handed to
+    // the other workers by a static's guard inside libspdlog, which ThreadSanitizer does not see.
+    // Made here, before any batch, it is in place before TBB starts the tasks.
+    spdlog::default_logger_raw();
+  }
 
   // A batch's workspace: a free one, or a new one when every one is in use. So there are as many
   // as batches were ever computed at once (the pipeline's tokens), each reused batch after batch.
