@@ -113,15 +113,19 @@ H5::DataSet make_dataset(H5::Group& g, const std::string& name, const H5::DataTy
   // Chunks are allocated when first written. Those of replications/ and series/ that no point
   // wrote stay unallocated (they read as the fill value); the point columns' chunks that hold the
   // file's own points are allocated at creation (allocate_own_rows), or here.
-  const bool unfilled = how.unfilled && how.deflate == 0 && !how.per_replication;
-  plist.setAllocTime(unfilled && how.allocate_early ? H5D_ALLOC_TIME_EARLY : H5D_ALLOC_TIME_INCR);
-  if (unfilled) plist.setFillTime(H5D_FILL_TIME_NEVER);
+  const bool rewritten_in_place = !how.per_replication && how.deflate == 0;
+  const bool unfilled = how.unfilled && rewritten_in_place;
+  const bool early = how.allocate_early && rewritten_in_place;
+  plist.setAllocTime(early ? H5D_ALLOC_TIME_EARLY : H5D_ALLOC_TIME_INCR);
+  if (unfilled)
+    plist.setFillTime(H5D_FILL_TIME_NEVER);
+  else if (early)
+    plist.setFillTime(H5D_FILL_TIME_ALLOC);
   if (how.deflate > 0) {
     plist.setShuffle();
     plist.setDeflate(static_cast<unsigned>(how.deflate));
   }
   H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-  const bool rewritten_in_place = !how.per_replication && how.deflate == 0;
   return g.createDataSet(name, type, space, plist,
                          rewritten_in_place ? direct_access() : H5::DSetAccPropList::DEFAULT);
 }

@@ -200,9 +200,10 @@ struct Chunking {
   // goes by status/done): HDF5 writes no fill values into its chunks as it allocates them, so a
   // run writes its file once, not twice (at creation with fill values, then with results).
   bool unfilled = false;
-  // An unfilled column all of whose rows the file holds (not a shard's): every chunk is allocated
-  // as the dataset is made, which writes nothing into it. (A shard's file allocates only the
-  // chunks around its own rows, one row written into each: allocate_rows.)
+  // An uncompressed point column all of whose rows the file holds (not a shard's): every chunk is
+  // allocated as the dataset is made, which writes nothing into an unfilled column and the fill
+  // value into another (HDF5 does it a chunk at a time). A shard's file allocates only the chunks
+  // around its own rows: allocate_rows.
   bool allocate_early = false;
 };
 

@@ -99,9 +99,11 @@ void touch_chunks(const H5::DataSet& ds, hsize_t first, hsize_t last) {
 // (FORMAT.md, "Surviving a kill"); a shard's file thus takes the space of its own rows, not of
 // every point's. The status columns' rows are written with their fill values; the others' chunks
 // are only allocated, their rows taking disk space when their batch writes them. A column that
-// HDF5 allocated whole when it was made (the file holds every row) needs nothing: touching it
-// would make a page of each chunk dirty, which the creation's fsync then waits for (a tenth of a
-// second of a 10^6-point deremer run).
+// HDF5 allocated whole when it was made (the file holds every row) needs nothing: HDF5 wrote a
+// status column's fill values as it allocated each chunk (here, they were read and written back
+// through a buffer of the whole column: 37 ms of a 10^6-point run), and touching an unfilled
+// column would make a page of each chunk dirty, which the creation's fsync then waits for (a tenth
+// of a second of a 10^6-point deremer run).
 void allocate_rows(const H5::DataSet& ds, hsize_t first, hsize_t last) {
   if (first >= last) return;
   const H5::DSetCreatPropList plist = ds.getCreatePlist();
@@ -202,11 +204,12 @@ struct ResultFile::Impl {
   // so shards get chunks of a quarter of their share (at least kMinColumnChunk rows), not the
   // whole run's kColumnChunk.
   hsize_t column_rows = kColumnChunk;
-  // What a point column's rows hold before their batch writes them. The status columns read as
-  // their fill values (not computed, not done): whoever reads an incomplete file goes by them. The
-  // others are read only where status/done says they are written, so their chunks are allocated
-  // without fill values (FORMAT.md, "Surviving a kill").
-  enum class Unwritten { ReadAsFill, Unspecified };
+  // What a point column's rows hold before their batch writes them. The status columns hold
+  // their fill values (not computed, not done) from creation on: whoever reads an incomplete file
+  // goes by them. A parameter the design does not vary is never written (no chunk): every row
+  // reads as its fill value. The others are read only where status/done says they are written, so
+  // their chunks are allocated without fill values (FORMAT.md, "Surviving a kill").
+  enum class Unwritten { HoldsFill, ReadAsFill, Unspecified };
   // A point column: chunked by column_rows; compressed only where the layout allows it.
   H5::DataSet column(H5::Group& g, const std::string& name, const H5::DataType& type,
                      std::vector<hsize_t> dims, const void* fill,
@@ -214,7 +217,7 @@ struct ResultFile::Impl {
     Chunking how;
     how.column_rows = column_rows;
     how.unfilled = unwritten == Unwritten::Unspecified;
-    how.allocate_early = layout.shard_count == 1;
+    how.allocate_early = layout.shard_count == 1 && unwritten != Unwritten::ReadAsFill;
     if (layout.compress_point_columns) how.deflate = layout.compression;
     return make_dataset(g, name, type, std::move(dims), fill, how);
   }
@@ -360,7 +363,7 @@ void ResultFile::Impl::create_status_codes(H5::Group& results) {
   // Rows not written yet read as "not computed", never as "ok".
   const std::int32_t not_computed = kStatusNotComputed;
   status = column(results, "status", H5::PredType::NATIVE_INT32, {layout.n_points}, &not_computed,
-                  Unwritten::ReadAsFill);
+                  Unwritten::HoldsFill);
   describe(status, "per-point status: 0 = ok; see attributes codes/meanings", "");
   std::map<int, std::string> codes = layout.info->status_codes;
   codes[kStatusOk] = "ok";
@@ -589,11 +592,11 @@ void ResultFile::Impl::create_status(H5::Group& g) {
   H5::Group status_group = g.createGroup("status");
   const std::uint8_t not_done = 0;
   done = column(status_group, "done", H5::PredType::NATIVE_UINT8, {P}, &not_done,
-                Unwritten::ReadAsFill);
+                Unwritten::HoldsFill);
   describe(done, "1 when the point's results are written (the checkpoint bitmap)", "1");
   const std::uint64_t none = 0;
   replications_run = column(status_group, "replications", H5::PredType::NATIVE_UINT64, {P}, &none,
-                            Unwritten::ReadAsFill);
+                            Unwritten::HoldsFill);
   describe(replications_run,
            "replications run at the point (adaptive precision may stop below "
            "max_replications); columns beyond it in replications/ and series/ are NaN",

@@ -656,6 +656,10 @@ void BatchComputer::fill_values(PointBatch& batch) const {
 
 PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) const {
   std::unique_ptr<Batch> b = impl_->take_workspace();
+  // Columns a written batch gave back, taken now rather than when this workspace last finished:
+  // by now the writer has usually returned one (then, it often had not, and the batch's columns
+  // were megabytes of fresh pages again).
+  b->out = impl_->take_spent();
   b->first = first;
   b->count = count;
   if (b->work.size() < count) b->work.resize(count);
@@ -667,7 +671,6 @@ PointBatch BatchComputer::compute(std::uint64_t first, std::uint64_t count) cons
     summarise_batch(impl_->plan, *b);
   }
   PointBatch out = std::move(b->out);
-  b->out = impl_->take_spent();
   impl_->give_back(std::move(b));
   return out;
 }
