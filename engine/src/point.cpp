@@ -98,17 +98,24 @@ bool same_name(const std::string& declared, std::string_view asked) {
   throw Error("model " + info.name + " has no parameter '" + std::string(name) + "'");
 }
 
-[[noreturn, gnu::noinline, gnu::cold]] void throw_not_a(std::string_view name, const char* type) {
+[[noreturn, gnu::noinline, gnu::cold]] void throw_wrong_type(std::string_view name,
+                                                             const char* type) {
   throw Error("parameter '" + std::string(name) + "' is not " + type);
 }
 
 template <class T>
 const T& get_as(const Value& v, std::string_view name, const char* type) {
   if (const T* p = std::get_if<T>(&v)) return *p;
-  throw_not_a(name, type);
+  throw_wrong_type(name, type);
 }
 
 }  // namespace
+
+ParamRef::ParamRef(const ModelInfo& info, std::string_view name) : index_(index_of(info, name)) {}
+
+void Point::throw_not_a(ParamRef p, const char* type) const {
+  throw_wrong_type(info_->params.at(p.index()).name, type);
+}
 
 const Value& Point::value(std::string_view name) const {
   // A model looks its parameters up by name at every point, in the same order point after point:

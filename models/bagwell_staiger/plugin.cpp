@@ -101,14 +101,22 @@ std::vector<std::string> blamed_params(const std::string& dist, const std::strin
   return params;
 }
 
-Distribution make_distribution(const Point& p) {
-  const std::string& dist = p.choice("dist");
-  if (dist == "degenerate") return Distribution::degenerate(p.real("mean"));
-  if (dist == "discrete") return Distribution::discrete(p.list("values"), p.list("probs"));
-  if (dist == "uniform") return Distribution::uniform(p.real("lo"), p.real("hi"));
-  if (dist == "lognormal") return Distribution::lognormal(p.real("mean"), p.real("sd"));
-  return Distribution::truncnormal(p.real("mu"), p.real("sigma"));
-}
+// The parameters prepare() and check() read, found once (ParamRef).
+struct ParamRefs {
+  const ModelInfo& m;
+  ParamRef dist{m, "dist"}, mean{m, "mean"}, sd{m, "sd"}, lo{m, "lo"}, hi{m, "hi"}, mu{m, "mu"},
+      sigma{m, "sigma"}, values{m, "values"}, probs{m, "probs"};
+  ParamRef delta{m, "delta"}, a{m, "a"}, F{m, "F"}, theta{m, "theta"}, periods{m, "periods"};
+
+  Distribution distribution(const Point& p) const {
+    const std::string& d = p.choice(dist);
+    if (d == "degenerate") return Distribution::degenerate(p.real(mean));
+    if (d == "discrete") return Distribution::discrete(p.list(values), p.list(probs));
+    if (d == "uniform") return Distribution::uniform(p.real(lo), p.real(hi));
+    if (d == "lognormal") return Distribution::lognormal(p.real(mean), p.real(sd));
+    return Distribution::truncnormal(p.real(mu), p.real(sigma));
+  }
+};
 
 struct State : PointState {
   Distribution dist;
@@ -121,11 +129,11 @@ class BagwellStaiger final : public Model {
   const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
-    const std::string& dist = p.choice("dist");
+    const std::string& dist = p.choice(params_.dist);
     if (dist == "truncnormal") {
       // Phi(mu/sigma) = erfc(-mu/(sigma sqrt 2))/2; below the smallest normal double the
       // conditioning on Vf >= 0 is numerically meaningless.
-      const double z = p.real("mu") / p.real("sigma");
+      const double z = p.real(params_.mu) / p.real(params_.sigma);
       if (!(0.5 * boost::math::erfc(-z / std::numbers::sqrt2) >=
             std::numeric_limits<double>::min()))
         return DomainProblem{kStatusTruncnormalUnderflow,
@@ -133,7 +141,7 @@ class BagwellStaiger final : public Model {
                                  std::to_string(z) + " is too negative)",
                              {"mu", "sigma"}};
     }
-    const std::string reason = make_distribution(p).invalid_reason();
+    const std::string reason = params_.distribution(p).invalid_reason();
     if (!reason.empty())
       return DomainProblem{kStatusBadDistribution, "invalid " + dist + " distribution: " + reason,
                            blamed_params(dist, reason)};
@@ -144,11 +152,12 @@ class BagwellStaiger final : public Model {
 
   void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
     auto& s = static_cast<State&>(state);
-    s.dist = make_distribution(p);
-    s.a = p.real("a");
-    s.theta = p.real("theta");
-    s.periods = p.integer("periods");
-    const Solution sol = solve(Params{p.real("delta"), s.a, p.real("F"), s.dist});
+    const ParamRefs& r = params_;
+    s.dist = r.distribution(p);
+    s.a = p.real(r.a);
+    s.theta = p.real(r.theta);
+    s.periods = p.integer(r.periods);
+    const Solution sol = solve(Params{p.real(r.delta), s.a, p.real(r.F), s.dist});
     s.vbar = sol.Vbar;
     solution_.write(sol, out);
   }
@@ -164,6 +173,7 @@ class BagwellStaiger final : public Model {
 
  private:
   ModelInfo info_ = make_info();
+  const ParamRefs params_{info_};
   PointMetrics<Solution> solution_{
       info_,
       {

@@ -91,22 +91,27 @@ ModelInfo make_info() {
   return m;
 }
 
-DesignParams design_of(const Point& p) {
-  return {p.real("delta"),
-          p.real("log_volume_sd"),
-          p.real("cv_lo"),
-          p.real("cv_hi"),
-          p.real("lne_mean"),
-          p.real("lne_sd"),
-          p.real("defect_cost_share")};
-}
+// The parameters prepare() and check() read, found once (ParamRef).
+struct ParamRefs {
+  const ModelInfo& m;
+  ParamRef delta{m, "delta"}, log_volume_sd{m, "log_volume_sd"}, cv_lo{m, "cv_lo"},
+      cv_hi{m, "cv_hi"}, lne_mean{m, "lne_mean"}, lne_sd{m, "lne_sd"},
+      defect_cost_share{m, "defect_cost_share"};
+  ParamRef periods{m, "periods"}, regressor{m, "regressor"}, outcome{m, "outcome"},
+      theta{m, "theta"}, link{m, "link"}, sectors{m, "sectors"},
+      resample_sectors{m, "resample_sectors"};
 
-PanelSpec panel_of(const Point& p) {
-  return {p.integer("periods"),
-          p.choice("regressor") == "lagged" ? Timing::Lagged : Timing::Aligned,
-          p.choice("outcome") == "onset" ? Outcome::Onset : Outcome::Increase, p.real("theta"),
-          p.choice("link") == "logit" ? BinaryLink::Logit : BinaryLink::Probit};
-}
+  DesignParams design(const Point& p) const {
+    return {
+        p.real(delta),  p.real(log_volume_sd),    p.real(cv_lo), p.real(cv_hi), p.real(lne_mean),
+        p.real(lne_sd), p.real(defect_cost_share)};
+  }
+  PanelSpec panel(const Point& p) const {
+    return {p.integer(periods), p.choice(regressor) == "lagged" ? Timing::Lagged : Timing::Aligned,
+            p.choice(outcome) == "onset" ? Outcome::Onset : Outcome::Increase, p.real(theta),
+            p.choice(link) == "logit" ? BinaryLink::Logit : BinaryLink::Probit};
+  }
+};
 
 struct State : PointState {
   DesignParams design;
@@ -129,7 +134,7 @@ class BownCrowley final : public Model {
   const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
-    if (p.real("cv_lo") > p.real("cv_hi"))
+    if (p.real(params_.cv_lo) > p.real(params_.cv_hi))
       return DomainProblem{kStatusCvOrder, "expected cv_lo <= cv_hi", {"cv_lo", "cv_hi"}};
     return std::nullopt;
   }
@@ -138,10 +143,10 @@ class BownCrowley final : public Model {
 
   void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
     auto& s = static_cast<State&>(state);
-    s.design = design_of(p);
-    s.panel = panel_of(p);
-    s.sectors = static_cast<std::size_t>(p.integer("sectors"));
-    s.resample = p.boolean("resample_sectors");
+    s.design = params_.design(p);
+    s.panel = params_.panel(p);
+    s.sectors = static_cast<std::size_t>(p.integer(params_.sectors));
+    s.resample = p.boolean(params_.resample_sectors);
     // The state is the previous point's until set here: a resampled point keeps no sectors.
     s.fixed = {};
     s.true_mean_y = kNaN;
@@ -178,6 +183,7 @@ class BownCrowley final : public Model {
   }
 
   ModelInfo info_ = make_info();
+  const ParamRefs params_{info_};
   PointMetrics<State> truth_{
       info_,
       {{"true_mean_y", "1",

@@ -251,27 +251,35 @@ struct State : PointState {
   CrossSectionDesign design;
 };
 
-Sector sector_of(const Point& p) {
-  return {p.real("Gamma"),   p.real("n_i"),     p.real("n_j"), p.real("n_k"),
-          p.real("alpha_i"), p.real("alpha_j"), p.real("a"),   p.real("b")};
-}
+// The parameters prepare() and check() read, found once (ParamRef).
+struct ParamRefs {
+  const ModelInfo& m;
+  ParamRef Gamma{m, "Gamma"}, n_i{m, "n_i"}, n_j{m, "n_j"}, n_k{m, "n_k"}, alpha_i{m, "alpha_i"},
+      alpha_j{m, "alpha_j"}, a{m, "a"}, b{m, "b"};
+  ParamRef L{m, "L"}, Nmax_i{m, "Nmax_i"}, Nmax_j{m, "Nmax_j"}, amax{m, "amax"}, rho{m, "rho"},
+      me_sd_mfn{m, "me_sd_mfn"}, me_sd_cu{m, "me_sd_cu"};
 
-CrossSectionDesign design_of(const Point& p) {
-  return {static_cast<std::size_t>(p.integer("L")),
-          p.integer("Nmax_i"),
-          p.integer("Nmax_j"),
-          p.real("amax"),
-          p.real("rho"),
-          p.real("me_sd_mfn"),
-          p.real("me_sd_cu")};
-}
+  Sector sector(const Point& p) const {
+    return {p.real(Gamma),   p.real(n_i),     p.real(n_j), p.real(n_k),
+            p.real(alpha_i), p.real(alpha_j), p.real(a),   p.real(b)};
+  }
+  CrossSectionDesign design(const Point& p) const {
+    return {static_cast<std::size_t>(p.integer(L)),
+            p.integer(Nmax_i),
+            p.integer(Nmax_j),
+            p.real(amax),
+            p.real(rho),
+            p.real(me_sd_mfn),
+            p.real(me_sd_cu)};
+  }
+};
 
 class CustomsUnion final : public Model {
  public:
   const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
-    if (!(p.real("a") + p.real("b") > 0))
+    if (!(p.real(params_.a) + p.real(params_.b) > 0))
       return DomainProblem{
           kStatusNoWeights, "expected a + b > 0 (the CU weight w = a/(a+b))", {"a", "b"}};
     return std::nullopt;
@@ -280,7 +288,7 @@ class CustomsUnion final : public Model {
   std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
 
   void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
-    const Sector x = sector_of(p);
+    const Sector x = params_.sector(p);
     PointResults r;
     for (std::size_t k = 0; k < kRegimes.size(); ++k) r.regime[k] = regime_outcome(x, kRegimes[k]);
     r.combination = combination(x);
@@ -293,7 +301,7 @@ class CustomsUnion final : public Model {
     s.a = x.a;
     s.b = x.b;
     s.w = r.w;
-    s.design = design_of(p);
+    s.design = params_.design(p);
   }
 
   void replicate(const PointState& base, Replication& rep) const override {
@@ -313,6 +321,7 @@ class CustomsUnion final : public Model {
 
  private:
   ModelInfo info_ = make_info();
+  const ParamRefs params_{info_};
   std::vector<PointMetrics<RegimeOutcome>> regimes_ = metrics_of_every_regime(info_);
   PointMetrics<PointResults> orderings_ = ordering_metrics(info_);
   PointMetrics<Combination> combination_ = combination_metrics(info_);

@@ -196,19 +196,33 @@ double end_stopped_by(const PathEnd& e) {
   return e.status == kOk ? e.stopped_by : kNaN;
 }
 
-Countries read_countries(const Point& p, const char* gM, const char* gE, const char* gMs,
-                         const char* gEs) {
-  const Weights home{p.real(gM), p.real(gE)};
-  if (p.boolean("symmetric")) return {home, home};
-  return {home, {p.real(gMs), p.real(gEs)}};
-}
+// One side's weights (the governments' or the publics'): Home's, and Foreign's unless the
+// point is symmetric.
+struct WeightRefs {
+  ParamRef gM, gE, gMs, gEs;
+};
+
+// The parameters prepare() and check() read, found once (ParamRef).
+struct ParamRefs {
+  const ModelInfo& m;
+  WeightRefs government{{m, "gM"}, {m, "gE"}, {m, "gMs"}, {m, "gEs"}};
+  WeightRefs publics{{m, "gM_W"}, {m, "gE_W"}, {m, "gMs_W"}, {m, "gEs_W"}};
+  ParamRef symmetric{m, "symmetric"}, reciprocity{m, "reciprocity"}, path_mode{m, "path_mode"};
+  ParamRef curve_tx_lo{m, "curve_tx_lo"}, curve_tx_hi{m, "curve_tx_hi"}, lam{m, "lam"};
+
+  Countries countries(const Point& p, const WeightRefs& w) const {
+    const Weights home{p.real(w.gM), p.real(w.gE)};
+    if (p.boolean(symmetric)) return {home, home};
+    return {home, {p.real(w.gMs), p.real(w.gEs)}};
+  }
+};
 
 class DeRemer final : public Model {
  public:
   const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
-    if (!(p.real("curve_tx_lo") < p.real("curve_tx_hi")))
+    if (!(p.real(params_.curve_tx_lo) < p.real(params_.curve_tx_hi)))
       return DomainProblem{
           kOutsideDomain, "expected curve_tx_lo < curve_tx_hi", {"curve_tx_lo", "curve_tx_hi"}};
     return std::nullopt;
@@ -218,18 +232,19 @@ class DeRemer final : public Model {
 
   void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
     auto& s = static_cast<State&>(state);
-    s.gov = read_countries(p, "gM", "gE", "gMs", "gEs");
-    s.pub = read_countries(p, "gM_W", "gE_W", "gMs_W", "gEs_W");
-    s.reciprocity = p.choice("reciprocity") == "volume" ? Reciprocity::Volume : Reciprocity::Tot;
+    const ParamRefs& r = params_;
+    s.gov = r.countries(p, r.government);
+    s.pub = r.countries(p, r.publics);
+    s.reciprocity = p.choice(r.reciprocity) == "volume" ? Reciprocity::Volume : Reciprocity::Tot;
     s.path_mode =
-        p.choice("path_mode") == "one_for_one" ? PathMode::OneForOne : PathMode::Reciprocity;
-    s.curve_lo = p.real("curve_tx_lo");
-    s.curve_hi = p.real("curve_tx_hi");
+        p.choice(r.path_mode) == "one_for_one" ? PathMode::OneForOne : PathMode::Reciprocity;
+    s.curve_lo = p.real(r.curve_tx_lo);
+    s.curve_hi = p.real(r.curve_tx_hi);
     const double txN = nash_tariff(s.gov.home.gM).t, tyN = nash_tariff(s.gov.foreign.gM).t;
     s.phi_N = home_reciprocal_gain(s.gov, txN, tyN, s.reciprocity);
     s.psi_N = foreign_reciprocal_gain(s.gov, txN, tyN, s.reciprocity);
 
-    const Solution d = solve_point(s, p.real("lam"));
+    const Solution d = solve_point(s, p.real(r.lam));
     equilibria_.write(d, out);
     shift_at_lam_.write(d.shift_at_lam, out);
     shift_at_lam_R_.write(d.shift_at_lam_R, out);
@@ -265,6 +280,7 @@ class DeRemer final : public Model {
   }
 
   ModelInfo info_ = make_info();
+  const ParamRefs params_{info_};
   PointMetrics<Solution> equilibria_{
       info_,
       {

@@ -90,80 +90,81 @@ ModelInfo make_info() {
   return m;
 }
 
-Primitives primitives(const Point& p) {
-  return {p.real("alpha"), p.real("b"), p.real("c"), p.real("d")};
-}
+// The parameters prepare() and check() read, found once (ParamRef), and what is read off them.
+struct ParamRefs {
+  const ModelInfo& m;
+  ParamRef alpha{m, "alpha"}, b{m, "b"}, c{m, "c"}, d{m, "d"}, g{m, "g"}, kappa_x{m, "kappa_x"},
+      s0{m, "s0"}, delta{m, "delta"}, T{m, "T"}, r{m, "r"}, ttil{m, "ttil"}, t_coop{m, "t_coop"},
+      tariff_units{m, "tariff_units"};
 
-curvature::Curved curved(const Point& p) {
-  return {primitives(p), p.real("g"), p.real("kappa_x"), p.real("s0")};
-}
-
-// Any curvature parameter away from the linear model sends the point to the numerical solver.
-bool is_curved(const Point& p) {
-  return p.real("g") > 0 || p.real("kappa_x") > 0 || p.real("s0") > 0;
-}
-
-// t^N of the point: the closed form in the linear model, the numerical root with curvature.
-double point_nash_tariff(const Point& p) {
-  if (!is_curved(p)) return nash_tariff(primitives(p));
-  try {
-    return curvature::nash_tariff(curved(p));
-  } catch (const std::exception& e) {
-    throw DomainError(kStatusCurvatureSolve, std::string("curvature solver: ") + e.what());
+  Primitives primitives(const Point& p) const {
+    return {p.real(alpha), p.real(b), p.real(c), p.real(d)};
   }
-}
-
-double tariff_scale(const Point& p) {
-  return p.choice("tariff_units") == "absolute" ? 1.0 : point_nash_tariff(p);
-}
-
-Inputs inputs(const Point& p) {
-  Inputs in;
-  in.pr = primitives(p);
-  in.delta = p.real("delta");
-  const double T = p.real("T");
-  in.r = std::isinf(T) ? p.real("r") : std::pow(in.delta, T);
-  const double scale = tariff_scale(p);
-  in.ttil = p.real("ttil") * scale;
-  in.t_coop = p.real("t_coop") * scale;
-  return in;
-}
-
-Solution solve_curved(const Inputs& in, const Point& p) {
-  try {
-    return curvature::solve(in, p.real("g"), p.real("kappa_x"), p.real("s0"));
-  } catch (const std::exception& e) {
-    throw DomainError(kStatusCurvatureSolve, std::string("curvature solver: ") + e.what());
+  curvature::Curved curved(const Point& p) const {
+    return {primitives(p), p.real(g), p.real(kappa_x), p.real(s0)};
   }
-}
+  // Any curvature parameter away from the linear model sends the point to the numerical solver.
+  bool is_curved(const Point& p) const {
+    return p.real(g) > 0 || p.real(kappa_x) > 0 || p.real(s0) > 0;
+  }
+  // t^N of the point: the closed form in the linear model, the numerical root with curvature.
+  double nash_tariff(const Point& p) const {
+    if (!is_curved(p)) return ederington_mccalman::nash_tariff(primitives(p));
+    try {
+      return curvature::nash_tariff(curved(p));
+    } catch (const std::exception& e) {
+      throw DomainError(kStatusCurvatureSolve, std::string("curvature solver: ") + e.what());
+    }
+  }
+  bool tariffs_as_fractions(const Point& p) const { return p.choice(tariff_units) != "absolute"; }
+  Inputs inputs(const Point& p) const {
+    Inputs in;
+    in.pr = primitives(p);
+    in.delta = p.real(delta);
+    const double periods = p.real(T);
+    in.r = std::isinf(periods) ? p.real(r) : std::pow(in.delta, periods);
+    const double scale = tariffs_as_fractions(p) ? nash_tariff(p) : 1.0;
+    in.ttil = p.real(ttil) * scale;
+    in.t_coop = p.real(t_coop) * scale;
+    return in;
+  }
+  Solution solve_curved(const Inputs& in, const Point& p) const {
+    try {
+      return curvature::solve(in, p.real(g), p.real(kappa_x), p.real(s0));
+    } catch (const std::exception& e) {
+      throw DomainError(kStatusCurvatureSolve, std::string("curvature solver: ") + e.what());
+    }
+  }
+};
 
 class EderingtonMcCalman final : public Model {
  public:
   const ModelInfo& info() const override { return info_; }
 
   std::optional<DomainProblem> check(const Point& p) const override {
-    if (!(p.real("d") > p.real("c")))
+    const ParamRefs& r = params_;
+    if (!(p.real(r.d) > p.real(r.c)))
       return DomainProblem{
           kStatusSupplySlopes, "expected d > c (exporters supply more elastically)", {"c", "d"}};
-    if (!std::isinf(p.real("T")) && p.real("r") != 0.0)
+    if (!std::isinf(p.real(r.T)) && p.real(r.r) != 0.0)
       return DomainProblem{kStatusPunishmentLength,
                            "expected exactly one of T and r (leave T = inf or r = 0 unset)",
                            {"T", "r"}};
-    if (p.real("g") > 0 && (p.real("kappa_x") > 0 || p.real("s0") > 0))
+    if (p.real(r.g) > 0 && (p.real(r.kappa_x) > 0 || p.real(r.s0) > 0))
       return DomainProblem{
           kStatusTwoFamilies,
           "expected g = 0 when kappa_x or s0 is set (one curvature family at a time)",
           {"g", "kappa_x", "s0"}};
-    const bool fraction = p.choice("tariff_units") != "absolute";
+    const bool fraction = r.tariffs_as_fractions(p);
     double tN = 1.0;
     try {
-      if (!fraction) tN = point_nash_tariff(p);
+      if (!fraction) tN = r.nash_tariff(p);
     } catch (const DomainError& e) {
       return DomainProblem{e.status(), e.what(), {"kappa_x", "s0", "g", "alpha", "b", "c", "d"}};
     }
-    for (const char* name : {"ttil", "t_coop"}) {
+    for (const auto& [tariff, name] : {std::pair{r.ttil, "ttil"}, std::pair{r.t_coop, "t_coop"}}) {
       // A relative slack absorbs the rounding of t_N itself, so ttil = t_N typed in is accepted.
-      if (p.real(name) > tN * (1 + 1e-12))
+      if (p.real(tariff) > tN * (1 + 1e-12))
         return DomainProblem{kStatusTariffDomain,
                              std::string("expected ") + name + " in [0, t_N] (t_N = " +
                                  std::to_string(tN) + (fraction ? " as a fraction)" : ")"),
@@ -173,17 +174,18 @@ class EderingtonMcCalman final : public Model {
   }
 
   void prepare(const Point& p, PointOutputs& out, PointState&) const override {
-    Inputs in = inputs(p);
-    const double tN = point_nash_tariff(p);
+    Inputs in = params_.inputs(p);
+    const double tN = params_.nash_tariff(p);
     in.ttil = std::min(in.ttil, tN);
     in.t_coop = std::min(in.t_coop, tN);
     // The linear model stays on the closed-form path, so its outputs are unchanged.
-    const bool curved_point = is_curved(p);
-    outputs_.write({curved_point ? solve_curved(in, p) : solve(in), in, curved_point}, out);
+    const bool curved_point = params_.is_curved(p);
+    outputs_.write({curved_point ? params_.solve_curved(in, p) : solve(in), in, curved_point}, out);
   }
 
  private:
   ModelInfo info_ = make_info();
+  const ParamRefs params_{info_};
   PointMetrics<Outcome> outputs_{
       info_,
       {

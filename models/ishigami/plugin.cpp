@@ -49,9 +49,9 @@ class IshigamiModel final : public Model {
 
   void prepare(const Point& point, PointOutputs& out, PointState& state) const override {
     auto& v = static_cast<Evaluation&>(state);
-    v.f = ishigami_function(point.real("x1"), point.real("x2"), point.real("x3"), point.real("a"),
-                            point.real("b"));
-    v.noise_sd = point.real("noise_sd");
+    v.f = ishigami_function(point.real(x1_), point.real(x2_), point.real(x3_), point.real(a_),
+                            point.real(b_));
+    v.noise_sd = point.real(noise_sd_);
     exact_.write(v, out);
   }
 
@@ -63,6 +63,8 @@ class IshigamiModel final : public Model {
 
  private:
   ModelInfo info_ = make_info();
+  const ParamRef x1_{info_, "x1"}, x2_{info_, "x2"}, x3_{info_, "x3"}, a_{info_, "a"},
+      b_{info_, "b"}, noise_sd_{info_, "noise_sd"};
   PointMetrics<Evaluation> exact_{info_,
                                   {{"f", "1", "the Ishigami function", field<&Evaluation::f>}}};
   ReplicationMetrics<Noisy> noisy_{

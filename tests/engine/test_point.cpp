@@ -1,6 +1,6 @@
 // A point's parameters looked up by name: the right value whatever the name's length, however
 // near another name it is, and in whatever order a model asks (a look-up first tries where the
-// previous point found the name asked at the same step).
+// previous point found the name asked at the same step); and read through a ParamRef, found once.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <set>
@@ -84,4 +84,36 @@ TEST_CASE("a name the model does not declare, or of a near one, is an error", "[
   CHECK_THROWS_AS(p.real("gMs_X"), Error);
   CHECK_THROWS_AS(p.real("g"), Error);
   CHECK_THROWS_AS(p.integer("gM"), Error);  // declared, but a real
+}
+
+TEST_CASE("a ParamRef reads the value the name reads, and a bad name fails as it is made",
+          "[point]") {
+  const std::vector<std::string> names = near_names();
+  const ModelInfo info = info_of(names);
+  std::vector<ParamRef> refs;
+  for (const std::string& name : names) refs.emplace_back(info, name);
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    const Point p(info, k, values_of(names.size(), 10.0 * static_cast<double>(k)));
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      INFO("point " << k << ", name '" << names[i] << "'");
+      CHECK(refs[i].index() == i);
+      CHECK(p.real(refs[i]) == p.real(names[i]));
+    }
+  }
+  CHECK_THROWS_WITH(ParamRef(info, "aab "), Catch::Contains("no parameter 'aab '"));
+  CHECK_THROWS_AS(ParamRef(info, ""), Error);
+}
+
+TEST_CASE("a ParamRef read as the wrong type names the parameter", "[point]") {
+  ModelInfo info;
+  info.name = "typed";
+  info.params = {real_param("x", 0.5, kAnyReal, "1", "a real"),
+                 int_param("n", 3, Range{0, 10}, "1", "an integer")};
+  const ParamRef x(info, "x"), n(info, "n");
+  const Point p(info, 0, {Value{0.5}, Value{std::int64_t{3}}});
+  CHECK(p.real(x) == 0.5);
+  CHECK(p.integer(n) == 3);
+  CHECK_THROWS_WITH(p.integer(x), Catch::Contains("'x' is not an integer"));
+  CHECK_THROWS_WITH(p.real(n), Catch::Contains("'n' is not real"));
+  CHECK_THROWS_AS(p.choice(n), Error);
 }

@@ -35,8 +35,8 @@ class CoinModel final : public Model {
 
   void prepare(const Point& point, PointOutputs& out, PointState& state) const override {
     auto& coin = static_cast<Coin&>(state);
-    coin.p = point.real("p");
-    coin.n = static_cast<std::size_t>(point.integer("n"));
+    coin.p = point.real(p_);
+    coin.n = static_cast<std::size_t>(point.integer(n_));
     exact_.write(coin, out);
   }
 
@@ -54,6 +54,9 @@ class CoinModel final : public Model {
 
  private:
   ModelInfo info_ = make_info();
+  // The parameters prepare() reads, found by name once, here: a misspelt name fails as the model
+  // is made, and a point's value is then read by position.
+  const ParamRef p_{info_, "p"}, n_{info_, "n"};
   // The outputs, in file order; each name is bound to the value written under it.
   PointMetrics<Coin> exact_{info_, {{"p_exact", "1", "p itself", field<&Coin::p>}}};
   ReplicationMetrics<Flips> flips_{
