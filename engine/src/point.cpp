@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "tariffsim/error.hpp"
 #include "tariffsim/rng.hpp"
@@ -114,13 +115,19 @@ const T& get_as(const Value& v, std::string_view name, const char* type) {
 ParamRef::ParamRef(const ModelInfo& info, std::string_view name) : index_(index_of(info, name)) {}
 
 void Point::throw_not_a(ParamRef p, const char* type) const {
-  throw_wrong_type(info_->params.at(p.index()).name, type);
+  if (p.index() >= values_.size())
+    throw Error("a ParamRef to parameter " + std::to_string(p.index()) +
+                " read at a point of model " + info_->name + ", which has " +
+                std::to_string(values_.size()) +
+                " values: a model's ParamRefs are made from its own ModelInfo");
+  throw_wrong_type(info_->params[p.index()].name, type);
 }
 
 const Value& Point::value(std::string_view name) const {
-  // A model looks its parameters up by name at every point, in the same order point after point:
-  // the index found at the same step of the previous point's look-ups, on this thread, is
-  // checked first. A wrong guess (another model, another order) costs one comparison.
+  // Models read through ParamRefs; by name are tools, tests and the engine's own wrappers, which
+  // tend to ask in the same order point after point: the index found at the same step of the
+  // previous point's look-ups, on this thread, is checked first. A wrong guess costs one
+  // comparison.
   constexpr std::size_t kSteps = 64;
   thread_local std::array<std::size_t, kSteps> found_at_step{};
   const std::size_t step = lookups_++ % kSteps;

@@ -1,5 +1,5 @@
-// Engine adapter for the Bagwell–Staiger model: binds parameters by name, calls the economics,
-// writes outputs. No economics lives here.
+// Engine adapter for the Bagwell–Staiger model: reads its parameters through ParamRefs, calls the
+// economics, writes outputs. No economics lives here.
 #include <algorithm>
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>

@@ -1,6 +1,6 @@
-// Engine adapter for the Bown–Crowley synthetic panels: binds parameters by name, draws the
-// sectors (once per point, or in every replication), simulates one panel per replication and
-// writes what the probit reports. No economics lives here.
+// Engine adapter for the Bown–Crowley synthetic panels: reads its parameters through ParamRefs,
+// draws the sectors (once per point, or in every replication), simulates one panel per replication
+// and writes what the probit reports. No economics lives here.
 #include <algorithm>
 #include <cmath>
 #include <limits>

@@ -1,5 +1,5 @@
-// Engine adapter for the customs-union model: binds parameters by name, draws the cross-section
-// from named streams, calls the economics, writes outputs. No economics lives here.
+// Engine adapter for the customs-union model: reads its parameters through ParamRefs, draws the
+// cross-section from named streams, calls the economics, writes outputs. No economics lives here.
 #include <array>
 #include <limits>
 #include <string>

@@ -1,6 +1,6 @@
-// Engine adapter for the DeRemer (2023) model: binds parameters by name, calls the economics,
-// writes outputs. No economics lives here. Deterministic: every metric is a point metric, and the
-// Figure 1 curves and the liberalization path are written as series in replicate().
+// Engine adapter for the DeRemer (2023) model: reads its parameters through ParamRefs, calls the
+// economics, writes outputs. No economics lives here. Deterministic: every metric is a point
+// metric, and the Figure 1 curves and the liberalization path are written as series in replicate().
 #include <array>
 #include <cmath>
 #include <limits>

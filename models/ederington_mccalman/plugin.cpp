@@ -1,5 +1,5 @@
-// Engine adapter for the Ederington–McCalman (2003) model: binds parameters by name, calls the
-// economics, writes outputs. No economics lives here.
+// Engine adapter for the Ederington–McCalman (2003) model: reads its parameters through ParamRefs,
+// calls the economics, writes outputs. No economics lives here.
 #include <algorithm>
 #include <cmath>
 #include <exception>

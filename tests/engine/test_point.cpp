@@ -116,4 +116,8 @@ TEST_CASE("a ParamRef read as the wrong type names the parameter", "[point]") {
   CHECK_THROWS_WITH(p.integer(x), Catch::Contains("'x' is not an integer"));
   CHECK_THROWS_WITH(p.real(n), Catch::Contains("'n' is not real"));
   CHECK_THROWS_AS(p.choice(n), Error);
+  // A ParamRef of another model, past this one's parameters: an error, not a read out of bounds.
+  const ModelInfo larger = info_of({"a", "b", "c"});
+  const ParamRef c(larger, "c");
+  CHECK_THROWS_WITH(p.real(c), Catch::Contains("made from its own ModelInfo"));
 }

@@ -13,10 +13,12 @@
 
 namespace tariffsim {
 
-// One of a model's parameters, found by name once, when the model is made: a misspelt name fails
-// there (Error), not at a sweep's first point, and a point's value is read by its position, with
-// no look-up (a tenth of a deremer point's time went on looking its 15 parameters up by name).
-// Plugins hold one per parameter they read, made from their own ModelInfo (models/README.md).
+// One of a model's parameters, found by name once, when the model is made: a misspelt name throws
+// Error there, not at a sweep's first point (a registered model is made as the program starts,
+// which then stops with that message), and a point's value is read by its position, with no
+// look-up (a tenth of a deremer point's time went on looking its 15 parameters up by name).
+// Plugins hold one per parameter they read, made from their own ModelInfo, declared after it
+// (models/README.md).
 class ParamRef {
  public:
   ParamRef(const ModelInfo& info, std::string_view name);
@@ -60,7 +62,8 @@ class Point {
  private:
   template <class T>
   const T& as(ParamRef p, const char* type) const {
-    if (const T* v = std::get_if<T>(&values_[p.index()])) return *v;
+    if (p.index() < values_.size())
+      if (const T* v = std::get_if<T>(&values_[p.index()])) return *v;
     throw_not_a(p, type);
   }
   [[noreturn]] void throw_not_a(ParamRef p, const char* type) const;
