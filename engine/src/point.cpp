@@ -1,8 +1,6 @@
 #include "tariffsim/point.hpp"
 
-#include <array>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 #include "tariffsim/error.hpp"
@@ -68,32 +66,8 @@ std::uint64_t Point::identity() const {
 
 namespace {
 
-// Names are a few characters: compared in at most two overlapping loads of each, with no loop (a
-// guessed look-up is then a few instructions; string equality called memcmp, a byte loop
-// mispredicted its exit).
-template <class Word>
-bool same_ends(const char* a, const char* b, std::size_t n) {
-  Word a0, a1, b0, b1;
-  std::memcpy(&a0, a, sizeof(Word));
-  std::memcpy(&b0, b, sizeof(Word));
-  std::memcpy(&a1, a + n - sizeof(Word), sizeof(Word));
-  std::memcpy(&b1, b + n - sizeof(Word), sizeof(Word));
-  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
-bool same_name(const std::string& declared, std::string_view asked) {
-  const std::size_t n = asked.size();
-  if (declared.size() != n) return false;
-  const char *a = declared.data(), *b = asked.data();
-  if (n >= 8) return n <= 16 ? same_ends<std::uint64_t>(a, b, n) : std::memcmp(a, b, n) == 0;
-  if (n >= 4) return same_ends<std::uint32_t>(a, b, n);
-  if (n >= 2) return same_ends<std::uint16_t>(a, b, n);
-  return n == 0 || a[0] == b[0];
-}
-
-// The look-up without a guess, and the errors: out of line, so that the guessed path (every
-// look-up of a sweep but its first few) is a few instructions with no stack frame to speak of.
-[[gnu::noinline]] std::size_t index_of(const ModelInfo& info, std::string_view name) {
+// A parameter's position in the model's declaration; Error if it declares no such name.
+std::size_t index_of(const ModelInfo& info, std::string_view name) {
   for (std::size_t i = 0; i < info.params.size(); ++i)
     if (info.params[i].name == name) return i;
   throw Error("model " + info.name + " has no parameter '" + std::string(name) + "'");
@@ -123,20 +97,9 @@ void Point::throw_not_a(ParamRef p, const char* type) const {
   throw_wrong_type(info_->params[p.index()].name, type);
 }
 
+// By name: tools and tests. Models read through ParamRefs, found once.
 const Value& Point::value(std::string_view name) const {
-  // Models read through ParamRefs; by name are tools, tests and the engine's own wrappers, which
-  // tend to ask in the same order point after point: the index found at the same step of the
-  // previous point's look-ups, on this thread, is checked first. A wrong guess costs one
-  // comparison.
-  constexpr std::size_t kSteps = 64;
-  thread_local std::array<std::size_t, kSteps> found_at_step{};
-  const std::size_t step = lookups_++ % kSteps;
-  const auto& params = info_->params;
-  const std::size_t guess = found_at_step[step];
-  if (guess < params.size() && same_name(params[guess].name, name)) return values_[guess];
-  const std::size_t i = index_of(*info_, name);
-  found_at_step[step] = i;
-  return values_[i];
+  return values_[index_of(*info_, name)];
 }
 
 double Point::real(std::string_view name) const {

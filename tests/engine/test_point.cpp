@@ -1,6 +1,6 @@
 // A point's parameters looked up by name: the right value whatever the name's length, however
-// near another name it is, and in whatever order a model asks (a look-up first tries where the
-// previous point found the name asked at the same step); and read through a ParamRef, found once.
+// near another name it is, and in whatever order they are asked; and read through a ParamRef,
+// found once.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <set>
@@ -47,7 +47,7 @@ std::vector<Value> values_of(std::size_t n, double offset) {
 }  // namespace
 
 // The order of the look-ups at a pass: the names in turn, or (pass 1) each name of a length
-// swapped for the next of that length, so that every guess is a same-length sibling's index.
+// swapped for the next of that length, so that look-ups in a row ask same-length siblings.
 std::vector<std::size_t> order(const std::vector<std::string>& names, int pass) {
   std::vector<std::size_t> order;
   for (std::size_t first = 0; first < names.size();) {

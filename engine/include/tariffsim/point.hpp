@@ -71,7 +71,6 @@ class Point {
   const ModelInfo* info_;
   std::uint64_t index_;
   std::vector<Value> values_;
-  mutable std::size_t lookups_ = 0;  // by name so far: value()'s step in its guesses
 };
 
 std::uint64_t point_identity(const ModelInfo& info, const std::vector<Value>& values);
