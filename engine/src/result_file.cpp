@@ -190,7 +190,7 @@ struct ResultFile::Impl {
   void create_results(H5::Group& results);
   MetricSets create_metric(H5::Group& results, std::size_t k) const;
   void create_status_codes(H5::Group& results);
-  void open_new(const std::string& path, const std::string& temporary);
+  void open_new(const std::string& path);
   void write_root_attributes();
   void write_experiment_attributes(H5::Group& g);
   void create_per_replication(H5::Group& g);
@@ -223,7 +223,10 @@ struct ResultFile::Impl {
   }
   void create_axes(H5::Group& g);
   void attach_axes(H5::Group& g);
-  void create(const std::string& path, bool replace);
+  // A new file in two steps (ResultFile::Making): `temporary` names it until it is published.
+  void begin_create(const std::string& path);
+  void finish_create(const std::string& path, bool replace);
+  std::string temporary;
   void open_existing(const std::string& path);
   void open_datasets();
   void write_params(const PointBatch& b);
@@ -391,22 +394,40 @@ void ResultFile::Impl::create_results(H5::Group& results) {
   create_status_codes(results);
 }
 
-ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode mode)
-    : impl_(std::make_unique<Impl>()), path_(path) {
+ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode mode, Making making)
+    : impl_(std::make_unique<Impl>()), path_(path), replace_(mode == Mode::Replace) {
   silence_hdf5_errors();
   impl_->layout = layout;
   try {
-    if (mode == Mode::Resume)
+    if (mode == Mode::Resume) {
       impl_->open_existing(path);
-    else
-      impl_->create(path, mode == Mode::Replace);
+    } else {
+      impl_->begin_create(path);
+      if (making == Making::Whole) impl_->finish_create(path, replace_);
+    }
   } catch (...) {
-    // The error says what failed; the handles' own close reports (a full disk fails the flush
-    // on close too) would only bury it.
-    const detail::MutedCerr muted;
-    impl_.reset();
+    abandon();
     throw;
   }
+}
+
+void ResultFile::make_layout() {
+  try {
+    impl_->finish_create(path_, replace_);
+  } catch (...) {
+    abandon();
+    throw;
+  }
+}
+
+// After a failure: the error says what failed; the handles' own close reports (a full disk fails
+// the flush on close too) would only bury it. A temporary file never published holds nothing.
+void ResultFile::abandon() noexcept {
+  const detail::MutedCerr muted;
+  const std::string temporary = impl_->temporary;
+  impl_.reset();
+  std::error_code ignored;
+  if (!temporary.empty()) std::filesystem::remove(temporary, ignored);
 }
 
 void ResultFile::Impl::open_existing(const std::string& path) {
@@ -459,7 +480,7 @@ void ResultFile::Impl::open_datasets() {
 }
 
 // Creates the empty HDF5 file `temporary` for `path` (and the folders above it).
-void ResultFile::Impl::open_new(const std::string& path, const std::string& temporary) {
+void ResultFile::Impl::open_new(const std::string& path) {
   try {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -666,28 +687,29 @@ void ResultFile::Impl::write_layout(const std::string& path) {
 
 // The file's name holds a complete layout from the moment it exists: the layout is written under
 // a temporary name and renamed onto the path (FORMAT.md, "Surviving a kill").
-void ResultFile::Impl::create(const std::string& path, bool replace) {
+void ResultFile::Impl::begin_create(const std::string& path) {
   refuse_directory(path, layout.path_origin);
   refuse_if_in_use(path, layout.path_origin);
   detail::remove_leftovers(path, layout.path_origin);
   signal_here_if_asked("before-create");
-  const std::string temporary = temporary_path(path);
-  open_new(path, temporary);
+  temporary = temporary_path(path);
+  open_new(path);
   signal_here_if_asked("after-temp-create");
-  try {
-    write_layout(path);
-    signal_here_if_asked("before-rename");
-    publish_file(temporary, path, replace, layout.path_origin, layout.force_origin);
-  } catch (...) {
-    // A file that never got its whole layout holds nothing: leave no temporary behind.
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw;
-  }
+}
+
+void ResultFile::Impl::finish_create(const std::string& path, bool replace) {
+  write_layout(path);
+  signal_here_if_asked("before-rename");
+  publish_file(temporary, path, replace, layout.path_origin, layout.force_origin);
+  temporary.clear();
   signal_here_if_asked("after-rename");
 }
 
 ResultFile::~ResultFile() {
+  if (impl_ && !impl_->temporary.empty()) {  // begun in two steps, never finished
+    abandon();
+    return;
+  }
   std::optional<detail::MutedCerr> muted;
   if (impl_ && impl_->failed) muted.emplace();
   impl_.reset();

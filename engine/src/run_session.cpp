@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "parallel.hpp"
@@ -69,10 +71,50 @@ ResultFile::Mode run_file_mode(const RunOptions& opt, const std::string& path,
   return ResultFile::Mode::Create;
 }
 
+// The run's file. A new one whose placement computes meanwhile is made in two steps
+// (ResultFile::Making): the path's checks and the temporary file at once, so that the usual
+// mistakes stop the run before it starts; its layout on a thread of its own while the first batches
+// compute (at 10^6 points, tens of milliseconds of HDF5 calls and an fsync, which held up every
+// core). The writer waits for it before the first batch.
+class RunFile {
+ public:
+  RunFile(std::unique_ptr<ResultFile> file, ResultFile::Making making)
+      : file_(std::move(file)), path_(file_->path()) {
+    if (making == ResultFile::Making::InTwoSteps) maker_ = std::thread([this] { make_layout(); });
+  }
+  ~RunFile() {
+    if (maker_.joinable()) maker_.join();
+  }
+  RunFile(const RunFile&) = delete;
+  RunFile& operator=(const RunFile&) = delete;
+
+  // The file, once its layout is made; what making it threw, every time it is asked.
+  ResultFile& ready() {
+    if (maker_.joinable()) maker_.join();
+    if (error_) std::rethrow_exception(error_);
+    return *file_;
+  }
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  void make_layout() {
+    try {
+      file_->make_layout();
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  std::unique_ptr<ResultFile> file_;
+  const std::string path_;
+  std::exception_ptr error_;
+  std::thread maker_;  // last: started once the members it uses are made
+};
+
 // The output file: created (an existing file only with force), or reopened to resume (with no
 // file yet, created); at output_path, else the experiment's [output] file.
-std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo& info,
-                                          const RunOptions& opt, std::uint64_t points) {
+std::unique_ptr<RunFile> open_run_file(const Experiment& exp, const ModelInfo& info,
+                                       const RunOptions& opt, std::uint64_t points,
+                                       bool computes_meanwhile) {
   FileLayout layout = file_layout(exp, info, points);
   layout.command_line = opt.command_line;
   layout.shard_index = opt.shard_index;
@@ -82,14 +124,19 @@ std::unique_ptr<ResultFile> open_run_file(const Experiment& exp, const ModelInfo
   const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
   layout.path_origin =
       opt.output_path.empty() ? exp.output.file_where.str() + ": output.file" : opt.output_origin;
-  return std::make_unique<ResultFile>(path, layout, run_file_mode(opt, path, layout.path_origin));
+  const ResultFile::Mode mode = run_file_mode(opt, path, layout.path_origin);
+  const auto making = computes_meanwhile && mode != ResultFile::Mode::Resume
+                          ? ResultFile::Making::InTwoSteps
+                          : ResultFile::Making::Whole;
+  return std::make_unique<RunFile>(std::make_unique<ResultFile>(path, layout, mode, making),
+                                   making);
 }
 
 // The batches this run computes: its shard's range, less the points a resumed file already has.
-BatchQueue run_queue(const RunOptions& opt, const ResultFile& file, std::uint64_t points,
+BatchQueue run_queue(const RunOptions& opt, RunFile& file, std::uint64_t points,
                      std::uint64_t batch_points) {
   const auto [first, last] = shard_range(points, opt.shard_index, opt.shard_count);
-  return BatchQueue(first, last, opt.resume ? file.done() : std::vector<std::uint8_t>{},
+  return BatchQueue(first, last, opt.resume ? file.ready().done() : std::vector<std::uint8_t>{},
                     batch_points);
 }
 
@@ -146,13 +193,14 @@ struct RunSession::Impl final : BatchFeed {
         opt(options),
         placement(where),
         batch_computer(exp, model, std::max<std::uint64_t>(1, placement.threads())),
-        file(open_run_file(exp, model.info(), opt, batch_computer.points())),
+        file(open_run_file(exp, model.info(), opt, batch_computer.points(),
+                           placement.computes_while_file_is_made())),
         queue(run_queue(opt, *file, batch_computer.points(), batch_computer.batch_points())) {}
 
   std::optional<BatchRange> next() override { return stop_signal() ? std::nullopt : queue.next(); }
   bool stopped() const override { return stop_signal() != 0; }
   void write(const PointBatch& batch) override {
-    file->write(batch);
+    file->ready().write(batch);
     add_to_summary(summary, batch);
     progress->advance(batch.count);
   }
@@ -164,7 +212,7 @@ struct RunSession::Impl final : BatchFeed {
   const RunOptions opt;
   BatchPlacement& placement;
   const BatchComputer batch_computer;
-  const std::unique_ptr<ResultFile> file;
+  const std::unique_ptr<RunFile> file;
   BatchQueue queue;
   RunSummary summary;
   std::optional<Progress> progress;
@@ -195,7 +243,7 @@ RunSummary RunSession::run() {
     throw;
   }
   s.progress->finish();
-  s.file->finish();
+  s.file->ready().finish();
   finish_summary(s.summary, s.started);
   s.summary.stopped_by = stopped_early(s.summary);
   return s.summary;

@@ -58,6 +58,8 @@ struct RunPlan {
 // One point in flight: a slot of a batch's workspace, reused point after point (BatchComputer
 // keeps the workspaces), so a point allocates only what it hands on to the writer.
 struct PointWork {
+  // The point's parameter values; where compute_and_summarise runs the batch, a run's points
+  // share its first slot's, and the other slots hold none.
   std::vector<Value> values;
   std::int32_t status = kStatusOk;
   std::unique_ptr<PointState> state;  // the model's, made once per slot; null if it keeps none
@@ -237,12 +239,12 @@ PointState& state_of(const PointWork& w) {
   return w.state ? *w.state : no_state();
 }
 
-// Calls the model's check() and prepare() on the point whose values are in w.values; sets
+// Calls the model's check() and prepare() on the point whose values are in `values`; sets
 // w.status, w.state and the point-level outputs, in row `row` of `columns`. The values go into
 // the Point and come back, so they are not copied.
 void solve_point(const RunPlan& plan, std::uint64_t index, std::span<double* const> columns,
-                 std::size_t row, PointWork& w) {
-  Point point(*plan.info, index, std::move(w.values));
+                 std::size_t row, std::vector<Value>& values, PointWork& w) {
+  Point point(*plan.info, index, std::move(values));
   const PointKey key = plan.exp->common_random_numbers
                            ? PointKey(StreamKey{plan.exp->seed, 0})
                            : PointKey(plan.exp->seed, *plan.info, point.values());
@@ -262,27 +264,29 @@ void solve_point(const RunPlan& plan, std::uint64_t index, std::span<double* con
       fail_point(w, index, e.what());
     }
   }
-  w.values = std::move(point).release_values();
-  w.key = key.over(w.values);
+  values = std::move(point).release_values();
+  w.key = key.over(values);
   // Blocks of one point may run on several threads at once: they must find the key known.
   if (!finished_by_run_point(plan)) w.key.get();
 }
 
 // Resets slot i of the batch for its point (what the previous point left must not leak into this
-// one) and prepares it.
-void prepare_point(const RunPlan& plan, const Design& design, Batch& b, std::uint64_t i) {
+// one) and prepares it, its parameter values in `values` (the slot's own, or its run's: see
+// compute_and_summarise). `values` hold the design's values of the point prepared in them before
+// (solve_point hands them back), or none.
+void prepare_point(const RunPlan& plan, const Design& design, Batch& b, std::uint64_t i,
+                   std::vector<Value>& values) {
   const std::size_t M = plan.info->metrics.size();
   const std::uint64_t index = b.first + i;
   PointWork& w = b.work[i];
   w.reps_done = w.reps_target = w.reps_scheduled = 0;
-  // A slot's values are the design's values of its previous point (solve_point hands them back).
-  if (w.values.empty())
-    design.values_into(index, w.values);
+  if (values.empty())
+    design.values_into(index, values);
   else
-    design.revalue_into(index, w.values);
-  w.status = design.in_range(w.values) ? kStatusOk : kStatusOutOfRange;
+    design.revalue_into(index, values);
+  w.status = design.in_range(values) ? kStatusOk : kStatusOutOfRange;
   w.key = PointKey(StreamKey{});  // no pointer to a slot a resized workspace has moved
-  if (w.status == kStatusOk) solve_point(plan, index, b.point_columns, i, w);
+  if (w.status == kStatusOk) solve_point(plan, index, b.point_columns, i, values, w);
   if (w.status != kStatusOk) return;
   // Statistics over replications exist only where something reads them: replication-level
   // metrics, and precision targets (a 70-output deterministic model has neither).
@@ -426,7 +430,7 @@ void prepare_run(const RunPlan& plan, const Design& design, Batch& b, std::uint6
                  std::uint64_t last) {
   clear_point_rows(plan, b, first, last);
   for (std::uint64_t i = first; i < last; ++i) {
-    prepare_point(plan, design, b, i);
+    prepare_point(plan, design, b, i, b.work[i].values);
     run_point(plan, b.first + i, b.work[i]);
   }
 }
@@ -486,9 +490,8 @@ void put_varied(const RunPlan& plan, const std::vector<Value>& values, std::uint
   for (std::size_t v = 0; v < V; ++v) out.values[i * V + v] = values[plan.varied_params[v]];
 }
 
-// What a point hands on besides its outputs: its values, status, replications and series.
+// What a point hands on besides its outputs and values: its status, replications and series.
 void summarise_point(const RunPlan& plan, PointWork& w, std::size_t i, PointBatch& out) {
-  put_varied(plan, w.values, i, out);
   const bool ok = w.status == kStatusOk;
   out.status[i] = w.status;
   out.replications_run[i] = ok ? w.reps_done : 0;
@@ -556,17 +559,29 @@ void size_output(const RunPlan& plan, Batch& b) {
 }
 
 void summarise_batch(const RunPlan& plan, Batch& b) {
-  for_each_run(
-      b, [&](std::uint64_t first, std::uint64_t last) { summarise_run(plan, b, first, last); });
+  for_each_run(b, [&](std::uint64_t first, std::uint64_t last) {
+    for (std::uint64_t i = first; i < last; ++i) put_varied(plan, b.work[i].values, i, b.out);
+    summarise_run(plan, b, first, last);
+  });
 }
 
 // compute_batch and summarise_batch of a batch that run_point finishes, fused: each run of points
 // is summarised by the task that computed it, while its outputs are still in cache (read back
 // after the whole batch, from memory, they were about a tenth of a deremer run). Each point goes
-// through the same steps as in the two passes, so its results are the same bits.
+// through the same steps as in the two passes, so its results are the same bits. A point's
+// values are needed only until its varied ones are in the batch, so the run's points share one
+// set, its first slot's (with a set in every slot, a workspace's first batch spent a tenth of its
+// time on the page faults of megabytes of fresh values); a slot's key is then stale once its point
+// is done, and nothing reads it.
 void compute_and_summarise(const RunPlan& plan, const Design& design, Batch& b) {
   for_each_run(b, [&](std::uint64_t first, std::uint64_t last) {
-    prepare_run(plan, design, b, first, last);
+    clear_point_rows(plan, b, first, last);
+    std::vector<Value>& values = b.work[first].values;
+    for (std::uint64_t i = first; i < last; ++i) {
+      prepare_point(plan, design, b, i, values);
+      run_point(plan, b.first + i, b.work[i]);
+      put_varied(plan, values, i, b.out);
+    }
     summarise_run(plan, b, first, last);
   });
 }

@@ -1,5 +1,6 @@
 // The run driver: threads as asked whatever the affinity mask, messages in the words of RunOptions
-// for a programmatic caller, and a placement that fails leaving a file a resumed run finishes.
+// for a programmatic caller, a placement that fails leaving a file a resumed run finishes, and a
+// new file made in two steps (the run computes while its layout is written).
 #include <tbb/info.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,9 +16,12 @@
 
 #include "tariffsim/error.hpp"
 #include "tariffsim/experiment.hpp"
+#include "tariffsim/file_publish.hpp"
 #include "tariffsim/model.hpp"
 #include "tariffsim/registry.hpp"
+#include "tariffsim/result_file.hpp"
 #include "tariffsim/run_session.hpp"
+#include "tariffsim/runner.hpp"
 
 namespace {
 
@@ -206,4 +211,48 @@ TEST_CASE("a placement that fails leaves a file that a resumed run finishes", "[
   CHECK(s.done_points == 12);
   CHECK(s.share_points == 12);
   CHECK(s.stopped_by == 0);
+}
+
+TEST_CASE("a new file made in two steps: mistakes at once, the name only with the whole layout",
+          "[run_session]") {
+  const TempFile out("two-steps");
+  const std::string path = out.str(), temporary = temporary_path(path);
+  const Experiment exp = experiment("[grid]\nmu = [1.0, 2.0, 3.0]\n");
+  const MeetingModel model;
+  FileLayout layout = file_layout(exp, model.info(), 3);
+  layout.path_origin = "test";
+  layout.force_origin = "--force";
+  using Mode = ResultFile::Mode;
+  constexpr auto kTwoSteps = ResultFile::Making::InTwoSteps;
+
+  SECTION("the first step makes the temporary file; the second the layout, under the name") {
+    ResultFile file(path, layout, Mode::Create, kTwoSteps);
+    CHECK_FALSE(std::filesystem::exists(path));
+    CHECK(std::filesystem::exists(temporary));
+    file.make_layout();
+    CHECK(std::filesystem::exists(path));
+    CHECK_FALSE(std::filesystem::exists(temporary));
+    file.finish();
+  }
+  SECTION("a path that cannot be a file is refused by the first step") {
+    const TempFile blocker("two-steps-blocker");
+    std::ofstream(blocker.str()) << "a file, not a folder\n";
+    CHECK_THROWS_AS(ResultFile(blocker.str() + "/out.h5", layout, Mode::Create, kTwoSteps),
+                    InputError);
+  }
+  SECTION("a file that appears at the path meanwhile is kept, and no temporary is left") {
+    ResultFile file(path, layout, Mode::Create, kTwoSteps);
+    std::ofstream(path) << "precious\n";
+    CHECK_THROWS_AS(file.make_layout(), InputError);
+    CHECK_FALSE(std::filesystem::exists(temporary));
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    CHECK(line == "precious");
+  }
+  SECTION("a file given up before its second step leaves nothing behind") {
+    { const ResultFile file(path, layout, Mode::Create, kTwoSteps); }
+    CHECK_FALSE(std::filesystem::exists(path));
+    CHECK_FALSE(std::filesystem::exists(temporary));
+  }
 }

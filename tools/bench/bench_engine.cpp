@@ -1,15 +1,19 @@
 // bench_engine: what the engine costs on a deterministic sweep (one replication per point,
-// point-level outputs), measured three ways on the same grid in one run, each repeated, medians:
+// point-level outputs), measured four ways on the same grid in one run, each repeated, medians:
 //
 //   bare     the model's point function, called through the model's own economics library in a
 //            plain C++ loop over the grid (tbb::parallel_for over points, N threads): the floor;
 //   compute  the engine without the writer: BatchComputer::compute on every batch (the design,
 //            Point, check/prepare/replicate through the plugin, statistics, the PointBatch),
 //            batches in tbb::parallel_for, the results dropped;
-//   run      run_experiment(), what `tariffsim run` calls: compute and the HDF5 writer, to a file.
+//   run      run_experiment(), what `tariffsim run` calls: compute and the HDF5 writer, to a file,
+//            in this process (warm: its memory and TBB's threads are those of the repeat before);
+//   command  `tariffsim run` itself, a new process each time (cold: its start-up, the libraries'
+//            loading, first-touch page faults, all counted), the binary beside this one's folder.
 //
-// It prints points/s of each, run / bare (the engine's overhead), compute / bare, and the share of
-// the run that is the writer, (run - compute) / run, and the file's bytes per point. Models:
+// It prints points/s of each, command / bare and run / bare (the engine's overhead, cold and
+// warm), compute / bare, the share of the run that is the writer, (run - compute) / run, and the
+// file's bytes per point. Models:
 //   deremer          gM x gE grid (all 70 outputs point-level; no series kept)
 //   customs_union    alpha_i x alpha_j, L = 1
 //   bagwell_staiger  delta x sd, lognormal Vf (mean 1), periods = 1: V-bar solved per point
@@ -18,7 +22,11 @@
 // models then also runs one replication (customs_union a one-sector cross-section,
 // bagwell_staiger a one-period path), which the bare loop does not.
 // Prints figures only (RESULT lines for run_all.sh); never asserts a time.
+#include <fcntl.h>
+#include <spawn.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <unistd.h>
@@ -30,6 +38,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <utility>
@@ -57,7 +66,8 @@ struct Options {
   int threads = 2;
   int repeats = 3;
   std::string dir = std::filesystem::temp_directory_path().string();
-  std::string only;          // "bare", "compute" or "run": that measurement alone (for a profiler)
+  std::string only;       // "bare", "compute", "run" or "command": that one alone (for a profiler)
+  std::string tariffsim;  // the binary the command runs; default: ../tariffsim from this one's
   bool all_outputs = false;  // keep every output, not the point-level ones only
 };
 
@@ -181,6 +191,40 @@ void remove_run_file(const Options& o) {
   ::sync();
 }
 
+// The experiment as a file, for the command; its [output] file is overridden by -o.
+std::string write_toml(const Options& o, const std::string& text) {
+  const std::string path = o.dir + "/bench_engine_" + o.model + ".toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// `tariffsim run`, a process of its own, waited for; returns its CPU seconds. Exits the benchmark
+// if it fails.
+double run_command(const Options& o, const std::string& toml_path) {
+  const std::string threads = std::to_string(o.threads), out = run_path(o);
+  const char* argv[] = {
+      o.tariffsim.c_str(), "-q",        "run",           toml_path.c_str(), "-o",
+      out.c_str(),         "--threads", threads.c_str(), "--no-progress",   nullptr};
+  posix_spawn_file_actions_t quiet;  // its closing line ("wrote ...") would bury the figures
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  int status = 0;
+  rusage usage{};
+  const bool spawned =
+      posix_spawn(&pid, argv[0], &quiet, nullptr, const_cast<char* const*>(argv), environ) == 0;
+  posix_spawn_file_actions_destroy(&quiet);
+  if (!spawned || wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "bench_engine: %s run failed\n", argv[0]);
+    std::exit(1);
+  }
+  const auto seconds = [](timeval t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 std::uintmax_t run_to_file(const Experiment& exp, const Model& model, const Options& o) {
   RunOptions opt;
   opt.output_path = run_path(o);
@@ -219,6 +263,8 @@ Options parse(int argc, char** argv) {
       o.dir = next();
     else if (a == "--only")
       o.only = next();
+    else if (a == "--tariffsim")
+      o.tariffsim = next();
     else if (a == "--quick")
       o.n1 = 100;
     else if (a == "--all-outputs")
@@ -226,15 +272,20 @@ Options parse(int argc, char** argv) {
     else {
       std::printf(
           "usage: %s [--model deremer|customs_union|bagwell_staiger] [--n1 N] [--n2 N]\n"
-          "          [--threads N] [--repeats R] [--dir DIR] [--only bare|compute|run] [--quick]\n"
-          "          [--all-outputs]\n"
-          "  defaults: deremer, 1000 x 1000 points, 2 threads, 3 repeats, the temp directory\n"
+          "          [--threads N] [--repeats R] [--dir DIR] [--only bare|compute|run|command]\n"
+          "          [--quick] [--all-outputs] [--tariffsim PATH]\n"
+          "  defaults: deremer, 1000 x 1000 points, 2 threads, 3 repeats, the temp directory,\n"
+          "            the tariffsim binary in the folder above this one's\n"
           "  --quick = --n1 100 (10^5 points)\n"
           "  --all-outputs: keep every output (default: the point-level ones, no replications)\n",
           argv[0]);
       std::exit(a == "-h" || a == "--help" ? 0 : 2);
     }
   }
+  if (o.tariffsim.empty())
+    o.tariffsim =
+        (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "tariffsim")
+            .string();
   return o;
 }
 
@@ -246,6 +297,71 @@ void print_line(const char* what, const std::vector<double>& wall, const std::ve
               points / median(wall), median(cpu) / median(wall));
 }
 
+enum Way { kBare, kCompute, kRun, kCommand, kWays };
+const char* const kWayNames[kWays] = {"bare", "compute", "run", "command"};
+
+struct Measured {
+  std::vector<double> wall[kWays], cpu[kWays];
+  double live = 0, bytes = 0;  // the bare loop's checksum; the file's size
+  double median_wall(Way w) const { return median(wall[w]); }
+  double median_cpu(Way w) const { return median(cpu[w]); }
+};
+
+// Each way `repeats` times, interleaved, so that a slow patch of a shared machine hits all alike.
+Measured measure(const Options& o, const Case& c, const Experiment& exp, const Model& model,
+                 const std::string& toml_path) {
+  Measured m;
+  const std::function<Timing()> work[kWays] = {
+      [&] { return timed([&] { m.live = bare_loop(o, c); }); },
+      [&] {
+        return timed([&] {
+          if (compute_only(exp, model, o.threads) != o.n1 * o.n2) std::exit(1);
+        });
+      },
+      [&] { return timed([&] { m.bytes = static_cast<double>(run_to_file(exp, model, o)); }); },
+      [&] {
+        Timing t;
+        t.wall = timed([&] { t.cpu = run_command(o, toml_path); }).wall;
+        return t;
+      }};
+  for (int r = 0; r < o.repeats; ++r)
+    for (int i = 0; i < kWays; ++i) {
+      if (!o.only.empty() && o.only != kWayNames[i]) continue;
+      const Timing t = work[i]();
+      m.wall[i].push_back(t.wall);
+      m.cpu[i].push_back(t.cpu);
+      if (i == kRun || i == kCommand) remove_run_file(o);
+    }
+  return m;
+}
+
+void report(const Options& o, const Measured& r, double points) {
+  for (int i = 0; i < kWays; ++i) print_line(kWayNames[i], r.wall[i], r.cpu[i], points);
+  const double bare = r.median_wall(kBare), compute = r.median_wall(kCompute),
+               run = r.median_wall(kRun), command = r.median_wall(kCommand);
+  std::printf(
+      "  command / bare %.2fx, run / bare %.2fx, compute / bare %.2fx, writer share of the "
+      "run %.0f%%\n",
+      command / bare, run / bare, compute / bare, 100.0 * (run - compute) / run);
+  std::printf("  file: %.0f bytes per point; bare-loop checksum %.17g (per point %.12f)\n",
+              r.bytes / points, r.live, r.live / points);
+  const char* m = o.model.c_str();
+  std::printf("RESULT %s.points %.0f\n", m, points);
+  std::printf("RESULT %s.bare_pps %.0f\n", m, points / bare);
+  std::printf("RESULT %s.compute_pps %.0f\n", m, points / compute);
+  std::printf("RESULT %s.run_pps %.0f\n", m, points / run);
+  std::printf("RESULT %s.command_pps %.0f\n", m, points / command);
+  // Per CPU-second: what a core does when it runs, which other load on a shared machine disturbs
+  // much less than the wall time (the per-core comparison with NumPy uses it too).
+  std::printf("RESULT %s.compute_pps_cpu %.0f\n", m, points / r.median_cpu(kCompute));
+  std::printf("RESULT %s.run_pps_cpu %.0f\n", m, points / r.median_cpu(kRun));
+  std::printf("RESULT %s.command_over_bare %.2f\n", m, command / bare);
+  std::printf("RESULT %s.run_over_bare %.2f\n", m, run / bare);
+  std::printf("RESULT %s.compute_over_bare %.2f\n", m, compute / bare);
+  std::printf("RESULT %s.writer_share %.2f\n", m, (run - compute) / run);
+  std::printf("RESULT %s.bytes_per_point %.0f\n", m, r.bytes / points);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -254,57 +370,23 @@ int main(int argc, char** argv) {
   const Case& c = find_case(o.model);
   const Registry& registry = Registry::global();
   const auto model = registry.create(o.model);
-  const Experiment exp =
-      parse_experiment(toml(c, o, model->info()), "bench_engine.toml", {}, registry);
+  const std::string text = toml(c, o, model->info());
+  const Experiment exp = parse_experiment(text, "bench_engine.toml", {}, registry);
+  const std::string toml_path = write_toml(o, text);
   const double points = static_cast<double>(o.n1 * o.n2);
   const tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                                   static_cast<std::size_t>(o.threads));
-  std::printf("bench_engine: %s, %llu x %llu = %.0f points, %d threads, %d repeats\n",
+  std::printf("bench_engine: %s, %llu x %llu = %.0f points, %d threads, %d repeats; command: %s\n",
               o.model.c_str(), static_cast<unsigned long long>(o.n1),
-              static_cast<unsigned long long>(o.n2), points, o.threads, o.repeats);
-  std::vector<double> wall[3], cpu[3];
-  double live = 0, bytes = 0;
-  const std::function<void()> work[3] = {
-      [&] { live = bare_loop(o, c); },
-      [&] {
-        if (compute_only(exp, *model, o.threads) != o.n1 * o.n2) std::exit(1);
-      },
-      [&] { bytes = static_cast<double>(run_to_file(exp, *model, o)); }};
-  const char* names[3] = {"bare", "compute", "run"};
-  // Interleaved, so that a slow patch of a shared machine hits all three alike.
-  for (int r = 0; r < o.repeats; ++r)
-    for (int i = 0; i < 3; ++i) {
-      if (!o.only.empty() && o.only != names[i]) continue;
-      const Timing t = timed(work[i]);
-      wall[i].push_back(t.wall);
-      cpu[i].push_back(t.cpu);
-      if (i == 2) remove_run_file(o);
-    }
+              static_cast<unsigned long long>(o.n2), points, o.threads, o.repeats,
+              o.tariffsim.c_str());
+  const Measured r = measure(o, c, exp, *model, toml_path);
+  std::filesystem::remove(toml_path);
   if (!o.only.empty()) {
-    for (int i = 0; i < 3; ++i)
-      if (!wall[i].empty()) print_line(names[i], wall[i], cpu[i], points);
+    for (int i = 0; i < kWays; ++i)
+      if (!r.wall[i].empty()) print_line(kWayNames[i], r.wall[i], r.cpu[i], points);
     return 0;
   }
-  print_line("bare", wall[0], cpu[0], points);
-  print_line("compute", wall[1], cpu[1], points);
-  print_line("run", wall[2], cpu[2], points);
-  const double bare = median(wall[0]), compute = median(wall[1]), run = median(wall[2]);
-  std::printf("  run / bare %.2fx, compute / bare %.2fx, writer share of the run %.0f%%\n",
-              run / bare, compute / bare, 100.0 * (run - compute) / run);
-  std::printf("  file: %.0f bytes per point; bare-loop checksum %.17g (per point %.12f)\n",
-              bytes / points, live, live / points);
-  const std::string m = o.model;
-  std::printf("RESULT %s.points %.0f\n", m.c_str(), points);
-  std::printf("RESULT %s.bare_pps %.0f\n", m.c_str(), points / bare);
-  std::printf("RESULT %s.compute_pps %.0f\n", m.c_str(), points / compute);
-  std::printf("RESULT %s.run_pps %.0f\n", m.c_str(), points / run);
-  // Per CPU-second: what a core does when it runs, which other load on a shared machine disturbs
-  // much less than the wall time (the per-core comparison with NumPy uses it too).
-  std::printf("RESULT %s.compute_pps_cpu %.0f\n", m.c_str(), points / median(cpu[1]));
-  std::printf("RESULT %s.run_pps_cpu %.0f\n", m.c_str(), points / median(cpu[2]));
-  std::printf("RESULT %s.run_over_bare %.2f\n", m.c_str(), run / bare);
-  std::printf("RESULT %s.compute_over_bare %.2f\n", m.c_str(), compute / bare);
-  std::printf("RESULT %s.writer_share %.2f\n", m.c_str(), (run - compute) / run);
-  std::printf("RESULT %s.bytes_per_point %.0f\n", m.c_str(), bytes / points);
+  report(o, r, points);
   return 0;
 }

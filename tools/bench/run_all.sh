@@ -127,8 +127,9 @@ engine() { get "bench_engine_$1" "$1.$2"; }
 # The rows of bench_engine, bench_rss's large grids and numpy_vbar.
 engine_rows() {
   local over bs_core np_vbar ratio_vbar rss_big rss_d
-  over=$(engine deremer run_over_bare)
+  over=$(engine deremer command_over_bare)
   printf '  %-44s %11.2fx   %-10s %s\n' "deremer, tariffsim run / bare loop" "$over" "<= 2x" "$(verdict "$over" "<=" 2)"
+  printf '  %-44s %11.2fx   %-10s\n' "  the same in-process, warm (info)" "$(engine deremer run_over_bare)" ""
   printf '  %-44s %11.2fx   %-10s\n' "  engine without writer / bare loop (info)" "$(engine deremer compute_over_bare)" ""
   for m in deremer customs_union bagwell_staiger; do
     local target=1000000; [[ $m == bagwell_staiger ]] && target=600000

@@ -96,8 +96,18 @@ class ResultFile {
     Replace,  // replaces one (--force), but only once the new layout is complete
     Resume,   // reopen a partial file of the same config (checked by config_sha256) to add points
   };
-  ResultFile(const std::string& path, const FileLayout& layout, Mode mode = Mode::Create);
+  // How a new file (Create, Replace) is made: whole in the constructor, or in two steps for a
+  // caller with other work meanwhile (a run computes its first batches): the constructor checks
+  // the path and opens the temporary file, which catches the usual mistakes (a bad path, a file in
+  // the way, a file in use), and make_layout() writes the layout and renames the file onto its
+  // path. Until make_layout() returns, no other call; a file destroyed before leaves nothing.
+  enum class Making { Whole, InTwoSteps };
+  ResultFile(const std::string& path, const FileLayout& layout, Mode mode = Mode::Create,
+             Making making = Making::Whole);
   ~ResultFile();
+  // The second step of Making::InTwoSteps, on any one thread. What it throws leaves no file at
+  // the path and the temporary removed; the ResultFile is then good only for destruction.
+  void make_layout();
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;
 
@@ -109,9 +119,11 @@ class ResultFile {
   const std::string& path() const noexcept { return path_; }
 
  private:
+  void abandon() noexcept;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_;
+  bool replace_ = false;
 };
 
 }  // namespace tariffsim

@@ -54,6 +54,10 @@ class BatchPlacement {
   // Computes every batch the feed hands out and writes each finished one through the feed. An
   // exception ends the run (the file keeps what was written; a resumed run computes the rest).
   virtual void place(BatchFeed& feed) = 0;
+  // Whether the run may make a new file's layout while the placement computes its first batches
+  // (then a failure to make it surfaces at the first write, not before the run starts). A
+  // placement whose processes agree on their set-up before computing (MPI) needs it made first.
+  virtual bool computes_while_file_is_made() const { return false; }
 };
 
 // `threads` threads for the engine's parallel loops (0: one per CPU in the affinity mask), even
@@ -84,6 +88,7 @@ class LocalPlacement : public BatchPlacement {
   std::uint64_t threads() const override;
   std::string workers() const override;
   void place(BatchFeed& feed) override;
+  bool computes_while_file_is_made() const override { return true; }
 
  private:
   ComputeThreads threads_;
@@ -94,8 +99,9 @@ class RunSession {
   // Validates (tariffsim/validate.hpp), builds the design, opens the file and queues the batches
   // of this run's share (its shard, less the points a resumed file has done). InputError for bad
   // input or a file the options do not allow touching, named in the options' words (RunOptions'
-  // *_origin fields). The experiment, the model and the placement must outlive the session; the
-  // options are copied.
+  // *_origin fields). A new file whose placement computes_while_file_is_made() gets its layout on
+  // a thread of its own, started here; what making it throws comes from run(). The experiment, the
+  // model and the placement must outlive the session; the options are copied.
   RunSession(const Experiment& experiment, const Model& model, const RunOptions& options,
              BatchPlacement& placement);
   ~RunSession();
