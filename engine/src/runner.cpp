@@ -53,6 +53,8 @@ struct RunPlan {
   // merged: [output] replications, or quantiles (which need the whole sample).
   bool keep_values = false;
   std::uint64_t batch_points = 1;
+  // The model failures listed in full so far: the first few of each computer's (each run's).
+  std::unique_ptr<std::atomic<int>> failures_listed = std::make_unique<std::atomic<int>>(0);
 };
 
 // One point in flight: a slot of a batch's workspace, reused point after point (BatchComputer
@@ -198,11 +200,10 @@ FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64
 
 namespace {
 
-// The first few failures in full; then only the count in the run's closing warning.
-void report_model_error(std::uint64_t index, const char* what) {
-  static std::atomic<int> reported{0};
+// The first few failures of a run in full; then only the count in the run's closing warning.
+void report_model_error(const RunPlan& plan, std::uint64_t index, const char* what) {
   constexpr int kReportedInFull = 10;
-  const int n = reported.fetch_add(1);
+  const int n = plan.failures_listed->fetch_add(1);
   if (n < kReportedInFull)
     spdlog::warn("point {}: the model failed: {}{}", index, what,
                  n + 1 == kReportedInFull ? " (further failures are not listed)" : "");
@@ -218,9 +219,9 @@ void grow_buffers(const RunPlan& plan, PointWork& w) {
 // One point a model cannot handle, in prepare() or in a replication, must not end a million-point
 // sweep: it gets status -2 (and NaN outputs when summarised), and the message goes to the log
 // with the point's index.
-void fail_point(PointWork& w, std::uint64_t index, const char* what) {
+void fail_point(const RunPlan& plan, PointWork& w, std::uint64_t index, const char* what) {
   w.status = kStatusModelError;
-  report_model_error(index, what);
+  report_model_error(plan, index, what);
 }
 
 // Whether run_point finishes every point: no precision target asks for more replications, and a
@@ -257,11 +258,11 @@ void solve_point(const RunPlan& plan, std::uint64_t index, std::span<double* con
     } catch (const DomainError& e) {
       // Status 0 would pass the outputs written before the throw off as the point's results.
       if (e.status() == kStatusOk)
-        fail_point(w, index, ("DomainError with status 0: " + std::string(e.what())).c_str());
+        fail_point(plan, w, index, ("DomainError with status 0: " + std::string(e.what())).c_str());
       else
         w.status = e.status();
     } catch (const std::exception& e) {
-      fail_point(w, index, e.what());
+      fail_point(plan, w, index, e.what());
     }
   }
   values = std::move(point).release_values();
@@ -363,7 +364,7 @@ void run_point(const RunPlan& plan, std::uint64_t index, PointWork& w) {
   const std::string error =
       run_block(plan, w, 0, w.reps_target, w.block_stats.data(), w.scratch, w.series_spans);
   w.reps_scheduled = w.reps_done = w.reps_target;
-  if (!error.empty()) fail_point(w, index, error.c_str());
+  if (!error.empty()) fail_point(plan, w, index, error.c_str());
   merge_block(plan, w, w.block_stats.data());
 }
 
@@ -412,7 +413,7 @@ void run_round(const RunPlan& plan, Batch& b) {
     for (std::size_t u = 0; u < units.size(); ++u) {
       PointWork& w = b.work[units[u].point];
       if (!errors[u].empty() && w.status == kStatusOk)
-        fail_point(w, b.first + units[u].point, errors[u].c_str());
+        fail_point(plan, w, b.first + units[u].point, errors[u].c_str());
       merge_block(plan, w, &acc[u * R]);
     }
   }

@@ -1,6 +1,8 @@
 // The runner's statistics and what it keeps per replication: per-block accumulators merged in
 // block order (Chan) against one pass over the kept values, independence from the thread count
 // and from what is kept, and adaptive precision holding only the replications it ran.
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <tbb/global_control.h>
 
 #include <catch2/catch.hpp>
@@ -8,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -207,6 +210,46 @@ TEST_CASE("a model that throws at a point fails that point only, in prepare or i
   const PointBatch clean = compute(body + "[grid]\nmu = [0.0, 1.0]\n", 2);
   CHECK(same_point(mixed, 0, clean, 0));
   CHECK(same_point(mixed, 3, clean, 1));
+}
+
+// The default logger's lines while it is in scope, then the logger as it was.
+class CapturedLog {
+ public:
+  CapturedLog()
+      : saved_(spdlog::default_logger()),
+        sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(text_)) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink_));
+  }
+  ~CapturedLog() { spdlog::set_default_logger(saved_); }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+  std::string text() const { return text_.str(); }
+
+ private:
+  std::ostringstream text_;
+  std::shared_ptr<spdlog::logger> saved_;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+};
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Ten failures are listed in full, then only counted: per run, so a second run in the same
+// process (a notebook, a test suite) lists its own.
+TEST_CASE("each computer lists its own first failures in full", "[runner]") {
+  std::string grid = "[grid]\nmu = [";
+  for (int i = 0; i < 12; ++i) grid += i ? ", 17.0" : "17.0";
+  grid += "]\n";
+  for (int run = 0; run < 2; ++run) {
+    const CapturedLog log;
+    const PointBatch b = compute("replications = 2\n" + grid);
+    for (const std::int32_t status : b.status) CHECK(status == kStatusModelError);
+    CHECK(count_of(log.text(), "the model failed: prepare cannot handle mu = 17") == 10);
+    CHECK(count_of(log.text(), "further failures are not listed") == 1);
+  }
 }
 
 bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
