@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -77,6 +78,7 @@ std::string number(double x) {
 void add_output_rows(const H5::Group& output, const std::string& name,
                      const std::vector<std::string>& inputs, std::uint64_t n, std::string& out) {
   std::vector<std::vector<double>> columns;
+  columns.reserve(std::size(kIndexColumns));
   for (const char* column : kIndexColumns)
     columns.push_back(read_column(output.openDataSet(column)));
   for (std::size_t i = 0; i < inputs.size(); ++i) {

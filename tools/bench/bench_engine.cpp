@@ -193,7 +193,7 @@ void remove_run_file(const Options& o) {
 
 // The experiment as a file, for the command; its [output] file is overridden by -o.
 std::string write_toml(const Options& o, const std::string& text) {
-  const std::string path = o.dir + "/bench_engine_" + o.model + ".toml";
+  std::string path = o.dir + "/bench_engine_" + o.model + ".toml";
   std::ofstream(path) << text;
   return path;
 }
