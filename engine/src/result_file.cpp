@@ -413,6 +413,8 @@ ResultFile::ResultFile(const std::string& path, const FileLayout& layout, Mode m
 }
 
 void ResultFile::make_layout() {
+  // HDF5's error stack is per thread, and a run makes its layout on a thread of its own.
+  silence_hdf5_errors();
   try {
     impl_->finish_create(path_, replace_);
   } catch (...) {
@@ -483,7 +485,7 @@ void ResultFile::Impl::open_datasets() {
 // How a new file places what it allocates. Chunks of a float64 point column's size and up start on
 // a page: a batch then writes whole pages of the page cache, which the kernel fills without
 // reading or zeroing partial ones (a 10^6-point run took 2-4% less CPU; the file grows by about
-// 60 KB). Smaller objects stay packed; compressed chunks, of any size, too.
+// 48 KB). Smaller objects stay packed; compressed chunks, of any size, too.
 H5::FileAccPropList ResultFile::Impl::file_access() const {
   H5::FileAccPropList access;
   constexpr hsize_t kPage = 4096, kColumnChunkBytes = kColumnChunk * sizeof(double);

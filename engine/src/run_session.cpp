@@ -7,6 +7,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <filesystem>
@@ -75,7 +76,8 @@ ResultFile::Mode run_file_mode(const RunOptions& opt, const std::string& path,
 // (ResultFile::Making): the path's checks and the temporary file at once, so that the usual
 // mistakes stop the run before it starts; its layout on a thread of its own while the first batches
 // compute (at 10^6 points, tens of milliseconds of HDF5 calls and an fsync, which held up every
-// core). The writer waits for it before the first batch.
+// core). The writer waits for it before the first batch. A layout that fails (a full disk) stops
+// the run as a stop signal does: no batch starts after it.
 class RunFile {
  public:
   RunFile(std::unique_ptr<ResultFile> file, ResultFile::Making making)
@@ -95,6 +97,8 @@ class RunFile {
     return *file_;
   }
   const std::string& path() const noexcept { return path_; }
+  // Making the layout failed: ready() throws why.
+  bool failed() const noexcept { return failed_.load(std::memory_order_acquire); }
 
  private:
   void make_layout() {
@@ -102,11 +106,13 @@ class RunFile {
       file_->make_layout();
     } catch (...) {
       error_ = std::current_exception();
+      failed_.store(true, std::memory_order_release);
     }
   }
   std::unique_ptr<ResultFile> file_;
   const std::string path_;
   std::exception_ptr error_;
+  std::atomic<bool> failed_{false};
   std::thread maker_;  // last: started once the members it uses are made
 };
 
@@ -125,9 +131,12 @@ std::unique_ptr<RunFile> open_run_file(const Experiment& exp, const ModelInfo& i
   layout.path_origin =
       opt.output_path.empty() ? exp.output.file_where.str() + ": output.file" : opt.output_origin;
   const ResultFile::Mode mode = run_file_mode(opt, path, layout.path_origin);
-  const auto making = computes_meanwhile && mode != ResultFile::Mode::Resume
-                          ? ResultFile::Making::InTwoSteps
-                          : ResultFile::Making::Whole;
+  // Only a sweep of point-level outputs gains: its first batches take about as long as the layout.
+  // A point that runs replications may take minutes, which a failed layout would waste.
+  const auto making =
+      computes_meanwhile && mode != ResultFile::Mode::Resume && !runs_replications(exp, info)
+          ? ResultFile::Making::InTwoSteps
+          : ResultFile::Making::Whole;
   return std::make_unique<RunFile>(std::make_unique<ResultFile>(path, layout, mode, making),
                                    making);
 }
@@ -197,8 +206,8 @@ struct RunSession::Impl final : BatchFeed {
                            placement.computes_while_file_is_made())),
         queue(run_queue(opt, *file, batch_computer.points(), batch_computer.batch_points())) {}
 
-  std::optional<BatchRange> next() override { return stop_signal() ? std::nullopt : queue.next(); }
-  bool stopped() const override { return stop_signal() != 0; }
+  std::optional<BatchRange> next() override { return stopped() ? std::nullopt : queue.next(); }
+  bool stopped() const override { return stop_signal() != 0 || file->failed(); }
   void write(const PointBatch& batch) override {
     file->ready().write(batch);
     add_to_summary(summary, batch);

@@ -4,6 +4,9 @@ is never passed off as complete: resumed once there is room, in place or copied 
 equals an uninterrupted run bit for bit. A disk that fills while the file's layout is built leaves
 no file (and no temporary), and --resume then starts the run; later, a batch is written only where
 there is room for all of it (result_file.cpp ensure_room_for), so the file holds every batch done.
+A disk too small for the layout itself gets the same one message, whether the layout is made
+before the run (a run with replications: no point is computed for a file that cannot be made) or
+on a thread of its own beside the first batches (a sweep of point-level outputs).
 Needs `mount -t tmpfs` (root); skipped with a message where it is not permitted."""
 import shutil
 import subprocess
@@ -65,10 +68,50 @@ def fill_then_resume(b, exp, ref, size, wd, in_place):
         return f"{size}: {done}/48 done, resumed bitwise"
 
 
+# A sweep of closed forms (point-level outputs only): its layout is made beside the first batches.
+SWEEP = """
+[experiment]
+name = "sweep"
+model = "deremer"
+seed = 1
+[parameters]
+n_curve = 2
+n_path = 2
+[grid]
+gM = { linspace = [1.0, 1.6, 400] }
+gE = { linspace = [1.0, 1.4, 400] }
+"""
+
+
+def layout_on_a_full_disk(b, wd):
+    """A run whose layout does not fit: exit 1, one message saying why, nothing left on the disk;
+    a run with replications logs no start (it never computes)."""
+    cases = (("replications", FULL_DISK_EXPERIMENT, "32k"), ("sweep", SWEEP, "64k"))
+    for name, body, size in cases:
+        with small_disk(size) as disk:
+            if disk is None:
+                return False
+            exp = wd / f"layout_{name}.toml"
+            exp.write_text(body)
+            r = run(b, "run", exp, "-o", disk / "x.h5", "--no-progress", "--threads", "2")
+            label = f"{name}, layout on a {size} disk"
+            check(r.returncode == 1, f"{label}: exit 1 ({r.returncode}: {r.stderr[-300:]})")
+            check("No space left on device" in r.stderr and "HDF5-DIAG" not in r.stderr and
+                  len(r.stderr.splitlines()) < 6, f"{label}: one message that says why "
+                                                  f"({r.stderr.strip()[-400:]})")
+            check(not any(disk.iterdir()), f"{label}: nothing left ({list(disk.iterdir())})")
+            if name == "replications":
+                check("running" not in r.stderr, f"{label}: the run never starts ({r.stderr})")
+    return True
+
+
 def main():
     args = parse_args()
     b = args.tariffsim
     wd, exp, ref = single_run(b, EXPERIMENT)
+    if not layout_on_a_full_disk(b, wd):
+        print("skipped: the disk-full checks (cannot mount a tmpfs here; run as root)")
+        return
     outcomes = []
     for k, size in enumerate(DISK_SIZES):
         done = fill_then_resume(b, exp, ref, size, wd, in_place=k % 2 == 1)

@@ -28,10 +28,12 @@ struct BatchRange {
 // What a run hands its placement: the batches to compute and the writer of finished ones.
 class BatchFeed {
  public:
-  // The next batch to compute, in index order; none once every batch is handed out or a stop
-  // signal came (interrupt.hpp): after a signal no batch starts.
+  // The next batch to compute, in index order; none once every batch is handed out or the run
+  // is stopped: after a stop signal (interrupt.hpp), or a failure to make the file, no batch
+  // starts.
   virtual std::optional<BatchRange> next() = 0;
-  // A stop signal came: a batch handed out but not started is left to a resumed run.
+  // A stop signal came (or the file could not be made): a batch handed out but not started is
+  // left to a resumed run.
   virtual bool stopped() const = 0;
   // Writes a finished batch to the file (its rows, then its done bits: FORMAT.md, "Surviving a
   // kill"), counts it in the summary and the progress. Calls must not overlap.
@@ -54,9 +56,10 @@ class BatchPlacement {
   // Computes every batch the feed hands out and writes each finished one through the feed. An
   // exception ends the run (the file keeps what was written; a resumed run computes the rest).
   virtual void place(BatchFeed& feed) = 0;
-  // Whether the run may make a new file's layout while the placement computes its first batches
-  // (then a failure to make it surfaces at the first write, not before the run starts). A
-  // placement whose processes agree on their set-up before computing (MPI) needs it made first.
+  // Whether a sweep of point-level outputs may make its new file's layout while the placement
+  // computes the first batches (a failure to make it then stops the run as a stop signal does, and
+  // surfaces at the first write, not before the run starts). A placement whose processes agree on
+  // their set-up before computing (MPI) needs it made first.
   virtual bool computes_while_file_is_made() const { return false; }
 };
 
@@ -99,8 +102,9 @@ class RunSession {
   // Validates (tariffsim/validate.hpp), builds the design, opens the file and queues the batches
   // of this run's share (its shard, less the points a resumed file has done). InputError for bad
   // input or a file the options do not allow touching, named in the options' words (RunOptions'
-  // *_origin fields). A new file whose placement computes_while_file_is_made() gets its layout on
-  // a thread of its own, started here; what making it throws comes from run(). The experiment, the
+  // *_origin fields). The new file of a run without replications, whose placement
+  // computes_while_file_is_made(), gets its layout on a thread of its own, started here; what
+  // making it throws comes from run(). The experiment, the
   // model and the placement must outlive the session; the options are copied.
   RunSession(const Experiment& experiment, const Model& model, const RunOptions& options,
              BatchPlacement& placement);
