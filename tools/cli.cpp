@@ -349,13 +349,19 @@ int dispatch(const MpiSession& mpi, const Request& r, int argc, char** argv) {
     return kExitInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    // After a failed HDF5 write the library's exit-time cleanup of its half-closed handles can
-    // crash; everything worth keeping is flushed already, so leave without it.
-    spdlog::default_logger()->flush();
-    std::fflush(nullptr);
-    std::_Exit(kExitRuntime);
+    return kExitRuntime;
   }
   return kExitInput;
+}
+
+// After a failed HDF5 write (a full disk) the library's exit-time cleanup of its half-closed
+// handles can crash; everything worth keeping is flushed already, so a failed command leaves
+// without it (under MPI too, once MPI is finalised: an MPI rank that fails its set-up returns).
+[[noreturn]] void leave_after_failure(MpiSession& mpi) {
+  spdlog::default_logger()->flush();
+  std::fflush(nullptr);
+  mpi.finalize();
+  std::_Exit(kExitRuntime);
 }
 
 }  // namespace
@@ -363,7 +369,7 @@ int dispatch(const MpiSession& mpi, const Request& r, int argc, char** argv) {
 // dispatch() turns every failure of a command into its exit code; what escapes it (set-up before a
 // command runs, e.g. out of memory) still ends with a message and the runtime exit code.
 int main(int argc, char** argv) try {
-  const MpiSession mpi(&argc, &argv);
+  MpiSession mpi(&argc, &argv);
   silence_hdf5_errors();  // one message per failure, from the exception, not HDF5's stack
   CLI::App app{"tariffsim: parallel Monte Carlo for the game theory of trade agreements"};
   app.require_subcommand(1);
@@ -391,7 +397,9 @@ int main(int argc, char** argv) try {
   r.run_opt.progress = !r.no_progress && !r.log.quiet;
   // Under mpirun, commands other than run are one process's work: rank 0 does it, the rest exit.
   if (mpi.active() && !r.run->parsed() && mpi.rank() != 0) return kExitOk;
-  return dispatch(mpi, r, argc, argv);
+  const int code = dispatch(mpi, r, argc, argv);
+  if (code == kExitRuntime) leave_after_failure(mpi);
+  return code;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "error: %s\n", e.what());
   return kExitRuntime;

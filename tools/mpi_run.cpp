@@ -39,6 +39,7 @@ bool built_with_mpi() {
 }
 MpiSession::MpiSession(int*, char***) {}
 MpiSession::~MpiSession() = default;
+void MpiSession::finalize() {}
 int run_distributed(const MpiSession&, const DistributedRun&, const SetupError&, const RunReport&) {
   return 1;  // unreachable: cmd_run refuses a launch of several processes without MPI
 }
@@ -61,7 +62,12 @@ MpiSession::MpiSession(int* argc, char*** argv) {
 }
 
 MpiSession::~MpiSession() {
+  finalize();
+}
+
+void MpiSession::finalize() {
   if (initialised_) MPI_Finalize();
+  initialised_ = false;
 }
 
 namespace {

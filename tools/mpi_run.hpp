@@ -24,12 +24,13 @@ bool launched_under_mpi();
 
 bool built_with_mpi();
 
-// MPI_Init on construction and MPI_Finalize on destruction, when the process was launched as one
-// of several; otherwise does nothing.
+// MPI_Init on construction and MPI_Finalize on destruction (or finalize()), when the process was
+// launched as one of several; otherwise does nothing.
 class MpiSession {
  public:
   MpiSession(int* argc, char*** argv);
   ~MpiSession();
+  void finalize();  // once; for a process about to end without running its destructors
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
   bool active() const noexcept { return active_; }
