@@ -1,6 +1,8 @@
 #include "tariffsim/validate.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include "config_diagnostics.hpp"
 #include "experiment_rules.hpp"
@@ -44,6 +46,31 @@ void check_options(const RunOptions& options, ConfigDiagnostics& diagnostics) {
                     "/" + std::to_string(options.shard_count) + "'");
 }
 
+// The output's path names a file to create or continue, whatever the options: not a folder, and
+// not under a file (missing folders above it are created with the file).
+void check_output_path(const Experiment& exp, const RunOptions& options,
+                       const ValueOrigins& origins, ConfigDiagnostics& diagnostics) {
+  const bool given = !options.output_path.empty();
+  const std::filesystem::path path = given ? options.output_path : exp.output.file;
+  if (path.empty()) return;  // the rules name a missing [output] file
+  const std::string origin =
+      given ? options.output_origin : origins.where("output.file").str() + ": output.file";
+  std::error_code ec;  // a path that cannot be inspected is left to the file's creation to refuse
+  if (std::filesystem::is_directory(path, ec)) {
+    diagnostics.add(origin + ": '" + path.string() +
+                    "' is a folder: expected a path to a file (e.g. " +
+                    (path / "results.h5").string() + ")");
+    return;
+  }
+  for (auto above = path.parent_path(); !above.empty() && above != above.parent_path();
+       above = above.parent_path()) {
+    if (!std::filesystem::exists(above, ec) || std::filesystem::is_directory(above, ec)) continue;
+    diagnostics.add(origin + ": '" + path.string() + "' is under '" + above.string() +
+                    "', which is a file: expected a path whose folders are folders");
+    return;
+  }
+}
+
 }  // namespace
 
 void validate(const Experiment& experiment, const Model& model, const RunOptions& options) {
@@ -56,6 +83,7 @@ void validate(const Experiment& experiment, const Model& model, const RunOptions
   // A design is only built from an experiment that keeps its rules.
   if (diagnostics.empty()) check_first_point(experiment, model, diagnostics);
   check_options(options, diagnostics);
+  check_output_path(experiment, options, origins, diagnostics);
   diagnostics.throw_if_any();
 }
 

@@ -77,9 +77,14 @@ def main():
     r = run(b, "info", write(wd / "not_h5.h5", "plain text"))
     check(r.returncode == 2 and "not an HDF5 file" in r.stderr, "info on a non-HDF5 file: exit 2")
 
-    # Output paths HDF5 itself refuses (a directory, a pseudo-filesystem): exit 2, not a crash.
-    for name, path in (("output_is_a_directory", wd), ("output_in_sysfs", "/sys/out.h5")):
-        expect_input_error(b, wd, name, HEADER, ["--output", "writable path"], "-o", path,
+    # Output paths that cannot be a file (a folder, a path under a file) are refused before the
+    # run, with the config's other problems; one HDF5 itself refuses (a pseudo-filesystem) as it
+    # is created: exit 2, not a crash.
+    a_file = write(wd / "a_file", "not a folder")
+    for name, path, needle in (("output_is_a_directory", wd, "is a folder"),
+                               ("output_under_a_file", a_file / "out.h5", "which is a file"),
+                               ("output_in_sysfs", "/sys/out.h5", "writable path")):
+        expect_input_error(b, wd, name, HEADER, ["--output", needle], "-o", path,
                            output_flag=False)
     # Infinity is not a value of (0, inf) or [0, inf): rejected when fixed, a status on a grid.
     expect_input_error(b, wd, "infinite_slope", HEADER, ["--set", "parameters.a", "(0, inf)"],

@@ -1,7 +1,11 @@
 // validate(): the one check before a run, for experiments built in C++ as for those read from
 // TOML. Every problem is reported at once; an experiment built in C++ is located at the
 // SourceLocations its struct carries, else at its config_path or "<experiment>".
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -148,4 +152,34 @@ TEST_CASE("a [sensitivity] built in C++ is judged by the rules a file's is", "[v
   CHECK_PROBLEM(p, "<experiment>: sensitivity.bootstrap: expected an integer in [1, 1000000]");
   CHECK_PROBLEM(p, "<experiment>: sensitivity.confidence: expected a probability in (0, 1)");
   CHECK_PROBLEM(p, "<experiment>: grid: expected no [grid] with [sensitivity]");
+}
+
+TEST_CASE("validate refuses an output path that cannot be a file, with the rest", "[validate]") {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("tariffsim_validate_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "a_file") << "not a folder\n";
+  Experiment e = built_in_cpp();
+  e.replications = 0;
+  e.output.file = folder.string();
+  e.output.file_where = SourceLocation{"study.toml", 9, 8};
+  const auto from_the_experiment = problems_of(e);
+  CHECK_PROBLEM(from_the_experiment, "<experiment>: experiment.replications: expected an integer");
+  CHECK_PROBLEM(from_the_experiment, "study.toml:9:8: output.file: '" + folder.string() +
+                                         "' is a folder: expected a path to a file");
+  CHECK(from_the_experiment.size() == 2);
+
+  e.replications = 10;
+  RunOptions options;
+  options.output_path = (folder / "a_file" / "sub" / "out.h5").string();
+  options.output_origin = "--output";
+  const auto from_the_options = problems_of(e, options);
+  CHECK_PROBLEM(from_the_options, "--output: '" + options.output_path + "' is under '" +
+                                      (folder / "a_file").string() + "', which is a file");
+  CHECK(from_the_options.size() == 1);
+
+  const FakeModel model("fake", true);
+  options.output_path = (folder / "missing" / "folders" / "out.h5").string();
+  CHECK_NOTHROW(validate(e, model, options));  // missing folders are made with the file
+  std::filesystem::remove_all(folder);
 }

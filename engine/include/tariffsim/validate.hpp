@@ -14,7 +14,9 @@ namespace tariffsim {
 //    and metrics, a sample that fits in memory), the same rules parse_experiment applies to a
 //    file, there located at file:line:col; for an experiment built in C++ they name the key and
 //    the SourceLocations its struct carries, else its config_path or "<experiment>";
-//  - the run options (a shard index below the shard count);
+//  - the run options (a shard index below the shard count) and the output's path (options'
+//    output_path, else [output] file): not a folder, nor under a file. Whether a file may be
+//    there (resume, force) is the RunSession's to check, as it opens it;
 //  - once the rules hold, the design: it has points, and the model's domain check at its first
 //    point blames no parameter that is fixed (a problem a grid or sample may cross is a status
 //    code of the points it affects, not an error).
