@@ -200,7 +200,9 @@ FileLayout file_layout(const Experiment& exp, const ModelInfo& info, std::uint64
 
 namespace {
 
-// The first few failures of a run in full; then only the count in the run's closing warning.
+// The first few failures of a run in full, in the order its threads meet them (so not always the
+// lowest indices); then only the count in the run's closing warning. Under MPI each rank that
+// computes lists its own first few.
 void report_model_error(const RunPlan& plan, std::uint64_t index, const char* what) {
   constexpr int kReportedInFull = 10;
   const int n = plan.failures_listed->fetch_add(1);
@@ -249,21 +251,21 @@ void solve_point(const RunPlan& plan, std::uint64_t index, std::span<double* con
   const PointKey key = plan.exp->common_random_numbers
                            ? PointKey(StreamKey{plan.exp->seed, 0})
                            : PointKey(plan.exp->seed, *plan.info, point.values());
-  if (auto problem = plan.model->check(point)) w.status = problem->status;
-  if (w.status == kStatusOk) {
-    try {
+  try {
+    if (auto problem = plan.model->check(point)) w.status = problem->status;
+    if (w.status == kStatusOk) {
       PointOutputs out(columns, row, key);
       if (!w.state) w.state = plan.model->make_state();
       plan.model->prepare(point, out, state_of(w));
-    } catch (const DomainError& e) {
-      // Status 0 would pass the outputs written before the throw off as the point's results.
-      if (e.status() == kStatusOk)
-        fail_point(plan, w, index, ("DomainError with status 0: " + std::string(e.what())).c_str());
-      else
-        w.status = e.status();
-    } catch (const std::exception& e) {
-      fail_point(plan, w, index, e.what());
     }
+  } catch (const DomainError& e) {
+    // Status 0 would pass the outputs written before the throw off as the point's results.
+    if (e.status() == kStatusOk)
+      fail_point(plan, w, index, ("DomainError with status 0: " + std::string(e.what())).c_str());
+    else
+      w.status = e.status();
+  } catch (const std::exception& e) {
+    fail_point(plan, w, index, e.what());
   }
   values = std::move(point).release_values();
   w.key = key.over(values);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -32,8 +33,8 @@ constexpr std::size_t kX = 0, kY = 1, kC = 2;  // metric indices
 // x = mu + N(0,1), NaN in every 5th replication (a model may leave a metric undefined);
 // y = x^2, left unwritten in every 7th (the engine must count it as NaN, not reuse a value);
 // c = mu, a point-level value; series `path` [t] = x + t. It throws, as a buggy model would, in
-// prepare() at mu = 17 and in replication 5 at mu = 13.
-constexpr double kFailsInPrepare = 17, kFailsInReplicate = 13;
+// check() at mu = 19, prepare() at mu = 17 and in replication 5 at mu = 13.
+constexpr double kFailsInCheck = 19, kFailsInPrepare = 17, kFailsInReplicate = 13;
 class NoisyModel : public Model {
  public:
   NoisyModel() {
@@ -48,6 +49,11 @@ class NoisyModel : public Model {
   }
   const ModelInfo& info() const override { return info_; }
   std::unique_ptr<PointState> make_state() const override { return std::make_unique<State>(); }
+  std::optional<DomainProblem> check(const Point& p) const override {
+    if (std::get<double>(p.values()[0]) == kFailsInCheck)
+      throw std::runtime_error("check cannot handle mu = 19");
+    return std::nullopt;
+  }
   void prepare(const Point& p, PointOutputs& out, PointState& state) const override {
     auto& s = static_cast<State&>(state);
     s.mu = std::get<double>(p.values()[0]);
@@ -195,13 +201,14 @@ TEST_CASE("adaptive precision keeps only the replications it ran", "[runner]") {
   }
 }
 
-TEST_CASE("a model that throws at a point fails that point only, in prepare or in a replication",
-          "[runner]") {
+TEST_CASE(
+    "a model that throws at a point fails that point only: in check, prepare or a replication",
+    "[runner]") {
   const std::string body = "replications = 20\nblock_size = 4\n[output]\nreplications = true\n";
-  const PointBatch mixed = compute(body + "[grid]\nmu = [0.0, 13.0, 17.0, 1.0]\n", 2);
-  CHECK(mixed.status ==
-        std::vector<std::int32_t>{kStatusOk, kStatusModelError, kStatusModelError, kStatusOk});
-  for (std::size_t failed : {std::size_t{1}, std::size_t{2}}) {
+  const PointBatch mixed = compute(body + "[grid]\nmu = [0.0, 13.0, 17.0, 1.0, 19.0]\n", 2);
+  CHECK(mixed.status == std::vector<std::int32_t>{kStatusOk, kStatusModelError, kStatusModelError,
+                                                  kStatusOk, kStatusModelError});
+  for (std::size_t failed : {std::size_t{1}, std::size_t{2}, std::size_t{4}}) {
     CHECK(mixed.replications_run[failed] == 0);
     for (std::size_t m : {kX, kY}) CHECK(stats(mixed, failed, m).n() == 0);
     CHECK(std::isnan(mixed.metrics[kC].value[failed]));

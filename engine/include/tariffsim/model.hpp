@@ -142,7 +142,9 @@ class Model {
   virtual ~Model() = default;
   virtual const ModelInfo& info() const = 0;
 
-  // Cheap domain check without solving; see DomainProblem.
+  // Cheap domain check without solving; see DomainProblem. An exception fails only its point: a
+  // DomainError from check() or prepare() gives the point its status; any other std::exception,
+  // and any from replicate(), status -2 (a model error, listed in the log).
   virtual std::optional<DomainProblem> check(const Point&) const { return std::nullopt; }
   // The state prepare() leaves for the point's replications, or nullptr (the default) for a model
   // whose replications need none. The engine makes one per point it holds in flight, once, and
