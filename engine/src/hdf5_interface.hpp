@@ -39,7 +39,8 @@ void forget_hdf5_error();
 // The H5Cpp destructors report a failed close on std::cerr, one line per handle. After a failed
 // write every close of the file's handles fails the same way (their metadata cannot be flushed
 // either): ~150 lines that bury the one error the caller reports. Held while such handles are
-// dropped, this discards std::cerr's output.
+// dropped, this discards std::cerr's output, the whole process's: the engine writes nothing else
+// to std::cerr (its messages go through spdlog and stderr), so another thread loses nothing.
 class MutedCerr {
  public:
   MutedCerr() : saved_(std::cerr.rdbuf(nullptr)) {}
