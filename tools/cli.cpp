@@ -172,16 +172,36 @@ struct RunSetup {
   std::unique_ptr<Model> model;
 };
 
+// The experiment, or every problem of its file and of the --output path at once (validate() judges
+// the path of an experiment it can read; this one could not be read).
+Experiment load_for_run(const std::string& path, const std::vector<std::string>& sets,
+                        const RunOptions& opt) {
+  try {
+    return load(path, sets);
+  } catch (const InputError& e) {
+    const auto output = opt.output_path.empty()
+                            ? std::nullopt
+                            : output_path_problem(opt.output_path, opt.output_origin);
+    if (!output) throw;
+    std::vector<std::string> problems = e.problems();
+    problems.push_back(*output);
+    throw InputError(std::move(problems));
+  }
+}
+
 RunSetup set_up_run(const std::string& path, const std::vector<std::string>& sets,
                     const std::string& shard, RunOptions& opt) {
   if (!shard.empty()) parse_shard_option(shard, opt);
   RunSetup setup;
-  setup.exp = load(path, sets);
+  setup.exp = load_for_run(path, sets, opt);
   setup.model = experiment_model(*setup.exp, Registry::global());
   if (opt.shard_count > 1 && opt.output_path.empty()) {
+    // The shards' file names come from [output] file, which must name a file to merge them into.
+    const std::string origin = setup.exp->output.file_where.str() + ": output.file";
+    if (auto problem = output_path_problem(setup.exp->output.file, origin))
+      throw InputError(*problem);
     opt.output_path = shard_file_name(setup.exp->output.file, opt);
-    opt.output_origin =
-        setup.exp->output.file_where.str() + ": output.file, for " + opt.shard_origin;
+    opt.output_origin = origin + ", for " + opt.shard_origin;
   }
   return setup;
 }

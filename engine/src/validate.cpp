@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <system_error>
 
 #include "config_diagnostics.hpp"
@@ -32,7 +34,12 @@ void check_first_point(const Experiment& exp, const Model& model, ConfigDiagnost
     diagnostics.add(exp.config_path + ": the design has no points");
     return;
   }
-  const auto problem = model.check(design.point(0));
+  std::optional<DomainProblem> problem;
+  try {
+    problem = model.check(design.point(0));
+  } catch (const std::exception&) {
+    return;  // a model error: the point's status when it runs (model.hpp), not the input's fault
+  }
   if (!problem || problem->params.empty()) return;
   const bool all_fixed = std::all_of(problem->params.begin(), problem->params.end(),
                                      [&](const std::string& p) { return !exp.varies(p); });
@@ -46,32 +53,33 @@ void check_options(const RunOptions& options, ConfigDiagnostics& diagnostics) {
                     "/" + std::to_string(options.shard_count) + "'");
 }
 
-// The output's path names a file to create or continue, whatever the options: not a folder, and
-// not under a file (missing folders above it are created with the file).
+// The path the run writes, and how messages name it: the options' output_path, else [output] file.
 void check_output_path(const Experiment& exp, const RunOptions& options,
                        const ValueOrigins& origins, ConfigDiagnostics& diagnostics) {
   const bool given = !options.output_path.empty();
-  const std::filesystem::path path = given ? options.output_path : exp.output.file;
+  const std::string path = given ? options.output_path : exp.output.file;
   if (path.empty()) return;  // the rules name a missing [output] file
   const std::string origin =
       given ? options.output_origin : origins.where("output.file").str() + ": output.file";
-  std::error_code ec;  // a path that cannot be inspected is left to the file's creation to refuse
-  if (std::filesystem::is_directory(path, ec)) {
-    diagnostics.add(origin + ": '" + path.string() +
-                    "' is a folder: expected a path to a file (e.g. " +
-                    (path / "results.h5").string() + ")");
-    return;
-  }
-  for (auto above = path.parent_path(); !above.empty() && above != above.parent_path();
-       above = above.parent_path()) {
-    if (!std::filesystem::exists(above, ec) || std::filesystem::is_directory(above, ec)) continue;
-    diagnostics.add(origin + ": '" + path.string() + "' is under '" + above.string() +
-                    "', which is a file: expected a path whose folders are folders");
-    return;
-  }
+  if (auto problem = output_path_problem(path, origin)) diagnostics.add(*problem);
 }
 
 }  // namespace
+
+std::optional<std::string> output_path_problem(const std::string& path, const std::string& origin) {
+  const std::filesystem::path p(path);
+  std::error_code ec;  // a path that cannot be inspected is left to the file's creation to refuse
+  if (std::filesystem::is_directory(p, ec) || !p.has_filename())
+    return origin + ": '" + path + "' is a folder: expected a path to a file (e.g. " +
+           (p / "results.h5").lexically_normal().string() + ")";
+  for (auto above = p.parent_path(); !above.empty() && above != above.parent_path();
+       above = above.parent_path()) {
+    if (!std::filesystem::exists(above, ec) || std::filesystem::is_directory(above, ec)) continue;
+    return origin + ": '" + path + "' is under '" + above.string() +
+           "', which is a file: expected a path whose folders are folders";
+  }
+  return std::nullopt;
+}
 
 void validate(const Experiment& experiment, const Model& model, const RunOptions& options) {
   const ValueOrigins origins = origins_of(experiment);

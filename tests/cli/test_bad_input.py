@@ -26,6 +26,28 @@ def expect_input_error(binary, wd, name, body, needles, *extra, output_flag=True
         check(True, f"{name}: no result file written")
 
 
+def bad_output_paths(b, wd):
+    """Output paths that cannot be a file (a folder, a name ending in '/', a path under a file) are
+    refused before the run, beside the config's other problems; one HDF5 itself refuses (a
+    pseudo-filesystem) as it is created: exit 2, not a crash, and no folder made."""
+    a_file = write(wd / "a_file", "not a folder")
+    for name, path, needle in (("output_is_a_directory", wd, "is a folder"),
+                               ("output_ends_in_a_slash", f"{wd / 'no_such_folder'}/", "is a folder"),
+                               ("output_under_a_file", a_file / "out.h5", "which is a file"),
+                               ("output_in_sysfs", "/sys/out.h5", "writable path")):
+        expect_input_error(b, wd, name, HEADER, ["--output", needle], "-o", path,
+                           output_flag=False)
+    check(not (wd / "no_such_folder").exists(), "a refused output path leaves no folder")
+    # A config that cannot be read (a value out of range) and a folder as --output: both at once.
+    expect_input_error(b, wd, "two_problems", HEADER.replace("replications = 4", "replications = 0"),
+                       ["two_problems.toml:5", "experiment.replications", "--output: ", "is a folder"],
+                       "-o", wd, output_flag=False)
+    # A shard's file is named after [output] file, which must then name a file to merge into.
+    expect_input_error(b, wd, "shard_of_a_folder", HEADER + f'[output]\nfile = "{wd}"\n',
+                       ["shard_of_a_folder.toml:", "output.file", "is a folder"],
+                       "--shard", "0/2", output_flag=False)
+
+
 def main():
     args = parse_args()
     b, wd = args.tariffsim, workdir()
@@ -77,15 +99,7 @@ def main():
     r = run(b, "info", write(wd / "not_h5.h5", "plain text"))
     check(r.returncode == 2 and "not an HDF5 file" in r.stderr, "info on a non-HDF5 file: exit 2")
 
-    # Output paths that cannot be a file (a folder, a path under a file) are refused before the
-    # run, with the config's other problems; one HDF5 itself refuses (a pseudo-filesystem) as it
-    # is created: exit 2, not a crash.
-    a_file = write(wd / "a_file", "not a folder")
-    for name, path, needle in (("output_is_a_directory", wd, "is a folder"),
-                               ("output_under_a_file", a_file / "out.h5", "which is a file"),
-                               ("output_in_sysfs", "/sys/out.h5", "writable path")):
-        expect_input_error(b, wd, name, HEADER, ["--output", needle], "-o", path,
-                           output_flag=False)
+    bad_output_paths(b, wd)
     # Infinity is not a value of (0, inf) or [0, inf): rejected when fixed, a status on a grid.
     expect_input_error(b, wd, "infinite_slope", HEADER, ["--set", "parameters.a", "(0, inf)"],
                        "--set", "a=inf")

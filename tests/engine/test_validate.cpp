@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "experiment_fixtures.hpp"
@@ -178,8 +179,28 @@ TEST_CASE("validate refuses an output path that cannot be a file, with the rest"
                                       (folder / "a_file").string() + "', which is a file");
   CHECK(from_the_options.size() == 1);
 
+  options.output_path = (folder / "not_yet" / "").string();  // a folder's name, if not one yet
+  const auto trailing_slash = problems_of(e, options);
+  CHECK_PROBLEM(trailing_slash, "--output: '" + options.output_path + "' is a folder");
+  CHECK(trailing_slash.size() == 1);
+
   const FakeModel model("fake", true);
   options.output_path = (folder / "missing" / "folders" / "out.h5").string();
   CHECK_NOTHROW(validate(e, model, options));  // missing folders are made with the file
   std::filesystem::remove_all(folder);
+}
+
+// A model whose domain check throws at the first point: a bug of the model, which fails that point
+// when it runs (status -2), not a problem of the input.
+class ThrowingCheck : public FakeModel {
+ public:
+  ThrowingCheck() : FakeModel("fake", true) {}
+  std::optional<DomainProblem> check(const Point&) const override {
+    throw std::runtime_error("check() has a bug");
+  }
+};
+
+TEST_CASE("validate leaves a model's exception in check() to the point it fails", "[validate]") {
+  const ThrowingCheck model;
+  CHECK_NOTHROW(validate(built_in_cpp(), model));
 }

@@ -3,6 +3,9 @@
 // on this process's threads and under MPI alike (tariffsim/run_session.hpp).
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "tariffsim/experiment.hpp"
 #include "tariffsim/model.hpp"
 #include "tariffsim/runner.hpp"
@@ -21,5 +24,10 @@ namespace tariffsim {
 //    point blames no parameter that is fixed (a problem a grid or sample may cross is a status
 //    code of the points it affects, not an error).
 void validate(const Experiment& experiment, const Model& model, const RunOptions& options = {});
+
+// What is wrong with `path` as a result file's path, named by `origin` ("--output", "exp.toml:9:8:
+// output.file"), or nothing: a folder (or a path ending in '/') or a path under a regular file.
+// Missing folders above it are fine: they are made with the file.
+std::optional<std::string> output_path_problem(const std::string& path, const std::string& origin);
 
 }  // namespace tariffsim
