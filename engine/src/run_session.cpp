@@ -80,8 +80,8 @@ ResultFile::Mode run_file_mode(const RunOptions& opt, const std::string& path,
 // the run as a stop signal does: no batch starts after it.
 class RunFile {
  public:
-  RunFile(std::unique_ptr<ResultFile> file, ResultFile::Making making)
-      : file_(std::move(file)), path_(file_->path()) {
+  RunFile(std::unique_ptr<ResultFile> file, ResultFile::Mode mode, ResultFile::Making making)
+      : file_(std::move(file)), path_(file_->path()), reopened_(mode == ResultFile::Mode::Resume) {
     if (making == ResultFile::Making::InTwoSteps) maker_ = std::thread([this] { make_layout(); });
   }
   ~RunFile() {
@@ -97,6 +97,8 @@ class RunFile {
     return *file_;
   }
   const std::string& path() const noexcept { return path_; }
+  // An existing file reopened to resume it (a new one has no point done).
+  bool reopened() const noexcept { return reopened_; }
   // Making the layout failed: ready() throws why.
   bool failed() const noexcept { return failed_.load(std::memory_order_acquire); }
 
@@ -111,6 +113,7 @@ class RunFile {
   }
   std::unique_ptr<ResultFile> file_;
   const std::string path_;
+  const bool reopened_;
   std::exception_ptr error_;
   std::atomic<bool> failed_{false};
   std::thread maker_;  // last: started once the members it uses are made
@@ -137,7 +140,7 @@ std::unique_ptr<RunFile> open_run_file(const Experiment& exp, const ModelInfo& i
       computes_meanwhile && mode != ResultFile::Mode::Resume && !runs_replications(exp, info)
           ? ResultFile::Making::InTwoSteps
           : ResultFile::Making::Whole;
-  return std::make_unique<RunFile>(std::make_unique<ResultFile>(path, layout, mode, making),
+  return std::make_unique<RunFile>(std::make_unique<ResultFile>(path, layout, mode, making), mode,
                                    making);
 }
 
@@ -145,7 +148,10 @@ std::unique_ptr<RunFile> open_run_file(const Experiment& exp, const ModelInfo& i
 BatchQueue run_queue(const RunOptions& opt, RunFile& file, std::uint64_t points,
                      std::uint64_t batch_points) {
   const auto [first, last] = shard_range(points, opt.shard_index, opt.shard_count);
-  return BatchQueue(first, last, opt.resume ? file.ready().done() : std::vector<std::uint8_t>{},
+  // A new file (--resume with no file yet, as every Slurm array task starts) need not wait for its
+  // layout here: it has no point done.
+  return BatchQueue(first, last,
+                    file.reopened() ? file.ready().done() : std::vector<std::uint8_t>{},
                     batch_points);
 }
 

@@ -58,8 +58,8 @@ class BatchPlacement {
   virtual void place(BatchFeed& feed) = 0;
   // Whether a sweep of point-level outputs may make its new file's layout while the placement
   // computes the first batches (a failure to make it then stops the run as a stop signal does, and
-  // surfaces at the first write, not before the run starts). A placement whose processes agree on
-  // their set-up before computing (MPI) needs it made first.
+  // run() throws it, at the first write or as it finishes the file, not before the run starts). A
+  // placement whose processes agree on their set-up before computing (MPI) needs it made first.
   virtual bool computes_while_file_is_made() const { return false; }
 };
 
