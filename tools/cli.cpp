@@ -197,11 +197,10 @@ RunSetup set_up_run(const std::string& path, const std::vector<std::string>& set
   setup.model = experiment_model(*setup.exp, Registry::global());
   if (opt.shard_count > 1 && opt.output_path.empty()) {
     // The shards' file names come from [output] file, which must name a file to merge them into.
-    const std::string origin = setup.exp->output.file_where.str() + ": output.file";
-    if (auto problem = output_path_problem(setup.exp->output.file, origin))
-      throw InputError(*problem);
-    opt.output_path = shard_file_name(setup.exp->output.file, opt);
-    opt.output_origin = origin + ", for " + opt.shard_origin;
+    const OutputTarget merged = output_target(*setup.exp, opt);
+    if (auto problem = output_path_problem(merged.path, merged.origin)) throw InputError(*problem);
+    opt.output_path = shard_file_name(merged.path, opt);
+    opt.output_origin = merged.origin + ", for " + opt.shard_origin;
   }
   return setup;
 }

@@ -130,9 +130,8 @@ std::unique_ptr<RunFile> open_run_file(const Experiment& exp, const ModelInfo& i
   layout.shard_count = opt.shard_count;
   layout.resume_origin = opt.resume_origin;
   layout.force_origin = opt.force_origin;
-  const std::string path = opt.output_path.empty() ? exp.output.file : opt.output_path;
-  layout.path_origin =
-      opt.output_path.empty() ? exp.output.file_where.str() + ": output.file" : opt.output_origin;
+  const auto [path, origin] = output_target(exp, opt);
+  layout.path_origin = origin;
   const ResultFile::Mode mode = run_file_mode(opt, path, layout.path_origin);
   // Only a sweep of point-level outputs gains: its first batches take about as long as the layout.
   // A point that runs replications may take minutes, which a failed layout would waste.

@@ -24,6 +24,7 @@
 #include "tariffsim/progress.hpp"
 #include "tariffsim/result_file.hpp"
 #include "tariffsim/validate.hpp"
+#include "value_origins.hpp"
 
 namespace tariffsim {
 
@@ -162,6 +163,11 @@ bool runs_replications(const Experiment& exp, const ModelInfo& info) {
   for (std::size_t m = 0; m < info.metrics.size(); ++m)
     if (info.metrics[m].level == OutputLevel::Replication && kept(exp, info, m)) return true;
   return false;
+}
+
+OutputTarget output_target(const Experiment& exp, const RunOptions& opt) {
+  if (!opt.output_path.empty()) return {opt.output_path, opt.output_origin};
+  return {exp.output.file, origins_of(exp).where("output.file").str() + ": output.file"};
 }
 
 std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::uint64_t index,

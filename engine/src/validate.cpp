@@ -53,15 +53,11 @@ void check_options(const RunOptions& options, ConfigDiagnostics& diagnostics) {
                     "/" + std::to_string(options.shard_count) + "'");
 }
 
-// The path the run writes, and how messages name it: the options' output_path, else [output] file.
 void check_output_path(const Experiment& exp, const RunOptions& options,
-                       const ValueOrigins& origins, ConfigDiagnostics& diagnostics) {
-  const bool given = !options.output_path.empty();
-  const std::string path = given ? options.output_path : exp.output.file;
-  if (path.empty()) return;  // the rules name a missing [output] file
-  const std::string origin =
-      given ? options.output_origin : origins.where("output.file").str() + ": output.file";
-  if (auto problem = output_path_problem(path, origin)) diagnostics.add(*problem);
+                       ConfigDiagnostics& diagnostics) {
+  const OutputTarget target = output_target(exp, options);
+  if (target.path.empty()) return;  // the rules name a missing [output] file
+  if (auto problem = output_path_problem(target.path, target.origin)) diagnostics.add(*problem);
 }
 
 }  // namespace
@@ -91,7 +87,7 @@ void validate(const Experiment& experiment, const Model& model, const RunOptions
   // A design is only built from an experiment that keeps its rules.
   if (diagnostics.empty()) check_first_point(experiment, model, diagnostics);
   check_options(options, diagnostics);
-  check_output_path(experiment, options, origins, diagnostics);
+  check_output_path(experiment, options, diagnostics);
   diagnostics.throw_if_any();
 }
 

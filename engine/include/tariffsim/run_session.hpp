@@ -104,8 +104,8 @@ class RunSession {
   // input or a file the options do not allow touching, named in the options' words (RunOptions'
   // *_origin fields). The new file of a run without replications, whose placement
   // computes_while_file_is_made(), gets its layout on a thread of its own, started here; what
-  // making it throws comes from run(). The experiment, the
-  // model and the placement must outlive the session; the options are copied.
+  // making it throws comes from run(). The experiment, the model and the placement must outlive
+  // the session; the options are copied.
   RunSession(const Experiment& experiment, const Model& model, const RunOptions& options,
              BatchPlacement& placement);
   ~RunSession();

@@ -51,6 +51,14 @@ struct RunSummary {
   int stopped_by = 0;              // the signal that stopped the run early (interrupt.hpp), or 0
 };
 
+// The file a run writes, and how messages name it: the options' output_path (named by their
+// output_origin), else the experiment's [output] file (named by its file:line:col).
+struct OutputTarget {
+  std::string path;
+  std::string origin;
+};
+OutputTarget output_target(const Experiment& experiment, const RunOptions& options);
+
 // The points [first, last) of shard `index` of `count`: contiguous, sizes differing by at most 1.
 std::pair<std::uint64_t, std::uint64_t> shard_range(std::uint64_t points, std::uint64_t index,
                                                     std::uint64_t count);
